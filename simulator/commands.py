@@ -1,0 +1,351 @@
+"""Typed domain commands: every trainee action and facilitator command.
+
+The TUI, action scripts, the autopilot and the facilitator console all build these and submit
+them to the engine, which validates them against the state of the exercise and applies them.
+This module only defines their shape (and the action-script file format); it must not apply
+them (see ``engine``) and must not know about the screen.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, TypeAdapter, model_validator
+
+from simulator.durations import Duration
+
+Rationale = Annotated[str | None, Field(default=None, max_length=2000)]
+Name = Annotated[str, Field(min_length=1, max_length=80)]
+Text = Annotated[str, Field(min_length=1, max_length=4000)]
+
+Role = Literal["ic", "scribe", "comms_lead", "tech_lead"]
+Stakeholder = Literal["cto", "ceo", "eng_lead", "team_lead", "support"]
+Audience = Literal["incident", "stakeholders", "status_page"]
+Status = Literal["investigating", "identified", "monitoring", "resolved"]
+ROTATIONS = ("primary", "secondary", "ic_rotation", "management", "security")
+
+
+class _Command(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, use_attribute_docstrings=True, populate_by_name=True
+    )
+
+    rationale: Rationale
+    """Why: the decision log entry that goes with the action."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form with ``do`` first: ``{"do": "page", "target": "security"}``."""
+        data = self.model_dump(mode="json", by_alias=True, exclude_none=True)
+        return {"do": data.pop("do"), **data}
+
+    def fields(self) -> dict[str, Any]:
+        """The command's own fields (no ``do``, no empty rationale), for display and matching."""
+        data = self.model_dump(mode="json", by_alias=True, exclude_none=True)
+        data.pop("do", None)
+        return data
+
+    def describe(self) -> str:
+        """A one-line description, e.g. ``page security``."""
+        values = [str(v) for k, v in self.fields().items() if k not in ("rationale", "text")]
+        do: str = getattr(self, "do")
+        return " ".join([do.replace("_", " "), *values])
+
+
+class Acknowledge(_Command):
+    """Acknowledge a firing alert."""
+
+    do: Literal["acknowledge"] = "acknowledge"
+    alert: Name
+    """Alert name, e.g. ``APIErrorRateHigh``."""
+
+
+class Classify(_Command):
+    """Classify the incident's severity."""
+
+    do: Literal["classify"] = "classify"
+    severity: Name
+    """A level of the policy in force, e.g. ``SEV-1``."""
+
+
+class Declare(_Command):
+    """Declare an incident."""
+
+    do: Literal["declare"] = "declare"
+    title: Annotated[str | None, Field(default=None, max_length=200)]
+    """Incident title."""
+
+
+class CreateChannel(_Command):
+    """Create the incident channel."""
+
+    do: Literal["create_channel"] = "create_channel"
+    name: Annotated[str, Field(pattern=r"^#[a-z0-9][a-z0-9_-]{0,79}$")]
+    """Channel name, e.g. ``#incident-2026-01-30-1515``."""
+
+
+class AssignRole(_Command):
+    """Assign an incident role to a person (``me`` is the trainee)."""
+
+    do: Literal["assign_role"] = "assign_role"
+    role: Role
+    """``ic``, ``scribe``, ``comms_lead`` or ``tech_lead``."""
+    person: Name
+    """A responder id or name, or ``me``."""
+
+
+class Page(_Command):
+    """Page a rotation or a person."""
+
+    do: Literal["page"] = "page"
+    target: Name
+    """``primary``, ``secondary``, ``ic_rotation``, ``management``, ``security`` or a responder."""
+
+
+class Escalate(_Command):
+    """Escalate to someone with more expertise or authority."""
+
+    do: Literal["escalate"] = "escalate"
+    to: Name
+    """Whom: a rotation, a responder, ``eng_lead``, ``vp_engineering``, ``cto`` …"""
+    reason: Annotated[str | None, Field(default=None, max_length=2000)]
+    """Why escalation is needed."""
+
+
+class Notify(_Command):
+    """Notify a stakeholder."""
+
+    do: Literal["notify"] = "notify"
+    stakeholder: Stakeholder
+    """``cto``, ``ceo``, ``eng_lead``, ``team_lead`` or ``support``."""
+
+
+class PostUpdate(_Command):
+    """Post a status update."""
+
+    do: Literal["post_update"] = "post_update"
+    audience: Audience
+    """``incident`` channel, ``stakeholders`` or ``status_page``."""
+    status: Status
+    """``investigating``, ``identified``, ``monitoring`` or ``resolved``."""
+    text: Text
+    """The update."""
+
+
+class RunDiagnostic(_Command):
+    """Run a diagnostic yourself (the IC goes heads-down while it runs)."""
+
+    do: Literal["run_diagnostic"] = "run_diagnostic"
+    diagnostic: Name
+    """Diagnostic id."""
+
+
+class Delegate(_Command):
+    """Delegate a diagnostic to a responder."""
+
+    do: Literal["delegate"] = "delegate"
+    diagnostic: Name
+    """Diagnostic id."""
+    responder: Name
+    """Responder id."""
+
+
+class ApplyMitigation(_Command):
+    """Apply a mitigation."""
+
+    do: Literal["apply_mitigation"] = "apply_mitigation"
+    mitigation: Name
+    """Mitigation id."""
+
+
+class HandoffIC(_Command):
+    """Hand the IC role to someone else."""
+
+    do: Literal["handoff_ic"] = "handoff_ic"
+    to: Name
+    """The new IC."""
+
+
+class Resolve(_Command):
+    """Declare the incident resolved."""
+
+    do: Literal["resolve"] = "resolve"
+
+
+class SchedulePostmortem(_Command):
+    """Schedule the postmortem meeting."""
+
+    do: Literal["schedule_postmortem"] = "schedule_postmortem"
+    within: Duration = 48 * 3600.0
+    """When the meeting is, from now (default 48h)."""
+
+
+class Note(_Command):
+    """A scribe's timeline entry."""
+
+    do: Literal["note"] = "note"
+    text: Text
+    """The entry."""
+
+
+Action = Annotated[
+    Union[
+        Annotated[Acknowledge, Tag("acknowledge")],
+        Annotated[Classify, Tag("classify")],
+        Annotated[Declare, Tag("declare")],
+        Annotated[CreateChannel, Tag("create_channel")],
+        Annotated[AssignRole, Tag("assign_role")],
+        Annotated[Page, Tag("page")],
+        Annotated[Escalate, Tag("escalate")],
+        Annotated[Notify, Tag("notify")],
+        Annotated[PostUpdate, Tag("post_update")],
+        Annotated[RunDiagnostic, Tag("run_diagnostic")],
+        Annotated[Delegate, Tag("delegate")],
+        Annotated[ApplyMitigation, Tag("apply_mitigation")],
+        Annotated[HandoffIC, Tag("handoff_ic")],
+        Annotated[Resolve, Tag("resolve")],
+        Annotated[SchedulePostmortem, Tag("schedule_postmortem")],
+        Annotated[Note, Tag("note")],
+    ],
+    Discriminator("do"),
+]
+"""Any trainee action."""
+
+ACTION_TYPES: dict[str, type[_Command]] = {
+    "acknowledge": Acknowledge,
+    "classify": Classify,
+    "declare": Declare,
+    "create_channel": CreateChannel,
+    "assign_role": AssignRole,
+    "page": Page,
+    "escalate": Escalate,
+    "notify": Notify,
+    "post_update": PostUpdate,
+    "run_diagnostic": RunDiagnostic,
+    "delegate": Delegate,
+    "apply_mitigation": ApplyMitigation,
+    "handoff_ic": HandoffIC,
+    "resolve": Resolve,
+    "schedule_postmortem": SchedulePostmortem,
+    "note": Note,
+}
+
+
+# --------------------------------------------------------------------------- facilitator
+
+
+class FireInject(_Command):
+    """Deliver a scenario inject now."""
+
+    do: Literal["fire_inject"] = "fire_inject"
+    inject: Name
+    """Inject id."""
+
+
+class AdHocInject(_Command):
+    """Deliver a message the facilitator writes on the spot."""
+
+    do: Literal["adhoc_inject"] = "adhoc_inject"
+    sender: Name
+    """Who it is from, as shown."""
+    channel: Literal["incident", "pager", "support", "dm", "status_page", "sre_team"] = "incident"
+    """Where it appears."""
+    text: Text
+    """The message."""
+
+
+class StartFault(_Command):
+    """Start a scenario fault now (e.g. a dormant complication)."""
+
+    do: Literal["start_fault"] = "start_fault"
+    fault: Name
+    """Fault id."""
+
+
+class SetPace(_Command):
+    """Pause, resume or change speed. Recorded in the journal; changes nothing in the sim."""
+
+    do: Literal["set_pace"] = "set_pace"
+    paused: bool
+    """Whether the exercise is paused."""
+    speed: float = Field(gt=0, le=3600)
+    """Sim seconds per wall-clock second."""
+
+
+class EndExercise(_Command):
+    """End the exercise now."""
+
+    do: Literal["end_exercise"] = "end_exercise"
+
+
+FacilitatorCommand = Annotated[
+    Union[
+        Annotated[FireInject, Tag("fire_inject")],
+        Annotated[AdHocInject, Tag("adhoc_inject")],
+        Annotated[StartFault, Tag("start_fault")],
+        Annotated[SetPace, Tag("set_pace")],
+        Annotated[EndExercise, Tag("end_exercise")],
+    ],
+    Discriminator("do"),
+]
+"""Any facilitator command."""
+
+Command = Union[Action, FacilitatorCommand]
+
+ACTION_ADAPTER: TypeAdapter[Action] = TypeAdapter(Action)
+FACILITATOR_ADAPTER: TypeAdapter[FacilitatorCommand] = TypeAdapter(FacilitatorCommand)
+
+
+def parse_command(data: dict[str, Any]) -> Action | FacilitatorCommand:
+    """Build a command from its JSON form (``{"do": "page", "target": "security"}``)."""
+    if data.get("do") in ACTION_TYPES:
+        return ACTION_ADAPTER.validate_python(data)
+    return FACILITATOR_ADAPTER.validate_python(data)
+
+
+def command_fields(action: str) -> set[str]:
+    """The field names of an action, without ``do`` and ``rationale``."""
+    cls = ACTION_TYPES[action]
+    return {
+        (info.alias or name) for name, info in cls.model_fields.items() if name not in ("do", "rationale")
+    }
+
+
+def is_facilitator(command: object) -> bool:
+    """Whether a command is a facilitator command rather than a trainee action."""
+    return isinstance(command, FireInject | AdHocInject | StartFault | SetPace | EndExercise)
+
+
+# --------------------------------------------------------------------------- action scripts
+
+
+class TimedAction(BaseModel):
+    """One step of an action script: ``at`` a sim time, ``do`` an action, with its fields."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+    at: Duration
+    """Sim time: ``90s``, ``1m30s``, ``2h`` or seconds."""
+    action: Action
+    """The action (written flat in YAML: ``do`` and its fields beside ``at``)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _flat(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "action" not in data and "do" in data:
+            return {"at": data.get("at"), "action": {k: v for k, v in data.items() if k != "at"}}
+        return data
+
+    def to_flat(self) -> dict[str, Any]:
+        """The flat YAML form of this step."""
+        return {"at": self.at, **self.action.model_dump(mode="json", exclude_none=True)}
+
+
+class ActionScript(BaseModel):
+    """A scripted trainee: ``trainee:`` and ``actions:``, each ``at`` + ``do`` + fields."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+    trainee: Annotated[str | None, Field(default=None, max_length=80)]
+    """The trainee's name."""
+    actions: list[TimedAction] = Field(max_length=10000)
+    """The steps, in any order; run in time order (stable for equal times)."""

@@ -1,0 +1,116 @@
+"""Durations as authors write them: ``90s``, ``1m30s``, ``2h``, ``1h15m``, ``7d`` or plain seconds.
+
+This module parses and formats durations and provides the pydantic ``Duration`` type used by
+every model that holds one. It must not know anything about scenarios or the engine.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
+
+_PART = re.compile(r"(\d+(?:\.\d+)?)(d|h|m|s)")
+_WHOLE = re.compile(r"^(?:\d+(?:\.\d+)?[dhms])+$")
+_ORDER = {"d": 0, "h": 1, "m": 2, "s": 3}
+_UNIT = {"d": 86400.0, "h": 3600.0, "m": 60.0, "s": 1.0}
+
+#: The longest duration anything may last: 400 days (a certification is valid a year).
+MAX_SECONDS = 400 * 24 * 3600.0
+
+
+def parse_duration(value: object) -> float:
+    """Return ``value`` as seconds.
+
+    Args:
+        value: ``90``, ``90.5``, ``"90s"``, ``"1m30s"``, ``"2h"`` or ``"1h15m"``.
+
+    Raises:
+        ValueError: with a message that says what a duration looks like.
+    """
+    if isinstance(value, bool):
+        raise ValueError("expected a duration such as 90s, 1m30s or 2h, got a boolean")
+    if isinstance(value, int | float):
+        try:
+            seconds = float(value)
+        except OverflowError:  # an int too large for a float: far more than a week
+            seconds = math.inf
+    elif isinstance(value, str):
+        text = value.strip().replace(" ", "")
+        if re.fullmatch(r"\d+(?:\.\d+)?", text):
+            seconds = float(text)
+        elif _WHOLE.match(text):
+            parts = _PART.findall(text)
+            units = [unit for _, unit in parts]
+            if len(set(units)) != len(units) or units != sorted(units, key=_ORDER.__getitem__):
+                raise ValueError(
+                    f"units must appear once each, largest first (like 1h15m30s), got {_clip(value)!r}"
+                )
+            seconds = sum(float(n) * _UNIT[u] for n, u in parts)
+        else:
+            raise ValueError(
+                f"expected a duration such as 90s, 1m30s or 2h, got {_clip(value)!r}"
+            )
+    else:
+        raise ValueError(
+            f"expected a duration such as 90s, 1m30s or 2h, got {type(value).__name__}"
+        )
+    if math.isnan(seconds) or seconds < 0:
+        raise ValueError("a duration must be zero or more")
+    if seconds > MAX_SECONDS:
+        raise ValueError(f"a duration must be at most {format_duration(MAX_SECONDS)}")
+    return seconds
+
+
+def format_duration(seconds: float) -> str:
+    """Format seconds the way authors write them: ``1m30s``, ``2h``, ``45s``, ``0s``."""
+    if seconds < 0:
+        return "-" + format_duration(-seconds)
+    whole = int(seconds)
+    frac = seconds - whole
+    d, whole = divmod(whole, 86400)
+    h, rest = divmod(whole, 3600)
+    m, s = divmod(rest, 60)
+    out = f"{d}d" if d else ""
+    if h:
+        out += f"{h}h"
+    if m:
+        out += f"{m}m"
+    if s or frac or not out:
+        out += f"{s + frac:g}s" if frac else f"{s}s"
+    return out
+
+
+def format_clock(seconds: float) -> str:
+    """Format sim time as ``T+mm:ss`` (``T+h:mm:ss`` past an hour)."""
+    whole = int(seconds)
+    h, rest = divmod(whole, 3600)
+    m, s = divmod(rest, 60)
+    return f"T+{h}:{m:02d}:{s:02d}" if h else f"T+{m:02d}:{s:02d}"
+
+
+def _clip(value: str, limit: int = 40) -> str:
+    return value if len(value) <= limit else value[:limit] + "…"
+
+
+def _validate(value: Any) -> float:
+    return parse_duration(value)
+
+
+Duration = Annotated[
+    float,
+    BeforeValidator(_validate),
+    PlainSerializer(format_duration, return_type=str),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "minimum": 0},
+                {"type": "string", "pattern": r"^\s*(\d+(\.\d+)?|(\d+(\.\d+)?[dhms])+)\s*$"},
+            ],
+            "description": "Seconds, or a duration such as 90s, 1m30s, 2h, 7d.",
+        }
+    ),
+]
+"""A duration in seconds, written as ``90s``, ``1m30s``, ``2h`` or a number of seconds."""

@@ -1,0 +1,211 @@
+"""The journal: an append-only JSONL record of one exercise.
+
+Line one is a header (format version, scenario id and sha256, seed, policy and its levels,
+trainee, driver, wall-clock start); every further line is one event in sim-time order. Lines
+are written and flushed as events happen, so a killed process leaves a journal that loads up
+to its last complete line; a truncated last line is tolerated when reading.
+
+This module reads and writes journals; it must not run the engine or know about the screen.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from simulator.events import Event, dumps, event_from_dict
+
+FORMAT = 1
+"""Journal format version."""
+
+MAX_JOURNAL_BYTES = 256 * 1024 * 1024
+"""Journals larger than this are refused (a 2-hour exercise is well under 1 MiB)."""
+
+
+class JournalError(Exception):
+    """A journal cannot be read; the message says which line and why."""
+
+
+@dataclass(frozen=True)
+class Header:
+    """What a journal is a record of."""
+
+    scenario: str
+    """Scenario id."""
+    scenario_sha256: str
+    """SHA-256 of the scenario file's bytes."""
+    scenario_path: str
+    """Where the scenario was loaded from (a library id or a path)."""
+    seed: int
+    """The run's seed."""
+    policy: str
+    """The policy in force (a name or a path)."""
+    severity_levels: tuple[str, ...]
+    """The policy's levels, most severe first (the engine validates classifications with them)."""
+    trainee: str
+    """The trainee's name."""
+    driver: str
+    """Who acted: ``tui``, ``script:PATH``, ``autopilot:expert`` …"""
+    started_at: str
+    """Wall-clock start, ISO 8601 (the only wall-clock value in a journal)."""
+    format: int = FORMAT
+    """Journal format version."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Anything else the caller wants kept (e.g. policy sha256)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The header line's JSON form."""
+        return {
+            "warroom_journal": self.format,
+            "scenario": self.scenario,
+            "scenario_sha256": self.scenario_sha256,
+            "scenario_path": self.scenario_path,
+            "seed": self.seed,
+            "policy": self.policy,
+            "severity_levels": list(self.severity_levels),
+            "trainee": self.trainee,
+            "driver": self.driver,
+            "started_at": self.started_at,
+            **({"extra": self.extra} if self.extra else {}),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Header:
+        """Read a header line.
+
+        Raises:
+            JournalError: when it is not a warroom journal header.
+        """
+        if not isinstance(data, dict) or "warroom_journal" not in data:
+            raise JournalError("line 1 is not a warroom journal header")
+        if data["warroom_journal"] != FORMAT:
+            raise JournalError(
+                f"journal format {data['warroom_journal']!r} is not supported (this warroom reads {FORMAT})"
+            )
+        try:
+            return cls(
+                scenario=str(data["scenario"]),
+                scenario_sha256=str(data["scenario_sha256"]),
+                scenario_path=str(data["scenario_path"]),
+                seed=int(data["seed"]),
+                policy=str(data["policy"]),
+                severity_levels=tuple(str(x) for x in data["severity_levels"]),
+                trainee=str(data["trainee"]),
+                driver=str(data["driver"]),
+                started_at=str(data["started_at"]),
+                extra=dict(data.get("extra", {})),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise JournalError(f"line 1: header is missing or has a bad field: {exc}") from None
+
+
+class JournalWriter:
+    """Subscribe an instance to an engine: it writes each event as one flushed line."""
+
+    def __init__(self, path: str | os.PathLike[str], header: Header) -> None:
+        """Create (or overwrite) the journal and write its header."""
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._file: IO[str] | None = self.path.open("w", encoding="utf-8", newline="\n")
+        self._write(json.dumps(header.to_dict(), separators=(",", ":"), ensure_ascii=False))
+
+    def __call__(self, event: Event) -> None:
+        """Append one event."""
+        self._write(dumps(event))
+
+    def _write(self, line: str) -> None:
+        if self._file is None:
+            return
+        self._file.write(line + "\n")
+        self._file.flush()
+
+    def close(self) -> None:
+        """Close the file (idempotent)."""
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+    def __enter__(self) -> JournalWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+@dataclass
+class Journal:
+    """A journal read back from disk."""
+
+    path: Path
+    header: Header
+    events: list[Event]
+    lines: list[str]
+    """The event lines as they are on disk (without newlines), for byte-exact comparison."""
+    truncated: bool = False
+    """Whether the last line was cut off (the process was killed mid-write) and skipped."""
+
+    @property
+    def ended(self) -> bool:
+        """Whether the exercise reached its end (the last event is ``scenario_ended``)."""
+        return bool(self.events) and self.events[-1].kind == "scenario_ended"
+
+
+def read_journal(path: str | os.PathLike[str]) -> Journal:
+    """Read a journal, tolerating a truncated last line.
+
+    Raises:
+        JournalError: a missing file, a bad header, or a corrupt line before the last.
+    """
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+    except FileNotFoundError:
+        raise JournalError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise JournalError(f"{path}: {exc.strerror or exc}") from None
+    if p.is_dir():
+        raise JournalError(f"{path}: is a directory, not a journal")
+    if size > MAX_JOURNAL_BYTES:
+        raise JournalError(f"{path}: {size} bytes is over the {MAX_JOURNAL_BYTES} byte limit")
+    try:
+        raw = p.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise JournalError(f"{path}: not valid UTF-8 at byte {exc.start}") from None
+    lines = raw.split("\n")
+    complete = raw.endswith("\n")
+    if complete:
+        lines.pop()
+    if not lines or not lines[0].strip():
+        raise JournalError(f"{path}: empty journal")
+    try:
+        header = Header.from_dict(json.loads(lines[0]))
+    except json.JSONDecodeError:
+        raise JournalError(f"{path}:1: header is not valid JSON") from None
+    except JournalError as exc:
+        raise JournalError(f"{path}: {exc}") from None
+    events: list[Event] = []
+    kept: list[str] = []
+    truncated = False
+    for number, line in _numbered(lines[1:], start=2):
+        last = number == len(lines)
+        try:
+            events.append(event_from_dict(json.loads(line)))
+            kept.append(line)
+        except (json.JSONDecodeError, ValueError, TypeError) as exc:
+            if last and not complete:
+                truncated = True
+                break
+            raise JournalError(f"{path}:{number}: {exc}") from None
+    if not complete and not truncated and len(lines) > 1:
+        # The last line parsed but had no newline: the write was cut just before it.
+        truncated = False
+    return Journal(p, header, events, kept, truncated)
+
+
+def _numbered(lines: list[str], start: int) -> Iterator[tuple[int, str]]:
+    for i, line in enumerate(lines):
+        yield start + i, line

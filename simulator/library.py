@@ -1,0 +1,108 @@
+"""The scenario library and scenario/action-script loading.
+
+A SCENARIO argument is a library id (``api-outage``) or a path to a YAML file. Library
+scenarios ship inside the ``scenarios`` package so an installed copy finds them. Loading goes
+through ``simulator.yamlio`` so every problem is reported as ``PATH:LINE:COL: error: …``.
+This module must not run scenarios or know about policies or the screen.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from simulator.commands import ActionScript
+from simulator.model import Scenario
+from simulator.yamlio import Document, LoadError, Problem, load, load_with_document
+
+
+def library_dir() -> Path:
+    """The folder of the shipped scenarios."""
+    return Path(str(resources.files("scenarios")))
+
+
+def library_paths() -> list[Path]:
+    """Every scenario file of the library, sorted by id."""
+    return sorted(library_dir().glob("*.yaml"))
+
+
+def schema_path() -> Path:
+    """The committed JSON Schema of the scenario format."""
+    return library_dir() / "scenario.schema.json"
+
+
+def scenario_schema() -> dict[str, object]:
+    """The JSON Schema of the scenario format, as committed under ``scenarios/``."""
+    schema = Scenario.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "warroom scenario"
+    return schema
+
+
+def schema_text() -> str:
+    """The schema as the committed file holds it."""
+    return json.dumps(scenario_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+def resolve(spec: str) -> Path:
+    """The file a SCENARIO argument names: a library id, or else a path.
+
+    Raises:
+        LoadError: when it is neither.
+    """
+    candidate = library_dir() / f"{spec}.yaml"
+    if os.sep not in spec and "/" not in spec and not spec.endswith((".yaml", ".yml")):
+        if candidate.is_file():
+            return candidate
+        if not Path(spec).exists():
+            known = ", ".join(p.stem for p in library_paths())
+            raise LoadError([Problem(spec, 1, 1, f"no scenario {spec!r} in the library ({known})")])
+    return Path(spec)
+
+
+@dataclass(frozen=True)
+class LoadedScenario:
+    """A validated scenario with where it came from."""
+
+    scenario: Scenario
+    path: Path
+    sha256: str
+    spec: str
+    """The argument it was loaded from (library id or path)."""
+
+
+def load_scenario(spec: str) -> LoadedScenario:
+    """Load and cross-check a scenario by library id or path.
+
+    Raises:
+        LoadError: with every problem, located.
+    """
+    path = resolve(spec)
+    scenario, doc = load_with_document(path, Scenario, checks=Scenario.check_references)
+    return LoadedScenario(scenario, path, doc.sha256, spec)
+
+
+def load_script(path: str | os.PathLike[str]) -> ActionScript:
+    """Load an action script.
+
+    Raises:
+        LoadError: with every problem, located.
+    """
+    return load(path, ActionScript)
+
+
+def library() -> list[LoadedScenario]:
+    """Every library scenario that loads (a broken one is skipped; ``validate`` reports it)."""
+    out: list[LoadedScenario] = []
+    for p in library_paths():
+        try:
+            out.append(load_scenario(str(p)))
+        except LoadError:
+            continue
+    return out
+
+
+__all__ = ["Document", "LoadError", "LoadedScenario", "library", "load_scenario", "load_script", "resolve"]

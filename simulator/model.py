@@ -1,0 +1,888 @@
+"""The scenario format: strict pydantic models for one incident exercise written in YAML.
+
+A scenario describes the system (services and their metrics, a validator set, queues), the
+faults that break it, the alert rules that notice, the injects that reach the trainee, the
+simulated responders, the diagnostics they can run and the mitigations on offer, plus what the
+assessor expects. Conditions are structured data (``all``/``any``/``not`` of typed
+predicates); nothing here is ever evaluated as code.
+
+This module only describes and cross-checks scenarios; it must not run them (see ``engine``)
+and must not know about policies, the assessor or the screen.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    field_validator,
+    model_validator,
+)
+
+from simulator.durations import Duration
+
+Loc = tuple[str | int, ...]
+
+FORMAT_VERSION = 1
+"""The scenario format version this code reads."""
+
+Identifier = Annotated[
+    str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$", description="lowercase id: a-z, 0-9, - and _")
+]
+AlertName = Annotated[
+    str, Field(pattern=r"^[A-Z][A-Za-z0-9]{0,79}$", description="alert name, e.g. APIErrorRateHigh")
+]
+ShortText = Annotated[str, Field(min_length=1, max_length=200)]
+LongText = Annotated[str, Field(min_length=1, max_length=8000)]
+
+Op = Literal[">", ">=", "<", "<=", "==", "!="]
+SeverityClass = Literal["critical", "high", "medium", "low", "info"]
+Strategy = Literal[
+    "rollback",
+    "config_change",
+    "traffic_reduction",
+    "failover",
+    "scale_up",
+    "hotfix",
+    "restart",
+]
+Channel = Literal["incident", "pager", "support", "dm", "status_page", "sre_team"]
+Rotation = Literal["primary", "secondary", "ic_rotation", "management", "security"]
+ActionName = Literal[
+    "acknowledge",
+    "classify",
+    "declare",
+    "create_channel",
+    "assign_role",
+    "page",
+    "escalate",
+    "notify",
+    "post_update",
+    "run_diagnostic",
+    "delegate",
+    "apply_mitigation",
+    "handoff_ic",
+    "resolve",
+    "schedule_postmortem",
+    "note",
+]
+
+CHAIN_METRICS = {
+    "block_time": ("Block time", "s"),
+    "since_last_block": ("Time since last block", "s"),
+    "online_power": ("Online voting power", "%"),
+    "validators_online": ("Validators online", ""),
+    "height": ("Block height", ""),
+}
+QUEUE_METRICS = {
+    "depth": "depth",
+    "arrival_rate": "arrival rate",
+    "service_rate": "service rate",
+}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, use_attribute_docstrings=True, populate_by_name=True
+    )
+
+
+# --------------------------------------------------------------------------- conditions
+
+
+class MetricIs(_Strict):
+    """True while a metric compares to a value (for at least ``for``)."""
+
+    metric: str
+    """Full metric id, e.g. ``api.error_rate`` or ``chain.block_time``."""
+    op: Op
+    """Comparison operator."""
+    value: float
+    """Value compared against."""
+    for_: Duration = Field(default=0.0, alias="for")
+    """How long the comparison must hold before the predicate is true."""
+
+
+class AlertIs(_Strict):
+    """True while an alert is in a state."""
+
+    alert: AlertName
+    """Alert name."""
+    state: Literal["pending", "firing", "resolved", "acknowledged"] = "firing"
+    """``firing`` also holds once acknowledged; ``resolved`` after it stopped firing."""
+
+
+class ActionTaken(_Strict):
+    """An action taken (or not taken) by the trainee, optionally by a time."""
+
+    action: ActionName
+    """The action name, as in action scripts."""
+    with_: dict[str, str] = Field(default_factory=dict, alias="with")
+    """Fields the action must have, e.g. ``{target: security}``."""
+    taken: bool = True
+    """``false``: true when the action has NOT been taken (by ``by``, if given)."""
+    by: Duration | None = None
+    """Deadline. With ``taken: false`` the predicate becomes true at ``by`` if not taken."""
+
+
+class InjectDelivered(_Strict):
+    """True once another inject has been delivered."""
+
+    inject: Identifier
+    """Inject id."""
+    delivered: bool = True
+    """``false``: true until it is delivered."""
+
+
+class FaultIs(_Strict):
+    """True while a fault is active (or, with ``active: false``, not active)."""
+
+    fault: Identifier
+    """Fault id."""
+    active: bool = True
+    """Whether the fault must be active."""
+
+
+class After(_Strict):
+    """True from a sim time on."""
+
+    after: Duration
+    """Sim time from scenario start."""
+
+
+class AllOf(_Strict):
+    """True when every condition is true."""
+
+    all: list[Condition] = Field(min_length=1)
+    """Conditions that must all hold."""
+
+
+class AnyOf(_Strict):
+    """True when at least one condition is true."""
+
+    any: list[Condition] = Field(min_length=1)
+    """Conditions of which one must hold."""
+
+
+class NotOf(_Strict):
+    """True when the condition is false."""
+
+    not_: Condition = Field(alias="not")
+    """The condition to negate."""
+
+
+_CONDITION_TAGS = ("metric", "alert", "action", "inject", "fault", "after", "all", "any", "not")
+
+
+def _condition_tag(value: Any) -> str | None:
+    if isinstance(value, dict):
+        for tag in _CONDITION_TAGS:
+            if tag in value:
+                return tag
+        return None
+    for tag, cls in _CONDITION_CLASSES.items():
+        if isinstance(value, cls):
+            return tag
+    return None
+
+
+Condition = Annotated[
+    Union[
+        Annotated[MetricIs, Tag("metric")],
+        Annotated[AlertIs, Tag("alert")],
+        Annotated[ActionTaken, Tag("action")],
+        Annotated[InjectDelivered, Tag("inject")],
+        Annotated[FaultIs, Tag("fault")],
+        Annotated[After, Tag("after")],
+        Annotated[AllOf, Tag("all")],
+        Annotated[AnyOf, Tag("any")],
+        Annotated[NotOf, Tag("not")],
+    ],
+    Discriminator(
+        _condition_tag,
+        custom_error_type="invalid_condition",
+        custom_error_message=(
+            "a condition needs one of the keys: metric, alert, action, inject, fault, after, "
+            "all, any, not"
+        ),
+    ),
+]
+"""A structured condition: a typed predicate or an all/any/not of conditions."""
+
+_CONDITION_CLASSES: dict[str, type[BaseModel]] = {
+    "metric": MetricIs,
+    "alert": AlertIs,
+    "action": ActionTaken,
+    "inject": InjectDelivered,
+    "fault": FaultIs,
+    "after": After,
+    "all": AllOf,
+    "any": AnyOf,
+    "not": NotOf,
+}
+
+
+def walk_condition(cond: Condition, loc: Loc) -> Iterator[tuple[Loc, Condition]]:
+    """Yield every predicate of a condition tree with its location."""
+    yield loc, cond
+    if isinstance(cond, AllOf):
+        for i, c in enumerate(cond.all):
+            yield from walk_condition(c, (*loc, "all", i))
+    elif isinstance(cond, AnyOf):
+        for i, c in enumerate(cond.any):
+            yield from walk_condition(c, (*loc, "any", i))
+    elif isinstance(cond, NotOf):
+        yield from walk_condition(cond.not_, (*loc, "not"))
+
+
+# --------------------------------------------------------------------------- the system
+
+
+class Metric(_Strict):
+    """One time series of a service, sampled every ``sample_every``."""
+
+    id: Identifier
+    """Id within the service; the full id is ``SERVICE.METRIC`` (``api.error_rate``)."""
+    name: ShortText
+    """What a dashboard calls it, e.g. ``API error rate``."""
+    unit: str = Field(default="", max_length=16)
+    """Unit shown after the value: ``%``, ``ms``, ``req/s``."""
+    baseline: float
+    """Healthy value."""
+    noise: float = Field(default=0.0, ge=0)
+    """Standard deviation of the Gaussian noise added to every sample."""
+    min: float | None = 0.0
+    """Lowest value the metric can take (``null`` for none)."""
+    max: float | None = None
+    """Highest value the metric can take, e.g. 100 for a percentage."""
+    down: float | None = None
+    """Value while the service is down (``null``: unaffected by the service state)."""
+    decimals: int = Field(default=2, ge=0, le=6)
+    """Decimals kept in samples."""
+
+    @model_validator(mode="after")
+    def _bounds(self) -> Metric:
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError("min is greater than max")
+        return self
+
+
+class Service(_Strict):
+    """A service of the system under incident."""
+
+    id: Identifier
+    """Service id, the prefix of its metric ids."""
+    name: ShortText
+    """Display name, e.g. ``VirtEngine API``."""
+    description: str = Field(default="", max_length=2000)
+    """What the service does, shown in the system panel."""
+    metrics: list[Metric] = Field(default_factory=list)
+    """The service's metrics."""
+
+
+class Validator(_Strict):
+    """One validator of the chain."""
+
+    name: Identifier
+    """Validator name, e.g. ``val-07``."""
+    power: float = Field(default=1.0, gt=0)
+    """Voting power (any unit; only shares matter)."""
+    operator: str = Field(default="", max_length=200)
+    """Who runs it (for injects and diagnostics)."""
+
+
+class Chain(_Strict):
+    """A proof-of-stake chain: blocks stall when online power falls below 2/3."""
+
+    block_time: Duration = 6.0
+    """Normal time between blocks with every validator online."""
+    validators: list[Validator] = Field(default_factory=list)
+    """Named validators with voting power."""
+    validator_count: int | None = Field(default=None, ge=1, le=1000)
+    """Instead of ``validators``: this many equal validators named ``val-01``…"""
+    slowdown: float = Field(default=1.0, ge=0)
+    """How much block time grows as online power falls from 100% to the 2/3 threshold."""
+    height: int = Field(default=4_200_000, ge=0)
+    """Block height at the start of the scenario."""
+
+    @model_validator(mode="after")
+    def _one_set(self) -> Chain:
+        if self.validators and self.validator_count is not None:
+            raise ValueError("give either validators or validator_count, not both")
+        if not self.validators and self.validator_count is None:
+            raise ValueError("a chain needs validators or validator_count")
+        return self
+
+    def validator_set(self) -> list[Validator]:
+        """The validators, generating names when only a count is given."""
+        if self.validators:
+            return list(self.validators)
+        count = self.validator_count or 0
+        width = max(2, len(str(count)))
+        return [Validator(name=f"val-{i:0{width}d}") for i in range(1, count + 1)]
+
+
+class Queue(_Strict):
+    """A queue or backlog: depth grows when arrivals outpace service."""
+
+    id: Identifier
+    """Queue id, the prefix of its metrics (``.depth``, ``.arrival_rate``, ``.service_rate``)."""
+    name: ShortText
+    """Display name, e.g. ``VEID scoring queue``."""
+    unit: str = Field(default="items", max_length=16)
+    """What is queued."""
+    arrival_rate: float = Field(ge=0)
+    """Items arriving per second."""
+    service_rate: float = Field(ge=0)
+    """Items served per second at full capacity."""
+    initial: float = Field(default=0.0, ge=0)
+    """Depth at the start."""
+    noise: float = Field(default=0.0, ge=0)
+    """Standard deviation of arrivals per second."""
+
+
+# --------------------------------------------------------------------------- faults
+
+
+class MetricEffect(_Strict):
+    """Change a metric while a fault is active: ``to`` a value, ``by`` an amount, or ``times`` a factor."""
+
+    metric: str
+    """Full metric id (``api.error_rate``, ``chain.block_time``, ``orders.service_rate``)."""
+    to: float | None = None
+    """Set the metric to this value."""
+    by: float | None = None
+    """Add this amount."""
+    times: float | None = None
+    """Multiply by this factor."""
+    ramp: Duration = 0.0
+    """Reach the full effect over this long (0: a step)."""
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> MetricEffect:
+        given = [k for k in ("to", "by", "times") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("a metric effect needs exactly one of 'to', 'by' or 'times'")
+        return self
+
+
+class ServiceEffect(_Strict):
+    """Take a service down while the fault is active."""
+
+    service: Identifier
+    """Service id."""
+    state: Literal["down"] = "down"
+    """The state the service is put in."""
+
+
+class ValidatorEffect(_Strict):
+    """Take validators offline while the fault is active."""
+
+    validators: list[Identifier] = Field(min_length=1)
+    """Validator names."""
+    state: Literal["offline"] = "offline"
+    """The state the validators are put in."""
+
+
+def _effect_tag(value: Any) -> str | None:
+    keys = value if isinstance(value, dict) else type(value).model_fields
+    for tag in ("metric", "service", "validators"):
+        if tag in keys:
+            return tag
+    return None
+
+
+Effect = Annotated[
+    Union[
+        Annotated[MetricEffect, Tag("metric")],
+        Annotated[ServiceEffect, Tag("service")],
+        Annotated[ValidatorEffect, Tag("validators")],
+    ],
+    Discriminator(
+        _effect_tag,
+        custom_error_type="invalid_effect",
+        custom_error_message="an effect needs one of the keys: metric, service, validators",
+    ),
+]
+
+
+class Fault(_Strict):
+    """Something broken: starts at a time, on a condition, or when a mitigation or facilitator starts it."""
+
+    id: Identifier
+    """Fault id."""
+    title: ShortText
+    """What is broken, in the words of the postmortem."""
+    description: str = Field(default="", max_length=4000)
+    """More detail for the debrief."""
+    root_cause: bool = False
+    """Whether this fault is (part of) the incident's root cause."""
+    at: Duration | None = None
+    """Start at this sim time."""
+    when: Condition | None = None
+    """Start when this condition first holds."""
+    duration: Duration | None = None
+    """Clear by itself after this long."""
+    recovery: Duration = 0.0
+    """After clearing, effects fade out over this long."""
+    effects: list[Effect] = Field(min_length=1)
+    """What the fault does to the system."""
+
+    @model_validator(mode="after")
+    def _one_trigger(self) -> Fault:
+        if self.at is not None and self.when is not None:
+            raise ValueError("a fault starts 'at' a time or 'when' a condition holds, not both")
+        return self
+
+    @property
+    def dormant(self) -> bool:
+        """True when only a mitigation or the facilitator can start it."""
+        return self.at is None and self.when is None
+
+
+# --------------------------------------------------------------------------- alerts, injects
+
+
+class AlertRule(_Strict):
+    """``metric op threshold for duration``: pending, then firing, then resolved, like Prometheus."""
+
+    id: AlertName
+    """Alert name, e.g. ``APIErrorRateHigh``."""
+    metric: str
+    """Full metric id."""
+    op: Op
+    """Comparison operator."""
+    threshold: float
+    """Threshold compared against."""
+    for_: Duration = Field(default=0.0, alias="for")
+    """How long the comparison must hold before pending becomes firing."""
+    severity: Literal["critical", "warning", "info"] = "critical"
+    """Alert severity label (critical alerts page)."""
+    summary: ShortText
+    """One line shown when it fires; ``{value}`` or ``{value:.1f}`` insert the metric value."""
+    runbook: str = Field(default="", max_length=200)
+    """The runbook entry for this alert."""
+
+
+class Inject(_Strict):
+    """A message that reaches the trainee: at a time, on a condition, or when the facilitator fires it."""
+
+    id: Identifier
+    """Inject id."""
+    from_: ShortText = Field(alias="from")
+    """Sender as shown: ``Bob (SRE)``, ``PagerDuty``, ``Customer Support``."""
+    channel: Channel = "incident"
+    """Where it appears: incident channel, pager, support ticket, DM, status page, #sre-team."""
+    text: LongText
+    """The message. ``{metric.id}`` or ``{metric.id:.0f}`` insert current metric values."""
+    at: Duration | None = None
+    """Deliver at this sim time."""
+    when: Condition | None = None
+    """Deliver when this condition first holds."""
+    delay: Duration = 0.0
+    """Deliver this long after ``when`` first holds."""
+    until: Duration | None = None
+    """Not delivered after this sim time (it has expired)."""
+    manual: bool = False
+    """Only the facilitator fires it (also allowed with ``at``/``when``: then it can fire early)."""
+    note: str = Field(default="", max_length=2000)
+    """For the facilitator: what the inject tests."""
+
+    @model_validator(mode="after")
+    def _trigger(self) -> Inject:
+        if self.at is not None and self.when is not None:
+            raise ValueError("an inject is delivered 'at' a time or 'when' a condition holds, not both")
+        if self.at is None and self.when is None and not self.manual:
+            raise ValueError("an inject needs 'at', 'when' or 'manual: true'")
+        return self
+
+
+# --------------------------------------------------------------------------- people and tools
+
+
+class Responder(_Strict):
+    """A simulated person who can be paged and delegated diagnostics."""
+
+    id: Identifier
+    """Responder id, used in actions (``delegate … responder: alice``)."""
+    name: ShortText
+    """Display name."""
+    role: ShortText
+    """Their job, e.g. ``VEID expert``."""
+    skills: list[Identifier] = Field(default_factory=list)
+    """Skills matched against diagnostics' ``skill``."""
+    rotation: Rotation | None = None
+    """The on-call rotation they answer pages for."""
+    available: bool = True
+    """In the incident from the start; otherwise joins when paged."""
+    join_delay: Duration = 120.0
+    """How long after a page they join."""
+    speed: float = Field(default=1.0, gt=0, le=10)
+    """Work speed: a diagnostic takes ``duration / speed``."""
+
+
+class DiagnosticOutput(_Strict):
+    """One possible output of a diagnostic; the first whose ``when`` holds is shown."""
+
+    when: Condition | None = None
+    """When this output applies (omit on the last, default output)."""
+    text: LongText
+    """What the command prints. ``{metric.id}`` inserts a current value."""
+    reveals: list[Identifier] = Field(default_factory=list)
+    """Faults this output identifies as the cause."""
+
+
+class Diagnostic(_Strict):
+    """A command from the runbooks that the IC can run or delegate."""
+
+    id: Identifier
+    """Diagnostic id."""
+    title: ShortText
+    """What it checks, e.g. ``Check ML inference logs``."""
+    command: str = Field(default="", max_length=2000)
+    """The command as in the runbook."""
+    skill: Identifier | None = None
+    """Skill a responder needs to run it at full speed."""
+    duration: Duration = 60.0
+    """How long it takes."""
+    red_herring: bool = False
+    """A plausible lead that does not find the cause."""
+    outputs: list[DiagnosticOutput] = Field(min_length=1)
+    """Possible outputs; the last should have no ``when``."""
+
+
+class Mitigation(_Strict):
+    """A mitigation the IC can choose."""
+
+    id: Identifier
+    """Mitigation id."""
+    label: ShortText
+    """What it is, e.g. ``Restart ML inference pods``."""
+    strategy: Strategy
+    """Strategy from the mitigation strategy table."""
+    command: str = Field(default="", max_length=2000)
+    """The command as in the runbook."""
+    duration: Duration = 120.0
+    """How long it takes to apply."""
+    clears: list[Identifier] = Field(default_factory=list)
+    """Faults cleared when it completes."""
+    starts: list[Identifier] = Field(default_factory=list)
+    """Dormant faults it starts (side effects of a wrong call)."""
+    outcome: str = Field(default="", max_length=2000)
+    """What responders report when it completes."""
+
+
+# --------------------------------------------------------------------------- scenario
+
+
+class Expected(_Strict):
+    """What the assessor expects of the trainee."""
+
+    severity: SeverityClass
+    """Severity class; each policy maps it onto its scale (``critical`` is SEV-1 and P0)."""
+    rationale: LongText
+    """Why, in the words of the severity framework."""
+    overrides: dict[str, str] = Field(default_factory=dict)
+    """Pin the level under a policy where the class mapping is not right: ``{agentos: P1}``."""
+    declare: bool = True
+    """Whether this should be declared an incident at all."""
+    page: list[str] = Field(default_factory=list)
+    """Subject-matter experts (responder ids) an expert pages beyond the policy's rotations."""
+    escalate_to: list[str] = Field(default_factory=list)
+    """Escalation targets that must be reached, e.g. ``security``."""
+
+
+class Debrief(_Strict):
+    """What the debrief and postmortem draft say about the scenario."""
+
+    root_cause: LongText
+    """The root cause."""
+    resolution: LongText
+    """How it is resolved."""
+    contributing_factors: list[str] = Field(default_factory=list)
+    """Contributing factors."""
+    notes: list[str] = Field(default_factory=list)
+    """Teaching points for the debrief."""
+
+
+class Scenario(_Strict):
+    """One incident exercise."""
+
+    format: Literal[1] = 1
+    """Scenario format version."""
+    id: Identifier
+    """Library id, e.g. ``api-outage``."""
+    title: ShortText
+    """Title shown in the library."""
+    summary: LongText
+    """What the trainee is told at the start."""
+    difficulty: Literal["beginner", "intermediate", "advanced"]
+    """Difficulty (see the README for what each level means)."""
+    source: str = Field(default="", max_length=400)
+    """The runbook entry or exercise it is built from."""
+    objectives: list[ShortText] = Field(min_length=1)
+    """Learning objectives."""
+    tags: list[Identifier] = Field(default_factory=list)
+    """Free tags for the library."""
+    start: datetime
+    """In-world start time (UTC), e.g. ``2026-01-30T15:15:00Z``."""
+    duration: Duration
+    """How long the exercise lasts at most."""
+    sample_every: Duration = 5.0
+    """Interval between metric samples and alert evaluations."""
+    expected: Expected
+    """What the assessor expects."""
+    services: list[Service] = Field(default_factory=list)
+    """Services and their metrics."""
+    chain: Chain | None = None
+    """The chain, when the scenario has one."""
+    queues: list[Queue] = Field(default_factory=list)
+    """Queues and backlogs."""
+    faults: list[Fault] = Field(min_length=1)
+    """What breaks."""
+    alerts: list[AlertRule] = Field(default_factory=list)
+    """Alert rules."""
+    injects: list[Inject] = Field(default_factory=list)
+    """Messages to the trainee."""
+    responders: list[Responder] = Field(default_factory=list)
+    """Simulated people."""
+    diagnostics: list[Diagnostic] = Field(default_factory=list)
+    """Diagnostics that can be run or delegated."""
+    mitigations: list[Mitigation] = Field(default_factory=list)
+    """Mitigations on offer."""
+    debrief: Debrief
+    """Root cause, resolution and teaching notes."""
+
+    @field_validator("start")
+    @classmethod
+    def _utc(cls, value: datetime) -> datetime:
+        if value.tzinfo is not None and value.utcoffset() is not None:
+            value = value.replace(tzinfo=None) - value.utcoffset()  # type: ignore[operator]
+        return value
+
+    @model_validator(mode="after")
+    def _timing(self) -> Scenario:
+        if self.duration <= 0:
+            raise ValueError("duration must be more than zero")
+        if not 1 <= self.sample_every <= 60:
+            raise ValueError("sample_every must be between 1s and 1m")
+        return self
+
+    # -- look-ups ----------------------------------------------------------------------
+
+    def metric_ids(self) -> dict[str, tuple[str, str]]:
+        """Every metric id with its display name and unit."""
+        out: dict[str, tuple[str, str]] = {}
+        for service in self.services:
+            for m in service.metrics:
+                out[f"{service.id}.{m.id}"] = (m.name, m.unit)
+        if self.chain is not None:
+            for key, (name, unit) in CHAIN_METRICS.items():
+                out[f"chain.{key}"] = (name, unit)
+        for q in self.queues:
+            for key, label in QUEUE_METRICS.items():
+                unit = q.unit if key == "depth" else f"{q.unit}/s"
+                out[f"{q.id}.{key}"] = (f"{q.name} {label}", unit)
+        return out
+
+    def check_references(self) -> list[tuple[Loc, str]]:
+        """Cross-reference errors, each with the location of the offending value."""
+        return list(_check_references(self))
+
+
+# --------------------------------------------------------------------------- cross-references
+
+_FIELD = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_-]+)*$")
+
+
+def template_fields(text: str) -> list[tuple[str, str]]:
+    """The ``{name:spec}`` placeholders of a message template.
+
+    Raises:
+        ValueError: when the template is malformed or uses anything but plain names.
+    """
+    out: list[tuple[str, str]] = []
+    for _, name, spec, conv in string.Formatter().parse(text):
+        if name is None:
+            continue
+        if conv or not _FIELD.match(name) or "{" in (spec or ""):
+            raise ValueError(f"placeholder {{{name}}} must be a metric id like {{api.error_rate}}")
+        out.append((name, spec or ""))
+    return out
+
+
+def _unique(items: Iterable[Any], section: str, key: str = "id") -> Iterator[tuple[Loc, str]]:
+    seen: dict[str, int] = {}
+    for i, item in enumerate(items):
+        value = getattr(item, key)
+        if value in seen:
+            yield (section, i, key), f"duplicate {key} {value!r} (also {section}[{seen[value]}])"
+        else:
+            seen[value] = i
+
+
+def _suggest(name: str, known: Iterable[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _check_references(s: Scenario) -> Iterator[tuple[Loc, str]]:
+    for section in ("services", "queues", "faults", "injects", "responders", "diagnostics", "mitigations", "alerts"):
+        yield from _unique(getattr(s, section), section)
+    for i, service in enumerate(s.services):
+        seen: set[str] = set()
+        for j, m in enumerate(service.metrics):
+            if m.id in seen:
+                yield ("services", i, "metrics", j, "id"), f"duplicate metric id {m.id!r}"
+            seen.add(m.id)
+    prefixes = [sv.id for sv in s.services] + [q.id for q in s.queues]
+    if s.chain is not None:
+        if "chain" in prefixes:
+            yield ("services",), "'chain' is reserved for the chain's metrics"
+        names = [v.name for v in s.chain.validator_set()]
+        if len(set(names)) != len(names):
+            yield ("chain", "validators"), "duplicate validator names"
+    clash = {p for p in prefixes if prefixes.count(p) > 1}
+    for p in sorted(clash):
+        yield ("queues",), f"service and queue ids must differ: {p!r} is both"
+
+    metrics = s.metric_ids()
+    alerts = {a.id for a in s.alerts}
+    injects = {x.id for x in s.injects}
+    faults = {f.id: f for f in s.faults}
+    diagnostics = {d.id for d in s.diagnostics}
+    mitigations = {m.id for m in s.mitigations}
+    responders = {r.id for r in s.responders}
+    services = {sv.id for sv in s.services}
+    validators = {v.name for v in s.chain.validator_set()} if s.chain else set()
+
+    def metric(loc: Loc, name: str) -> Iterator[tuple[Loc, str]]:
+        if name not in metrics:
+            yield loc, f"unknown metric {name!r}{_suggest(name, metrics)}"
+
+    def refs(loc: Loc, names: Iterable[str], known: Iterable[str], what: str) -> Iterator[tuple[Loc, str]]:
+        known = set(known)
+        for k, name in enumerate(names):
+            if name not in known:
+                yield (*loc, k), f"unknown {what} {name!r}{_suggest(name, known)}"
+
+    def template(loc: Loc, text: str, extra: Iterable[str] = ()) -> Iterator[tuple[Loc, str]]:
+        allowed = set(metrics) | set(extra)
+        try:
+            fields = template_fields(text)
+        except ValueError as exc:
+            yield loc, str(exc)
+            return
+        for name, spec in fields:
+            if name not in allowed:
+                yield loc, f"unknown placeholder {{{name}}}{_suggest(name, allowed)}"
+            elif spec and not re.fullmatch(r"[<>^]?\d*(\.\d+)?[fdg%]?", spec):
+                yield loc, f"unsupported format {{{name}:{spec}}}: use e.g. {{{name}:.1f}}"
+
+    def condition(loc: Loc, cond: Condition | None) -> Iterator[tuple[Loc, str]]:
+        if cond is None:
+            return
+        for where, c in walk_condition(cond, loc):
+            if isinstance(c, MetricIs):
+                yield from metric((*where, "metric"), c.metric)
+            elif isinstance(c, AlertIs) and c.alert not in alerts:
+                yield (*where, "alert"), f"unknown alert {c.alert!r}{_suggest(c.alert, alerts)}"
+            elif isinstance(c, InjectDelivered) and c.inject not in injects:
+                yield (*where, "inject"), f"unknown inject {c.inject!r}{_suggest(c.inject, injects)}"
+            elif isinstance(c, FaultIs) and c.fault not in faults:
+                yield (*where, "fault"), f"unknown fault {c.fault!r}{_suggest(c.fault, faults)}"
+            elif isinstance(c, ActionTaken):
+                yield from _check_action_filter(where, c, alerts, diagnostics, mitigations, responders)
+
+    for i, f in enumerate(s.faults):
+        yield from condition(("faults", i, "when"), f.when)
+        for j, e in enumerate(f.effects):
+            loc: Loc = ("faults", i, "effects", j)
+            if isinstance(e, MetricEffect):
+                yield from metric((*loc, "metric"), e.metric)
+                if e.metric in ("chain.height", "chain.since_last_block", "chain.online_power", "chain.validators_online"):
+                    yield (*loc, "metric"), (
+                        f"{e.metric} follows from the validators; take validators offline or "
+                        "change chain.block_time instead"
+                    )
+            elif isinstance(e, ServiceEffect) and e.service not in services:
+                yield (*loc, "service"), f"unknown service {e.service!r}{_suggest(e.service, services)}"
+            elif isinstance(e, ValidatorEffect):
+                if s.chain is None:
+                    yield (*loc, "validators"), "the scenario has no chain"
+                else:
+                    yield from refs((*loc, "validators"), e.validators, validators, "validator")
+    for i, a in enumerate(s.alerts):
+        yield from metric(("alerts", i, "metric"), a.metric)
+        yield from template(("alerts", i, "summary"), a.summary, extra=("value", "threshold"))
+    for i, x in enumerate(s.injects):
+        yield from condition(("injects", i, "when"), x.when)
+        yield from template(("injects", i, "text"), x.text)
+        if x.until is not None and x.at is not None and x.until < x.at:
+            yield ("injects", i, "until"), "expires before it is due"
+        if x.at is not None and x.at > s.duration:
+            yield ("injects", i, "at"), "is after the end of the scenario"
+    for i, d in enumerate(s.diagnostics):
+        for j, out in enumerate(d.outputs):
+            loc = ("diagnostics", i, "outputs", j)
+            yield from condition((*loc, "when"), out.when)
+            yield from template((*loc, "text"), out.text)
+            yield from refs((*loc, "reveals"), out.reveals, faults, "fault")
+    for i, m in enumerate(s.mitigations):
+        yield from refs(("mitigations", i, "clears"), m.clears, faults, "fault")
+        yield from refs(("mitigations", i, "starts"), m.starts, faults, "fault")
+        for k, fid in enumerate(m.starts):
+            if fid in faults and not faults[fid].dormant:
+                yield ("mitigations", i, "starts", k), (
+                    f"fault {fid!r} starts on its own; a mitigation can only start a fault "
+                    "with no 'at' or 'when'"
+                )
+    for i, f in enumerate(s.faults):
+        if f.at is not None and f.at > s.duration:
+            yield ("faults", i, "at"), "is after the end of the scenario"
+    for k, r in enumerate(s.expected.page):
+        if r not in responders:
+            yield ("expected", "page", k), f"unknown responder {r!r}{_suggest(r, responders)}"
+    if not any(f.root_cause for f in s.faults) and s.expected.declare:
+        yield ("faults",), "no fault is marked root_cause: true"
+
+
+_ACTION_REFS: dict[str, str] = {
+    "alert": "alert",
+    "diagnostic": "diagnostic",
+    "mitigation": "mitigation",
+    "responder": "responder",
+}
+
+
+def _check_action_filter(
+    loc: Loc,
+    c: ActionTaken,
+    alerts: set[str],
+    diagnostics: set[str],
+    mitigations: set[str],
+    responders: set[str],
+) -> Iterator[tuple[Loc, str]]:
+    from simulator.commands import command_fields
+
+    fields = command_fields(c.action)
+    known = {"alert": alerts, "diagnostic": diagnostics, "mitigation": mitigations, "responder": responders}
+    for key, value in c.with_.items():
+        if key not in fields:
+            yield (*loc, "with", key), (
+                f"{c.action} has no field {key!r}{_suggest(key, fields)}; it has: "
+                + (", ".join(sorted(fields)) or "no fields")
+            )
+        elif key in known and value not in known[key]:
+            yield (*loc, "with", key), f"unknown {key} {value!r}{_suggest(value, known[key])}"

@@ -1,0 +1,118 @@
+"""Human-readable lines for events: the transcript of ``warroom run`` and the channel timeline.
+
+Pure formatting: takes events, returns text. It must not run the engine or know the screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+
+from simulator import events as ev
+from simulator.durations import format_clock, format_duration
+
+_CHANNEL = {
+    "incident": "CHANNEL",
+    "pager": "PAGER",
+    "support": "SUPPORT",
+    "dm": "DM",
+    "status_page": "STATUS",
+    "sre_team": "SRE-TEAM",
+}
+
+
+def describe(event: ev.Event) -> tuple[str, str] | None:
+    """``(category, text)`` for one event, or ``None`` for events not shown (metric samples)."""
+    if isinstance(event, ev.MetricsSampled):
+        return None
+    if isinstance(event, ev.ScenarioStarted):
+        return "START", f"{event.title} ({event.scenario})"
+    if isinstance(event, ev.AlertPending):
+        return "ALERT", f"{event.alert} pending (value {event.value:g})"
+    if isinstance(event, ev.AlertFiring):
+        return "ALERT", f"{event.alert} FIRING [{event.severity}]: {event.summary}"
+    if isinstance(event, ev.AlertResolved):
+        if not event.fired:
+            return "ALERT", f"{event.alert} no longer pending (value {event.value:g})"
+        return "ALERT", f"{event.alert} resolved (value {event.value:g})"
+    if isinstance(event, ev.InjectDelivered):
+        origin = " (facilitator)" if event.source == "facilitator" else ""
+        return _CHANNEL.get(event.channel, event.channel.upper()), f"{event.sender}{origin}: {event.text}"
+    if isinstance(event, ev.Message):
+        return _CHANNEL.get(event.channel, event.channel.upper()), f"{event.sender}: {event.text}"
+    if isinstance(event, ev.ActionAccepted | ev.ActionRejected):
+        return _action(event)
+    if isinstance(event, ev.ResponderJoined):
+        return "TEAM", f"{event.name} joined the incident"
+    if isinstance(event, ev.DiagnosticStarted):
+        who = "you (IC, heads-down)" if event.by == "ic" else event.by
+        return "DIAG", f"{event.diagnostic} started by {who}, back at {format_clock(event.eta)}"
+    if isinstance(event, ev.DiagnosticResult):
+        who = "your" if event.by == "ic" else f"{event.by}'s"
+        return "DIAG", f"{who} {event.diagnostic} result:\n{event.text.rstrip()}"
+    if isinstance(event, ev.MitigationStarted):
+        return "MITIGATE", f"{event.mitigation} started, done at {format_clock(event.eta)}"
+    if isinstance(event, ev.MitigationFinished):
+        return "MITIGATE", f"{event.mitigation} finished: {event.outcome}"
+    if isinstance(event, ev.FaultStarted):
+        return "FAULT", f"{event.fault} started ({event.cause}): {event.title}"
+    if isinstance(event, ev.FaultCleared):
+        return "FAULT", f"{event.fault} cleared ({event.cause})"
+    if isinstance(event, ev.ChainHalted):
+        return "CHAIN", f"chain HALTED: online voting power {event.online_power:g}% < 66.7%"
+    if isinstance(event, ev.ChainResumed):
+        return "CHAIN", f"chain producing blocks again: online voting power {event.online_power:g}%"
+    if isinstance(event, ev.ScenarioEnded):
+        return "END", {"completed": "resolved and postmortem scheduled", "time": "time is up",
+                       "facilitator": "ended by the facilitator"}.get(event.reason, event.reason)
+    return event.kind.upper(), str(event.to_dict())
+
+
+def _action(event: ev.ActionAccepted | ev.ActionRejected) -> tuple[str, str]:
+    data = dict(event.command)
+    do = str(data.pop("do", "?"))
+    rationale = data.pop("rationale", None)
+    text = data.pop("text", None)
+    if do == "schedule_postmortem" and "within" in data:
+        data["within"] = f"within {data['within']}"
+    line = " ".join([do.replace("_", " "), *(str(v) for v in data.values())])
+    if text:
+        line += f"\n{text}"
+    if rationale:
+        line += f'\nrationale: "{rationale}"'
+    who = "IC" if event.by == "trainee" else "FACILITATOR"
+    if isinstance(event, ev.ActionRejected):
+        return f"{who} ✗", f"{line}\nrejected: {event.reason}"
+    return who, line
+
+
+def format_line(event: ev.Event, start: datetime) -> str | None:
+    """One transcript entry: sim clock, in-world clock, category, text (continuations indented)."""
+    described = describe(event)
+    if described is None:
+        return None
+    category, text = described
+    clock = (start + timedelta(seconds=event.t)).strftime("%H:%M:%S")
+    head = f"{format_clock(event.t):>10}  {clock}  {category:<11} "
+    lines = text.splitlines() or [""]
+    pad = " " * len(head)
+    return head + lines[0] + "".join(f"\n{pad}{rest}" for rest in lines[1:])
+
+
+def printer(start: datetime, write: Callable[[str], object]) -> Callable[[ev.Event], None]:
+    """A subscriber that writes each shown event as a transcript entry."""
+
+    def show(event: ev.Event) -> None:
+        line = format_line(event, start)
+        if line is not None:
+            write(line)
+
+    return show
+
+
+def transcript(events: Iterable[ev.Event], start: datetime) -> str:
+    """The whole transcript of a run, one entry per shown event."""
+    return "\n".join(x for x in (format_line(e, start) for e in events) if x is not None) + "\n"
+
+
+__all__ = ["describe", "format_duration", "format_line", "printer", "transcript"]
