@@ -40,7 +40,9 @@ class Autopilot:
 
     max_step = 1.0
 
-    def __init__(self, profile: Profile, scenario: Scenario, playbook: Playbook, *, seed: int) -> None:
+    def __init__(
+        self, profile: Profile, scenario: Scenario, playbook: Playbook, *, seed: int
+    ) -> None:
         """Prepare a profile for one scenario under one policy level.
 
         Args:
@@ -58,6 +60,7 @@ class Autopilot:
         self._engine: Engine | None = None
         self._t0: float | None = None
         self._firing: set[str] = set()
+        self._impact = ""
         self._revealed: set[str] = set()
         self._active_root: set[str] = set()
         self._cleared_root: set[str] = set()
@@ -105,6 +108,7 @@ class Autopilot:
     def _on_event(self, e: ev.Event) -> None:
         if isinstance(e, ev.AlertFiring):
             self._firing.add(e.alert)
+            self._impact = self._impact or e.summary
             self._plan_ack(e)
             if self._t0 is None:
                 self._t0 = e.t
@@ -134,15 +138,29 @@ class Autopilot:
         elif isinstance(e, ev.MitigationFinished):
             self._mitigating.discard(e.mitigation)
             if e.cleared and self.expert:
-                self._do(e.t + 20, cmd.PostUpdate(audience="incident", status="monitoring", text=(
-                    f"MONITORING - {self.scenario.title}. Mitigation complete; watching metrics "
-                    "for the stability window before resolving."
-                )))
+                self._do(
+                    e.t + 20,
+                    cmd.PostUpdate(
+                        audience="incident",
+                        status="monitoring",
+                        text=(
+                            f"MONITORING - {self.scenario.title}. Mitigation complete; watching metrics "
+                            "for the stability window before resolving."
+                        ),
+                    ),
+                )
                 if self.playbook.status_page_within_s is not None:
-                    self._do(e.t + 40, cmd.PostUpdate(audience="status_page", status="monitoring", text=(
-                        "A fix has been implemented. We are monitoring the results and expect "
-                        "service to be fully restored shortly."
-                    )))
+                    self._do(
+                        e.t + 40,
+                        cmd.PostUpdate(
+                            audience="status_page",
+                            status="monitoring",
+                            text=(
+                                "A fix has been implemented. We are monitoring the results and expect "
+                                "service to be fully restored shortly."
+                            ),
+                        ),
+                    )
             self._check_recovery(e.t)
 
     def _plan_ack(self, e: ev.AlertFiring) -> None:
@@ -169,29 +187,48 @@ class Autopilot:
             return
         self._do(t0 + (75 if expert else 360), cmd.Declare(title=s.title))
         channel_at = t0 + (100 if expert else 420)
-        self._do(channel_at, cmd.CreateChannel(name=self._channel_name(t0) if expert else f"#{s.id}"[:80]))
+        self._do(
+            channel_at,
+            cmd.CreateChannel(name=self._channel_name(t0) if expert else f"#{s.id}"[:80]),
+        )
         if expert:
             if pb.ic_required:
-                self._do(t0 + 110, cmd.AssignRole(role="ic", person="me", rationale="Taking command."))
+                self._do(
+                    t0 + 110, cmd.AssignRole(role="ic", person="me", rationale="Taking command.")
+                )
             helpers = [r.id for r in s.responders if r.available]
             for i, role in enumerate(pb.roles):
                 if i < len(helpers):
-                    self._do(t0 + 115 + i * 5, cmd.AssignRole(role=role, person=helpers[i]))  # type: ignore[arg-type]
+                    self._do(t0 + 115 + i * 5, cmd.AssignRole(role=role, person=helpers[i]))
             for i, target in enumerate(pb.page):
                 self._do(t0 + 125 + i * 3, cmd.Page(target=target))
             for i, responder in enumerate(s.expected.page):
-                self._do(t0 + 140 + i * 3, cmd.Page(target=responder, rationale="Subject-matter expert."))
+                self._do(
+                    t0 + 140 + i * 3, cmd.Page(target=responder, rationale="Subject-matter expert.")
+                )
             if pb.status_page_within_s is not None:
                 due = min(t0 + pb.status_page_within_s - 30, t0 + 170)
-                self._do(max(due, t0 + 150), cmd.PostUpdate(audience="status_page", status="investigating", text=(
-                    f"We are currently investigating issues with {s.title}. "
-                    "We will provide updates as more information becomes available."
-                )))
+                self._do(
+                    max(due, t0 + 150),
+                    cmd.PostUpdate(
+                        audience="status_page",
+                        status="investigating",
+                        text=(
+                            f"We are currently investigating issues with {s.title}. "
+                            "We will provide updates as more information becomes available."
+                        ),
+                    ),
+                )
             for i, n in enumerate(pb.notify):
                 due = max(t0 + 160 + i * 4, min(t0 + n.within_s - 60, t0 + 300))
-                self._do(due, cmd.Notify(stakeholder=n.stakeholder))  # type: ignore[arg-type]
+                self._do(due, cmd.Notify(stakeholder=n.stakeholder))
             for target in s.expected.escalate_to:
-                self._do(t0 + 200, cmd.Escalate(to=target, reason="Per the escalation matrix for this incident type."))
+                self._do(
+                    t0 + 200,
+                    cmd.Escalate(
+                        to=target, reason="Per the escalation matrix for this incident type."
+                    ),
+                )
             self._plan_update(t0 + 180, first=True)
             if pb.stakeholder_cadence_s is not None:
                 self._plan_stakeholder_update(t0 + 240)
@@ -199,7 +236,12 @@ class Autopilot:
         else:
             self._do(t0 + 840, cmd.AssignRole(role="ic", person="me"))
             self._do(t0 + 450, cmd.Page(target="primary"))
-            self._do(t0 + 1300, cmd.PostUpdate(audience="incident", status="investigating", text="Still looking into it."))
+            self._do(
+                t0 + 1300,
+                cmd.PostUpdate(
+                    audience="incident", status="investigating", text="Still looking into it."
+                ),
+            )
             self._do(t0 + 2400, cmd.Notify(stakeholder="eng_lead"))
         for fault in sorted(self._active_root):
             self._investigate(t0 + (150 if expert else 480), fault)
@@ -222,7 +264,9 @@ class Autopilot:
             if cadence is not None:
                 self._plan_update(engine.now + max(60.0, cadence - 90))
             status = self._status()
-            return cmd.PostUpdate(audience="incident", status=status, text=self._update_text(engine, status))
+            return cmd.PostUpdate(
+                audience="incident", status=status, text=self._update_text(engine, status)
+            )
 
         if first or cadence is not None:
             self._at(t, post)
@@ -236,7 +280,9 @@ class Autopilot:
                 return None
             self._plan_stakeholder_update(engine.now + max(60.0, cadence - 120))
             status = self._status()
-            return cmd.PostUpdate(audience="stakeholders", status=status, text=self._update_text(engine, status))
+            return cmd.PostUpdate(
+                audience="stakeholders", status=status, text=self._update_text(engine, status)
+            )
 
         self._at(t, post)
 
@@ -254,17 +300,21 @@ class Autopilot:
         }.get(status, "")
         return (
             f"[{clock}] {status.upper()} - {self.scenario.title}\n"
-            f"Impact: {self.scenario.summary.splitlines()[0][:200]}\n"
+            f"Impact: {self._impact}\n"
             f"Current status: {known}\n"
             "Next update: on the cadence for this severity."
         )
 
     def _plan_escalation_check(self, t0: float) -> None:
         pb = self.playbook
+        if math.isinf(pb.escalate_after_s) or not pb.escalate_to:
+            return
 
         def check(engine: Engine) -> Any:
             if engine.state.root_cause_found_at is None and engine.state.resolved_at is None:
-                return cmd.Escalate(to=pb.escalate_to, reason="No root cause within the escalation window.")
+                return cmd.Escalate(
+                    to=pb.escalate_to, reason="No root cause within the escalation window."
+                )
             return None
 
         self._at(t0 + pb.escalate_after_s - 60, check)
@@ -283,7 +333,10 @@ class Autopilot:
                 t += d.duration * 1.2 + 30
             wrong = self._wrong_mitigation()
             if wrong is not None:
-                self._do(t + 60, cmd.ApplyMitigation(mitigation=wrong.id, rationale="Restarting usually helps."))
+                self._do(
+                    t + 60,
+                    cmd.ApplyMitigation(mitigation=wrong.id, rationale="Restarting usually helps."),
+                )
             for d in diagnostics[:1]:
                 self._do(t + 120, cmd.RunDiagnostic(diagnostic=d.id))
             return
@@ -298,7 +351,9 @@ class Autopilot:
             if who is None:
                 return None
             self._delegated.add(d.id)
-            return cmd.Delegate(diagnostic=d.id, responder=who, rationale="Delegating so I can keep coordinating.")
+            return cmd.Delegate(
+                diagnostic=d.id, responder=who, rationale="Delegating so I can keep coordinating."
+            )
 
         self._at(t, plan)
 
@@ -317,12 +372,29 @@ class Autopilot:
             if best is None or rank < best[0]:
                 best = (rank, rid)
         if best is None or best[0] == 1:
+            on_the_way = [
+                r
+                for r in engine.responders.values()
+                if d.skill in r.responder.skills
+                and not r.joined
+                and r.responder.id in engine.state.paged
+            ]
+            if on_the_way:
+                return None  # wait for them: delegation is retried when they join
             skilled = [
-                r for r in engine.responders.values()
-                if d.skill in r.responder.skills and not r.joined and r.responder.id not in engine.state.paged
+                r
+                for r in engine.responders.values()
+                if d.skill in r.responder.skills
+                and not r.joined
+                and r.responder.id not in engine.state.paged
             ]
             if skilled:
-                self._do(engine.now + 1, cmd.Page(target=skilled[0].responder.id, rationale=f"Need {d.skill} expertise."))
+                self._do(
+                    engine.now + 1,
+                    cmd.Page(
+                        target=skilled[0].responder.id, rationale=f"Need {d.skill} expertise."
+                    ),
+                )
                 return None
         return best[1] if best else None
 
@@ -341,9 +413,19 @@ class Autopilot:
             return
         self._mitigating.add(best.id)
         delay = 45 if self.expert else 120
-        self._do(t + delay, cmd.ApplyMitigation(mitigation=best.id, rationale=f"Diagnosis points at: {fault}."))
+        self._do(
+            t + delay,
+            cmd.ApplyMitigation(mitigation=best.id, rationale=f"Diagnosis points at: {fault}."),
+        )
         if self.expert:
-            self._at(t + delay + 15, lambda e: cmd.PostUpdate(audience="incident", status="identified", text=self._update_text(e, "identified")))
+            self._at(
+                t + delay + 15,
+                lambda e: cmd.PostUpdate(
+                    audience="incident",
+                    status="identified",
+                    text=self._update_text(e, "identified"),
+                ),
+            )
 
     # ------------------------------------------------------------------ resolution
 
@@ -374,21 +456,45 @@ class Autopilot:
             self._do(now, cmd.Resolve())
             return
         duration = int((now - (self._t0 or 0)) // 60)
-        self._do(now, cmd.PostUpdate(audience="incident", status="resolved", text=(
-            f"[{engine.clock()[:5]}] RESOLVED - {self.scenario.title}. Metrics stable for the "
-            "stability window. Postmortem to follow."
-        )))
+        self._do(
+            now,
+            cmd.PostUpdate(
+                audience="incident",
+                status="resolved",
+                text=(
+                    f"[{engine.clock()[:5]}] RESOLVED - {self.scenario.title}. Metrics stable for the "
+                    "stability window. Postmortem to follow."
+                ),
+            ),
+        )
         if self.playbook.status_page_within_s is not None:
-            self._do(now + 1, cmd.PostUpdate(audience="status_page", status="resolved", text=(
-                f"The issue affecting {self.scenario.title} has been resolved. Duration: {duration} minutes. "
-                "A detailed post-incident review will be published within 5 business days."
-            )))
+            self._do(
+                now + 1,
+                cmd.PostUpdate(
+                    audience="status_page",
+                    status="resolved",
+                    text=(
+                        f"The issue affecting {self.scenario.title} has been resolved. Duration: {duration} minutes. "
+                        "A detailed post-incident review will be published within 5 business days."
+                    ),
+                ),
+            )
         if self.playbook.stakeholder_cadence_s is not None or self.playbook.notify:
-            self._do(now + 2, cmd.PostUpdate(audience="stakeholders", status="resolved", text=(
-                f"Resolved: {self.scenario.title} after {duration} minutes. Postmortem scheduled."
-            )))
+            self._do(
+                now + 2,
+                cmd.PostUpdate(
+                    audience="stakeholders",
+                    status="resolved",
+                    text=(
+                        f"Resolved: {self.scenario.title} after {duration} minutes. Postmortem scheduled."
+                    ),
+                ),
+            )
         self._do(now + 3, cmd.Resolve(rationale="Recovered and stable for the stability window."))
-        self._do(now + 4, cmd.SchedulePostmortem(within=min(24 * 3600.0, self.playbook.postmortem_within_s)))
+        self._do(
+            now + 4,
+            cmd.SchedulePostmortem(within=min(24 * 3600.0, self.playbook.postmortem_within_s)),
+        )
 
 
 def _wrong_level(pb: Playbook) -> str:

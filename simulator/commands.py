@@ -8,13 +8,12 @@ them (see ``engine``) and must not know about the screen.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, TypeAdapter, model_validator
 
 from simulator.durations import Duration
 
-Rationale = Annotated[str | None, Field(default=None, max_length=2000)]
 Name = Annotated[str, Field(min_length=1, max_length=80)]
 Text = Annotated[str, Field(min_length=1, max_length=4000)]
 
@@ -30,7 +29,7 @@ class _Command(BaseModel):
         extra="forbid", frozen=True, use_attribute_docstrings=True, populate_by_name=True
     )
 
-    rationale: Rationale
+    rationale: str | None = Field(default=None, max_length=2000)
     """Why: the decision log entry that goes with the action."""
 
     def to_dict(self) -> dict[str, Any]:
@@ -46,8 +45,9 @@ class _Command(BaseModel):
 
     def describe(self) -> str:
         """A one-line description, e.g. ``page security``."""
-        values = [str(v) for k, v in self.fields().items() if k not in ("rationale", "text")]
-        do: str = getattr(self, "do")
+        data = self.to_dict()
+        do = str(data.pop("do"))
+        values = [str(v) for k, v in data.items() if k not in ("rationale", "text")]
         return " ".join([do.replace("_", " "), *values])
 
 
@@ -71,7 +71,7 @@ class Declare(_Command):
     """Declare an incident."""
 
     do: Literal["declare"] = "declare"
-    title: Annotated[str | None, Field(default=None, max_length=200)]
+    title: str | None = Field(default=None, max_length=200)
     """Incident title."""
 
 
@@ -107,7 +107,7 @@ class Escalate(_Command):
     do: Literal["escalate"] = "escalate"
     to: Name
     """Whom: a rotation, a responder, ``eng_lead``, ``vp_engineering``, ``cto`` …"""
-    reason: Annotated[str | None, Field(default=None, max_length=2000)]
+    reason: str | None = Field(default=None, max_length=2000)
     """Why escalation is needed."""
 
 
@@ -188,24 +188,22 @@ class Note(_Command):
 
 
 Action = Annotated[
-    Union[
-        Annotated[Acknowledge, Tag("acknowledge")],
-        Annotated[Classify, Tag("classify")],
-        Annotated[Declare, Tag("declare")],
-        Annotated[CreateChannel, Tag("create_channel")],
-        Annotated[AssignRole, Tag("assign_role")],
-        Annotated[Page, Tag("page")],
-        Annotated[Escalate, Tag("escalate")],
-        Annotated[Notify, Tag("notify")],
-        Annotated[PostUpdate, Tag("post_update")],
-        Annotated[RunDiagnostic, Tag("run_diagnostic")],
-        Annotated[Delegate, Tag("delegate")],
-        Annotated[ApplyMitigation, Tag("apply_mitigation")],
-        Annotated[HandoffIC, Tag("handoff_ic")],
-        Annotated[Resolve, Tag("resolve")],
-        Annotated[SchedulePostmortem, Tag("schedule_postmortem")],
-        Annotated[Note, Tag("note")],
-    ],
+    Annotated[Acknowledge, Tag("acknowledge")]
+    | Annotated[Classify, Tag("classify")]
+    | Annotated[Declare, Tag("declare")]
+    | Annotated[CreateChannel, Tag("create_channel")]
+    | Annotated[AssignRole, Tag("assign_role")]
+    | Annotated[Page, Tag("page")]
+    | Annotated[Escalate, Tag("escalate")]
+    | Annotated[Notify, Tag("notify")]
+    | Annotated[PostUpdate, Tag("post_update")]
+    | Annotated[RunDiagnostic, Tag("run_diagnostic")]
+    | Annotated[Delegate, Tag("delegate")]
+    | Annotated[ApplyMitigation, Tag("apply_mitigation")]
+    | Annotated[HandoffIC, Tag("handoff_ic")]
+    | Annotated[Resolve, Tag("resolve")]
+    | Annotated[SchedulePostmortem, Tag("schedule_postmortem")]
+    | Annotated[Note, Tag("note")],
     Discriminator("do"),
 ]
 """Any trainee action."""
@@ -278,18 +276,16 @@ class EndExercise(_Command):
 
 
 FacilitatorCommand = Annotated[
-    Union[
-        Annotated[FireInject, Tag("fire_inject")],
-        Annotated[AdHocInject, Tag("adhoc_inject")],
-        Annotated[StartFault, Tag("start_fault")],
-        Annotated[SetPace, Tag("set_pace")],
-        Annotated[EndExercise, Tag("end_exercise")],
-    ],
+    Annotated[FireInject, Tag("fire_inject")]
+    | Annotated[AdHocInject, Tag("adhoc_inject")]
+    | Annotated[StartFault, Tag("start_fault")]
+    | Annotated[SetPace, Tag("set_pace")]
+    | Annotated[EndExercise, Tag("end_exercise")],
     Discriminator("do"),
 ]
 """Any facilitator command."""
 
-Command = Union[Action, FacilitatorCommand]
+Command = Action | FacilitatorCommand
 
 ACTION_ADAPTER: TypeAdapter[Action] = TypeAdapter(Action)
 FACILITATOR_ADAPTER: TypeAdapter[FacilitatorCommand] = TypeAdapter(FacilitatorCommand)
@@ -306,7 +302,9 @@ def command_fields(action: str) -> set[str]:
     """The field names of an action, without ``do`` and ``rationale``."""
     cls = ACTION_TYPES[action]
     return {
-        (info.alias or name) for name, info in cls.model_fields.items() if name not in ("do", "rationale")
+        (info.alias or name)
+        for name, info in cls.model_fields.items()
+        if name not in ("do", "rationale")
     }
 
 
@@ -345,7 +343,7 @@ class ActionScript(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
-    trainee: Annotated[str | None, Field(default=None, max_length=80)]
+    trainee: str | None = Field(default=None, max_length=80)
     """The trainee's name."""
     actions: list[TimedAction] = Field(max_length=10000)
     """The steps, in any order; run in time order (stable for equal times)."""

@@ -35,7 +35,7 @@ def parse_duration(value: object) -> float:
     if isinstance(value, int | float):
         try:
             seconds = float(value)
-        except OverflowError:  # an int too large for a float: far more than a week
+        except OverflowError:  # an int too large for a float: far beyond the limit
             seconds = math.inf
     elif isinstance(value, str):
         text = value.strip().replace(" ", "")
@@ -50,9 +50,7 @@ def parse_duration(value: object) -> float:
                 )
             seconds = sum(float(n) * _UNIT[u] for n, u in parts)
         else:
-            raise ValueError(
-                f"expected a duration such as 90s, 1m30s or 2h, got {_clip(value)!r}"
-            )
+            raise ValueError(f"expected a duration such as 90s, 1m30s or 2h, got {_clip(value)!r}")
     else:
         raise ValueError(
             f"expected a duration such as 90s, 1m30s or 2h, got {type(value).__name__}"

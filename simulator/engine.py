@@ -185,6 +185,7 @@ class Engine:
             (f"{s.id}.{m.id}", s.id, m) for s in scenario.services for m in s.metrics
         ]
         self._queues = {q.id: float(q.initial) for q in scenario.queues}
+        self._queue_rates: dict[str, tuple[float, float]] = {}
         self._validators = scenario.chain.validator_set() if scenario.chain else []
         self._total_power = sum(v.power for v in self._validators) or 1.0
         self._chain_progress = 0.0
@@ -222,13 +223,20 @@ class Engine:
         self.env.process(self._ticker())
 
     def run_until(self, t: float) -> None:
-        """Advance sim time to ``t`` (or to the end of the scenario, whichever is first)."""
+        """Advance sim time to ``t`` (or the end of the scenario, whichever is first).
+
+        Everything due at ``t`` itself has happened when this returns, so a command submitted
+        next lands after it (an alert firing at 65 s can be acknowledged "at 65 s").
+        """
         self.start()
         if self.ended:
             return
         target = min(t, self.end_time)
         if target > self.env.now:
             self.env.run(until=target)
+        # Inclusive: what is due at ``target`` itself has happened when this returns.
+        while self.env.peek() <= target and not self.ended:
+            self.env.step()
         if self.env.now >= self.end_time and not self.ended:
             self._end("time")
 
@@ -314,7 +322,7 @@ class Engine:
             self._watch()
             yield self.env.timeout(every)
 
-    def _later(self, delay: float, fn: Callable[[], None]) -> None:
+    def _later(self, delay: float, fn: Callable[[], object]) -> None:
         def proc() -> Generator[simpy.Event, Any, None]:
             yield self.env.timeout(delay)
             if not self.ended:
@@ -336,7 +344,9 @@ class Engine:
             if run.cleared_at is None or now - run.cleared_at < run.fault.recovery:
                 yield run
 
-    def _apply_effects(self, metric: str, value: float, runs: Sequence[FaultRun], now: float) -> float:
+    def _apply_effects(
+        self, metric: str, value: float, runs: Sequence[FaultRun], now: float
+    ) -> float:
         for run in runs:
             for e in run.fault.effects:
                 if isinstance(e, MetricEffect) and e.metric == metric:
@@ -390,13 +400,25 @@ class Engine:
                 v = min(m.max, v)
             values[full] = round(v, m.decimals)
         for q in self.scenario.queues:
-            arrival = max(0.0, self._noisy(self._apply_effects(f"{q.id}.arrival_rate", q.arrival_rate, runs, now), q.noise))
-            service = max(0.0, self._apply_effects(f"{q.id}.service_rate", q.service_rate, runs, now))
-            depth = max(0.0, self._queues[q.id] + (arrival - service) * dt)
+            arrival = max(
+                0.0,
+                self._noisy(
+                    self._apply_effects(f"{q.id}.arrival_rate", q.arrival_rate, runs, now), q.noise
+                ),
+            )
+            served = max(
+                0.0, self._apply_effects(f"{q.id}.service_rate", q.service_rate, runs, now)
+            )
+            # Left integration: the interval just ended ran at the rates sampled at its start.
+            prev_arrival, prev_served = self._queue_rates.get(q.id, (arrival, served))
+            depth = max(0.0, self._queues[q.id] + (prev_arrival - prev_served) * dt)
             self._queues[q.id] = depth
-            values[f"{q.id}.depth"] = round(self._apply_effects(f"{q.id}.depth", depth, runs, now), 1)
+            self._queue_rates[q.id] = (arrival, served)
+            values[f"{q.id}.depth"] = round(
+                self._apply_effects(f"{q.id}.depth", depth, runs, now), 1
+            )
             values[f"{q.id}.arrival_rate"] = round(arrival, 2)
-            values[f"{q.id}.service_rate"] = round(service, 2)
+            values[f"{q.id}.service_rate"] = round(served, 2)
         if self.scenario.chain is not None:
             values.update(self._chain_sample(dt, runs, now))
         self.values = values
@@ -447,14 +469,18 @@ class Engine:
                     a.state = "firing"
                     if a.fired_at is None:
                         a.fired_at = now
-                    summary = _render(rule.summary, {**self.values, "value": value, "threshold": rule.threshold})
+                    summary = _render(
+                        rule.summary, {**self.values, "value": value, "threshold": rule.threshold}
+                    )
                     self._emit(ev.AlertFiring(self._t(), rule.id, rule.severity, value, summary))
             elif a.state != "inactive":
                 fired = a.state == "firing"
                 a.state, a.acknowledged = "inactive", False
                 if fired:
                     a.resolved_at = now
-                self._emit(ev.AlertResolved(self._t(), rule.id, value if value is not None else 0.0, fired))
+                self._emit(
+                    ev.AlertResolved(self._t(), rule.id, value if value is not None else 0.0, fired)
+                )
 
     # ------------------------------------------------------------------ faults, injects
 
@@ -483,7 +509,9 @@ class Engine:
             return
         self.delivered[inject.id] = self.now
         text = _render(inject.text, self.values)
-        self._emit(ev.InjectDelivered(self._t(), inject.id, inject.from_, inject.channel, text, source))
+        self._emit(
+            ev.InjectDelivered(self._t(), inject.id, inject.from_, inject.channel, text, source)
+        )
 
     def _watch(self) -> None:
         """Deliver conditional injects and start conditional faults whose condition now holds."""
@@ -584,7 +612,9 @@ class Engine:
         self._require_not_busy("acknowledging")
         a = self.alerts.get(c.alert)
         if a is None:
-            raise CommandRejected(f"no alert named {c.alert!r}{_did_you_mean(c.alert, self.alerts)}")
+            raise CommandRejected(
+                f"no alert named {c.alert!r}{_did_you_mean(c.alert, self.alerts)}"
+            )
         if a.state != "firing":
             raise CommandRejected(f"{c.alert} is not firing")
         if a.acknowledged:
@@ -643,10 +673,14 @@ class Engine:
         responder = self._find_responder(target)
         if target not in cmd.ROTATIONS and responder is None:
             known = [*cmd.ROTATIONS, *self.responders]
-            raise CommandRejected(f"no rotation or responder {c.target!r}{_did_you_mean(target, known)}")
+            raise CommandRejected(
+                f"no rotation or responder {c.target!r}{_did_you_mean(target, known)}"
+            )
         key = responder.responder.id if responder else target
         if key in self.state.paged:
-            raise CommandRejected(f"{c.target} was already paged at {format_clock(self.state.paged[key])}")
+            raise CommandRejected(
+                f"{c.target} was already paged at {format_clock(self.state.paged[key])}"
+            )
         self.state.paged[key] = self.now
         if responder is None:
             responder = next(
@@ -655,14 +689,28 @@ class Engine:
         ack = round(self.rng.uniform(20.0, 75.0), 1)
         if responder is None:
             label = target.replace("_", " ")
-            self._later(ack, lambda: self._message("PagerDuty", "pager", f"{label} on-call acknowledged the page"))
+            self._later(
+                ack,
+                lambda: self._message(
+                    "PagerDuty", "pager", f"{label} on-call acknowledged the page"
+                ),
+            )
             return
         r = responder
         r.paged_at = self.now
         if r.joined:
-            self._later(ack, lambda: self._message(r.responder.name, "incident", "Here. What do you need?"))
+            self._later(
+                ack, lambda: self._message(r.responder.name, "incident", "Here. What do you need?")
+            )
             return
-        self._later(ack, lambda: self._message("PagerDuty", "pager", f"{r.responder.name} ({r.responder.role}) acknowledged the page"))
+        self._later(
+            ack,
+            lambda: self._message(
+                "PagerDuty",
+                "pager",
+                f"{r.responder.name} ({r.responder.role}) acknowledged the page",
+            ),
+        )
         self._later(max(ack + 1.0, r.responder.join_delay), lambda: self._join(r))
 
     def _join(self, r: ResponderState) -> None:
@@ -670,7 +718,11 @@ class Engine:
             return
         r.joined = True
         self._emit(ev.ResponderJoined(self._t(), r.responder.id, r.responder.name))
-        self._message(r.responder.name, "incident", f"{r.responder.name} here ({r.responder.role}). Catching up on the channel.")
+        self._message(
+            r.responder.name,
+            "incident",
+            f"{r.responder.name} here ({r.responder.role}). Catching up on the channel.",
+        )
 
     def _do_escalate(self, c: cmd.Escalate) -> None:
         self._require_not_busy("escalating")
@@ -679,11 +731,20 @@ class Engine:
         responder = self._find_responder(target) or next(
             (r for r in self.responders.values() if r.responder.rotation == target), None
         )
-        if responder is not None and not responder.joined and responder.responder.id not in self.state.paged:
+        if (
+            responder is not None
+            and not responder.joined
+            and responder.responder.id not in self.state.paged
+        ):
             self.state.paged[responder.responder.id] = self.now
             self._later(max(1.0, responder.responder.join_delay), lambda: self._join(responder))
         delay = round(self.rng.uniform(30.0, 90.0), 1)
-        self._later(delay, lambda: self._message(c.to, "dm", "Escalation received. I'm looking; keep me posted in the channel."))
+        self._later(
+            delay,
+            lambda: self._message(
+                c.to, "dm", "Escalation received. I'm looking; keep me posted in the channel."
+            ),
+        )
 
     def _do_notify(self, c: cmd.Notify) -> None:
         self._require_not_busy("notifying")
@@ -715,7 +776,9 @@ class Engine:
         d = self._diagnostic_of(c.diagnostic)
         r = self._find_responder(c.responder)
         if r is None:
-            raise CommandRejected(f"no responder {c.responder!r}{_did_you_mean(c.responder, self.responders)}")
+            raise CommandRejected(
+                f"no responder {c.responder!r}{_did_you_mean(c.responder, self.responders)}"
+            )
         if not r.joined:
             raise CommandRejected(f"{r.responder.name} is not in the incident yet: page them first")
         if self.now < r.busy_until:
@@ -728,17 +791,26 @@ class Engine:
         r.busy_until = self.now + took
         r.task = d.title
         self._emit(ev.DiagnosticStarted(self._t(), d.id, r.responder.id, self._t(self.now + took)))
-        reply = "On it." if skilled else f"Not really my area ({d.skill}), but I'll take a look. It will take me a while."
+        reply = (
+            "On it."
+            if skilled
+            else f"Not really my area ({d.skill}), but I'll take a look. It will take me a while."
+        )
         self._message(r.responder.name, "incident", f"{reply} {d.title}.")
         self._later(took, lambda: self._diagnostic_done(d, r.responder.id))
 
     def _diagnostic_done(self, d: Diagnostic, by: str) -> None:
         if by == "ic":
             self.state.ic_task = ""
-        output = next((o for o in d.outputs if o.when is None or self._holds(o.when)), d.outputs[-1])
+        output = next(
+            (o for o in d.outputs if o.when is None or self._holds(o.when)), d.outputs[-1]
+        )
         text = _render(output.text, self.values)
         reveals = tuple(output.reveals)
-        if any(self._fault[f].root_cause for f in reveals) and self.state.root_cause_found_at is None:
+        if (
+            any(self._fault[f].root_cause for f in reveals)
+            and self.state.root_cause_found_at is None
+        ):
             self.state.root_cause_found_at = self.now
         self._emit(ev.DiagnosticResult(self._t(), d.id, by, text, reveals))
         self._watch()
@@ -747,11 +819,15 @@ class Engine:
         self._require_not_busy("applying a mitigation")
         m = self._mitigation.get(c.mitigation)
         if m is None:
-            raise CommandRejected(f"no mitigation {c.mitigation!r}{_did_you_mean(c.mitigation, self._mitigation)}")
+            raise CommandRejected(
+                f"no mitigation {c.mitigation!r}{_did_you_mean(c.mitigation, self._mitigation)}"
+            )
         if m.id in self.state.mitigations_running:
             raise CommandRejected(f"{m.label} is already in progress")
         if m.id in self.state.mitigations_applied:
-            raise CommandRejected(f"{m.label} was already applied at {format_clock(self.state.mitigations_applied[m.id])}")
+            raise CommandRejected(
+                f"{m.label} was already applied at {format_clock(self.state.mitigations_applied[m.id])}"
+            )
         self.state.mitigations_running[m.id] = self.now + m.duration
         self._emit(ev.MitigationStarted(self._t(), m.id, self._t(self.now + m.duration)))
         self._later(m.duration, lambda: self._mitigation_done(m))
@@ -765,8 +841,10 @@ class Engine:
             if fid not in self.active_faults():
                 self._start_fault(self._fault[fid], f"mitigation:{m.id}")
                 started.append(fid)
-        outcome = _render(m.outcome, self.values) if m.outcome else (
-            f"{m.label} completed." + ("" if cleared else " No improvement seen yet.")
+        outcome = (
+            _render(m.outcome, self.values)
+            if m.outcome
+            else (f"{m.label} completed." + ("" if cleared else " No improvement seen yet."))
         )
         self._emit(ev.MitigationFinished(self._t(), m.id, cleared, tuple(started), outcome))
         self._watch()
@@ -802,7 +880,9 @@ class Engine:
         if x is None:
             raise CommandRejected(f"no inject {c.inject!r}{_did_you_mean(c.inject, self._inject)}")
         if x.id in self.delivered:
-            raise CommandRejected(f"inject {x.id} was already delivered at {format_clock(self.delivered[x.id])}")
+            raise CommandRejected(
+                f"inject {x.id} was already delivered at {format_clock(self.delivered[x.id])}"
+            )
         self._deliver(x, "facilitator")
 
     def _do_adhoc_inject(self, c: cmd.AdHocInject) -> None:

@@ -249,7 +249,8 @@ EVENT_TYPES: dict[str, type[Event]] = {
 }
 
 _FIELD_NAMES: dict[type[Event], tuple[str, ...]] = {
-    cls: tuple(f.name for f in dataclasses.fields(cls) if f.name != "t") for cls in EVENT_TYPES.values()
+    cls: tuple(f.name for f in dataclasses.fields(cls) if f.name != "t")
+    for cls in EVENT_TYPES.values()
 }
 
 

@@ -10,8 +10,10 @@ This module reads and writes journals; it must not run the engine or know about 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +25,25 @@ FORMAT = 1
 """Journal format version."""
 
 MAX_JOURNAL_BYTES = 256 * 1024 * 1024
+
+_DIGEST = re.compile(r',"h":"([0-9a-f]{16})"}$')
+
+
+def chain(previous: str, line: str) -> str:
+    """The digest of ``line`` chained to the previous line's digest (16 hex digits).
+
+    Every event line ends with ``"h": chain(previous, line-without-h)``; the header line's
+    digest starts the chain. Editing any line by hand breaks the chain from there on, so
+    ``warroom replay --verify`` can say which line was touched.
+    """
+    return hashlib.sha256((previous + "\n" + line).encode("utf-8")).hexdigest()[:16]
+
+
+def _seal(previous: str, line: str) -> tuple[str, str]:
+    digest = chain(previous, line)
+    return line[:-1] + f',"h":"{digest}"}}', digest
+
+
 """Journals larger than this are refused (a 2-hour exercise is well under 1 MiB)."""
 
 
@@ -111,11 +132,14 @@ class JournalWriter:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._file: IO[str] | None = self.path.open("w", encoding="utf-8", newline="\n")
-        self._write(json.dumps(header.to_dict(), separators=(",", ":"), ensure_ascii=False))
+        first = json.dumps(header.to_dict(), separators=(",", ":"), ensure_ascii=False)
+        self._digest = chain("", first)
+        self._write(first)
 
     def __call__(self, event: Event) -> None:
-        """Append one event."""
-        self._write(dumps(event))
+        """Append one event, sealed with the chained digest."""
+        line, self._digest = _seal(self._digest, dumps(event))
+        self._write(line)
 
     def _write(self, line: str) -> None:
         if self._file is None:
@@ -144,9 +168,11 @@ class Journal:
     header: Header
     events: list[Event]
     lines: list[str]
-    """The event lines as they are on disk (without newlines), for byte-exact comparison."""
+    """The event lines without their digests, for byte-exact comparison with a replay."""
     truncated: bool = False
     """Whether the last line was cut off (the process was killed mid-write) and skipped."""
+    edited_line: int | None = None
+    """The first line whose digest does not match (edited by hand), or ``None``."""
 
     @property
     def ended(self) -> bool:
@@ -190,20 +216,24 @@ def read_journal(path: str | os.PathLike[str]) -> Journal:
     events: list[Event] = []
     kept: list[str] = []
     truncated = False
+    edited: int | None = None
+    digest = chain("", lines[0])
     for number, line in _numbered(lines[1:], start=2):
         last = number == len(lines)
+        match = _DIGEST.search(line)
+        content = line[: match.start()] + "}" if match else line
         try:
-            events.append(event_from_dict(json.loads(line)))
-            kept.append(line)
+            events.append(event_from_dict(json.loads(content)))
         except (json.JSONDecodeError, ValueError, TypeError) as exc:
             if last and not complete:
                 truncated = True
                 break
             raise JournalError(f"{path}:{number}: {exc}") from None
-    if not complete and not truncated and len(lines) > 1:
-        # The last line parsed but had no newline: the write was cut just before it.
-        truncated = False
-    return Journal(p, header, events, kept, truncated)
+        kept.append(content)
+        digest = chain(digest, content)
+        if edited is None and (match is None or match.group(1) != digest):
+            edited = number
+    return Journal(p, header, events, kept, truncated, edited)
 
 
 def _numbered(lines: list[str], start: int) -> Iterator[tuple[int, str]]:

@@ -105,4 +105,12 @@ def library() -> list[LoadedScenario]:
     return out
 
 
-__all__ = ["Document", "LoadError", "LoadedScenario", "library", "load_scenario", "load_script", "resolve"]
+__all__ = [
+    "Document",
+    "LoadError",
+    "LoadedScenario",
+    "library",
+    "load_scenario",
+    "load_script",
+    "resolve",
+]

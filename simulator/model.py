@@ -16,7 +16,7 @@ import re
 import string
 from collections.abc import Iterable, Iterator
 from datetime import datetime
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -196,17 +196,15 @@ def _condition_tag(value: Any) -> str | None:
 
 
 Condition = Annotated[
-    Union[
-        Annotated[MetricIs, Tag("metric")],
-        Annotated[AlertIs, Tag("alert")],
-        Annotated[ActionTaken, Tag("action")],
-        Annotated[InjectDelivered, Tag("inject")],
-        Annotated[FaultIs, Tag("fault")],
-        Annotated[After, Tag("after")],
-        Annotated[AllOf, Tag("all")],
-        Annotated[AnyOf, Tag("any")],
-        Annotated[NotOf, Tag("not")],
-    ],
+    Annotated[MetricIs, Tag("metric")]
+    | Annotated[AlertIs, Tag("alert")]
+    | Annotated[ActionTaken, Tag("action")]
+    | Annotated[InjectDelivered, Tag("inject")]
+    | Annotated[FaultIs, Tag("fault")]
+    | Annotated[After, Tag("after")]
+    | Annotated[AllOf, Tag("all")]
+    | Annotated[AnyOf, Tag("any")]
+    | Annotated[NotOf, Tag("not")],
     Discriminator(
         _condition_tag,
         custom_error_type="invalid_condition",
@@ -259,7 +257,7 @@ class Metric(_Strict):
     baseline: float
     """Healthy value."""
     noise: float = Field(default=0.0, ge=0)
-    """Standard deviation of the Gaussian noise added to every sample."""
+    """Relative standard deviation of the noise on every sample: 0.05 is ±5% of the current value."""
     min: float | None = 0.0
     """Lowest value the metric can take (``null`` for none)."""
     max: float | None = None
@@ -347,7 +345,7 @@ class Queue(_Strict):
     initial: float = Field(default=0.0, ge=0)
     """Depth at the start."""
     noise: float = Field(default=0.0, ge=0)
-    """Standard deviation of arrivals per second."""
+    """Relative standard deviation of the arrival rate: 0.1 is ±10%."""
 
 
 # --------------------------------------------------------------------------- faults
@@ -394,7 +392,12 @@ class ValidatorEffect(_Strict):
 
 
 def _effect_tag(value: Any) -> str | None:
-    keys = value if isinstance(value, dict) else type(value).model_fields
+    if isinstance(value, dict):
+        keys: Iterable[str] = value
+    elif isinstance(value, BaseModel):
+        keys = type(value).model_fields
+    else:
+        return None
     for tag in ("metric", "service", "validators"):
         if tag in keys:
             return tag
@@ -402,11 +405,9 @@ def _effect_tag(value: Any) -> str | None:
 
 
 Effect = Annotated[
-    Union[
-        Annotated[MetricEffect, Tag("metric")],
-        Annotated[ServiceEffect, Tag("service")],
-        Annotated[ValidatorEffect, Tag("validators")],
-    ],
+    Annotated[MetricEffect, Tag("metric")]
+    | Annotated[ServiceEffect, Tag("service")]
+    | Annotated[ValidatorEffect, Tag("validators")],
     Discriminator(
         _effect_tag,
         custom_error_type="invalid_effect",
@@ -500,7 +501,9 @@ class Inject(_Strict):
     @model_validator(mode="after")
     def _trigger(self) -> Inject:
         if self.at is not None and self.when is not None:
-            raise ValueError("an inject is delivered 'at' a time or 'when' a condition holds, not both")
+            raise ValueError(
+                "an inject is delivered 'at' a time or 'when' a condition holds, not both"
+            )
         if self.at is None and self.when is None and not self.manual:
             raise ValueError("an inject needs 'at', 'when' or 'manual: true'")
         return self
@@ -738,7 +741,16 @@ def _suggest(name: str, known: Iterable[str]) -> str:
 
 
 def _check_references(s: Scenario) -> Iterator[tuple[Loc, str]]:
-    for section in ("services", "queues", "faults", "injects", "responders", "diagnostics", "mitigations", "alerts"):
+    for section in (
+        "services",
+        "queues",
+        "faults",
+        "injects",
+        "responders",
+        "diagnostics",
+        "mitigations",
+        "alerts",
+    ):
         yield from _unique(getattr(s, section), section)
     for i, service in enumerate(s.services):
         seen: set[str] = set()
@@ -771,7 +783,9 @@ def _check_references(s: Scenario) -> Iterator[tuple[Loc, str]]:
         if name not in metrics:
             yield loc, f"unknown metric {name!r}{_suggest(name, metrics)}"
 
-    def refs(loc: Loc, names: Iterable[str], known: Iterable[str], what: str) -> Iterator[tuple[Loc, str]]:
+    def refs(
+        loc: Loc, names: Iterable[str], known: Iterable[str], what: str
+    ) -> Iterator[tuple[Loc, str]]:
         known = set(known)
         for k, name in enumerate(names):
             if name not in known:
@@ -799,11 +813,16 @@ def _check_references(s: Scenario) -> Iterator[tuple[Loc, str]]:
             elif isinstance(c, AlertIs) and c.alert not in alerts:
                 yield (*where, "alert"), f"unknown alert {c.alert!r}{_suggest(c.alert, alerts)}"
             elif isinstance(c, InjectDelivered) and c.inject not in injects:
-                yield (*where, "inject"), f"unknown inject {c.inject!r}{_suggest(c.inject, injects)}"
+                yield (
+                    (*where, "inject"),
+                    f"unknown inject {c.inject!r}{_suggest(c.inject, injects)}",
+                )
             elif isinstance(c, FaultIs) and c.fault not in faults:
                 yield (*where, "fault"), f"unknown fault {c.fault!r}{_suggest(c.fault, faults)}"
             elif isinstance(c, ActionTaken):
-                yield from _check_action_filter(where, c, alerts, diagnostics, mitigations, responders)
+                yield from _check_action_filter(
+                    where, c, alerts, diagnostics, mitigations, responders
+                )
 
     for i, f in enumerate(s.faults):
         yield from condition(("faults", i, "when"), f.when)
@@ -811,13 +830,24 @@ def _check_references(s: Scenario) -> Iterator[tuple[Loc, str]]:
             loc: Loc = ("faults", i, "effects", j)
             if isinstance(e, MetricEffect):
                 yield from metric((*loc, "metric"), e.metric)
-                if e.metric in ("chain.height", "chain.since_last_block", "chain.online_power", "chain.validators_online"):
-                    yield (*loc, "metric"), (
-                        f"{e.metric} follows from the validators; take validators offline or "
-                        "change chain.block_time instead"
+                if e.metric in (
+                    "chain.height",
+                    "chain.since_last_block",
+                    "chain.online_power",
+                    "chain.validators_online",
+                ):
+                    yield (
+                        (*loc, "metric"),
+                        (
+                            f"{e.metric} follows from the validators; take validators offline or "
+                            "change chain.block_time instead"
+                        ),
                     )
             elif isinstance(e, ServiceEffect) and e.service not in services:
-                yield (*loc, "service"), f"unknown service {e.service!r}{_suggest(e.service, services)}"
+                yield (
+                    (*loc, "service"),
+                    f"unknown service {e.service!r}{_suggest(e.service, services)}",
+                )
             elif isinstance(e, ValidatorEffect):
                 if s.chain is None:
                     yield (*loc, "validators"), "the scenario has no chain"
@@ -839,14 +869,17 @@ def _check_references(s: Scenario) -> Iterator[tuple[Loc, str]]:
             yield from condition((*loc, "when"), out.when)
             yield from template((*loc, "text"), out.text)
             yield from refs((*loc, "reveals"), out.reveals, faults, "fault")
-    for i, m in enumerate(s.mitigations):
-        yield from refs(("mitigations", i, "clears"), m.clears, faults, "fault")
-        yield from refs(("mitigations", i, "starts"), m.starts, faults, "fault")
-        for k, fid in enumerate(m.starts):
+    for i, mit in enumerate(s.mitigations):
+        yield from refs(("mitigations", i, "clears"), mit.clears, faults, "fault")
+        yield from refs(("mitigations", i, "starts"), mit.starts, faults, "fault")
+        for k, fid in enumerate(mit.starts):
             if fid in faults and not faults[fid].dormant:
-                yield ("mitigations", i, "starts", k), (
-                    f"fault {fid!r} starts on its own; a mitigation can only start a fault "
-                    "with no 'at' or 'when'"
+                yield (
+                    ("mitigations", i, "starts", k),
+                    (
+                        f"fault {fid!r} starts on its own; a mitigation can only start a fault "
+                        "with no 'at' or 'when'"
+                    ),
                 )
     for i, f in enumerate(s.faults):
         if f.at is not None and f.at > s.duration:
@@ -877,12 +910,20 @@ def _check_action_filter(
     from simulator.commands import command_fields
 
     fields = command_fields(c.action)
-    known = {"alert": alerts, "diagnostic": diagnostics, "mitigation": mitigations, "responder": responders}
+    known = {
+        "alert": alerts,
+        "diagnostic": diagnostics,
+        "mitigation": mitigations,
+        "responder": responders,
+    }
     for key, value in c.with_.items():
         if key not in fields:
-            yield (*loc, "with", key), (
-                f"{c.action} has no field {key!r}{_suggest(key, fields)}; it has: "
-                + (", ".join(sorted(fields)) or "no fields")
+            yield (
+                (*loc, "with", key),
+                (
+                    f"{c.action} has no field {key!r}{_suggest(key, fields)}; it has: "
+                    + (", ".join(sorted(fields)) or "no fields")
+                ),
             )
         elif key in known and value not in known[key]:
             yield (*loc, "with", key), f"unknown {key} {value!r}{_suggest(value, known[key])}"

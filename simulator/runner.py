@@ -134,6 +134,16 @@ def verify(journal: Journal, engine: Engine) -> Verification:
     """
     produced = replay(journal, engine)
     recorded = journal.lines
+    if journal.edited_line is not None:
+        i = journal.edited_line - 2
+        return Verification(
+            False,
+            len(recorded),
+            len(produced),
+            journal.edited_line,
+            f"{recorded[i]}  (its digest does not match: the line was edited)",
+            produced[i] if i < len(produced) else "(end of replay)",
+        )
     if not journal.ended:
         produced = produced[: len(recorded)]
     for i, (a, b) in enumerate(zip(recorded, produced, strict=False)):

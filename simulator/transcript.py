@@ -37,7 +37,9 @@ def describe(event: ev.Event) -> tuple[str, str] | None:
         return "ALERT", f"{event.alert} resolved (value {event.value:g})"
     if isinstance(event, ev.InjectDelivered):
         origin = " (facilitator)" if event.source == "facilitator" else ""
-        return _CHANNEL.get(event.channel, event.channel.upper()), f"{event.sender}{origin}: {event.text}"
+        return _CHANNEL.get(
+            event.channel, event.channel.upper()
+        ), f"{event.sender}{origin}: {event.text}"
     if isinstance(event, ev.Message):
         return _CHANNEL.get(event.channel, event.channel.upper()), f"{event.sender}: {event.text}"
     if isinstance(event, ev.ActionAccepted | ev.ActionRejected):
@@ -63,8 +65,11 @@ def describe(event: ev.Event) -> tuple[str, str] | None:
     if isinstance(event, ev.ChainResumed):
         return "CHAIN", f"chain producing blocks again: online voting power {event.online_power:g}%"
     if isinstance(event, ev.ScenarioEnded):
-        return "END", {"completed": "resolved and postmortem scheduled", "time": "time is up",
-                       "facilitator": "ended by the facilitator"}.get(event.reason, event.reason)
+        return "END", {
+            "completed": "resolved and postmortem scheduled",
+            "time": "time is up",
+            "facilitator": "ended by the facilitator",
+        }.get(event.reason, event.reason)
     return event.kind.upper(), str(event.to_dict())
 
 

@@ -62,8 +62,12 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("scenario", metavar="SCENARIO", help="library id or path")
     who = r.add_mutually_exclusive_group(required=True)
     who.add_argument("--actions", metavar="FILE", help="action script (YAML)")
-    who.add_argument("--autopilot", metavar="PROFILE", choices=("expert", "novice"),
-                     help="built-in trainee: expert or novice")
+    who.add_argument(
+        "--autopilot",
+        metavar="PROFILE",
+        choices=("expert", "novice"),
+        help="built-in trainee: expert or novice",
+    )
     _common(r)
     r.add_argument("--journal", metavar="FILE", help="write the journal (JSONL) here")
     r.add_argument("--report", metavar="DIR", help="write the debrief and journal into DIR")
@@ -74,19 +78,27 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("journal", metavar="JOURNAL")
     rp.add_argument("--verify", action="store_true", help="exit 1 unless the replay is identical")
 
-    for name, text in (("play", "play a scenario as Incident Commander (TUI)"),
-                       ("facilitate", "run a scenario as facilitator (TUI)")):
+    for name, text in (
+        ("play", "play a scenario as Incident Commander (TUI)"),
+        ("facilitate", "run a scenario as facilitator (TUI)"),
+    ):
         t = sub.add_parser(name, help=text)
         t.add_argument("scenario", metavar="SCENARIO")
         _common(t)
-        t.add_argument("--speed", type=float, default=1.0, metavar="X", help="sim seconds per second")
+        t.add_argument(
+            "--speed", type=float, default=1.0, metavar="X", help="sim seconds per second"
+        )
     return p
 
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=_seed, default=1, metavar="N", help="random seed (default 1)")
-    p.add_argument("--policy", default="default", metavar="P",
-                   help="policy name (default, agentos, nexus) or path")
+    p.add_argument(
+        "--policy",
+        default="default",
+        metavar="P",
+        help="policy name (default, agentos, nexus) or path",
+    )
     p.add_argument("--trainee", default=None, metavar="NAME", help="trainee name")
 
 
@@ -137,7 +149,11 @@ def cmd_list(args: argparse.Namespace) -> int:
     for item in library():
         s = item.scenario
         level = policy.level_for(s.expected.severity, s.expected.overrides).name
-        sev = f"{level} ({s.expected.severity})" if s.expected.declare else f"not an incident ({level})"
+        sev = (
+            f"{level} ({s.expected.severity})"
+            if s.expected.declare
+            else f"not an incident ({level})"
+        )
         rows.append((s.id, s.title, s.difficulty, sev, format_duration(s.duration)))
     _table(rows, sys.stdout)
     print(f"\n{len(rows) - 1} scenarios. Play one: warroom run ID --autopilot expert")
@@ -157,12 +173,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
     failed = 0
     for path in args.paths:
         try:
-            load_scenario(path if ("/" in path or path.endswith((".yaml", ".yml")) or Path(path).exists()) else path)
+            load_scenario(path)
         except LoadError as exc:
             failed += 1
             _problems(exc, sys.stdout)
     ok = len(args.paths) - failed
     if failed:
+        sys.stdout.flush()
         print(f"{failed} of {len(args.paths)} files invalid", file=sys.stderr)
         return EXIT_INVALID
     print(f"ok: {ok} scenario file{'s' if ok != 1 else ''} valid")
@@ -215,7 +232,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     else:
         driver = Autopilot(args.autopilot, scenario, policy.playbook(level.name), seed=args.seed)
         driver_name = f"autopilot:{args.autopilot}"
-    journal_path = args.journal or (str(Path(args.report) / "journal.jsonl") if args.report else None)
+    journal_path = args.journal or (
+        str(Path(args.report) / "journal.jsonl") if args.report else None
+    )
     writer = None
     if journal_path:
         header = Header(
@@ -278,7 +297,9 @@ def cmd_replay(args: argparse.Namespace) -> int:
             f"recorded (sha256 {loaded.sha256[:12]}… vs {h.scenario_sha256[:12]}…)"
         )
         return EXIT_INVALID
-    engine = Engine(loaded.scenario, seed=h.seed, severity_levels=h.severity_levels, trainee=h.trainee)
+    engine = Engine(
+        loaded.scenario, seed=h.seed, severity_levels=h.severity_levels, trainee=h.trainee
+    )
     result = verify(journal, engine)
     note = " (journal stops early: compared up to its last line)" if not journal.ended else ""
     if result.identical:

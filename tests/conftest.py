@@ -1,0 +1,104 @@
+"""Shared test helpers: tiny scenarios built in code, and an event recorder."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from simulator.engine import Engine
+from simulator.events import Event
+from simulator.model import Scenario
+
+LEVELS = ("SEV-1", "SEV-2", "SEV-3", "SEV-4")
+
+BASE: dict[str, Any] = {
+    "id": "tiny",
+    "title": "Tiny incident",
+    "summary": "A small scenario for tests.",
+    "difficulty": "beginner",
+    "objectives": ["Test the engine"],
+    "start": "2026-01-30T14:00:00Z",
+    "duration": "30m",
+    "sample_every": "5s",
+    "expected": {"severity": "high", "rationale": "Tests."},
+    "services": [
+        {
+            "id": "api",
+            "name": "API",
+            "metrics": [
+                {
+                    "id": "error_rate",
+                    "name": "Error rate",
+                    "unit": "%",
+                    "baseline": 1.0,
+                    "max": 100,
+                },
+            ],
+        }
+    ],
+    "faults": [
+        {
+            "id": "broken",
+            "title": "Something broke",
+            "root_cause": True,
+            "at": "1m",
+            "effects": [{"metric": "api.error_rate", "to": 50}],
+        }
+    ],
+    "alerts": [
+        {
+            "id": "ErrorsHigh",
+            "metric": "api.error_rate",
+            "op": ">",
+            "threshold": 10,
+            "for": "30s",
+            "summary": "errors at {value:.0f}%",
+        }
+    ],
+    "debrief": {"root_cause": "It broke.", "resolution": "Fixed it."},
+}
+
+
+def scenario(**changes: Any) -> Scenario:
+    """The base scenario with top-level keys replaced (``None`` removes a key)."""
+    data = copy.deepcopy(BASE)
+    for key, value in changes.items():
+        if value is None:
+            data.pop(key, None)
+        else:
+            data[key] = value
+    s = Scenario.model_validate(data)
+    problems = s.check_references()
+    assert not problems, problems
+    return s
+
+
+class Recorder:
+    """Collects events from an engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.events: list[Event] = []
+        engine.subscribe(self.events.append)
+
+    def kinds(self, *exclude: str) -> list[str]:
+        return [e.kind for e in self.events if e.kind not in exclude]
+
+    def of(self, kind: str) -> list[Any]:
+        return [e for e in self.events if e.kind == kind]
+
+    def first(self, kind: str) -> Any:
+        found = self.of(kind)
+        assert found, f"no {kind} event"
+        return found[0]
+
+
+def make(s: Scenario | None = None, seed: int = 1) -> tuple[Engine, Recorder]:
+    engine = Engine(s or scenario(), seed=seed, severity_levels=LEVELS)
+    return engine, Recorder(engine)
+
+
+@pytest.fixture
+def tiny() -> Scenario:
+    return scenario()

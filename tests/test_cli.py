@@ -1,0 +1,176 @@
+"""The command line as users and scripts call it: output, exit codes, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from simulator.library import library_paths, schema_path, schema_text
+from tui.cli import main
+
+ERROR_LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): error: (?P<msg>.+)$")
+
+
+def warroom(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "tui.cli", *args], capture_output=True, text=True, timeout=120
+    )
+
+
+def test_list_shows_every_library_scenario_with_its_severity_under_the_default_policy(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"api-outage\s+API outage .*beginner\s+SEV-2 \(high\)\s+1h30m", out)
+    assert f"{len(library_paths())} scenarios" in out
+
+
+def test_every_library_scenario_validates(capsys: pytest.CaptureFixture[str]) -> None:
+    paths = [str(p) for p in library_paths()]
+    assert main(["validate", *paths]) == 0
+    assert f"ok: {len(paths)} scenario" in capsys.readouterr().out
+
+
+def test_validate_reports_each_problem_as_path_line_col_and_exits_1(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    text = Path(library_paths()[0]).read_text()
+    text = text.replace("difficulty: beginner", "dificulty: beginner", 1)
+    text = text.replace("for: 1m", "for: soon", 1)
+    bad.write_text(text)
+    result = warroom("validate", str(bad))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stdout + result.stderr
+    lines = [m for m in map(ERROR_LINE.match, result.stdout.splitlines()) if m]
+    messages = [m["msg"] for m in lines]
+    assert all(m["path"] == str(bad) for m in lines)
+    assert any("dificulty" in m and "did you mean 'difficulty'" in m for m in messages), messages
+    assert any(m.startswith("alerts[0].for:") for m in messages), messages
+
+
+def test_validate_reports_a_dangling_reference_where_it_is(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    lines = Path(library_paths()[0]).read_text().splitlines()
+    index = next(i for i, line in enumerate(lines) if "clears: [ml-inference-refusing" in line)
+    lines[index] = lines[index].replace("ml-inference-refusing", "ml-inference-refused", 1)
+    bad.write_text("\n".join(lines) + "\n")
+    result = warroom("validate", str(bad))
+    assert result.returncode == 1
+    match = ERROR_LINE.match(result.stdout.splitlines()[0])
+    assert match and int(match["line"]) == index + 1
+    assert (
+        "unknown fault 'ml-inference-refused' (did you mean 'ml-inference-refusing'?)"
+        in match["msg"]
+    )
+
+
+@pytest.mark.parametrize("kind", ["missing", "directory"])
+def test_validate_of_something_that_is_not_a_file_is_a_clear_error(
+    tmp_path: Path, kind: str
+) -> None:
+    target = tmp_path / ("nope.yaml" if kind == "missing" else "dir")
+    if kind == "directory":
+        target.mkdir()
+    result = warroom("validate", str(target))
+    assert result.returncode == 1
+    assert ERROR_LINE.match(result.stdout.strip()), result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_usage_errors_exit_2() -> None:
+    assert warroom("run", "api-outage").returncode == 2  # neither --actions nor --autopilot
+    assert warroom("run", "api-outage", "--autopilot", "guru").returncode == 2
+    assert warroom("frobnicate").returncode == 2
+
+
+def test_an_unknown_scenario_id_is_an_error_that_lists_the_library() -> None:
+    result = warroom("run", "api-outgae", "--autopilot", "expert")
+    assert result.returncode == 1
+    assert "no scenario 'api-outgae' in the library" in result.stderr
+    assert "api-outage" in result.stderr
+
+
+def test_the_committed_json_schema_matches_the_models() -> None:
+    assert schema_path().read_text() == schema_text(), (
+        "run: warroom schema > scenarios/scenario.schema.json"
+    )
+
+
+def test_schema_prints_the_json_schema(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["schema"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    assert "injects" in schema["properties"] and schema["additionalProperties"] is False
+
+
+def test_run_with_the_expert_autopilot_prints_a_transcript_and_replay_verifies_it(
+    tmp_path: Path,
+) -> None:
+    journal = tmp_path / "run.jsonl"
+    result = warroom(
+        "run", "api-outage", "--autopilot", "expert", "--journal", str(journal), "--seed", "5"
+    )
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"T\+01:05\s+15:15:05\s+ALERT\s+APIErrorRateHigh FIRING", result.stdout)
+    assert "exercise ended (completed)" in result.stdout
+    verified = warroom("replay", str(journal), "--verify")
+    assert verified.returncode == 0, verified.stdout
+    assert "verified" in verified.stdout
+
+
+def test_a_journal_edited_by_hand_fails_verification(tmp_path: Path) -> None:
+    journal = tmp_path / "run.jsonl"
+    assert (
+        warroom(
+            "run", "api-outage", "--autopilot", "novice", "--journal", str(journal), "--quiet"
+        ).returncode
+        == 0
+    )
+    lines = journal.read_text().splitlines()
+    i = next(i for i, line in enumerate(lines) if '"kind":"action"' in line)
+    lines[i] = lines[i].replace(
+        '"do":"acknowledge"', '"do":"acknowledge","rationale":"I was quick"'
+    )
+    journal.write_text("\n".join(lines) + "\n")
+    result = warroom("replay", str(journal), "--verify")
+    assert result.returncode == 1
+    assert f"FAILED at line {i + 1}" in result.stdout
+
+
+def test_run_with_an_action_script_plays_it(tmp_path: Path) -> None:
+    script = tmp_path / "actions.yaml"
+    script.write_text(
+        "trainee: Ada\n"
+        "actions:\n"
+        "  - {at: 1m05s, do: acknowledge, alert: APIErrorRateHigh, rationale: first page}\n"
+        "  - {at: 90s, do: classify, severity: SEV-2}\n"
+        "  - {at: 2m, do: page, target: dana}\n"
+    )
+    result = warroom("run", "api-outage", "--actions", str(script))
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"T\+01:05 .* IC\s+acknowledge APIErrorRateHigh", result.stdout)
+    assert 'rationale: "first page"' in result.stdout
+
+
+def test_a_broken_action_script_is_reported_with_its_location(tmp_path: Path) -> None:
+    script = tmp_path / "actions.yaml"
+    script.write_text(
+        "actions:\n  - at: 1m\n    do: acknowledge\n    alrt: X\n  - at: later\n    do: resolve\n"
+    )
+    result = warroom("run", "api-outage", "--actions", str(script))
+    assert result.returncode == 1
+    errors = result.stderr.splitlines()
+    assert any(
+        re.match(
+            rf"{re.escape(str(script))}:4:5: error: actions\[0\]: unknown key .alrt. \(did you mean .alert.\?\)",
+            e,
+        )
+        for e in errors
+    ), errors
+    assert any(
+        re.match(rf"{re.escape(str(script))}:5:9: error: actions\[1\]\.at:", e) for e in errors
+    ), errors
