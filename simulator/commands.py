@@ -285,6 +285,31 @@ FacilitatorCommand = Annotated[
 ]
 """Any facilitator command."""
 
+ScriptCommand = Annotated[
+    Annotated[Acknowledge, Tag("acknowledge")]
+    | Annotated[Classify, Tag("classify")]
+    | Annotated[Declare, Tag("declare")]
+    | Annotated[CreateChannel, Tag("create_channel")]
+    | Annotated[AssignRole, Tag("assign_role")]
+    | Annotated[Page, Tag("page")]
+    | Annotated[Escalate, Tag("escalate")]
+    | Annotated[Notify, Tag("notify")]
+    | Annotated[PostUpdate, Tag("post_update")]
+    | Annotated[RunDiagnostic, Tag("run_diagnostic")]
+    | Annotated[Delegate, Tag("delegate")]
+    | Annotated[ApplyMitigation, Tag("apply_mitigation")]
+    | Annotated[HandoffIC, Tag("handoff_ic")]
+    | Annotated[Resolve, Tag("resolve")]
+    | Annotated[SchedulePostmortem, Tag("schedule_postmortem")]
+    | Annotated[Note, Tag("note")]
+    | Annotated[FireInject, Tag("fire_inject")]
+    | Annotated[AdHocInject, Tag("adhoc_inject")]
+    | Annotated[StartFault, Tag("start_fault")]
+    | Annotated[EndExercise, Tag("end_exercise")],
+    Discriminator("do"),
+]
+"""A step of an action script: a trainee action, or a facilitator command for a rehearsal."""
+
 Command = Action | FacilitatorCommand
 
 ACTION_ADAPTER: TypeAdapter[Action] = TypeAdapter(Action)
@@ -323,8 +348,10 @@ class TimedAction(BaseModel):
 
     at: Duration
     """Sim time: ``90s``, ``1m30s``, ``2h`` or seconds."""
-    action: Action
-    """The action (written flat in YAML: ``do`` and its fields beside ``at``)."""
+    action: ScriptCommand
+    """The action (written flat in YAML: ``do`` and its fields beside ``at``); facilitator
+    commands (``fire_inject``, ``adhoc_inject``, ``start_fault``, ``end_exercise``) are played
+    as the facilitator."""
 
     @model_validator(mode="before")
     @classmethod
@@ -339,7 +366,11 @@ class TimedAction(BaseModel):
 
 
 class ActionScript(BaseModel):
-    """A scripted trainee: ``trainee:`` and ``actions:``, each ``at`` + ``do`` + fields."""
+    """A scripted trainee: ``trainee:`` and ``actions:``, each ``at`` + ``do`` + fields.
+
+    A script may also carry facilitator commands, so a game day can be rehearsed with its
+    complications (``{at: 12m, do: fire_inject, inject: major-validator-offline}``).
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 

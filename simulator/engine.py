@@ -739,10 +739,11 @@ class Engine:
             self.state.paged[responder.responder.id] = self.now
             self._later(max(1.0, responder.responder.join_delay), lambda: self._join(responder))
         delay = round(self.rng.uniform(30.0, 90.0), 1)
+        sender = responder.responder.name if responder else c.to.replace("_", " ").title()
         self._later(
             delay,
             lambda: self._message(
-                c.to, "dm", "Escalation received. I'm looking; keep me posted in the channel."
+                sender, "dm", "Escalation received. I'm looking; keep me posted in the channel."
             ),
         )
 

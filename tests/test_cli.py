@@ -174,3 +174,19 @@ def test_a_broken_action_script_is_reported_with_its_location(tmp_path: Path) ->
     assert any(
         re.match(rf"{re.escape(str(script))}:5:9: error: actions\[1\]\.at:", e) for e in errors
     ), errors
+
+
+def test_an_action_script_can_carry_facilitator_commands_for_a_rehearsal(tmp_path: Path) -> None:
+    script = tmp_path / "rehearsal.yaml"
+    script.write_text(
+        "actions:\n"
+        "  - {at: 2m, do: fire_inject, inject: ml-network-policy}\n"
+        "  - {at: 3m, do: adhoc_inject, sender: VP Engineering, channel: dm, text: Status?}\n"
+        "  - {at: 4m, do: end_exercise}\n"
+    )
+    result = warroom("run", "api-outage", "--actions", str(script))
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"T\+02:00 .* FACILITATOR\s+fire inject ml-network-policy", result.stdout)
+    assert "Dana (ML platform) (facilitator): Heads-up" in result.stdout
+    assert "VP Engineering (facilitator): Status?" in result.stdout
+    assert "exercise ended (facilitator) at sim 4m" in result.stdout
