@@ -390,6 +390,43 @@ class Rules(_Strict):
     """Roles assigned at incident start."""
 
 
+# --------------------------------------------------------------------------- grading
+
+CriterionId = Literal[
+    "ack_alert",
+    "create_channel",
+    "assign_ic",
+    "update_cadence",
+    "severity_correct",
+    "status_page",
+    "notify_stakeholders",
+    "page_escalation",
+    "mitigation",
+    "resolution_declared",
+    "postmortem_scheduled",
+]
+"""The stable ids of the exercise criteria (DESIGN.md); reports, records and tests use them."""
+
+
+class CriterionWeight(_Cited):
+    """A criterion that weighs more or less than the others in the exercise score."""
+
+    criterion: CriterionId
+    """The criterion, e.g. ``update_cadence``."""
+    weight: float = Field(gt=0, le=100)
+    """Its weight; criteria not listed weigh 1."""
+
+
+class Grading(_Cited):
+    """How an exercise is scored: criterion weights and the pass score."""
+
+    pass_score: float | None = Field(default=None, gt=0, le=1)
+    """Weighted share of the applicable criteria a trainee must pass, e.g. ``0.8``; ``null``:
+    the certification quiz's pass mark applies."""
+    weights: tuple[CriterionWeight, ...] = ()
+    """Criteria weighted other than 1 (empty: every criterion weighs the same)."""
+
+
 # --------------------------------------------------------------------------- certification
 
 
@@ -489,6 +526,8 @@ class Policy(_Strict):
     """Certification rules, or ``{inherit: default, note: ...}`` to take another policy's."""
     note: Text | None = None
     """How the seeds were read, in general."""
+    grading: Grading | None = None
+    """How exercises are scored; omitted: equal weights and the certification quiz's pass mark."""
 
     _inherited: Certification | None = PrivateAttr(default=None)
 
@@ -656,6 +695,7 @@ def check_policy(policy: Policy) -> Iterator[tuple[Loc, str]]:
     yield from _check_sources(policy)
     yield from _check_levels(policy)
     yield from _check_rules(policy)
+    yield from _check_grading(policy)
     if isinstance(policy.certification, Certification):
         yield from _check_certification(policy.certification)
     else:
@@ -789,6 +829,15 @@ def _check_rules(policy: Policy) -> Iterator[tuple[Loc, str]]:
     for i, role in enumerate(roles):
         if role in roles[:i]:
             yield ("rules", "roles", "assign", i), f"role {role!r} is listed twice"
+
+
+def _check_grading(policy: Policy) -> Iterator[tuple[Loc, str]]:
+    if policy.grading is None:
+        return
+    ids = [w.criterion for w in policy.grading.weights]
+    for i, criterion in enumerate(ids):
+        if criterion in ids[:i]:
+            yield ("grading", "weights", i, "criterion"), f"{criterion!r} is weighted twice"
 
 
 def _check_certification(cert: Certification) -> Iterator[tuple[Loc, str]]:

@@ -63,12 +63,15 @@ def parse_duration(value: object) -> float:
 
 
 def format_duration(seconds: float) -> str:
-    """Format seconds the way authors write them: ``1m30s``, ``2h``, ``45s``, ``0s``."""
+    """Format seconds the way authors write them: ``1m30s``, ``48h``, ``45s``, ``0s``, ``365d``.
+
+    Days are used from a week up; below that hours read better (``48h``, as the runbooks say).
+    """
     if seconds < 0:
         return "-" + format_duration(-seconds)
     whole = int(seconds)
     frac = seconds - whole
-    d, whole = divmod(whole, 86400)
+    d, whole = divmod(whole, 86400) if whole >= 7 * 86400 else (0, whole)
     h, rest = divmod(whole, 3600)
     m, s = divmod(rest, 60)
     out = f"{d}d" if d else ""

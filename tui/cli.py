@@ -18,6 +18,8 @@ from typing import Any, NoReturn, TextIO
 
 from simulator.durations import format_duration
 from simulator.yamlio import LoadError
+from tui.cli_programme import HANDLERS as PROGRAMME_HANDLERS
+from tui.cli_programme import add_commands as add_programme_commands
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -74,9 +76,18 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--json", action="store_true", help="print the assessment as JSON")
     r.add_argument("--quiet", action="store_true", help="no transcript")
 
+    g = sub.add_parser("grade", help="grade a journal against the policy in force")
+    g.add_argument("journal", metavar="JOURNAL")
+    g.add_argument("--policy", default=None, metavar="P", help="grade under another policy")
+    g.add_argument("--json", action="store_true", help="print the assessment as JSON")
+    g.add_argument("--record", action="store_true", help="store the attempt in the records")
+    g.add_argument("--db", default=None, metavar="PATH", help="records database (with --record)")
+
     rp = sub.add_parser("replay", help="re-run a journal; --verify checks it byte for byte")
     rp.add_argument("journal", metavar="JOURNAL")
     rp.add_argument("--verify", action="store_true", help="exit 1 unless the replay is identical")
+
+    add_programme_commands(sub)
 
     for name, text in (
         ("play", "play a scenario as Incident Commander (TUI)"),
@@ -112,6 +123,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "schema": cmd_schema,
         "run": cmd_run,
         "replay": cmd_replay,
+        "grade": cmd_grade,
+        **PROGRAMME_HANDLERS,
     }
     handler = handlers.get(args.command)
     if handler is None:
@@ -210,8 +223,10 @@ def _policy(name: str) -> Any:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Play a scenario headless with a script or an autopilot."""
+    from assessments.assessor import grade, render_table
     from simulator.autopilot import Autopilot
     from simulator.engine import Engine
+    from simulator.events import Event
     from simulator.journal import Header, JournalWriter
     from simulator.library import load_scenario, load_script
     from simulator.runner import Driver, run, script_driver
@@ -252,15 +267,28 @@ def cmd_run(args: argparse.Namespace) -> int:
         engine.subscribe(writer)
     if not args.quiet and not args.json:
         engine.subscribe(printer(scenario.start, print))
+    events: list[Event] = []
+    engine.subscribe(events.append)
     try:
         run(engine, driver)
     finally:
         if writer is not None:
             writer.close()
-    if not args.json and not args.quiet:
+    assessment = grade(events, scenario=scenario, policy=policy, trainee=trainee, seed=args.seed)
+    if args.report:
+        report_dir = Path(args.report)
+        (report_dir / "assessment.json").write_text(
+            json.dumps(assessment.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+    if args.json:
+        _dump_json(assessment.to_dict())
+        return EXIT_OK
+    if not args.quiet:
         print(f"\nexercise ended ({engine.ended}) at sim {format_duration(engine.now)}")
         if journal_path:
             print(f"journal: {journal_path}")
+        print()
+    print(render_table(assessment))
     return EXIT_OK
 
 
@@ -309,6 +337,29 @@ def cmd_replay(args: argparse.Namespace) -> int:
     print(f"  journal: {_clip(result.expected)}")
     print(f"  replay:  {_clip(result.got)}")
     return EXIT_INVALID
+
+
+def cmd_grade(args: argparse.Namespace) -> int:
+    """Grade a journal; the table by default, JSON with ``--json``."""
+    from assessments.assessor import grade_journal, render_table
+    from simulator.journal import JournalError, read_journal
+
+    try:
+        journal = read_journal(args.journal)
+    except JournalError as exc:
+        print(f"warroom: error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    policy = _policy(args.policy) if args.policy else None
+    assessment = grade_journal(journal, policy=policy)
+    if args.record:
+        from tui.cli_programme import record_attempt
+
+        record_attempt(args.db, assessment.to_dict(), args.journal)
+    if args.json:
+        _dump_json(assessment.to_dict())
+    else:
+        print(render_table(assessment))
+    return EXIT_OK
 
 
 def _clip(text: str, limit: int = 200) -> str:
