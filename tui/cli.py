@@ -124,8 +124,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "run": cmd_run,
         "replay": cmd_replay,
         "grade": cmd_grade,
-        **PROGRAMME_HANDLERS,
     }
+    handlers.update(PROGRAMME_HANDLERS)
     handler = handlers.get(args.command)
     if handler is None:
         parser.print_help()
