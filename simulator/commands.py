@@ -286,27 +286,12 @@ FacilitatorCommand = Annotated[
 """Any facilitator command."""
 
 ScriptCommand = Annotated[
-    Annotated[Acknowledge, Tag("acknowledge")]
-    | Annotated[Classify, Tag("classify")]
-    | Annotated[Declare, Tag("declare")]
-    | Annotated[CreateChannel, Tag("create_channel")]
-    | Annotated[AssignRole, Tag("assign_role")]
-    | Annotated[Page, Tag("page")]
-    | Annotated[Escalate, Tag("escalate")]
-    | Annotated[Notify, Tag("notify")]
-    | Annotated[PostUpdate, Tag("post_update")]
-    | Annotated[RunDiagnostic, Tag("run_diagnostic")]
-    | Annotated[Delegate, Tag("delegate")]
-    | Annotated[ApplyMitigation, Tag("apply_mitigation")]
-    | Annotated[HandoffIC, Tag("handoff_ic")]
-    | Annotated[Resolve, Tag("resolve")]
-    | Annotated[SchedulePostmortem, Tag("schedule_postmortem")]
-    | Annotated[Note, Tag("note")]
+    Action
     | Annotated[FireInject, Tag("fire_inject")]
     | Annotated[AdHocInject, Tag("adhoc_inject")]
     | Annotated[StartFault, Tag("start_fault")]
     | Annotated[EndExercise, Tag("end_exercise")],
-    Discriminator("do"),
+    Field(discriminator="do"),
 ]
 """A step of an action script: a trainee action, or a facilitator command for a rehearsal."""
 
