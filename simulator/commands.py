@@ -269,6 +269,14 @@ class SetPace(_Command):
     """Sim seconds per wall-clock second."""
 
 
+class JumpAhead(_Command):
+    """Move sim time ahead at once (recorded; in virtual time it changes nothing)."""
+
+    do: Literal["jump_ahead"] = "jump_ahead"
+    seconds: float = Field(gt=0, le=24 * 3600)
+    """How far to jump, in sim seconds."""
+
+
 class EndExercise(_Command):
     """End the exercise now."""
 
@@ -280,6 +288,7 @@ FacilitatorCommand = Annotated[
     | Annotated[AdHocInject, Tag("adhoc_inject")]
     | Annotated[StartFault, Tag("start_fault")]
     | Annotated[SetPace, Tag("set_pace")]
+    | Annotated[JumpAhead, Tag("jump_ahead")]
     | Annotated[EndExercise, Tag("end_exercise")],
     Discriminator("do"),
 ]
@@ -320,7 +329,9 @@ def command_fields(action: str) -> set[str]:
 
 def is_facilitator(command: object) -> bool:
     """Whether a command is a facilitator command rather than a trainee action."""
-    return isinstance(command, FireInject | AdHocInject | StartFault | SetPace | EndExercise)
+    return isinstance(
+        command, FireInject | AdHocInject | StartFault | SetPace | JumpAhead | EndExercise
+    )
 
 
 # --------------------------------------------------------------------------- action scripts

@@ -900,6 +900,9 @@ class Engine:
     def _do_set_pace(self, c: cmd.SetPace) -> None:
         return None
 
+    def _do_jump_ahead(self, c: cmd.JumpAhead) -> None:
+        return None  # the pacer moves the clock; the command only records the jump
+
     def _do_end_exercise(self, c: cmd.EndExercise) -> None:
         return None
 

@@ -12,7 +12,7 @@ change nothing in the sim, so a replay that skips or includes them produces the 
 
 from __future__ import annotations
 
-from simulator.commands import SetPace
+from simulator.commands import JumpAhead, SetPace
 from simulator.engine import Engine
 
 MAX_SPEED = 3600.0
@@ -77,8 +77,12 @@ class Pacer:
         self.engine.submit(SetPace(paused=self.paused, speed=self.speed), by="facilitator")
 
     def jump(self, seconds: float) -> float:
-        """Fast-forward the sim by ``seconds`` at once (paused or not); returns sim time."""
-        if seconds > 0:
+        """Fast-forward the sim by ``seconds`` at once (paused or not); returns sim time.
+
+        Recorded as ``jump_ahead`` so the journal shows where time was skipped.
+        """
+        if seconds > 0 and not self.engine.ended:
+            self.engine.submit(JumpAhead(seconds=seconds), by="facilitator")
             self.engine.run_until(self.engine.now + seconds)
         return self.engine.now
 

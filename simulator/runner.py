@@ -81,8 +81,9 @@ def run(engine: Engine, driver: Driver) -> None:
         due = driver.next_time()
         target = engine.end_time if due is None else due
         target = min(target, engine.now + driver.max_step)
-        if target > engine.now:
-            engine.run_until(target)
+        # Inclusive even at the current time: what is due at T+0 happens before a step at 0,
+        # as it did in live play.
+        engine.run_until(max(target, engine.now))
         if engine.ended:
             break
         driver.act(engine)

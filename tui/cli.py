@@ -20,6 +20,8 @@ from simulator.durations import format_duration
 from simulator.yamlio import LoadError
 from tui.cli_programme import HANDLERS as PROGRAMME_HANDLERS
 from tui.cli_programme import add_commands as add_programme_commands
+from tui.cli_tui import HANDLERS as TUI_HANDLERS
+from tui.cli_tui import add_commands as add_tui_commands
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -89,16 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_programme_commands(sub)
 
-    for name, text in (
-        ("play", "play a scenario as Incident Commander (TUI)"),
-        ("facilitate", "run a scenario as facilitator (TUI)"),
-    ):
-        t = sub.add_parser(name, help=text)
-        t.add_argument("scenario", metavar="SCENARIO")
-        _common(t)
-        t.add_argument(
-            "--speed", type=float, default=1.0, metavar="X", help="sim seconds per second"
-        )
+    add_tui_commands(sub, _common)
     return p
 
 
@@ -126,10 +119,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         "grade": cmd_grade,
     }
     handlers.update(PROGRAMME_HANDLERS)
-    handler = handlers.get(args.command)
-    if handler is None:
-        parser.print_help()
-        return EXIT_OK if args.command is None else EXIT_USAGE
+    handlers.update(TUI_HANDLERS)
+    if args.command is None:
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            parser.print_help()  # no terminal to draw the lobby on
+            return EXIT_OK
+        handler = TUI_HANDLERS["lobby"]
+    else:
+        handler = handlers[args.command]
     try:
         return handler(args)
     except LoadError as exc:

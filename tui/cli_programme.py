@@ -328,10 +328,28 @@ def _draw(draw: Callable[..., Any], bank: Any, policy: Policy, seed: int) -> Any
 
 
 def _record_quiz(args: argparse.Namespace, trainee: str, policy: Policy, result: Any) -> str:
+    return record_quiz(_db(args), trainee, policy, result)
+
+
+def record_quiz(
+    db_path: str | Path | None,
+    trainee: str,
+    policy: Policy,
+    result: Any,
+    *,
+    now: datetime | None = None,
+) -> str:
+    """Store a graded quiz in the records (the CLI's ``--record`` and the TUI's quiz).
+
+    A trainee in the recertification stage takes the refresher quiz. Returns what to tell the
+    user (a new trainee, where it was recorded).
+
+    Raises:
+        assessments.records.RecordsError: when the database cannot be used.
+    """
     from assessments.certification import status_of
 
-    now = _now()
-    path = _db(args)
+    path = resolve_db_path(db_path)
     with Records(path) as records:
         new = _new_trainee_note(records, trainee)
         with records.transaction():
@@ -347,7 +365,7 @@ def _record_quiz(args: argparse.Namespace, trainee: str, policy: Policy, result:
                 total=result.total,
                 passed=result.passed,
                 categories=result.to_dict()["categories"],
-                taken_at=now,
+                taken_at=now or _now(),
                 refresher=refresher,
             )
     kind = "refresher quiz" if attempt.refresher else "quiz"
@@ -405,7 +423,7 @@ def _missing_cell(s: CertificationStatus) -> str:
 @_guarded
 def cmd_trainee(args: argparse.Namespace) -> int:
     """Print one trainee's record and certification status."""
-    from assessments.certification import exercise_credits, status_of
+    from assessments.certification import status_of
 
     policy = _policy(args.policy)
     with _open_existing(args) as records:
@@ -414,6 +432,14 @@ def cmd_trainee(args: argparse.Namespace) -> int:
     if args.json:
         _print_json({"status": st.to_dict(), "record": _record_dict(record)})
         return EXIT_OK
+    print("\n".join(record_lines(record, st)))
+    return EXIT_OK
+
+
+def record_lines(record: TraineeRecord, st: CertificationStatus) -> list[str]:
+    """A trainee's record and certification status as lines of text (CLI and TUI)."""
+    from assessments.certification import exercise_credits
+
     out: list[str] = [f"{st.trainee} — {_headline(st)}"]
     for x in st.revoked:
         when = x.revoked_at.date().isoformat() if x.revoked_at else "?"
@@ -462,8 +488,7 @@ def cmd_trainee(args: argparse.Namespace) -> int:
             f"  {x.issued.isoformat()} to {x.expires.isoformat()}  policy {x.policy}  {state}  "
             f"code {x.code[:16]}…"
         )
-    print("\n".join(out))
-    return EXIT_OK
+    return out
 
 
 def _headline(st: CertificationStatus) -> str:

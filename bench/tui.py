@@ -1,0 +1,166 @@
+"""TUI benchmark: time to first paint of the lobby and of the console, and the cost of a key
+press round trip in the console while the sim runs at 60x, each beside a bare Textual app with
+the same widgets, measured in the same run.
+
+    python bench/tui.py [REPEATS]
+
+Everything runs headless (``App.run_test``) at 120x36. "First paint" is from creating the app
+to the first screen being composed, mounted and refreshed once; the round trip is one
+``pilot.press`` of the pause key until its effect is on screen (``pilot.pause``). Prints best
+and median of REPEATS runs and the ratio of medians (warroom / bare).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from textual.app import App, ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Button, DataTable, Footer, Input, Label, RichLog, Select, Static
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from simulator.library import library
+from tui.app import make_app
+from tui.console import ConsoleScreen
+
+SIZE = (120, 36)
+
+
+class BareLobby(App[None]):
+    """The lobby's widgets with nothing behind them."""
+
+    def compose(self) -> ComposeResult:
+        yield Label("title")
+        table: DataTable[str] = DataTable(id="t")
+        yield table
+        with Horizontal():
+            yield Static("details")
+            yield Static("objectives")
+        with Horizontal():
+            yield Input(placeholder="your name")
+            yield Select([("default", "default"), ("agentos", "agentos")], allow_blank=False)
+            yield Select([("1x", 1.0), ("60x", 60.0)], allow_blank=False)
+            yield Button("Start")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        for column in ("ID", "Title", "Difficulty", "Severity", "Duration"):
+            table.add_column(column)
+        for item in library():
+            s = item.scenario
+            table.add_row(s.id, s.title, s.difficulty, "SEV-2", "1h")
+
+
+class BareConsole(App[None]):
+    """The console's widgets, updated by a 10 Hz timer, with no engine."""
+
+    BINDINGS = [("space", "toggle", "Pause")]  # noqa: RUF012
+
+    def compose(self) -> ComposeResult:
+        yield Static("status", id="status")
+        with Horizontal():
+            with Vertical():
+                for n in range(3):
+                    yield Static(f"alert {n}")
+                for n in range(5):
+                    yield Static(f"check {n}")
+                with VerticalScroll():
+                    for n in range(7):
+                        yield Static(f"metric {n}")
+            yield RichLog(id="log")
+            with VerticalScroll():
+                yield Static("incident")
+                yield Static("score")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.paused = False
+        self.n = 0
+        self.set_interval(0.1, self._tick)
+
+    def _tick(self) -> None:
+        self.n += 1
+        self.query_one("#status", Static).update(f"T+{self.n} {'PAUSED' if self.paused else ''}")
+        self.query_one(RichLog).write(f"line {self.n}")
+
+    def action_toggle(self) -> None:
+        self.paused = not self.paused
+        self.query_one("#status", Static).update(f"T+{self.n} {'PAUSED' if self.paused else ''}")
+
+
+async def first_paint(factory: Callable[[], App[Any]]) -> float:
+    start = time.perf_counter()
+    app = factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        return time.perf_counter() - start
+
+
+async def round_trips(factory: Callable[[], App[Any]], presses: int) -> list[float]:
+    app = factory()
+    times: list[float] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        if isinstance(app.screen, ConsoleScreen):
+            while app.screen.session.pacer.speed < 60:  # the app starts at 60x already
+                app.screen.bridge.step_speed(+1, time.monotonic())
+        await asyncio.sleep(0.3)
+        for _ in range(presses):
+            start = time.perf_counter()
+            await pilot.press("space")
+            await pilot.pause()
+            times.append(time.perf_counter() - start)
+    return times
+
+
+def row(name: str, ours: list[float], bare: list[float]) -> str:
+    m1, m2 = statistics.median(ours), statistics.median(bare)
+    return (
+        f"| {name:<34} | {min(ours) * 1000:8.1f} | {m1 * 1000:8.1f} | {min(bare) * 1000:8.1f} "
+        f"| {m2 * 1000:8.1f} | {m1 / m2:5.2f}x |"
+    )
+
+
+async def main(repeats: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+
+        def lobby() -> App[Any]:
+            return make_app(journal_dir=folder)
+
+        def console() -> App[Any]:
+            return make_app("api-outage", trainee="Bench", journal_dir=folder, speed=60)
+
+        results: dict[str, tuple[list[float], list[float]]] = {
+            "lobby first paint": ([], []),
+            "console first paint": ([], []),
+        }
+        for _ in range(repeats):
+            results["lobby first paint"][0].append(await first_paint(lobby))
+            results["lobby first paint"][1].append(await first_paint(BareLobby))
+            results["console first paint"][0].append(await first_paint(console))
+            results["console first paint"][1].append(await first_paint(BareConsole))
+        ours = await round_trips(console, repeats * 4)
+        bare = await round_trips(BareConsole, repeats * 4)
+        results["key round trip (console at 60x)"] = (ours, bare)
+    print(f"TUI benchmark, {repeats} repeats, headless {SIZE[0]}x{SIZE[1]}, times in ms")
+    print()
+    print(
+        f"| {'measure':<34} | {'best':>8} | {'median':>8} | {'bare best':>8} | {'bare med':>8} | ratio |"
+    )
+    print(f"|{'-' * 36}|{'-' * 10}|{'-' * 10}|{'-' * 11}|{'-' * 10}|-------|")
+    for name, (a, b) in results.items():
+        print(row(name, a, b))
+
+
+if __name__ == "__main__":
+    asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 5))

@@ -1,0 +1,134 @@
+"""Helpers for the TUI tests: a paused console app, jumping sim time, driving the forms.
+
+Every app here starts with the clock paused and moves sim time only with the console's jump
+key or the bridge, so nothing depends on the wall clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.app import App, ComposeResult
+from textual.pilot import Pilot
+from textual.screen import ModalScreen
+from textual.widgets import Select, Static
+from textual.widgets._select import SelectOverlay
+
+from tui.app import WarroomApp, make_app
+from tui.console import ConsoleScreen
+from tui.dialogs import ActionDialog
+from tui.forms import Forms
+from tui.session import new_session
+
+SIZE = (120, 36)
+"""The terminal size the console is designed for."""
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    """Run ``async def`` tests in a fresh event loop (no async plugin is installed)."""
+    if not inspect.iscoroutinefunction(pyfuncitem.obj):
+        return None
+    names = pyfuncitem._fixtureinfo.argnames
+    asyncio.run(pyfuncitem.obj(**{name: pyfuncitem.funcargs[name] for name in names}))
+    return True
+
+
+@pytest.fixture
+def journal_dir(tmp_path: Path) -> Path:
+    """A folder for the session's journal."""
+    return tmp_path / "sessions"
+
+
+def console_app(journal_dir: Path, scenario: str = "api-outage", **options: Any) -> WarroomApp:
+    """The console for ``scenario`` with the clock paused (seed 1, trainee Ada)."""
+    options.setdefault("trainee", "Ada")
+    return make_app(scenario, seed=1, journal_dir=journal_dir, paused=True, **options)
+
+
+def forms_at(journal_dir: Path, seconds: float, *commands: Any) -> Forms:
+    """The dialogs of an api-outage session at ``seconds`` after ``commands`` (no screen)."""
+    session = new_session("api-outage", trainee="Ada", journal_dir=journal_dir, paused=True)
+    session.open(0.0)
+    session.jump(seconds)
+    for command in commands:
+        outcome = session.submit(command)
+        assert outcome.accepted, outcome.reason
+    return Forms(session)
+
+
+class DialogHost(App[None]):
+    """A bare app that shows one dialog; what the dialog dismisses with lands in ``results``.
+
+    Dialogs are given plain data, so they are tested without the console behind them (whose
+    start-up costs several times more than the dialog).
+    """
+
+    def __init__(self, dialog: ModalScreen[Any]) -> None:
+        super().__init__()
+        self.dialog = dialog
+        self.results: list[Any] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static("")
+
+    def on_mount(self) -> None:
+        self.push_screen(self.dialog, self.results.append)
+
+
+def console(app: WarroomApp) -> ConsoleScreen:
+    """The app's console screen (under any dialog)."""
+    for screen in reversed(app.screen_stack):
+        if isinstance(screen, ConsoleScreen):
+            return screen
+    raise AssertionError("no console screen")
+
+
+async def advance_to(pilot: Pilot[Any], seconds: float) -> None:
+    """Move sim time to ``seconds`` through the bridge (as the jump key does)."""
+    screen = console(pilot.app)  # type: ignore[arg-type]
+    screen.bridge.jump(seconds - screen.session.engine.now)
+    await pilot.pause()
+
+
+async def open_dialog(pilot: Pilot[Any], key: str, kind: type[ActionDialog]) -> Any:
+    """Press ``key`` on the console and return the dialog it opened."""
+    await pilot.press(key)
+    await pilot.pause()
+    dialog = pilot.app.screen
+    assert isinstance(dialog, kind), f"{key!r} opened {type(dialog).__name__}"
+    return dialog
+
+
+async def pick(pilot: Pilot[Any], selector: str, label: str) -> None:
+    """Open a Select, move to the first option whose label contains ``label``, choose it.
+
+    Keys only (enter, up/down, enter); the arrows rather than type-to-search, whose query
+    resets after a pause and would make a slow test machine pick something else.
+    """
+    select = pilot.app.screen.query_one(selector, Select)
+    select.focus()
+    await pilot.press("enter")
+    overlay = select.query_one(SelectOverlay)
+    prompts = [str(overlay.get_option_at_index(i).prompt) for i in range(overlay.option_count)]
+    target = next((i for i, p in enumerate(prompts) if label in p), None)
+    assert target is not None, f"no option with {label!r} in {selector}: {prompts}"
+    here = overlay.highlighted or 0
+    step = "down" if target > here else "up"
+    await pilot.press(*[step] * abs(target - here), "enter")
+    chosen = dict((value, str(prompt)) for prompt, value in select._options)
+    assert label in chosen.get(select.value, ""), f"{selector} picked {select.value!r}"
+
+
+async def submit(pilot: Pilot[Any]) -> None:
+    """Submit the open dialog with ctrl+s and check that it closed."""
+    dialog = pilot.app.screen
+    await pilot.press("ctrl+s")
+    await pilot.pause()
+    if pilot.app.screen is dialog:
+        error = str(dialog.query_one("#error").render())
+        raise AssertionError(f"{type(dialog).__name__} stayed open: {error}")

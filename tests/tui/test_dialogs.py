@@ -1,0 +1,197 @@
+"""Every IC form keeps itself open with a message when something is missing or malformed, and
+submits nothing; what the engine refuses is shown with its reason and changes nothing.
+
+The forms are built by ``Forms`` from a real session (as the console builds them) and shown on
+a bare app; the last test goes through the console to check what a refusal looks like there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.message import Message
+from textual.notifications import Notify
+from textual.pilot import Pilot
+from textual.widgets import Input, Select, TextArea
+
+from simulator import commands as cmd
+from simulator import events as ev
+from tests.tui.conftest import (
+    SIZE,
+    DialogHost,
+    advance_to,
+    console,
+    console_app,
+    forms_at,
+    open_dialog,
+    pick,
+)
+from tui import dialogs
+from tui.forms import Forms
+from tui.messages import SimUpdated
+from tui.widgets import Timeline
+
+Build = Callable[[Forms], dialogs.ActionDialog]
+Prepare = Callable[[Pilot[Any], Any], Awaitable[None]]
+
+
+async def nothing(pilot: Pilot[Any], dialog: Any) -> None:
+    """Leave the form as it opened."""
+
+
+async def clear_input(pilot: Pilot[Any], dialog: Any) -> None:
+    dialog.query_one("#form Input", Input).value = ""
+
+
+async def bad_channel(pilot: Pilot[Any], dialog: Any) -> None:
+    dialog.query_one("#name", Input).value = "Incident 15:15"
+
+
+async def diagnostic_only(pilot: Pilot[Any], dialog: Any) -> None:
+    await pick(pilot, "#diagnostic", "API error")
+
+
+async def blank_select(pilot: Pilot[Any], dialog: Any) -> None:
+    dialog.query_one("#within", Select).clear()
+
+
+async def empty_text(pilot: Pilot[Any], dialog: Any) -> None:
+    dialog.query_one("#text", TextArea).load_text("   ")
+
+
+CASES: list[tuple[str, Build, Prepare, str]] = [
+    ("acknowledge-nothing-firing", Forms.acknowledge, nothing, "No alert is firing"),
+    ("severity-no-level", Forms.severity, nothing, "Pick a severity level"),
+    ("declare-empty-title", Forms.declare, clear_input, "Give the incident a title"),
+    ("channel-empty", Forms.channel, clear_input, "Type a channel name"),
+    ("channel-malformed", Forms.channel, bad_channel, "starts with #"),
+    ("role-no-person", Forms.role, nothing, "Pick who takes the role"),
+    ("page-no-target", Forms.page, nothing, "Pick whom to page"),
+    ("escalate-no-target", Forms.escalate, nothing, "Pick whom to escalate to"),
+    ("notify-no-stakeholder", Forms.notify, nothing, "Pick a stakeholder"),
+    ("update-template-blanks", Forms.update, nothing, "Fill in the template"),
+    ("update-empty", Forms.update, empty_text, "Write the update"),
+    ("diagnose-no-diagnostic", Forms.diagnose, nothing, "Pick a diagnostic"),
+    ("diagnose-no-responder", Forms.diagnose, diagnostic_only, "Pick a responder"),
+    ("mitigate-no-mitigation", Forms.mitigate, nothing, "Pick a mitigation"),
+    ("handoff-no-person", Forms.handoff, nothing, "Pick the new IC"),
+    ("postmortem-no-time", Forms.postmortem, blank_select, "Pick when"),
+    ("note-empty", Forms.note, nothing, "Write the note first"),
+]
+
+
+@pytest.mark.parametrize(
+    ("build", "prepare", "message"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
+async def test_a_form_with_missing_or_bad_input_stays_open_and_says_why(
+    journal_dir: Path, build: Build, prepare: Prepare, message: str
+) -> None:
+    dialog = build(forms_at(journal_dir, 0))
+    app = DialogHost(dialog)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await prepare(pilot, dialog)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is dialog
+        error = dialog.query_one("#error")
+        assert error.has_class("-shown")
+        assert message in str(error.render())
+        assert app.results == []
+
+
+async def test_acknowledge_asks_which_alert_when_two_are_firing(journal_dir: Path) -> None:
+    dialog = forms_at(journal_dir, 150).acknowledge()  # APIErrorRateHigh and APILatencyHigh
+    app = DialogHost(dialog)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "Pick the firing alert" in str(dialog.query_one("#error").render())
+        await pick(pilot, "#alert", "APILatencyHigh")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    assert app.results == [cmd.Acknowledge(alert="APILatencyHigh")]
+
+
+async def test_escape_cancels_a_form_without_acting(journal_dir: Path) -> None:
+    dialog = forms_at(journal_dir, 0).note()
+    app = DialogHost(dialog)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        dialog.query_one("#text", Input).value = "written, then abandoned"
+        await pilot.press("escape")
+        await pilot.pause()
+    assert app.results == [None]
+
+
+async def test_running_a_diagnostic_yourself_warns_that_the_ic_goes_heads_down(
+    journal_dir: Path,
+) -> None:
+    dialog = forms_at(journal_dir, 120).diagnose()
+    app = DialogHost(dialog)
+    async with app.run_test(size=SIZE) as pilot:
+        await pick(pilot, "#diagnostic", "deployments")
+        await pick(pilot, "#who", "run it myself")
+        assert "heads-down" in str(dialog.query_one("#who-warning").render())
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    assert app.results == [cmd.RunDiagnostic(diagnostic="check-deployments")]
+
+
+async def test_the_update_composer_follows_the_chosen_audience_and_status(
+    journal_dir: Path,
+) -> None:
+    dialog = forms_at(journal_dir, 120, cmd.Classify(severity="SEV-2")).update()
+    app = DialogHost(dialog)
+    async with app.run_test(size=SIZE) as pilot:
+        area = dialog.query_one("#text", TextArea)
+        assert area.text.startswith("[15:16] INVESTIGATING - API outage")
+        assert area.text.endswith("Next Update: 15:31 UTC")
+        await pick(pilot, "#audience", "Status page")
+        assert area.text.startswith("We are currently investigating issues with VirtEngine API.")
+        await pick(pilot, "#status", "Resolved")
+        assert "Duration: 1 minutes" in area.text
+
+
+async def test_the_channel_form_says_whether_a_name_follows_the_convention(
+    journal_dir: Path,
+) -> None:
+    dialog = forms_at(journal_dir, 120).channel()
+    app = DialogHost(dialog)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        hint = dialog.query_one("#convention")
+        assert dialog.query_one("#name", Input).value == "#incident-2026-01-30-1515"
+        assert "✔ follows #incident-YYYY-MM-DD-HHMM" in str(hint.render())
+        dialog.query_one("#name", Input).value = "#api-outage"
+        await pilot.pause()
+        assert "⚠ does not follow" in str(hint.render())
+
+
+async def test_what_the_engine_refuses_is_shown_with_its_reason_and_changes_nothing(
+    journal_dir: Path,
+) -> None:
+    seen: list[Message] = []
+    app = console_app(journal_dir)
+    async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
+        session = console(app).session
+        await advance_to(pilot, 120)
+        dialog = await open_dialog(pilot, "u", dialogs.UpdateDialog)  # no channel yet
+        dialog.query_one("#text", TextArea).load_text("INVESTIGATING: API errors at 45%.")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+
+        reason = "there is no incident channel yet: create it first"
+        assert app.screen is console(app)
+        assert session.engine.state.updates == []
+        assert session.rejected == 1
+        notices = {id(m): m for m in seen if isinstance(m, Notify)}.values()
+        assert any(reason in n.notification.message for n in notices)
+        updates = [m for m in seen if isinstance(m, SimUpdated)]
+        rejected = [e for m in updates for e in m.events if isinstance(e, ev.ActionRejected)]
+        assert [e.reason for e in rejected] == [reason]
+        timeline = console(app).query_one(Timeline)
+        assert any(f"rejected: {reason}" in line for line in timeline.plain)

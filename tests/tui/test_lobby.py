@@ -1,0 +1,95 @@
+"""The lobby: the library under the chosen policy, a name before starting, and the way back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.message import Message
+from textual.widgets import DataTable
+
+from simulator.library import library_paths
+from tests.tui.conftest import SIZE, console, pick
+from tui.app import make_app
+from tui.console import ConsoleScreen
+from tui.dialogs import ConfirmQuit
+from tui.lobby import LobbyScreen
+from tui.messages import StartExercise
+from tui.summary import SummaryScreen
+
+
+async def test_make_app_without_a_scenario_opens_the_lobby_with_the_library(
+    journal_dir: Path,
+) -> None:
+    app = make_app(journal_dir=journal_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, LobbyScreen)
+        table = app.screen.query_one("#scenarios", DataTable)
+        ids = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+        assert ids == [p.stem for p in library_paths()]
+        assert {"api-outage", "slow-blocks", "validator-dropout"} <= set(ids)
+        assert table.get_cell("api-outage", "severity") == "SEV-2 (high)"
+
+
+async def test_switching_policy_shows_each_scenario_on_that_policy_s_scale(
+    journal_dir: Path,
+) -> None:
+    app = make_app(journal_dir=journal_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pick(pilot, "#policy", "agentos")
+        table = app.screen.query_one("#scenarios", DataTable)
+        assert table.get_cell("api-outage", "severity") == "P1 (high)"
+
+
+async def test_the_lobby_wants_a_name_then_starts_the_console_as_chosen(
+    journal_dir: Path,
+) -> None:
+    seen: list[Message] = []
+    app = make_app(journal_dir=journal_dir, paused=True)
+    async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
+        await pilot.pause()
+        await pilot.press("down", "enter")  # slow-blocks, no name yet
+        assert isinstance(app.screen, LobbyScreen)
+        assert "Type your name first" in str(app.screen.query_one("#lobby-error").render())
+        assert app.focused is app.screen.query_one("#trainee")
+        await pilot.press(*"Ada")
+        await pick(pilot, "#speed", "60x")
+        app.screen.query_one("#trainee").focus()
+        await pilot.press("enter")
+        await pilot.pause()
+
+        starts = list({id(m): m for m in seen if isinstance(m, StartExercise)}.values())
+        assert [(m.scenario.endswith("slow-blocks.yaml"), m.trainee, m.speed) for m in starts] == [
+            (True, "Ada", 60.0)
+        ]
+        assert isinstance(app.screen, ConsoleScreen)
+        session = console(app).session
+        assert (session.scenario.id, session.trainee, session.pacer.speed) == (
+            "slow-blocks",
+            "Ada",
+            60.0,
+        )
+
+
+async def test_leaving_an_exercise_shows_the_summary_then_returns_to_the_lobby(
+    journal_dir: Path,
+) -> None:
+    app = make_app(trainee="Ada", journal_dir=journal_dir, paused=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")
+        assert isinstance(app.screen, ConsoleScreen)
+        session = app.screen.session
+        await pilot.press("q")
+        assert isinstance(app.screen, ConfirmQuit)
+        await pilot.press("n")
+        assert isinstance(app.screen, ConsoleScreen)
+        await pilot.press("q", "y")
+        await pilot.pause()
+        assert isinstance(app.screen, SummaryScreen)
+        assert app.screen.summary.reason == "left"
+        assert session.journal_path is not None and session.journal_path.exists()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, LobbyScreen)

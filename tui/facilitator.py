@@ -1,0 +1,503 @@
+"""The facilitator console: the inject list, fire now, ad-hoc injects, pace, and the trainee.
+
+The screen reads one ``Feed``: the scenario, the events so far, the clock, and a way to send
+facilitator commands. ``LocalFeed`` is the session played in this process (the console's F2
+toggle, or ``warroom facilitate SCENARIO``); ``tui.remote.RemoteFeed`` is a session played in
+another terminal, attached over its link. What the screen shows is computed by
+``tui.facilitation`` from the scenario and the events alone, so both look the same.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any, ClassVar, Protocol
+
+from rich.console import RenderableType
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Input, RichLog, Select, Static, TextArea
+
+from assessments.policy import Policy
+from simulator import commands as cmd
+from simulator import events as ev
+from simulator.durations import format_clock
+from simulator.model import Scenario
+from tui.bridge import Bridge
+from tui.dialogs import ActionDialog, FormError, _field, _picked, _section
+from tui.facilitation import (
+    ActionRow,
+    InjectRow,
+    Pace,
+    action_rows,
+    ended_reason,
+    inject_rows,
+    live_assessment,
+)
+from tui.messages import FeedUpdated, SimUpdated
+from tui.session import JUMP, Session
+from tui.widgets import KeyFooter, ScorePanel
+
+CHANNELS: tuple[tuple[str, str], ...] = (
+    ("incident channel", "incident"),
+    ("pager", "pager"),
+    ("support ticket", "support"),
+    ("direct message", "dm"),
+    ("status page", "status_page"),
+    ("SRE team channel", "sre_team"),
+)
+
+
+class Feed(Protocol):
+    """What the facilitator console reads and sends through."""
+
+    scenario: Scenario
+    policy: Policy
+    trainee: str
+    seed: int
+
+    @property
+    def events(self) -> Sequence[ev.Event]:
+        """Every event so far."""
+        ...
+
+    @property
+    def now(self) -> float:
+        """Sim time now."""
+        ...
+
+    @property
+    def pace(self) -> Pace:
+        """Whether paused, and the speed."""
+        ...
+
+    @property
+    def link_state(self) -> str:
+        """``local``, ``attached`` or ``reconnecting …``."""
+        ...
+
+    async def send(self, command: Any) -> tuple[bool, str | None]:
+        """Submit a facilitator command; returns (accepted, reason)."""
+        ...
+
+
+class LocalFeed:
+    """The session this process plays, driven through its bridge."""
+
+    def __init__(self, session: Session, bridge: Bridge) -> None:
+        """Read ``session``'s events; act through ``bridge`` so the console hears of it."""
+        self.session = session
+        self.bridge = bridge
+        self.scenario = session.scenario
+        self.policy = session.policy
+        self.trainee = session.trainee
+        self.seed = session.seed
+
+    @property
+    def events(self) -> Sequence[ev.Event]:
+        """Every event so far."""
+        return self.session.events
+
+    @property
+    def now(self) -> float:
+        """Sim time now."""
+        return self.session.engine.now
+
+    @property
+    def pace(self) -> Pace:
+        """The pacer's state."""
+        return Pace(self.session.paused, self.session.pacer.speed)
+
+    @property
+    def link_state(self) -> str:
+        """Always local."""
+        return "local"
+
+    async def send(self, command: Any) -> tuple[bool, str | None]:
+        """Pace commands go to the pacer, the rest to the engine."""
+        return apply_facilitator_command(self.session, self.bridge, command)
+
+
+def apply_facilitator_command(
+    session: Session, bridge: Bridge, command: Any
+) -> tuple[bool, str | None]:
+    """Apply a facilitator command to a live session (from this console or over the link).
+
+    Pace and jump move the pacer (which journals them); the rest go to the engine. Everything
+    goes through the bridge so the consoles hear of it.
+    """
+    wall = time.monotonic()
+    if isinstance(command, cmd.SetPace):
+        if session.engine.ended:
+            return False, "the exercise has ended"
+        if command.speed != session.pacer.speed:
+            session.pacer.set_speed(command.speed, wall)
+        if command.paused != session.paused:
+            bridge.toggle_pause(wall)
+        else:
+            bridge.flush()
+        return True, None
+    if isinstance(command, cmd.JumpAhead):
+        if session.engine.ended:
+            return False, "the exercise has ended"
+        bridge.jump(command.seconds)
+        return True, None
+    if not cmd.is_facilitator(command):
+        return False, f"{command.do} is the trainee's action, not the facilitator's"
+    outcome = bridge.submit(command)
+    return outcome.accepted, outcome.reason or None
+
+
+# --------------------------------------------------------------------------- dialogs
+
+
+class AdHocInjectDialog(ActionDialog):
+    """Write an inject the scenario does not have, delivered now."""
+
+    HEADING = "Write an ad-hoc inject"
+    SUBMIT = "Deliver now"
+    RATIONALE = False
+
+    def compose_form(self) -> ComposeResult:
+        yield _field("From (who says it)")
+        yield Input(id="sender", placeholder="e.g. Customer Support (Maya)", max_length=80)
+        yield _field("Where it arrives")
+        yield Select(CHANNELS, id="channel", value="incident", allow_blank=False)
+        yield _field("Text")
+        yield TextArea(id="text", soft_wrap=True)
+
+    def help(self) -> RenderableType:
+        return _section(
+            "Ad-hoc injects",
+            Text(
+                "Use them to add pressure or steer a stuck trainee: a customer complaint, an "
+                "executive asking for an ETA, a rumour in the support queue. The trainee sees "
+                "it at once, in the channel you pick; the journal records it as yours."
+            ),
+        )
+
+    def build(self) -> cmd.AdHocInject:
+        sender = self.query_one("#sender", Input).value.strip()
+        if not sender:
+            raise FormError("Say who the inject is from.", "sender")
+        text = self.query_one("#text", TextArea).text.strip()
+        if not text:
+            raise FormError("Write what the inject says.", "text")
+        channel = _picked(self.query_one("#channel", Select)) or "incident"
+        return cmd.AdHocInject(sender=sender, channel=channel, text=text)
+
+
+class StartFaultDialog(ActionDialog):
+    """Start one of the scenario's faults now (a complication)."""
+
+    HEADING = "Start a fault"
+    SUBMIT = "Start now"
+    RATIONALE = False
+
+    def __init__(self, faults: Sequence[tuple[str, str, bool]]) -> None:
+        """``faults``: (id, description, active) of every scenario fault."""
+        super().__init__()
+        self.faults = tuple(faults)
+
+    def compose_form(self) -> ComposeResult:
+        yield _field("Fault")
+        options = [(f"{fid} · {text}"[:70], fid) for fid, text, active in self.faults if not active]
+        yield Select(options, id="fault", prompt="pick a fault that is not active")
+
+    def help(self) -> RenderableType:
+        out = Text()
+        for fid, text, active in self.faults:
+            out.append(f"{'● active' if active else '○ idle  '} {fid}\n", style="bold")
+            out.append(f"  {text}\n")
+        return _section("The scenario's faults", out)
+
+    def build(self) -> cmd.StartFault:
+        fault = _picked(self.query_one("#fault", Select))
+        if fault is None:
+            raise FormError("Pick the fault to start.", "fault")
+        return cmd.StartFault(fault=fault)
+
+
+# --------------------------------------------------------------------------- the screen
+
+
+class InjectTable(DataTable[Text]):
+    """The scenario's injects with their state."""
+
+
+class FacilitatorScreen(Screen[None]):
+    """Run the exercise from the facilitator's chair."""
+
+    CSS_PATH = "facilitator.tcss"
+    AUTO_FOCUS = "#injects"
+    BINDINGS: ClassVar[list[Any]] = [
+        Binding("f", "fire", "Fire now"),
+        Binding("w", "adhoc", "Write inject"),
+        Binding("k", "start_fault", "Start fault"),
+        Binding("space", "pause", "Pause"),
+        Binding("plus,equals_sign", "faster", "Faster", key_display="+"),
+        Binding("minus", "slower", "Slower", key_display="-"),
+        Binding("j", "jump", f"+{JUMP:.0f}s"),
+        Binding("E", "end", "End exercise"),
+        Binding("f2", "leave", "IC console"),
+        Binding("q", "detach", "Detach"),
+    ]
+
+    def __init__(self, feed: Feed, *, standalone: bool = False) -> None:
+        """Show ``feed``; ``standalone``: nothing beneath this screen (attached remotely)."""
+        super().__init__()
+        self.feed = feed
+        self.standalone = standalone
+        self._shown_actions = 0
+        self._rows: list[InjectRow] = []
+        self._graded_at = -1
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="fac-status")
+        with Horizontal(id="fac-body"):
+            with Vertical(id="fac-left"):
+                table = InjectTable(id="injects", cursor_type="row", zebra_stripes=True)
+                table.border_title = "Injects"
+                yield table
+                detail = Static("", id="inject-detail")
+                detail.border_title = "Inject"
+                yield detail
+            with Vertical(id="fac-right"):
+                log = RichLog(id="actions", wrap=True, markup=False)
+                log.border_title = "Trainee's actions"
+                yield log
+                yield ScorePanel(id="fac-score")
+        yield KeyFooter(rows=1, narrow_rows=2)
+
+    def on_mount(self) -> None:
+        table = self.query_one(InjectTable)
+        table.add_column("State", key="state", width=13)
+        table.add_column("Inject", key="id")
+        table.add_column("Trigger", key="trigger")
+        table.add_column("From → channel", key="from")
+        self.refresh_feed()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "leave":
+            return not self.standalone  # F2 goes back to the IC console beneath
+        if action == "detach":
+            return self.standalone  # q leaves a session attached from another terminal
+        return True
+
+    # ------------------------------------------------------------------ updates
+
+    @on(SimUpdated)
+    def _sim_updated(self, message: SimUpdated) -> None:
+        message.stop()
+        self.refresh_feed(any(not isinstance(e, ev.MetricsSampled) for e in message.events))
+
+    @on(FeedUpdated)
+    def _feed_updated(self, message: FeedUpdated) -> None:
+        message.stop()
+        self.refresh_feed(message.news)
+
+    def refresh_feed(self, news: bool = True) -> None:
+        """Re-read the feed: status line always; injects, actions and score on news."""
+        feed = self.feed
+        events = feed.events
+        now = feed.now
+        ended = ended_reason(events)
+        pace = feed.pace
+        status = Text(no_wrap=True, overflow="ellipsis")
+        status.append(" FACILITATOR ", style="bold reverse")
+        status.append(f" {feed.scenario.id} · trainee {feed.trainee}  ")
+        status.append(f"{format_clock(now)}", style="bold")
+        status.append(f"  {_world(feed.scenario, now)}  {pace.speed:g}x ")
+        if ended:
+            status.append(" ■ ENDED ", style="bold reverse")
+        elif pace.paused:
+            status.append(" ⏸ PAUSED ", style="bold reverse")
+        else:
+            status.append(" ▶ LIVE ")
+        status.append(f" · link {feed.link_state}")
+        self.query_one("#fac-status", Static).update(status)
+        if not news and self._rows:
+            return
+        self._show_injects(inject_rows(feed.scenario, events, now))
+        self._show_actions(action_rows(events))
+        assessment = live_assessment(
+            feed.scenario,
+            feed.policy,
+            events,
+            trainee=feed.trainee,
+            seed=feed.seed,
+            now=now,
+            ended=ended is not None,
+        )
+        self.query_one(ScorePanel).show(
+            assessment.score, assessment.passed, [(c.id, c.status) for c in assessment.criteria]
+        )
+
+    def _show_injects(self, rows: list[InjectRow]) -> None:
+        table = self.query_one(InjectTable)
+        cursor = table.cursor_row
+        if [r.id for r in rows] != [r.id for r in self._rows] or len(rows) != table.row_count:
+            table.clear()
+            for i, row in enumerate(rows):
+                table.add_row(*_cells(row), key=str(i))
+        else:
+            for i, (old, new) in enumerate(zip(self._rows, rows, strict=True)):
+                if old != new:
+                    for column, value in zip(
+                        ("state", "id", "trigger", "from"), _cells(new), strict=True
+                    ):
+                        table.update_cell(str(i), column, value)
+        self._rows = rows
+        if rows:
+            table.move_cursor(row=min(max(cursor, 0), len(rows) - 1))
+        self._show_detail()
+
+    def _show_actions(self, rows: list[ActionRow]) -> None:
+        log = self.query_one("#actions", RichLog)
+        for row in rows[self._shown_actions :]:
+            line = Text()
+            line.append(f"{format_clock(row.t)} ", style="bold")
+            line.append("IC " if row.by == "trainee" else "FAC ")
+            line.append("✓ " if row.accepted else "✗ ")
+            line.append(row.what)
+            if row.reason:
+                line.append(f" — refused: {row.reason}", style="italic")
+            if row.rationale:
+                line.append(f"\n    why: {row.rationale}", style="dim")
+            log.write(line)
+        self._shown_actions = len(rows)
+
+    def _selected(self) -> InjectRow | None:
+        table = self.query_one(InjectTable)
+        if not self._rows or table.cursor_row < 0:
+            return None
+        return self._rows[min(table.cursor_row, len(self._rows) - 1)]
+
+    @on(DataTable.RowHighlighted)
+    def _highlighted(self) -> None:
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        row = self._selected()
+        detail = self.query_one("#inject-detail", Static)
+        if row is None:
+            detail.update("The scenario has no injects: write one with w.")
+            return
+        out = Text()
+        out.append(f"{row.icon} {row.state}", style="bold")
+        if row.delivered_at is not None:
+            out.append(f" at {format_clock(row.delivered_at)}")
+        out.append(f" · {row.trigger}\n", style="dim")
+        out.append(f"{row.sender} → {row.channel}\n", style="bold")
+        out.append(row.text)
+        if row.note:
+            out.append(f"\n\nFacilitator note: {row.note}", style="italic")
+        detail.update(out)
+
+    # ------------------------------------------------------------------ commands
+
+    @work(exclusive=False, group="send")
+    async def _send(self, command: Any) -> None:
+        accepted, reason = await self.feed.send(command)
+        if not accepted:
+            self.notify(reason or "refused", title=f"Refused: {command.do}", severity="error")
+        self.refresh_feed()
+
+    def action_fire(self) -> None:
+        """Deliver the highlighted inject now."""
+        row = self._selected()
+        if row is None or row.id is None:
+            self.notify("Pick a scenario inject first.", severity="warning")
+            return
+        if not row.can_fire:
+            self.notify(f"{row.id} was already delivered.", severity="warning")
+            return
+        self._send(cmd.FireInject(inject=row.id))
+
+    def action_adhoc(self) -> None:
+        """Write and deliver an ad-hoc inject."""
+        self.app.push_screen(AdHocInjectDialog(), self._dialog_done)
+
+    def action_start_fault(self) -> None:
+        """Start one of the scenario's faults."""
+        active = _active_faults(self.feed.events)
+        faults = [(f.id, f.description, f.id in active) for f in self.feed.scenario.faults]
+        self.app.push_screen(StartFaultDialog(faults), self._dialog_done)
+
+    def _dialog_done(self, command: Any) -> None:
+        if command is not None:
+            self._send(command)
+
+    def action_pause(self) -> None:
+        """Pause or resume the exercise clock."""
+        pace = self.feed.pace
+        self._send(cmd.SetPace(paused=not pace.paused, speed=pace.speed))
+
+    def action_faster(self) -> None:
+        """One step up the speed ladder."""
+        self._step(+1)
+
+    def action_slower(self) -> None:
+        """One step down the speed ladder."""
+        self._step(-1)
+
+    def _step(self, direction: int) -> None:
+        from tui.session import SPEEDS
+
+        pace = self.feed.pace
+        ladder = [s for s in SPEEDS if (s > pace.speed if direction > 0 else s < pace.speed)]
+        if not ladder:
+            return
+        speed = ladder[0] if direction > 0 else ladder[-1]
+        self._send(cmd.SetPace(paused=pace.paused, speed=speed))
+
+    def action_jump(self) -> None:
+        """Jump the sim ahead."""
+        self._send(cmd.JumpAhead(seconds=JUMP))
+
+    def action_end(self) -> None:
+        """End the exercise for everyone (after confirming)."""
+        from tui.dialogs import ConfirmQuit
+
+        def answered(end: bool | None) -> None:
+            if end:
+                self._send(cmd.EndExercise())
+
+        self.app.push_screen(ConfirmQuit("End the exercise for the trainee now?"), answered)
+
+    def action_leave(self) -> None:
+        """Back to the IC console."""
+        self.dismiss(None)
+
+    def action_detach(self) -> None:
+        """Leave a session attached from another terminal (it plays on)."""
+        self.app.exit(0)
+
+
+def _cells(row: InjectRow) -> tuple[Text, Text, Text, Text]:
+    return (
+        Text(f"{row.icon} {row.state}"),
+        Text(row.id or "(ad hoc)"),
+        Text(row.trigger, overflow="ellipsis", no_wrap=True),
+        Text(f"{row.sender} → {row.channel}", overflow="ellipsis", no_wrap=True),
+    )
+
+
+def _world(scenario: Scenario, t: float) -> str:
+    from datetime import timedelta
+
+    return (scenario.start + timedelta(seconds=t)).strftime("%H:%M:%S UTC")
+
+
+def _active_faults(events: Sequence[ev.Event]) -> set[str]:
+    active: set[str] = set()
+    for e in events:
+        if isinstance(e, ev.FaultStarted):
+            active.add(e.fault)
+        elif isinstance(e, ev.FaultCleared):
+            active.discard(e.fault)
+    return active

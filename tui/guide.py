@@ -1,0 +1,164 @@
+"""What the training module says, as the console shows it: decision tree, first actions, templates.
+
+The texts come from the incident-response training module (``seeds/000_742908f4b747e081.txt``):
+the severity decision tree (Session 2), the internal update, declaration and status-page
+templates (Session 4) and the Quick Reference Card's first actions (Appendix A). The functions
+here fill the templates with what the exercise already knows and list the placeholders a
+trainee still has to replace.
+
+Pure text: this module must not import Textual, run the engine or grade anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DECISION_TREE = """\
+Is service completely down?
+ yes → SEV-1
+ no  → Are >10% of users affected?
+   yes → Is SLO violated?
+     yes → SEV-2
+     no  → SEV-2
+   no  → Is any user affected?
+     yes → SEV-3
+     no  → SEV-4"""
+"""Training module, Session 2, Severity Decision Tree (redrawn; same branches and levels)."""
+
+DECISION_TREES: dict[str, str] = {"default": DECISION_TREE}
+"""Decision trees by policy id. Only the training module (the default policy) draws one; under
+the other policies the dialog shows each level's definition and criteria instead."""
+
+FIRST_ACTIONS: tuple[tuple[str, str], ...] = (
+    ("acknowledge", "Acknowledge alert"),
+    ("severity", "Determine severity"),
+    ("channel", "Create incident channel"),
+    ("ic", "Assign IC (SEV-1/2)"),
+    ("status_page", "Update status page (SEV-1/2)"),
+)
+"""Quick Reference Card (Appendix A), FIRST ACTIONS 1-5, as (id, label); "(SEV-1/SEV-2)" is
+shortened to "(SEV-1/2)" to fit the console's column."""
+
+IC_ANTI_PATTERN = (
+    "Debugging code yourself: you lose coordination focus. Delegate technical work "
+    "(training module, Session 3, IC Anti-Patterns)."
+)
+
+INTERNAL_UPDATE = """\
+[{hhmm}] {status} - {description}
+
+Impact: [Who is affected, how]
+Current Status: [What's happening now]
+Actions: [What we're doing about it]
+Next Update: {next_update}"""
+"""Session 4, Internal Update Template (time, status and description filled in)."""
+
+STATUS_PAGE: dict[str, str] = {
+    "investigating": (
+        "We are currently investigating issues with {service}.\n"
+        "Users may experience [specific impact].\n"
+        "We will provide updates as more information becomes available."
+    ),
+    "identified": (
+        "We have identified the cause of the issue affecting {service}.\n"
+        "[Brief description of cause - no sensitive details].\n"
+        'We are implementing a fix. ETA: [time estimate or "working to determine"].'
+    ),
+    "monitoring": (
+        "A fix has been implemented for {service}.\n"
+        "We are monitoring the results and expect service to be fully restored shortly."
+    ),
+    "resolved": (
+        "The issue affecting {service} has been resolved.\n"
+        "Duration: {duration} minutes\n"
+        "Impact: [brief summary]\n"
+        "A detailed post-incident review will be published within 5 business days.\n"
+        "\n"
+        "We apologize for any inconvenience."
+    ),
+}
+"""Session 4, Status Page Templates, one per status-page state."""
+
+DECLARATION = """\
+INCIDENT DECLARED
+
+Severity: {severity}
+Service: {service}
+Impact: [User-facing impact description]
+
+Incident Channel: {channel}
+Incident Commander: {ic}
+Status Page: https://status.virtengine.com
+
+Join the incident channel if you can help."""
+"""Session 4, Incident Declaration Template."""
+
+PLACEHOLDERS: tuple[str, ...] = (
+    "[Who is affected, how]",
+    "[What's happening now]",
+    "[What we're doing about it]",
+    "[When to expect next update]",
+    "[specific impact]",
+    "[Brief description of cause - no sensitive details]",
+    '[time estimate or "working to determine"]',
+    "[brief summary]",
+    "[User-facing impact description]",
+)
+"""The templates' bracketed blanks that only the trainee can fill."""
+
+STATUS_WORDS: dict[str, str] = {
+    "investigating": "Aware of issue, determining cause",
+    "identified": "Root cause known, working on fix",
+    "monitoring": "Fix applied, watching for stability",
+    "resolved": "Issue fully resolved",
+}
+"""Session 4, Status Page Updates, Status States: when to use each."""
+
+
+@dataclass(frozen=True)
+class UpdateContext:
+    """What the exercise knows when an update is composed."""
+
+    hhmm: str
+    """In-world time now, ``HH:MM``."""
+    description: str
+    """A brief description of the incident (its title)."""
+    service: str
+    """The affected service's display name."""
+    next_update: str | None
+    """In-world ``HH:MM UTC`` of the next update due at the level's cadence, if it has one."""
+    duration_min: int
+    """Minutes since the incident started (the first alert fired)."""
+
+
+def compose_update(audience: str, status: str, ctx: UpdateContext) -> str:
+    """The template for ``audience`` and ``status``, filled with what is known.
+
+    Args:
+        audience: ``incident``, ``stakeholders`` or ``status_page``.
+        status: ``investigating``, ``identified``, ``monitoring`` or ``resolved``.
+        ctx: What the exercise knows now.
+    """
+    if audience == "status_page":
+        return STATUS_PAGE[status].format(service=ctx.service, duration=ctx.duration_min)
+    return INTERNAL_UPDATE.format(
+        hhmm=ctx.hhmm,
+        status=status.upper(),
+        description=ctx.description,
+        next_update=ctx.next_update or "[When to expect next update]",
+    )
+
+
+def declaration(*, severity: str | None, service: str, channel: str | None, ic: str | None) -> str:
+    """The incident declaration template with what is known so far."""
+    return DECLARATION.format(
+        severity=severity or "[SEV-1/SEV-2/SEV-3]",
+        service=service,
+        channel=channel or "#incident-YYYY-MM-DD-HHMM",
+        ic=f"@{ic}" if ic else "@[IC Name]",
+    )
+
+
+def unfilled(text: str) -> list[str]:
+    """The template placeholders still in ``text``, in template order."""
+    return [p for p in PLACEHOLDERS if p in text]

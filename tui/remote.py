@@ -1,0 +1,236 @@
+"""``warroom facilitate --attach``: the facilitator console of a session played in another
+terminal, over the session's link.
+
+The playing console serves its events on ``<session dir>/link.sock`` (``tui.link``); this app
+is a facilitator seat: it reads the stream into a ``RemoteFeed`` and shows it with the same
+``FacilitatorScreen`` as the local console, and its commands go back over the link. A dropped
+link reconnects and catches up (the status line says so meanwhile).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Label, OptionList
+from textual.widgets.option_list import Option
+
+from assessments.policy import Policy, load_policy
+from simulator import events as ev
+from simulator import protocol as p
+from simulator.library import load_scenario
+from simulator.model import Scenario
+from tui.facilitation import Pace, ended_reason, pace_of
+from tui.facilitator import FacilitatorScreen
+from tui.link import LinkClient, LinkError, LiveSession, live_sessions
+from tui.messages import FeedUpdated
+from tui.session import journal_dir_default
+from tui.widgets import KeyFooter
+
+
+class RemoteFeed:
+    """A session played elsewhere, as its link reports it."""
+
+    def __init__(
+        self,
+        client: LinkClient,
+        scenario: Scenario,
+        policy: Policy,
+        trainee: str,
+        seed: int,
+        *,
+        speed: float = 1.0,
+    ) -> None:
+        """Read through ``client``; the scenario and policy were loaded from the header."""
+        self.start_pace = Pace(False, speed)
+        self.client = client
+        self.scenario = scenario
+        self.policy = policy
+        self.trainee = trainee
+        self.seed = seed
+        self._events: list[ev.Event] = []
+        self.state = "attached"
+
+    @property
+    def events(self) -> Sequence[ev.Event]:
+        """Every event received so far."""
+        return self._events
+
+    @property
+    def now(self) -> float:
+        """The sim time of the latest event (the playing session samples every few seconds)."""
+        return self._events[-1].t if self._events else 0.0
+
+    @property
+    def pace(self) -> Pace:
+        """The latest pace the journal recorded."""
+        return pace_of(self._events, self.start_pace)
+
+    @property
+    def link_state(self) -> str:
+        """``attached``, ``reconnecting …``, ``lost`` or ``ended``."""
+        return self.state
+
+    def receive(self, event: ev.Event) -> bool:
+        """Take one event; returns whether it is news (not a metric sample)."""
+        self._events.append(event)
+        return not isinstance(event, ev.MetricsSampled)
+
+    async def send(self, command: Any) -> tuple[bool, str | None]:
+        """Send a facilitator command over the link."""
+        try:
+            outcome = await self.client.send(command)
+        except LinkError as exc:
+            return False, str(exc)
+        return outcome.accepted, outcome.reason
+
+
+class SessionPicker(Screen[Path]):
+    """Choose among the sessions playing on this machine."""
+
+    BINDINGS: ClassVar[list[Any]] = [Binding("escape,q", "app.quit", "Quit")]
+    DEFAULT_CSS = """
+    SessionPicker #picker-title { width: 100%; background: $panel; text-style: bold; padding: 0 1; }
+    SessionPicker OptionList { height: 1fr; }
+    """
+
+    def __init__(self, sessions: Sequence[LiveSession]) -> None:
+        """Offer ``sessions``."""
+        super().__init__()
+        self.sessions = list(sessions)
+
+    def compose(self) -> ComposeResult:
+        yield Label("Attach to a session playing on this machine", id="picker-title")
+        yield OptionList(
+            *(
+                Option(
+                    f"{s.scenario} · {s.trainee} · started {s.header.started_at} · "
+                    f"{s.events_total} events · {s.directory.name}",
+                    id=str(i),
+                )
+                for i, s in enumerate(self.sessions)
+            ),
+            id="sessions",
+        )
+        yield KeyFooter(rows=1, narrow_rows=1)
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.sessions[int(event.option.id or 0)].directory)
+
+
+class AttachedApp(App[int]):
+    """The facilitator console of a session played in another terminal."""
+
+    TITLE = "warroom · facilitator"
+
+    def __init__(self, target: Path | None, sessions: Sequence[LiveSession] = ()) -> None:
+        """Attach to the session directory ``target``, or offer ``sessions`` to choose from."""
+        super().__init__()
+        self.target = target
+        self.sessions = list(sessions)
+        self.feed: RemoteFeed | None = None
+        self.client: LinkClient | None = None
+
+    def on_mount(self) -> None:
+        if self.target is not None:
+            self._attach_to(self.target)
+        else:
+            self.push_screen(SessionPicker(self.sessions), self._picked)
+
+    def _picked(self, directory: Path | None) -> None:
+        self._attach_to(directory)
+
+    @work(exclusive=True, group="link")
+    async def _attach_to(self, directory: Path | None) -> None:
+        if directory is None:
+            self.exit(1)
+            return
+        client = LinkClient(directory, "facilitator")
+        self.client = client
+        try:
+            welcome = await client.connect()
+            header = welcome.header()
+            loaded = load_scenario(header.scenario_path)
+            policy = load_policy(header.policy)
+        except Exception as exc:  # nothing to show: say why and leave
+            self.exit(1, message=f"warroom: error: cannot attach to {directory}: {exc}")
+            return
+        if loaded.sha256 != header.scenario_sha256:
+            self.notify(
+                "The scenario file differs from the one being played; states may be off.",
+                severity="warning",
+                timeout=10,
+            )
+        speed = header.extra.get("speed", 1.0)
+        feed = RemoteFeed(
+            client,
+            loaded.scenario,
+            policy,
+            header.trainee,
+            header.seed,
+            speed=float(speed) if isinstance(speed, int | float) else 1.0,
+        )
+        self.feed = feed
+        screen = FacilitatorScreen(feed, standalone=True)
+        await self.push_screen(screen)
+        first = True
+        try:
+            async for message in client.messages():
+                news = False
+                if isinstance(message, p.EventMessage):
+                    news = feed.receive(ev.event_from_dict(message.event))
+                elif isinstance(message, p.Welcome):
+                    if not first:
+                        feed.state = f"attached (reconnected ×{client.reconnects})"
+                        news = True
+                    first = False
+                elif isinstance(message, p.Ended):
+                    feed.state = "ended"
+                    news = True
+                screen.post_message(FeedUpdated(news))
+        except LinkError as exc:
+            feed.state = "lost"
+            screen.post_message(FeedUpdated(True))
+            self.notify(f"The link to the session was lost: {exc}", severity="error", timeout=30)
+            return
+        if ended_reason(feed.events) is not None:
+            feed.state = "ended"
+            screen.post_message(FeedUpdated(True))
+
+    async def on_unmount(self) -> None:
+        if self.client is not None:
+            await self.client.close()
+
+
+def run_attached(args: argparse.Namespace) -> int:
+    """``warroom facilitate --attach [SESSION]``."""
+    folder = Path(args.sessions) if getattr(args, "sessions", None) else journal_dir_default()
+    target: Path | None = None
+    sessions: list[LiveSession] = []
+    if args.attach:
+        target = Path(args.attach)
+        if not target.is_dir():
+            print(f"warroom: error: {target}: not a session directory", file=sys.stderr)
+            return 1
+    else:
+        sessions = live_sessions(folder)
+        if not sessions:
+            print(
+                f"warroom: error: no session is playing on this machine (looked in {folder}); "
+                "start one with `warroom play SCENARIO`",
+                file=sys.stderr,
+            )
+            return 1
+        if len(sessions) == 1:
+            target = sessions[0].directory
+    app = AttachedApp(target, sessions)
+    code = app.run()
+    return code if isinstance(code, int) else 0

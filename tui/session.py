@@ -1,0 +1,381 @@
+"""One live exercise as the TUI runs it: scenario, policy, engine, pacer, journal, live score.
+
+``Session`` puts together what a ``warroom play`` needs and owns its lifetime: it writes the
+journal (header ``driver="tui"``, one flushed line per event, so a killed session keeps what
+the trainee did), subscribes the live assessor, and
+paces the engine from wall-clock readings the caller passes in. It also answers the dialogs'
+questions (the channel name the convention gives, the update template's context).
+
+No Textual here: the bridge (``tui.bridge``) turns what happens into messages. This module
+must not import ``reports``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from assessments.assessor import Assessment, LiveAssessor
+from assessments.policy import Level, Policy, load_policy
+from simulator.engine import Engine, Outcome
+from simulator.events import ActionRejected, Event, dumps
+from simulator.journal import Header, JournalWriter
+from simulator.library import LoadedScenario, library_dir, load_scenario
+from simulator.pacer import MAX_SPEED, Pacer
+from tui.guide import UpdateContext
+from tui.views import ConsoleView, build_view, incident_start
+
+SPEEDS: tuple[float, ...] = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0)
+"""The speed ladder ``+`` and ``-`` step along (sim seconds per wall second)."""
+
+JOURNAL_NAME = "journal.jsonl"
+"""The journal's file name inside a session directory."""
+
+JUMP = 60.0
+"""How far the jump-ahead key moves sim time."""
+
+
+def journal_dir_default() -> Path:
+    """Where TUI sessions keep their journals: ``<user data dir>/warroom/sessions``."""
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("warroom")) / "sessions"
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "trainee"
+
+
+class Session:
+    """A scenario played live by one trainee under one policy."""
+
+    def __init__(
+        self,
+        loaded: LoadedScenario,
+        policy: Policy,
+        *,
+        policy_name: str,
+        trainee: str,
+        seed: int,
+        speed: float,
+        journal_dir: Path | None,
+        paused: bool = False,
+        driver: str = "tui",
+    ) -> None:
+        """Prepare the session; nothing runs and no file is written until ``open``.
+
+        Args:
+            loaded: The scenario and where it came from.
+            policy: The policy in force.
+            policy_name: How the policy was named (recorded in the journal header).
+            trainee: The trainee's name.
+            seed: The run's seed.
+            speed: Sim seconds per wall-clock second.
+            journal_dir: Folder for the journal (default: the user data dir).
+            paused: Open with the clock stopped.
+            driver: The journal's driver: ``tui``, or ``tui:facilitator`` for a game day.
+        """
+        self.loaded = loaded
+        self.scenario = loaded.scenario
+        self.policy = policy
+        self.policy_name = policy_name
+        self.trainee = trainee
+        self.seed = seed
+        self.journal_dir = journal_dir
+        self.start_paused = paused
+        self.driver = driver
+        self.resumed_from: float | None = None
+        """Sim time a resumed session picked up at (``None`` for a new one)."""
+        self.expected_level: Level = policy.level_for(
+            self.scenario.expected.severity, self.scenario.expected.overrides
+        )
+        self.engine = Engine(
+            self.scenario, seed=seed, severity_levels=policy.level_names, trainee=trainee
+        )
+        self.pacer = Pacer(self.engine, speed=min(max(speed, 0.1), MAX_SPEED))
+        self.rejected = 0
+        """Trainee actions the engine refused so far."""
+        self.engine.subscribe(self._count_rejections)
+        self.events: list[Event] = []
+        """Every event so far (the facilitator console and the link read them)."""
+        self.engine.subscribe(self.events.append)
+        self.journal_path: Path | None = None
+        self.header: Header | None = None
+        """The journal's header, once open."""
+        self._writer: JournalWriter | None = None
+        self.assessor = LiveAssessor.attach(self.engine, policy)
+        """Grades the session as it goes (the console's live score, the summary)."""
+
+    def _count_rejections(self, event: Event) -> None:
+        if isinstance(event, ActionRejected) and event.by == "trainee":
+            self.rejected += 1
+
+    # ------------------------------------------------------------------ lifetime
+
+    def open(self, wall: float) -> None:
+        """Write the journal header, start the exercise and (unless paused) the clock."""
+        if self.resumed_from is not None:
+            return  # replayed and journalling already; the clock waits for the trainee
+        if self._writer is None:
+            self.journal_path = self._journal_path()
+            self.header = self._header()
+            self._writer = JournalWriter(self.journal_path, self.header)
+            self.engine.subscribe(self._writer)
+        if self.start_paused:
+            self.engine.run_until(0.0)  # what is due at T+0 (the first sample) has happened
+        else:
+            self.pacer.start(wall)
+
+    def close(self) -> None:
+        """Close the journal (idempotent)."""
+        if self._writer is not None:
+            self._writer.close()
+
+    def _header(self) -> Header:
+        return Header(
+            scenario=self.scenario.id,
+            scenario_sha256=self.loaded.sha256,
+            scenario_path=self.scenario.id
+            if _in_library(self.loaded.path)
+            else str(self.loaded.path),
+            seed=self.seed,
+            policy=self.policy_name,
+            severity_levels=self.policy.level_names,
+            trainee=self.trainee,
+            driver=self.driver,
+            started_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            extra={"speed": self.pacer.speed},
+        )
+
+    def _journal_path(self) -> Path:
+        """``<sessions>/<scenario>-<stamp>-<trainee>/journal.jsonl`` in a new directory."""
+        folder = self.journal_dir if self.journal_dir is not None else journal_dir_default()
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        base = f"{self.scenario.id}-{stamp}-{_slug(self.trainee)}"
+        directory = folder / base
+        n = 2
+        while directory.exists():
+            directory = folder / f"{base}-{n}"
+            n += 1
+        directory.mkdir(parents=True, mode=0o700)
+        return directory / JOURNAL_NAME
+
+    @property
+    def directory(self) -> Path | None:
+        """The session's directory (journal, link socket, reports), once open."""
+        return self.journal_path.parent if self.journal_path is not None else None
+
+    # ------------------------------------------------------------------ pacing
+
+    def tick(self, wall: float) -> None:
+        """Advance the sim for the wall time elapsed since the last tick."""
+        self.pacer.tick(wall)
+
+    def toggle_pause(self, wall: float) -> bool:
+        """Pause or resume; returns whether the clock is now paused."""
+        if self.engine.ended:
+            return self.pacer.paused
+        if self.pacer.paused:
+            self.pacer.resume(wall)
+        else:
+            self.pacer.pause(wall)
+        return self.pacer.paused
+
+    def step_speed(self, direction: int, wall: float) -> float:
+        """Move one step up (``+1``) or down (``-1``) the speed ladder; returns the speed."""
+        speed = self.pacer.speed
+        if direction > 0:
+            faster = [s for s in SPEEDS if s > speed]
+            new = faster[0] if faster else speed
+        else:
+            slower = [s for s in SPEEDS if s < speed]
+            new = slower[-1] if slower else speed
+        if new != speed and not self.engine.ended:
+            self.pacer.set_speed(new, wall)
+        return self.pacer.speed
+
+    def jump(self, seconds: float = JUMP) -> None:
+        """Fast-forward the sim (paused or not)."""
+        self.pacer.jump(seconds)
+
+    def submit(self, command: Any) -> Outcome:
+        """Submit a trainee action to the engine (the only way the TUI acts)."""
+        return self.engine.submit(command)
+
+    # ------------------------------------------------------------------ look-ups
+
+    @property
+    def paused(self) -> bool:
+        """Whether sim time is stopped."""
+        return self.pacer.paused
+
+    def view(self) -> ConsoleView:
+        """What the console shows now."""
+        severity = self.engine.state.severity
+        cls = None
+        if severity is not None and severity in self.policy.level_names:
+            cls = self.policy.level(severity).class_
+        return build_view(
+            self.engine, speed=self.pacer.speed, paused=self.pacer.paused, severity_class=cls
+        )
+
+    def moment(self, t: float | None = None) -> datetime:
+        """The in-world time at sim time ``t`` (default now)."""
+        return self.scenario.start + timedelta(seconds=self.engine.now if t is None else t)
+
+    def channel_suggestion(self) -> str:
+        """The channel name the convention gives, for the incident's start (else now)."""
+        start = incident_start(self.engine)
+        moment = self.moment(start if start is not None else self.engine.now)
+        return self.policy.rules.channel.name_for(moment).lower()
+
+    def current_level(self) -> Level | None:
+        """The level the trainee chose, if any."""
+        severity = self.engine.state.severity
+        return self.policy.level(severity) if severity in self.policy.level_names else None
+
+    def update_context(self) -> UpdateContext:
+        """What the update templates can be filled with now."""
+        level = self.current_level()
+        cadence = self.policy.updates_for(level) if level is not None else None
+        next_update = None
+        if cadence is not None and cadence.every is not None:
+            next_update = (self.moment() + timedelta(seconds=cadence.every)).strftime("%H:%M UTC")
+        start = incident_start(self.engine)
+        minutes = round((self.engine.now - start) / 60) if start is not None else 0
+        service = self.scenario.services[0].name if self.scenario.services else self.scenario.title
+        return UpdateContext(
+            hhmm=self.moment().strftime("%H:%M"),
+            description=self.engine.state.title or self.scenario.title,
+            service=service,
+            next_update=next_update,
+            duration_min=max(0, minutes),
+        )
+
+    def assessment(self, *, final: bool = False) -> Assessment:
+        """The grade now; ``final``: as if the session ended now (no ``pending``)."""
+        return self.assessor.assessment(None if final else self.engine.now)
+
+
+def _in_library(path: Path) -> bool:
+    try:
+        return path.resolve().parent == library_dir().resolve()
+    except OSError:
+        return False
+
+
+class ResumeError(Exception):
+    """A journal that cannot be continued (ended, changed scenario, does not replay)."""
+
+
+def find_journal(path: str | Path) -> Path:
+    """The journal of a session: ``path`` itself, or ``journal.jsonl`` in a session directory."""
+    p = Path(path)
+    return p / JOURNAL_NAME if p.is_dir() else p
+
+
+def resume_session(path: str | Path, *, speed: float = 1.0) -> Session:
+    """Rebuild a stopped session from its journal, ready to continue where it stopped.
+
+    The journal's commands are replayed on a fresh engine up to its last event; the replay
+    must reproduce every recorded line (determinism makes that so unless the journal or the
+    scenario changed). The journal is then rewritten with the same lines (dropping a line cut
+    off by a crash) and carries on. The clock starts paused.
+
+    Raises:
+        ResumeError: the exercise already ended, the scenario file changed, or the journal
+            does not replay.
+        simulator.journal.JournalError: the journal cannot be read.
+        simulator.yamlio.LoadError: the scenario no longer loads.
+    """
+    from simulator.journal import read_journal
+    from simulator.runner import journal_steps
+
+    journal_path = find_journal(path)
+    journal = read_journal(journal_path)
+    h = journal.header
+    if journal.ended:
+        raise ResumeError(
+            f"{journal_path}: the exercise already ended; `warroom grade` or `warroom report` it"
+        )
+    if journal.edited_line is not None:
+        raise ResumeError(f"{journal_path}:{journal.edited_line}: the line was edited by hand")
+    loaded = load_scenario(h.scenario_path)
+    if loaded.sha256 != h.scenario_sha256:
+        raise ResumeError(
+            f"{journal_path}: scenario {h.scenario_path} changed since the session started; "
+            "it cannot continue in the same state"
+        )
+    session = Session(
+        loaded,
+        load_policy(h.policy),
+        policy_name=h.policy,
+        trainee=h.trainee,
+        seed=h.seed,
+        speed=speed,
+        journal_dir=journal_path.parent.parent,
+        paused=True,
+        driver=h.driver,
+    )
+    engine = session.engine
+    produced: list[str] = []
+    engine.subscribe(lambda e: produced.append(dumps(e)))
+    temporary = journal_path.with_name(journal_path.name + ".resume")
+    writer = JournalWriter(temporary, h)
+    engine.subscribe(writer)
+    last = journal.events[-1].t if journal.events else 0.0
+    engine.start()
+    for step in journal_steps(journal):
+        engine.run_until(step.at)
+        engine.submit(step.command, by=step.by)
+    engine.run_until(last)
+    if produced[: len(journal.lines)] != journal.lines:
+        writer.close()
+        temporary.unlink(missing_ok=True)
+        first = (
+            next(i for i, (a, b) in enumerate(zip(journal.lines, produced, strict=False)) if a != b)
+            if any(a != b for a, b in zip(journal.lines, produced, strict=False))
+            else len(produced)
+        )
+        raise ResumeError(f"{journal_path}:{first + 2}: the journal does not replay from here")
+    os.replace(temporary, journal_path)
+    session.journal_path = journal_path
+    session.header = h
+    session._writer = writer
+    session.resumed_from = engine.now
+    return session
+
+
+def new_session(
+    scenario: str,
+    *,
+    trainee: str | None = None,
+    seed: int = 1,
+    speed: float = 1.0,
+    policy: str = "default",
+    journal_dir: Path | str | None = None,
+    paused: bool = False,
+    driver: str = "tui",
+) -> Session:
+    """Load a scenario (library id or path) and a policy, and prepare a session.
+
+    Raises:
+        simulator.yamlio.LoadError: the scenario or policy file is invalid.
+        KeyError: no such packaged policy.
+        FileNotFoundError: no such policy file.
+    """
+    loaded = load_scenario(scenario)
+    return Session(
+        loaded,
+        load_policy(policy),
+        policy_name=policy,
+        trainee=trainee or "trainee",
+        seed=seed,
+        speed=speed,
+        journal_dir=Path(journal_dir) if journal_dir is not None else None,
+        paused=paused,
+        driver=driver,
+    )

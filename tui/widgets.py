@@ -1,0 +1,484 @@
+"""The console's widgets: status bar, alerts, metric charts, timeline, checklist, incident, team.
+
+Each widget is given plain data by its screen (attributes down) and reports clicks with a
+message (messages up); none of them touches the engine. Reusable defaults live in
+``DEFAULT_CSS``; the console's layout and state colours are in ``console.tcss``. State is
+always written out as a word or an icon beside any colour, so the screen reads the same with
+``NO_COLOR=1``.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Sequence
+from typing import ClassVar
+
+from rich.console import RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual import events
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widget import Widget
+from textual.widgets import Footer, Label, RichLog, Static
+
+from assessments.assessor import SYMBOLS
+from simulator import events as ev
+from simulator.durations import format_clock
+from simulator.transcript import describe
+from tui.messages import AlertPicked, ChecklistPicked
+from tui.views import (
+    AlertView,
+    ChecklistItem,
+    ConsoleView,
+    MetricSpec,
+    breaches,
+    format_value,
+    sparkline,
+)
+
+STATUS_WORDS = {
+    "detecting": "DETECTING",
+    "declared": "DECLARED",
+    "mitigating": "MITIGATING",
+    "resolved": "RESOLVED",
+}
+
+ROLE_NAMES = {"ic": "IC", "scribe": "Scribe", "comms_lead": "Comms", "tech_lead": "Tech lead"}
+
+
+def speed_text(speed: float) -> str:
+    """``60x``, ``0.5x``."""
+    return f"{speed:g}x"
+
+
+class StatusBar(Horizontal):
+    """The console's top line: scenario, clocks, severity badge, status, speed, pause."""
+
+    DEFAULT_CSS = """
+    StatusBar { height: 1; }
+    StatusBar > Label { padding: 0 1; height: 1; }
+    StatusBar > #title { width: 1fr; text-overflow: ellipsis; text-wrap: nowrap; }
+    """
+
+    def __init__(self, title: str, *, id: str | None = None) -> None:
+        """Show ``title`` on the left."""
+        super().__init__(id=id)
+        self._title = title
+        self._last: tuple[object, ...] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Label(self._title, id="title", markup=False)
+        yield Label("", id="clock")
+        yield Label("", id="severity", markup=False)
+        yield Label("", id="status")
+        yield Label("", id="speed")
+        yield Label("", id="paused")
+
+    def show(self, view: ConsoleView) -> None:
+        """Show the view's clock, severity, status, speed and pause state."""
+        self.query_one("#clock", Label).update(f"{view.clock}  {view.world} UTC")
+        key = (view.severity, view.severity_class, view.status, view.speed, view.paused, view.ended)
+        if key == self._last:
+            return
+        self._last = key
+        severity = self.query_one("#severity", Label)
+        severity.update(
+            f"■ {view.severity} · {view.severity_class}"
+            if view.severity and view.severity_class
+            else f"■ {view.severity}"
+            if view.severity
+            else "□ severity unset"
+        )
+        for cls in ("critical", "high", "medium", "low", "info", "unset"):
+            severity.set_class(cls == (view.severity_class or "unset"), f"-{cls}")
+        status = self.query_one("#status", Label)
+        status.update(STATUS_WORDS[view.status])
+        for word in STATUS_WORDS:
+            status.set_class(word == view.status, f"-{word}")
+        self.query_one("#speed", Label).update(speed_text(view.speed))
+        paused = self.query_one("#paused", Label)
+        if view.ended:
+            paused.update("■ ENDED")
+        else:
+            paused.update("⏸ PAUSED" if view.paused else "▶ LIVE")
+        paused.set_class(view.paused or bool(view.ended), "-paused")
+
+
+class AlertRow(Static):
+    """One alert: icon, state word, name; click to acknowledge."""
+
+    def __init__(self, alert: AlertView) -> None:
+        """Show ``alert``."""
+        super().__init__(classes="alert-row")
+        self.alert = alert
+        self.show(alert)
+
+    def show(self, alert: AlertView) -> None:
+        """Show the alert's current state."""
+        self.alert = alert
+        line = Text()
+        line.append(f"{alert.icon} {alert.word:<8} ", style="bold")
+        line.append(alert.id)
+        self.update(line)
+        self.tooltip = f"{alert.rule} ({alert.severity})"
+        for state in ("inactive", "pending", "firing", "acknowledged", "resolved"):
+            self.set_class(state == alert.state, f"-{state}")
+
+    def on_click(self, event: events.Click) -> None:
+        self.post_message(AlertPicked(self.alert.id))
+
+
+class AlertsPanel(Vertical):
+    """Every alert rule with its state."""
+
+    DEFAULT_CSS = """
+    AlertsPanel { height: auto; }
+    AlertsPanel > AlertRow { height: 1; text-wrap: nowrap; text-overflow: ellipsis; }
+    """
+
+    def __init__(self, alerts: Sequence[AlertView], *, id: str | None = None) -> None:
+        """Show ``alerts`` (one row each, in scenario order)."""
+        super().__init__(id=id)
+        self._alerts = tuple(alerts)
+        self.border_title = "Alerts"
+
+    def compose(self) -> ComposeResult:
+        for alert in self._alerts:
+            yield AlertRow(alert)
+
+    def show(self, alerts: Iterable[AlertView]) -> None:
+        """Update every row."""
+        rows = {row.alert.id: row for row in self.query(AlertRow)}
+        for alert in alerts:
+            row = rows.get(alert.id)
+            if row is not None and row.alert != alert:
+                row.show(alert)
+
+
+class MetricPanel(Widget):
+    """One metric in two lines: name and current value; a sparkline and the alert threshold.
+
+    A single widget that renders its own text (the console has a dozen of these, and a
+    screen resumes faster with fewer widgets to lay out).
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"metric--value", "metric--bars", "metric--threshold"}
+    DEFAULT_CSS = """
+    MetricPanel { height: 2; }
+    MetricPanel > .metric--value { text-style: bold; }
+    MetricPanel > .metric--bars { color: $primary; }
+    MetricPanel > .metric--threshold { color: $text-muted; }
+    """
+
+    HISTORY = 72
+    """Samples kept (6 minutes at the usual 5-second interval)."""
+
+    def __init__(self, spec: MetricSpec) -> None:
+        """Chart the metric ``spec`` describes."""
+        super().__init__(classes="metric")
+        self.spec = spec
+        self._samples: deque[float] = deque(maxlen=self.HISTORY)
+
+    @property
+    def latest(self) -> float | None:
+        """The newest sample."""
+        return self._samples[-1] if self._samples else None
+
+    def add_samples(self, values: Iterable[float]) -> None:
+        """Append new samples and show the latest."""
+        before = len(self._samples)
+        self._samples.extend(values)
+        if len(self._samples) == before and before:
+            return
+        latest = self.latest
+        self.set_class(latest is not None and breaches(self.spec, latest), "-breach")
+        self.refresh()
+
+    def render(self) -> RenderableType:
+        width = self.size.width
+        spec = self.spec
+        latest = self.latest
+        value = "—" if latest is None else format_value(latest, spec.unit)
+        breach = latest is not None and breaches(spec, latest)
+        threshold = ""
+        if spec.threshold:
+            threshold = f" ▲ alert {spec.threshold}" if breach else f" alert {spec.threshold}"
+        name_width = max(1, width - len(value) - 1)
+        name = spec.name if len(spec.name) <= name_width else spec.name[: name_width - 1] + "…"
+        text = Text(no_wrap=True, overflow="crop")
+        text.append(name.ljust(name_width) + " ")
+        text.append(value, style=self.get_component_rich_style("metric--value"))
+        text.append("\n")
+        bars = sparkline(list(self._samples), max(0, width - len(threshold)))
+        text.append(bars, style=self.get_component_rich_style("metric--bars"))
+        text.append(threshold, style=self.get_component_rich_style("metric--threshold"))
+        return text
+
+
+class Timeline(RichLog):
+    """The incident timeline: injects, messages, pages, diagnostics, the IC's own actions.
+
+    Rejected actions are shown with the engine's reason. Metric samples, facilitator pacing
+    and fault internals are not shown (a trainee cannot see the root cause directly).
+    """
+
+    DEFAULT_CSS = """
+    Timeline { background: $surface; scrollbar-size-vertical: 1; }
+    """
+
+    HIDDEN: ClassVar[frozenset[str]] = frozenset({"metrics", "fault_started", "fault_cleared"})
+
+    CATEGORY_STYLES: ClassVar[dict[str, str]] = {
+        "ALERT": "bold red",
+        "CHANNEL": "bold cyan",
+        "DM": "bold cyan",
+        "SRE-TEAM": "bold cyan",
+        "PAGER": "bold magenta",
+        "SUPPORT": "bold yellow",
+        "STATUS": "bold blue",
+        "IC": "bold green",
+        "IC ✗": "bold red reverse",
+        "TEAM": "bold cyan",
+        "DIAG": "bold bright_blue",
+        "MITIGATE": "bold yellow",
+        "CHAIN": "bold red",
+        "START": "bold",
+        "END": "bold reverse",
+    }
+    MONO_STYLES: ClassVar[dict[str, str]] = {
+        "ALERT": "bold reverse",
+        "CHAIN": "bold reverse",
+        "IC ✗": "bold reverse",
+        "END": "bold reverse",
+        "IC": "bold underline",
+    }
+    """With ``NO_COLOR``: greys make red unreadable, so weight and reverse carry the emphasis."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        """An empty timeline."""
+        super().__init__(id=id, wrap=True, min_width=20, auto_scroll=True)
+        self._entries: list[RenderableType] = []
+        self.plain: list[str] = []
+        """Each shown entry as plain text: ``T+01:05 ALERT APIErrorRateHigh FIRING …``."""
+        self._width = 0
+        self.border_title = "Timeline"
+
+    def add_events(self, events: Iterable[ev.Event]) -> None:
+        """Append every shown event."""
+        mono = self.app.no_color
+        for event in events:
+            entry = self.entry(event, mono=mono)
+            if entry is not None:
+                category, text = describe(event) or ("", "")
+                self.plain.append(f"{format_clock(event.t)} {category} {text}")
+                self._entries.append(entry)
+                self.write(entry)
+
+    @classmethod
+    def entry(cls, event: ev.Event, *, mono: bool = False) -> RenderableType | None:
+        """How one event reads in the timeline, or ``None`` when it is not shown.
+
+        Args:
+            event: The event.
+            mono: Style for ``NO_COLOR`` (no colours, only weight and reverse).
+        """
+        if event.kind in cls.HIDDEN:
+            return None
+        if isinstance(event, ev.ActionAccepted | ev.ActionRejected) and event.by != "trainee":
+            return None
+        described = describe(event)
+        if described is None:
+            return None
+        category, text = described
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(no_wrap=True, style="dim")
+        grid.add_column(no_wrap=True, width=8)
+        grid.add_column(ratio=1, overflow="fold")
+        body = Text(text)
+        if isinstance(event, ev.ActionRejected):
+            body.highlight_words(["rejected:"], style="bold red")
+        styles = cls.MONO_STYLES if mono else cls.CATEGORY_STYLES
+        grid.add_row(
+            format_clock(event.t), Text(category, style=styles.get(category, "bold")), body
+        )
+        return grid
+
+    def on_resize(self, event: events.Resize) -> None:
+        width = event.size.width
+        if self._width and width != self._width:
+            self.clear()
+            for entry in self._entries:
+                self.write(entry)
+        self._width = width
+
+
+class ChecklistRow(Static):
+    """One first action: tick box, number, label, when it was done."""
+
+    def __init__(self, number: int, item: ChecklistItem) -> None:
+        """Show ``item`` as first action ``number``."""
+        super().__init__(classes="check-row")
+        self.number = number
+        self.item = item
+        self.show(item)
+
+    def show(self, item: ChecklistItem) -> None:
+        """Show whether (and when) it was done."""
+        self.item = item
+        done = item.done_at is not None
+        line = Text()
+        line.append("✔ " if done else "☐ ", style="bold")
+        line.append(f"{self.number}. {item.label}")
+        self.update(line)
+        self.tooltip = f"done at {format_clock(item.done_at)}" if item.done_at is not None else None
+        self.set_class(done, "-done")
+
+    def on_click(self, event: events.Click) -> None:
+        self.post_message(ChecklistPicked(self.item.id))
+
+
+class Checklist(Vertical):
+    """The Quick Reference Card's first actions, ticking as they happen."""
+
+    DEFAULT_CSS = """
+    Checklist { height: auto; }
+    Checklist > ChecklistRow { height: 1; text-wrap: nowrap; text-overflow: ellipsis; }
+    """
+
+    def __init__(self, items: Sequence[ChecklistItem], *, id: str | None = None) -> None:
+        """Show ``items`` in order."""
+        super().__init__(id=id)
+        self._items = tuple(items)
+        self.border_title = "First actions"
+
+    def compose(self) -> ComposeResult:
+        for number, item in enumerate(self._items, start=1):
+            yield ChecklistRow(number, item)
+
+    def show(self, items: Iterable[ChecklistItem]) -> None:
+        """Tick what has been done."""
+        for row, item in zip(self.query(ChecklistRow), items, strict=False):
+            if row.item != item:
+                row.show(item)
+
+
+class IncidentPanel(Static):
+    """The incident's facts: channel, roles, the IC's own task, mitigations, team."""
+
+    def __init__(self, trainee: str, *, id: str | None = None) -> None:
+        """Facts about ``trainee``'s incident."""
+        super().__init__(id=id)
+        self._trainee = trainee
+        self._last: tuple[object, ...] | None = None
+        self.border_title = "Incident"
+
+    def show(self, view: ConsoleView) -> None:
+        """Show the view's channel, roles, IC task, mitigations and responders."""
+        key = (
+            view.channel,
+            view.roles,
+            view.ic_busy_with,
+            view.mitigations_running,
+            view.mitigations_applied,
+            view.responders,
+        )
+        if key == self._last:
+            return
+        self._last = key
+        self.update(self.render_view(view))
+        self.set_class(bool(view.ic_busy_with), "-heads-down")
+
+    def render_view(self, view: ConsoleView) -> Text:
+        """The panel's content for ``view``."""
+        names = {r.id: r.name for r in view.responders}
+        out = Text(no_wrap=True, overflow="ellipsis")
+        out.append(
+            f"{view.channel}\n" if view.channel else "No incident channel yet\n", style="bold"
+        )
+        roles = dict(view.roles)
+        rows: list[tuple[str, str]] = []
+        for role, label in ROLE_NAMES.items():
+            person = roles.get(role)
+            shown = f"you ({self._trainee})" if person == "me" else names.get(person or "", person)
+            rows.append((label, shown or "—"))
+        for label, value in rows:
+            out.append(f"{label:<10}", style="bold")
+            out.append(f"{value}\n")
+        if view.ic_busy_with:
+            out.append(
+                f"⚠ You are heads-down: {view.ic_busy_with} until "
+                f"{format_clock(view.ic_busy_until)}\n",
+                style="bold",
+            )
+        for label, eta in view.mitigations_running:
+            out.append(f"⟳ {label} (done {format_clock(eta)})\n")
+        for label in view.mitigations_applied:
+            out.append(f"✓ {label}\n")
+        out.append("Team\n", style="bold underline")
+        for r in view.responders:
+            icon = {"free": "●", "busy": "◐", "paged": "◌", "away": "○"}[r.state]
+            out.append(f"{icon} {r.name} ", style="bold")
+            out.append(f"busy: {r.busy_with}" if r.busy_with else r.state)
+            out.append(f" · {r.role}\n", style="dim")
+        out.rstrip()
+        return out
+
+
+class ScorePanel(Static):
+    """The live assessor's criteria as they stand."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        """An empty score panel."""
+        super().__init__(id=id)
+        self.border_title = "Live score"
+
+    def show(self, score: float, passed: bool, criteria: Iterable[tuple[str, str]]) -> None:
+        """Show the score and each criterion's status."""
+        out = Text(no_wrap=True, overflow="ellipsis")
+        out.append(f"{score:.0%} · {'passing' if passed else 'not passing yet'}", style="bold")
+        for cid, status in criteria:
+            out.append(f"\n{SYMBOLS.get(status, '?')} {cid} {status.replace('_', ' ')}")
+        self.update(out)
+
+
+class KeyFooter(Footer):
+    """Textual's Footer laid out as a grid of rows, so that every binding fits on screen.
+
+    The console has about twenty bindings: one row cannot show them at 120 columns.
+    """
+
+    DEFAULT_CSS = """
+    KeyFooter {
+        layout: grid;
+        grid-columns: auto;
+        grid-gutter: 0 1;
+        height: auto;
+        max-height: 4;
+        &.-compact FooterKey { margin-right: 0; }
+    }
+    """
+
+    def __init__(self, *, rows: int = 2, narrow_rows: int = 3, narrow: int = 100) -> None:
+        """Lay the bindings out in ``rows`` (``narrow_rows`` below ``narrow`` columns).
+
+        The command palette's key is not docked at the right (it would cover the first row):
+        the screen lists it among its bindings instead.
+        """
+        super().__init__(compact=True, show_command_palette=False)
+        self._rows = rows
+        self._narrow_rows = narrow_rows
+        self._narrow = narrow
+        self._keys = 1
+
+    def compose(self) -> ComposeResult:
+        yield from super().compose()
+        self._keys = max(1, self.styles.grid_size_columns or 1)
+        self._layout()
+
+    def _layout(self) -> None:
+        rows = self._rows if self.app.size.width >= self._narrow else self._narrow_rows
+        self.styles.grid_size_columns = -(-self._keys // rows)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._layout()
