@@ -18,6 +18,7 @@ from typing import Any, NoReturn, TextIO
 
 from simulator.durations import format_duration
 from simulator.yamlio import LoadError
+from tui import cli_lint
 from tui.cli_programme import HANDLERS as PROGRAMME_HANDLERS
 from tui.cli_programme import add_commands as add_programme_commands
 
@@ -88,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--verify", action="store_true", help="exit 1 unless the replay is identical")
 
     add_programme_commands(sub)
+    cli_lint.add_parsers(sub)
 
     for name, text in (
         ("play", "play a scenario as Incident Commander (TUI)"),
@@ -126,6 +128,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "grade": cmd_grade,
     }
     handlers.update(PROGRAMME_HANDLERS)
+    handlers["lint"] = cli_lint.cmd_lint
     handler = handlers.get(args.command)
     if handler is None:
         parser.print_help()
