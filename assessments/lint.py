@@ -91,7 +91,7 @@ CHECKS: dict[str, str] = {
     "expert-fails": "the expert autopilot fails the scenario",
     "novice-passes": "the novice autopilot passes the scenario",
     "difficulty-mismatch": "the declared difficulty does not match the measurable counts",
-    "from-cut-by-comment": "an unquoted from: value is cut at ' #' by YAML",
+    "cut-by-comment": "an unquoted value (such as from:) is cut at ' #' by YAML",
 }
 """Every check id with what it finds (README, ``--json`` and tests use the ids)."""
 
@@ -490,7 +490,7 @@ class _Linter:
 
     def run(self) -> Iterator[Finding]:
         yield from self.content()
-        yield from self.from_cut()
+        yield from self.cut_by_comment()
         yield from self.static_alerts()
         yield from self.static_injects()
         yield from self.faults_and_mitigations()
@@ -538,29 +538,34 @@ class _Linter:
                 "fault and list it under the wrong mitigation's starts)",
             )
 
-    def from_cut(self) -> Iterator[Finding]:
-        for i, x in enumerate(self.s.injects):
-            line, col, _ = self.doc.position(("injects", i, "from"))
+    def cut_by_comment(self) -> Iterator[Finding]:
+        """Plain (unquoted) values that YAML cut at `` #``: the rest of the line became a comment.
+
+        ``from: Tessellate (Discord #validators)`` reads as ``Tessellate (Discord``. Flagged as an
+        error when the ``#`` is glued to a word (``#validators``, ``#812``: part of the value, not
+        a comment); a ``from:`` followed by ``# comment`` is a warning (senders rarely carry one).
+        """
+        for loc, value in _strings(self.doc.data, ()):
+            line, col, _ = self.doc.position(loc)
             if not 0 < line <= len(self.lines):
                 continue
-            text = self.lines[line - 1]
-            rest = text[col - 1 :]
-            if rest[:1] in ("'", '"', "|", ">"):
+            rest = self.lines[line - 1][col - 1 :]
+            if rest[:1] in ("'", '"', "|", ">") or not rest.startswith(value):
                 continue
-            cut = rest.find(" #")
-            if cut < 0:
-                cut = rest.find("\t#")
-            if cut < 0:
+            tail = rest[len(value) :]
+            match = re.match(r"[ \t]+#(\S?)", tail)
+            if match is None:
                 continue
-            comment = rest[cut + 1 :]
-            looks_like_value = not comment.startswith("# ") or (
-                "(" in x.from_ and ")" not in x.from_
-            )
+            glued = bool(match.group(1)) and match.group(1) != "#"
+            is_from = loc[-1] == "from"
+            if not glued and not is_from:
+                continue
+            field = str(loc[-1])
             yield self.at(
-                ("injects", i, "from"),
-                "error" if looks_like_value else "warning",
-                "from-cut-by-comment",
-                f"from: is read as {x.from_!r}: YAML treats ' {comment.strip()}' as a comment; "
+                loc,
+                "error" if glued else "warning",
+                "cut-by-comment",
+                f"{field}: is read as {value!r}: YAML treats '{tail.strip()}' as a comment; "
                 "quote the value",
             )
 
@@ -975,6 +980,18 @@ class _Linter:
                 f"{_minutes(m['worse_after_s'])}, {m['facilitator_injects']} facilitator "
                 "injects; see the README's difficulty table)",
             )
+
+
+def _strings(data: Any, loc: Loc) -> Iterator[tuple[Loc, str]]:
+    """Every string value of the document with its location."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _strings(value, (*loc, key))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from _strings(value, (*loc, i))
+    elif isinstance(data, str) and data:
+        yield loc, data
 
 
 def _minutes(seconds: float | None) -> str:

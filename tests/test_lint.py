@@ -172,15 +172,29 @@ def test_no_debrief_notes_and_no_wrong_mitigation_are_warnings(tmp_path: Path, p
     assert [f.level for f in only(report, "no-wrong-mitigation")] == ["warning"]
 
 
-def test_an_unquoted_from_with_a_hash_is_cut_by_yaml(tmp_path: Path, policy) -> None:  # type: ignore[no-untyped-def]
+def test_an_unquoted_value_with_a_hash_is_cut_by_yaml(tmp_path: Path, policy) -> None:  # type: ignore[no-untyped-def]
     text = GOOD.replace("from: Customer Support", "from: Tessellate (Discord #validators)")
+    text = text.replace("title: Check the database", "title: Check the database and #dba-oncall")
     report = lint_text(tmp_path, text, policy)
-    [finding] = only(report, "from-cut-by-comment")
-    assert finding.level == "error"
-    assert finding.line == line_of(text, "from: Tessellate")
-    assert "'Tessellate (Discord'" in finding.message
+    found = only(report, "cut-by-comment")
+    assert [(f.level, f.line) for f in found] == [
+        ("error", line_of(text, "from: Tessellate")),
+        ("error", line_of(text, "title: Check the database")),
+    ]
+    assert "'Tessellate (Discord'" in found[0].message
     quoted = GOOD.replace("from: Customer Support", 'from: "Tessellate (Discord #validators)"')
-    assert only(lint_text(tmp_path, quoted, policy), "from-cut-by-comment") == []
+    assert only(lint_text(tmp_path, quoted, policy), "cut-by-comment") == []
+
+
+def test_a_comment_after_a_sender_is_a_warning_and_after_other_values_fine(
+    tmp_path: Path,
+    policy,  # type: ignore[no-untyped-def]
+) -> None:
+    text = GOOD.replace("from: Customer Support", "from: Customer Support  # the queue")
+    text = text.replace("    at: 3m\n", "    at: 3m  # after the alert\n")
+    [finding] = only(lint_text(tmp_path, text, policy), "cut-by-comment")
+    assert finding.level == "warning"
+    assert finding.line == line_of(text, "from: Customer Support")
 
 
 # --------------------------------------------------------------------------- injects and alerts
