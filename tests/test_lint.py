@@ -468,3 +468,12 @@ def test_every_suppressed_finding_in_the_library_says_why(
             )
             reason = comment.split(f.check, 1)[1].strip(" -")
             assert len(reason) > 10, f"{f}: say why it is acknowledged"
+
+
+def test_the_readme_example_scenario_lints_clean(tmp_path: Path, policy) -> None:  # type: ignore[no-untyped-def]
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Writing a scenario", 1)[1]
+    example = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    report = lint_text(tmp_path, example, policy, seeds=(1, 2))
+    assert report.scenario == "provider-deploys"
+    assert [str(f) for f in report.findings] == []
