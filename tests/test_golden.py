@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -54,4 +55,11 @@ def test_the_expert_script_replays_to_its_golden_transcript(scenario_id: str) ->
         path.write_text(got, encoding="utf-8")
     assert got == path.read_text(encoding="utf-8")
     assert "IC ✗" not in got, "the expert script has a rejected action"
-    assert "END         resolved and postmortem scheduled" in got
+    if load_scenario(scenario_id).scenario.expected.declare:
+        assert "END         resolved and postmortem scheduled" in got
+    else:
+        # Not an incident: the expert acknowledges and classifies, and never declares.
+        assert "IC          classify" in got
+        assert "IC          declare" not in got
+        assert "IC          create channel" not in got
+        assert re.search(r"END         (time is up|ended by the facilitator)", got)

@@ -18,6 +18,7 @@ from typing import Any, NoReturn, TextIO
 
 from simulator.durations import format_duration
 from simulator.yamlio import LoadError
+from tui import cli_lint
 from tui.cli_programme import HANDLERS as PROGRAMME_HANDLERS
 from tui.cli_programme import add_commands as add_programme_commands
 from tui.cli_tui import HANDLERS as TUI_HANDLERS
@@ -90,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--verify", action="store_true", help="exit 1 unless the replay is identical")
 
     add_programme_commands(sub)
+    cli_lint.add_parsers(sub)
 
     add_tui_commands(sub, _common)
     return p
@@ -120,6 +122,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     handlers.update(PROGRAMME_HANDLERS)
     handlers.update(TUI_HANDLERS)
+    handlers["lint"] = cli_lint.cmd_lint
     if args.command is None:
         if not (sys.stdin.isatty() and sys.stdout.isatty()):
             parser.print_help()  # no terminal to draw the lobby on
