@@ -20,6 +20,8 @@ from simulator.durations import format_duration
 from simulator.yamlio import LoadError
 from tui.cli_programme import HANDLERS as PROGRAMME_HANDLERS
 from tui.cli_programme import add_commands as add_programme_commands
+from tui.cli_reports import add_parsers as add_report_parsers
+from tui.cli_reports import cmd_report
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -72,7 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _common(r)
     r.add_argument("--journal", metavar="FILE", help="write the journal (JSONL) here")
-    r.add_argument("--report", metavar="DIR", help="write the debrief and journal into DIR")
+    r.add_argument(
+        "--report", metavar="DIR", help="write the journal, debrief and postmortem draft into DIR"
+    )
     r.add_argument("--json", action="store_true", help="print the assessment as JSON")
     r.add_argument("--quiet", action="store_true", help="no transcript")
 
@@ -88,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--verify", action="store_true", help="exit 1 unless the replay is identical")
 
     add_programme_commands(sub)
+    add_report_parsers(sub)
 
     for name, text in (
         ("play", "play a scenario as Incident Commander (TUI)"),
@@ -124,6 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "run": cmd_run,
         "replay": cmd_replay,
         "grade": cmd_grade,
+        "report": cmd_report,
     }
     handlers.update(PROGRAMME_HANDLERS)
     handler = handlers.get(args.command)
@@ -280,6 +286,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         (report_dir / "assessment.json").write_text(
             json.dumps(assessment.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
+        from reports import write_reports
+
+        write_reports(journal_path or report_dir / "journal.jsonl", report_dir, policy=policy)
     if args.json:
         _dump_json(assessment.to_dict())
         return EXIT_OK
