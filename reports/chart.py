@@ -36,6 +36,8 @@ RIGHT = 14
 PANEL = 74
 LANE = 16
 MAX_POINTS = 400
+ROWS = 4
+"""Rows the action numbers are staggered over."""
 
 
 def _nice_step(span: float) -> float:
@@ -135,7 +137,12 @@ def timeline_chart(session: Session, criteria: Sequence[Mapping[str, Any]]) -> M
     events = session.journal.events
     scenario = session.scenario
     end = events[-1].t if events else 60.0
-    svg = _Svg(end)
+    busy = max(
+        (e.t for e in events if not isinstance(e, ev.MetricsSampled | ev.ScenarioEnded)),
+        default=end,
+    )
+    shown_end = min(end, busy * 1.1 + 120)
+    svg = _Svg(shown_end * 1.03)
     spans = _spans(events, svg.end)
     start = incident_start(events)
     names = scenario.metric_ids()
@@ -185,8 +192,9 @@ def timeline_chart(session: Session, criteria: Sequence[Mapping[str, Any]]) -> M
             for t0, t1, title in spans.get(f"alert:{alert_id}", []):
                 svg.rect(svg.x(t0), top, svg.x(t1), PANEL, "c-firing", f"{title} firing")
         label = f"{name} ({unit})" if unit else name
-        svg.text(LEFT - 6, top + 11, _clip(label, 16), "c-label", "end")
-        svg.text(LEFT - 6, top + 23, f"max {hi / 1.1:.4g}", "c-small", "end")
+        svg.text(LEFT + 5, top + 12, _clip(label, 60), "c-label c-inpanel")
+        svg.text(LEFT - 6, top + 9, _number(hi), "c-small", "end")
+        svg.text(LEFT - 6, top + PANEL, f"{lo:g}", "c-small", "end")
         for alert_id, op, threshold in rules:
             ty = py(threshold)
             svg.add(
@@ -235,22 +243,24 @@ def timeline_chart(session: Session, criteria: Sequence[Mapping[str, Any]]) -> M
     # actions (numbered, labels staggered on three rows) and injects
     svg.text(LEFT - 6, y + 11, "your actions", "c-label", "end")
     number = 0
-    row_end = [-100.0, -100.0, -100.0]
+    row_end = [0.0] * ROWS
     for e in events:
         if isinstance(e, ev.ActionAccepted | ev.ActionRejected) and e.by == "trainee":
             number += 1
             x = svg.x(e.t)
-            row = min(range(3), key=lambda i: (row_end[i] > x - 2, row_end[i]))
-            row_end[row] = x + 6 * len(str(number)) + 2
+            free = [i for i in range(ROWS) if row_end[i] <= x]
+            row = free[0] if free else min(range(ROWS), key=lambda i: row_end[i])
+            label_x = max(x + 1.5, row_end[row])
+            row_end[row] = label_x + 6 * len(str(number)) + 3
             cls = "c-action" if isinstance(e, ev.ActionAccepted) else "c-rejected"
             do = str(e.command.get("do", "?"))
             tip = f"#{number} {format_duration(e.t)}: {ACTION_LABELS.get(do, do)}"
             svg.add(
-                f'<line x1="{x:g}" y1="{y + 1:g}" x2="{x:g}" y2="{y + 3 * 12 + 2:g}" class="{cls}">'
-                f"<title>{escape(tip)}</title></line>"
+                f'<line x1="{x:g}" y1="{y + 1:g}" x2="{x:g}" y2="{y + ROWS * 12 + 2:g}" '
+                f'class="{cls}"><title>{escape(tip)}</title></line>'
             )
-            svg.text(x + 1.5, y + 10 + row * 12, str(number), "c-num")
-    y += 3 * 12 + 6
+            svg.text(round(label_x, 1), y + 10 + row * 12, str(number), "c-num")
+    y += ROWS * 12 + 6
     svg.text(LEFT - 6, y + 11, "injects", "c-label", "end")
     for e in events:
         if isinstance(e, ev.InjectDelivered):
@@ -274,7 +284,10 @@ def timeline_chart(session: Session, criteria: Sequence[Mapping[str, Any]]) -> M
     if start > 0:
         x = svg.x(start)
         svg.add(f'<line x1="{x:g}" y1="4" x2="{x:g}" y2="{y:g}" class="c-start"/>')
-    svg.text(WIDTH - RIGHT, y + 26, "sim time from the start of the exercise", "c-small", "end")
+    note = "sim time from the start of the exercise"
+    if shown_end < end:
+        note += f"; nothing happened after {format_duration(busy)}, the exercise ran to {format_duration(end)}"
+    svg.text(WIDTH - RIGHT, y + 26, note, "c-small", "end")
     height = y + 32
     body = "".join(svg.parts)
     return Markup(
@@ -282,6 +295,10 @@ def timeline_chart(session: Session, criteria: Sequence[Mapping[str, Any]]) -> M
         f'aria-label="Timeline chart of metrics, alerts, deadlines and actions" '
         f'xmlns="http://www.w3.org/2000/svg">{body}</svg>'
     )
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
 
 
 def _clip(text: str, limit: int) -> str:

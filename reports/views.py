@@ -270,6 +270,7 @@ def _to_improve(a: Assessment, quiz: Mapping[str, Any] | None) -> list[dict[str,
                     "detail": c.detail,
                     "practise": PRACTICE.get(c.id, ""),
                     "id": c.id,
+                    "kind": "criterion",
                 }
             )
     for m in a.harmful_mitigations:
@@ -279,6 +280,7 @@ def _to_improve(a: Assessment, quiz: Mapping[str, Any] | None) -> list[dict[str,
                 "detail": f"at {format_clock(m.t)} it started {', '.join(m.started)}",
                 "practise": PRACTICE["mitigation"],
                 "id": "mitigation",
+                "kind": "noticed",
             }
         )
     for w in a.wasted_mitigations:
@@ -288,6 +290,7 @@ def _to_improve(a: Assessment, quiz: Mapping[str, Any] | None) -> list[dict[str,
                 "detail": f"finished at {format_clock(w.t)} without clearing a fault",
                 "practise": "Confirm the cause with a diagnostic before changing production.",
                 "id": "mitigation",
+                "kind": "noticed",
             }
         )
     for p in a.anti_patterns:
@@ -298,6 +301,7 @@ def _to_improve(a: Assessment, quiz: Mapping[str, Any] | None) -> list[dict[str,
                 "detail": f"at {format_clock(p.t)}: {p.detail}",
                 "practise": f"Instead: {instead} ({p.source})." if instead else p.source,
                 "id": "anti_pattern",
+                "kind": "noticed",
             }
         )
     for r in a.rejected_actions:
@@ -307,6 +311,7 @@ def _to_improve(a: Assessment, quiz: Mapping[str, Any] | None) -> list[dict[str,
                 "detail": f"at {format_clock(r.t)}: {r.reason}",
                 "practise": "",
                 "id": "rejected",
+                "kind": "noticed",
             }
         )
     if quiz is not None:
@@ -319,6 +324,7 @@ def _to_improve(a: Assessment, quiz: Mapping[str, Any] | None) -> list[dict[str,
                         "practise": "Re-read this section of the training module and retake "
                         "the quiz.",
                         "id": "quiz",
+                        "kind": "noticed",
                     }
                 )
     return out

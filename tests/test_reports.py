@@ -155,7 +155,7 @@ def test_the_novice_debrief_lists_each_failed_criterion_under_to_improve(
     well = {item["title"] for item in data["went_well"]}
     assert all(c["title"] not in well for c in data["criteria"] if c["status"] == "failed")
     html = (debriefs["novice"] / "debrief.html").read_text(encoding="utf-8")
-    improve = html.split("<h3>To improve</h3>", 1)[1].split("</ul>", 1)[0]
+    improve = html.split("<h2>What to practise next</h2>", 1)[1].split("</ul>", 1)[0]
     assert "First alert acknowledged" in improve and "Practise" not in improve
     assert "Acknowledge the page first" in improve
     assert "NOT PASSED" in html
@@ -184,7 +184,7 @@ def test_the_chart_marks_every_action_and_the_deadlines_missed(debriefs: dict[st
     assert svg.count('class="c-action"') + svg.count('class="c-rejected"') == data["actions"]
     assert 'class="c-threshold"' in svg and 'class="c-fault"' in svg
     assert "APIErrorRateHigh &gt; 5" in svg
-    late = [c for c in data["criteria"] if c["id"] == "ack_alert"][0]
+    late = next(c for c in data["criteria"] if c["id"] == "ack_alert")
     assert late["status"] == "failed"
     assert 'class="c-bad"' in svg and ">never<" in svg  # the IC never assigned
     assert "<script" not in html and "http://" not in html.replace(
@@ -197,7 +197,7 @@ def test_the_markdown_debrief_has_the_same_sections_and_criteria(
     debriefs: dict[str, Path],
 ) -> None:
     md = (debriefs["novice"] / "debrief.md").read_text(encoding="utf-8")
-    for heading in ("## Went well", "## To improve", "## Criteria", "## Timeline"):
+    for heading in ("## What to practise next", "## Went well", "## Criteria", "## Timeline"):
         assert heading in md
     for cid in CRITERIA:
         assert f"(`{cid}`)" in md
