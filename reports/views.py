@@ -10,6 +10,8 @@ This module builds data; it must not write files, render templates, or import th
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -22,7 +24,7 @@ from assessments.policy import Policy, load_policy
 from simulator import events as ev
 from simulator.durations import format_clock, format_duration
 from simulator.journal import Journal, read_journal
-from simulator.library import load_scenario
+from simulator.library import load_scenario, resolve
 from simulator.model import Scenario
 from simulator.transcript import describe
 
@@ -128,8 +130,22 @@ def load_session(
     if in_force is None:
         in_force = load_policy(journal.header.policy)
     assessment = grade_journal(journal, policy=in_force)
-    scenario = load_scenario(journal.header.scenario_path).scenario
-    return Session(journal, assessment, scenario, in_force)
+    return Session(journal, assessment, _scenario(journal.header.scenario_path), in_force)
+
+
+@functools.lru_cache(maxsize=32)
+def _cached_scenario(path: str, sha256: str) -> Scenario:
+    return load_scenario(path).scenario
+
+
+def _scenario(spec: str) -> Scenario:
+    """The scenario a journal names, parsed once per file content (cohorts and benches)."""
+    path = resolve(spec)
+    try:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return load_scenario(spec).scenario
+    return _cached_scenario(str(path), digest)
 
 
 # --------------------------------------------------------------------------- timeline
