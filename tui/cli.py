@@ -21,6 +21,8 @@ from simulator.yamlio import LoadError
 from tui import cli_lint
 from tui.cli_programme import HANDLERS as PROGRAMME_HANDLERS
 from tui.cli_programme import add_commands as add_programme_commands
+from tui.cli_reports import add_parsers as add_report_parsers
+from tui.cli_reports import cmd_report
 from tui.cli_tui import HANDLERS as TUI_HANDLERS
 from tui.cli_tui import add_commands as add_tui_commands
 
@@ -75,7 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _common(r)
     r.add_argument("--journal", metavar="FILE", help="write the journal (JSONL) here")
-    r.add_argument("--report", metavar="DIR", help="write the debrief and journal into DIR")
+    r.add_argument(
+        "--report", metavar="DIR", help="write the journal, debrief and postmortem draft into DIR"
+    )
     r.add_argument("--json", action="store_true", help="print the assessment as JSON")
     r.add_argument("--quiet", action="store_true", help="no transcript")
 
@@ -92,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_programme_commands(sub)
     cli_lint.add_parsers(sub)
+    add_report_parsers(sub)
 
     add_tui_commands(sub, _common)
     return p
@@ -119,6 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "run": cmd_run,
         "replay": cmd_replay,
         "grade": cmd_grade,
+        "report": cmd_report,
     }
     handlers.update(PROGRAMME_HANDLERS)
     handlers.update(TUI_HANDLERS)
@@ -280,6 +286,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         (report_dir / "assessment.json").write_text(
             json.dumps(assessment.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
+        from reports import write_reports
+
+        write_reports(journal_path or report_dir / "journal.jsonl", report_dir, policy=policy)
     if args.json:
         _dump_json(assessment.to_dict())
         return EXIT_OK

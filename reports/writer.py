@@ -1,0 +1,252 @@
+"""Write the report files: a session's debrief set, a certificate page, a cohort report.
+
+``write_reports`` is what ``warroom report``, ``warroom run --report`` and the TUI (at the end
+of a session) call. Files written into the output folder:
+
+- ``debrief.html``: self-contained (inline CSS and SVG, no script, no network), prints to A4;
+- ``debrief.md``: the same content for a wiki or a ticket;
+- ``debrief.json``: the assessment and the timeline, machine-readable;
+- ``postmortem.md``: the blameless postmortem template, prefilled, with prompts;
+- ``certificate.html``: when the trainee holds a certificate (given, or found in the records).
+
+The quiz breakdown goes into the debrief when a quiz result is given (the JSON of
+``warroom quiz --answers FILE --json``), or else, with a records database, from the trainee's
+latest recorded quiz attempt (per category only: the records keep no per-question answers).
+
+This module writes files; it must not print, read the wall clock, or import the screen.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from assessments.policy import Policy
+from reports.chart import timeline_chart
+from reports.cohort import aggregate, collect, find_journals
+from reports.render import render_report, to_json
+from reports.views import (
+    Session,
+    certificate_view,
+    debrief_view,
+    load_session,
+    postmortem_view,
+    quiz_view,
+)
+
+__all__ = [
+    "FORMATS",
+    "ReportError",
+    "cohort_data",
+    "read_json_file",
+    "render_debrief",
+    "write_certificate",
+    "write_cohort",
+    "write_reports",
+]
+
+FORMATS: tuple[str, ...] = ("html", "md", "json", "postmortem")
+"""What ``write_reports`` can write (all by default): the three debrief formats and the
+postmortem draft."""
+
+
+class ReportError(ValueError):
+    """An input to a report is not usable (a bad quiz result or certificate file)."""
+
+
+def read_json_file(path: str | os.PathLike[str], what: str) -> dict[str, Any]:
+    """A JSON object from a file.
+
+    Raises:
+        ReportError: ``PATH:LINE:COL: error: …`` when it is not readable JSON or not an object.
+    """
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise ReportError(f"{path}: error: cannot read the {what}: {reason}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ReportError(f"{path}:{exc.lineno}:{exc.colno}: error: {exc.msg}") from None
+    if not isinstance(data, dict):
+        raise ReportError(f"{path}: error: not a {what} (a JSON object was expected)")
+    return data
+
+
+def _latest_from_records(
+    db: str | os.PathLike[str], trainee: str, policy: Policy
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """The trainee's latest quiz attempt and latest unrevoked certificate under ``policy``."""
+    from assessments.certification import same_programme
+    from assessments.records import Records, RecordsError
+
+    if not Path(db).exists():
+        return None, None
+    try:
+        with Records(db) as records:
+            if records.trainee(trainee) is None:
+                return None, None
+            record = records.record(trainee)
+    except RecordsError as exc:
+        raise ReportError(f"{db}: error: {exc}") from None
+    quizzes = [q for q in record.quizzes if same_programme(q.policy, policy)]
+    quiz = None
+    if quizzes:
+        q = quizzes[-1]
+        quiz = {
+            "trainee": q.trainee,
+            "correct": q.correct,
+            "total": q.total,
+            "passed": q.passed,
+            "categories": q.categories,
+        }
+    certs = [c for c in record.certificates if not c.revoked and c.policy == policy.id]
+    cert = json.loads(certs[-1].document) if certs else None
+    return quiz, cert
+
+
+def render_debrief(session: Session, fmt: str, *, quiz: Mapping[str, Any] | None = None) -> str:
+    """One debrief format (``html``, ``md`` or ``json``) or the ``postmortem`` draft, as text."""
+    if fmt == "postmortem":
+        return render_report("postmortem.md", postmortem_view(session))
+    data = debrief_view(session, quiz=quiz)
+    if fmt == "json":
+        data.pop("chart")
+        return to_json(data)
+    if fmt == "html":
+        data["chart"] = timeline_chart(session, data["criteria"])
+        return render_report("debrief.html", data)
+    if fmt == "md":
+        return render_report("debrief.md", data)
+    raise ReportError(f"unknown report format {fmt!r} (choose from {', '.join(FORMATS)})")
+
+
+_FILES = {
+    "html": "debrief.html",
+    "md": "debrief.md",
+    "json": "debrief.json",
+    "postmortem": "postmortem.md",
+}
+
+
+def _write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="\n") as f:
+        f.write(text)
+    return path
+
+
+def write_reports(
+    journal_path: str | os.PathLike[str],
+    out_dir: str | os.PathLike[str],
+    *,
+    formats: Iterable[str] = FORMATS,
+    policy: str | Policy | None = None,
+    quiz: Mapping[str, Any] | str | os.PathLike[str] | None = None,
+    certificate: Mapping[str, Any] | str | os.PathLike[str] | None = None,
+    db: str | os.PathLike[str] | None = None,
+) -> list[Path]:
+    """Write a session's reports into ``out_dir``; returns the files written, in order.
+
+    Args:
+        journal_path: The session's journal.
+        out_dir: The folder to write into (created when missing).
+        formats: Any of ``FORMATS`` (default all).
+        policy: Grade under this policy instead of the journal's (name, path or ``Policy``).
+        quiz: A quiz result (dict, or the path of ``warroom quiz --json`` output).
+        certificate: A certificate (dict, or the path of its JSON file): writes
+            ``certificate.html``.
+        db: A records database: the trainee's latest quiz attempt and certificate come from
+            it unless ``quiz`` or ``certificate`` is given.
+
+    Raises:
+        simulator.journal.JournalError: the journal cannot be read.
+        simulator.yamlio.LoadError: the scenario or policy does not load.
+        ReportError: a bad format, quiz result or certificate.
+    """
+    wanted = list(dict.fromkeys(formats))
+    unknown = [f for f in wanted if f not in FORMATS]
+    if unknown:
+        raise ReportError(
+            f"unknown report format {', '.join(map(repr, unknown))} "
+            f"(choose from {', '.join(FORMATS)})"
+        )
+    session = load_session(journal_path, policy=policy)
+    quiz_data = read_json_file(quiz, "quiz result") if isinstance(quiz, str | os.PathLike) else quiz
+    cert_data = (
+        read_json_file(certificate, "certificate")
+        if isinstance(certificate, str | os.PathLike)
+        else certificate
+    )
+    if db is not None and (quiz_data is None or cert_data is None):
+        found_quiz, found_cert = _latest_from_records(
+            db, session.journal.header.trainee, session.policy
+        )
+        quiz_data = quiz_data if quiz_data is not None else found_quiz
+        cert_data = cert_data if cert_data is not None else found_cert
+    quiz_model = None
+    if quiz_data is not None:
+        try:
+            quiz_model = quiz_view(quiz_data, session.policy)
+        except ValueError as exc:
+            raise ReportError(
+                f"{quiz if isinstance(quiz, str) else 'quiz'}: error: {exc}"
+            ) from None
+    out = Path(out_dir)
+    written = [
+        _write(out / _FILES[fmt], render_debrief(session, fmt, quiz=quiz_model)) for fmt in wanted
+    ]
+    if cert_data is not None:
+        written.append(write_certificate(cert_data, out / "certificate.html"))
+    return written
+
+
+def write_certificate(document: Mapping[str, Any], path: str | os.PathLike[str]) -> Path:
+    """A certificate's printable HTML page.
+
+    Raises:
+        ReportError: when ``document`` is not a warroom certificate.
+    """
+    try:
+        data = certificate_view(document)
+    except ValueError as exc:
+        raise ReportError(str(exc)) from None
+    return _write(Path(path), render_report("certificate.html", data))
+
+
+def cohort_data(
+    inputs: Sequence[str | os.PathLike[str]],
+    *,
+    policy: Policy | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    """Read, grade and aggregate the journals in ``inputs`` (files or folders)."""
+    paths = find_journals(inputs)
+    sessions, skipped = collect(paths, policy=policy, progress=progress)
+    data = aggregate(sessions, skipped)
+    data["journals"] = [asdict(s)["path"] for s in sessions]
+    return data
+
+
+def write_cohort(
+    data: Mapping[str, Any],
+    out_dir: str | os.PathLike[str],
+    *,
+    formats: Iterable[str] = ("html", "md", "json"),
+) -> list[Path]:
+    """Write the cohort report (``cohort.html``, ``cohort.md``, ``cohort.json``)."""
+    out = Path(out_dir)
+    written: list[Path] = []
+    for fmt in dict.fromkeys(formats):
+        if fmt == "json":
+            written.append(_write(out / "cohort.json", to_json(dict(data))))
+        elif fmt in ("html", "md"):
+            written.append(_write(out / f"cohort.{fmt}", render_report(f"cohort.{fmt}", data)))
+        else:
+            raise ReportError(f"unknown cohort format {fmt!r} (choose from html, md, json)")
+    return written

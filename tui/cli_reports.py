@@ -1,0 +1,209 @@
+"""``warroom report``: a session's debrief set, a certificate page, or a cohort report.
+
+    warroom report JOURNAL --out DIR [--format html,md,json,postmortem] [--policy P]
+                   [--quiz RESULT.json] [--db PATH] [--certificate CERT.json]
+    warroom report --cohort DIR_OR_JOURNAL... --out DIR [--format html,md,json] [--policy P]
+    warroom report --certificate CERT.json --out DIR
+
+Exit codes: 0 written, 1 invalid input (``PATH:LINE: error: …`` or ``PATH: error: …``, never a
+traceback; a cohort report is still written when some journals are unreadable, and they are
+listed), 2 usage. The cohort's progress bar goes to stderr, only when stderr is a terminal and
+``CI`` is not set. The rendering is ``reports``'; this module only wires the command line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable
+from typing import Any, TextIO
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+__all__ = ["add_parsers", "cmd_report", "progress_bar"]
+
+
+def add_parsers(sub: argparse._SubParsersAction[Any]) -> None:
+    """Add ``report`` to the ``warroom`` subcommands."""
+    r = sub.add_parser(
+        "report",
+        help="write the debrief, postmortem draft and certificate; or a cohort report",
+        description="Write a session's debrief (HTML, Markdown, JSON) and postmortem draft, "
+        "a certificate's printable page, or a cohort report over many journals.",
+    )
+    r.add_argument("journal", nargs="?", metavar="JOURNAL", help="the session's journal")
+    r.add_argument("--out", required=True, metavar="DIR", help="folder to write into")
+    r.add_argument(
+        "--cohort",
+        nargs="+",
+        metavar="PATH",
+        help="a cohort report over these journals and folders of journals (*.jsonl)",
+    )
+    r.add_argument(
+        "--format",
+        default=None,
+        metavar="LIST",
+        help="comma-separated: html,md,json,postmortem (default all; cohort: html,md,json)",
+    )
+    r.add_argument("--policy", default=None, metavar="P", help="grade under another policy")
+    r.add_argument(
+        "--quiz",
+        default=None,
+        metavar="FILE",
+        help="a quiz result (warroom quiz --answers F --json) for the debrief's quiz section",
+    )
+    r.add_argument(
+        "--db",
+        default=None,
+        metavar="PATH",
+        help="records database: the trainee's latest quiz and certificate go into the report",
+    )
+    r.add_argument(
+        "--certificate",
+        default=None,
+        metavar="FILE",
+        help="a certificate (JSON from warroom certify): also write certificate.html",
+    )
+
+
+def progress_bar(out: TextIO, *, minimum: int = 10) -> Callable[[int, int], None] | None:
+    """A plain-text progress bar on ``out`` when it is a terminal outside CI, else ``None``."""
+    if os.environ.get("CI") or not out.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        if total < minimum:
+            return
+        width = 30
+        filled = width * done // total
+        out.write(f"\rgrading journals [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+        if done == total:
+            out.write("\n")
+        out.flush()
+
+    return show
+
+
+def _formats(text: str | None, allowed: tuple[str, ...], default: tuple[str, ...]) -> list[str]:
+    if text is None:
+        return list(default)
+    chosen = [x.strip() for x in text.split(",") if x.strip()]
+    bad = [x for x in chosen if x not in allowed]
+    if bad or not chosen:
+        raise _Usage(
+            f"--format: {', '.join(bad) or 'nothing chosen'} (choose from {', '.join(allowed)})"
+        )
+    return chosen
+
+
+class _Usage(Exception):
+    pass
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Write the reports; see the module docstring."""
+    try:
+        return _report(args)
+    except _Usage as exc:
+        print(f"warroom report: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _report(args: argparse.Namespace) -> int:
+    from reports import FORMATS, ReportError, cohort_data, write_certificate, write_cohort
+    from reports.writer import read_json_file
+
+    if args.journal and args.cohort:
+        raise _Usage("give a JOURNAL or --cohort, not both")
+    if not args.journal and not args.cohort and not args.certificate:
+        raise _Usage("give a JOURNAL, --cohort PATH... or --certificate FILE")
+    if args.cohort and (args.quiz or args.certificate):
+        raise _Usage("--quiz and --certificate go with one JOURNAL, not --cohort")
+    policy = _policy(args.policy) if args.policy else None
+    try:
+        if args.cohort:
+            formats = _formats(args.format, ("html", "md", "json"), ("html", "md", "json"))
+            return _cohort(args, formats, policy, cohort_data, write_cohort)
+        if not args.journal:
+            if args.format:
+                raise _Usage("--format applies to a JOURNAL's reports")
+            document = read_json_file(args.certificate, "certificate")
+            path = write_certificate(document, os.path.join(args.out, "certificate.html"))
+            print(path)
+            return EXIT_OK
+        formats = _formats(args.format, FORMATS, FORMATS)
+        return _session(args, formats, policy)
+    except ReportError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_INVALID
+    except OSError as exc:
+        where = getattr(exc, "filename", None) or args.out
+        print(f"{where}: error: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_INVALID
+
+
+def _policy(name: str) -> Any:
+    from assessments.policy import load_policy
+
+    try:
+        return load_policy(name)
+    except (KeyError, FileNotFoundError) as exc:
+        raise _Usage(str(exc).strip("'\"")) from None
+
+
+def _session(args: argparse.Namespace, formats: list[str], policy: Any) -> int:
+    from reports import write_reports
+    from reports.cohort import locate_error
+    from simulator.journal import JournalError
+    from simulator.yamlio import LoadError
+
+    try:
+        written = write_reports(
+            args.journal,
+            args.out,
+            formats=formats,
+            policy=policy,
+            quiz=args.quiz,
+            certificate=args.certificate,
+            db=args.db,
+        )
+    except JournalError as exc:
+        print(locate_error(str(exc), args.journal), file=sys.stderr)
+        return EXIT_INVALID
+    except LoadError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return EXIT_INVALID
+    except (KeyError, FileNotFoundError) as exc:
+        print(f"{args.journal}: error: {str(exc).strip(chr(39))}", file=sys.stderr)
+        return EXIT_INVALID
+    for path in written:
+        print(path)
+    return EXIT_OK
+
+
+def _cohort(
+    args: argparse.Namespace,
+    formats: list[str],
+    policy: Any,
+    cohort_data: Callable[..., dict[str, Any]],
+    write_cohort: Callable[..., list[Any]],
+) -> int:
+    missing = [p for p in args.cohort if not os.path.exists(p)]
+    for p in missing:
+        print(f"{p}: error: no such file or folder", file=sys.stderr)
+    present = [p for p in args.cohort if os.path.exists(p)]
+    data = cohort_data(present, policy=policy, progress=progress_bar(sys.stderr))
+    for skipped in data["skipped"]:
+        print(skipped["error"], file=sys.stderr)
+    if not data["sessions"]:
+        print("warroom: error: no journal could be read: no cohort report written", file=sys.stderr)
+        return EXIT_INVALID
+    for path in write_cohort(data, args.out, formats=formats):
+        print(path)
+    print(
+        f"{data['sessions']} sessions, {data['trainees']} trainees, {data['pass_rate']:.0%} passed",
+        file=sys.stderr,
+    )
+    return EXIT_INVALID if missing or data["skipped"] else EXIT_OK
