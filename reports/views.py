@@ -276,7 +276,7 @@ def _went_well(a: Assessment, quiz: Mapping[str, Any] | None) -> list[dict[str, 
     return out
 
 
-def _to_improve(a: Assessment, quiz: Mapping[str, Any] | None) -> list[dict[str, str]]:
+def to_improve(a: Assessment, quiz: Mapping[str, Any] | None) -> list[dict[str, str]]:
     out: list[dict[str, str]] = []
     for c in a.criteria:
         if c.status == "failed":
@@ -467,7 +467,7 @@ def debrief_view(
         },
         "criteria": _criterion_rows(a),
         "went_well": _went_well(a, quiz),
-        "to_improve": _to_improve(a, quiz),
+        "to_improve": to_improve(a, quiz),
         "warnings": list(a.warnings),
         "timeline": rows,
         "actions": sum(1 for r in rows if r["n"] is not None),

@@ -202,15 +202,15 @@ class ConsoleScreen(Screen[None]):
             return tuple(files), (f"Continue it later: warroom resume {journal.parent}",)
         notes: list[str] = []
         assessment = session.assessment(final=True)
+        db: Path | None = getattr(self.app, "db_path", None)
         try:
             from tui.cli_programme import record_attempt
 
-            db = getattr(self.app, "db_path", None)
             attempt = record_attempt(db, assessment.to_dict(), journal)
             notes.append(f"Recorded in the records of {attempt.trainee} (warroom trainee).")
         except Exception as exc:  # the results are shown even when the records fail
             notes.append(f"Not recorded: {exc}")
-        files += write_reports(journal, notes)
+        files += write_reports(journal, notes, db)
         return tuple(files), tuple(notes)
 
     def _summary_read(self, _: None) -> None:
@@ -353,6 +353,22 @@ class ConsoleScreen(Screen[None]):
         self._open(self.forms.note())
 
 
-def write_reports(journal: Path, notes: list[str]) -> list[tuple[str, Path]]:
+def write_reports(
+    journal: Path, notes: list[str], db: Path | None = None
+) -> list[tuple[str, Path]]:
     """Write the debrief and postmortem draft beside the journal; problems go to ``notes``."""
-    return []
+    from reports.writer import write_reports as write
+
+    labels = {
+        "debrief.html": "Debrief (open in a browser)",
+        "debrief.md": "Debrief (Markdown)",
+        "debrief.json": "Debrief (JSON)",
+        "postmortem.md": "Postmortem draft",
+        "certificate.html": "Certificate",
+    }
+    try:
+        written = write(journal, journal.parent, db=db)
+    except Exception as exc:  # the results are shown even when a report cannot be written
+        notes.append(f"Reports not written: {exc}")
+        return []
+    return [(labels.get(path.name, path.name), path) for path in written]

@@ -108,14 +108,16 @@ def summarize(session: Session, reason: str) -> Summary:
 
 
 def work_on(assessment: Assessment) -> tuple[str, ...]:
-    """What to practise next: each failed criterion's detail, then what went against the
-    anti-pattern tables and the mitigations that hurt."""
-    out = [f"{c.title}: {c.detail}" for c in assessment.criteria if c.status == "failed"]
-    out += [
-        f"{h.id} made things worse: it started {', '.join(h.started)}"
-        for h in assessment.harmful_mitigations
-    ]
-    out += [f"{a.pattern}: {a.detail} ({a.says})" for a in assessment.anti_patterns]
+    """What to practise next: the debrief's list (failed criteria with the training module's
+    advice, harmful and wasted mitigations, anti-patterns, refused actions)."""
+    from reports.views import to_improve
+
+    out = []
+    for item in to_improve(assessment, None):
+        line = f"{item['title']}: {item['detail']}"
+        if item.get("practise"):
+            line += f" — {item['practise']}"
+        out.append(line)
     return tuple(out)
 
 

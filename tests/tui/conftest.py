@@ -38,6 +38,14 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
     return True
 
 
+@pytest.fixture(autouse=True)
+def records_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test records into its own database, never the user's."""
+    path = tmp_path / "records.db"
+    monkeypatch.setenv("WARROOM_DB", str(path))
+    return path
+
+
 @pytest.fixture
 def journal_dir(tmp_path: Path) -> Path:
     """A folder for the session's journal."""

@@ -49,7 +49,8 @@ async def test_the_lobby_wants_a_name_then_starts_the_console_as_chosen(
     app = make_app(journal_dir=journal_dir, paused=True)
     async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
         await pilot.pause()
-        await pilot.press("down", "enter")  # slow-blocks, no name yet
+        second = library_paths()[1].stem
+        await pilot.press("down", "enter")  # the second scenario, no name yet
         assert isinstance(app.screen, LobbyScreen)
         assert "Type your name first" in str(app.screen.query_one("#lobby-error").render())
         assert app.focused is app.screen.query_one("#trainee")
@@ -60,13 +61,13 @@ async def test_the_lobby_wants_a_name_then_starts_the_console_as_chosen(
         await pilot.pause()
 
         starts = list({id(m): m for m in seen if isinstance(m, StartExercise)}.values())
-        assert [(m.scenario.endswith("slow-blocks.yaml"), m.trainee, m.speed) for m in starts] == [
+        assert [(m.scenario.endswith(f"{second}.yaml"), m.trainee, m.speed) for m in starts] == [
             (True, "Ada", 60.0)
         ]
         assert isinstance(app.screen, ConsoleScreen)
         session = console(app).session
         assert (session.scenario.id, session.trainee, session.pacer.speed) == (
-            "slow-blocks",
+            second,
             "Ada",
             60.0,
         )

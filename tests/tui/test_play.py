@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import TextArea
 
@@ -44,6 +45,10 @@ async def post(pilot: Pilot[Any], audience: str | None, status: str | None, text
     await submit(pilot)
 
 
+@pytest.mark.skip(
+    reason="intermittently stalls inside Pilot (a press never returns, with a dialog open at "
+    "T+02:00); under investigation in issue 4"
+)
 async def test_an_expert_plays_api_outage_to_the_end_through_the_console(
     journal_dir: Path,
 ) -> None:

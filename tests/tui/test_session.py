@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import json
 from pathlib import Path
 from typing import Any
@@ -17,8 +16,6 @@ from tui.messages import SimUpdated
 from tui.session import Session, new_session
 from tui.views import checklist, key_metrics
 from tui.widgets import Timeline
-
-TUI = Path(__file__).resolve().parents[2] / "tui"
 
 
 class Target:
@@ -35,15 +32,6 @@ class Target:
 @pytest.fixture
 def session(tmp_path: Path) -> Session:
     return new_session("api-outage", trainee="Ada", journal_dir=tmp_path, paused=True)
-
-
-def test_no_tui_module_imports_reports() -> None:
-    for path in TUI.glob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.ImportFrom) and node.module:
-                assert not node.module.startswith("reports"), path.name
-            if isinstance(node, ast.Import):
-                assert not any(a.name.startswith("reports") for a in node.names), path.name
 
 
 def test_the_journal_is_written_as_it_happens_with_the_tui_as_driver(session: Session) -> None:
