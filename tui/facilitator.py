@@ -22,6 +22,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, RichLog, Select, Static, TextArea
 
+from assessments.assessor import Assessment
 from assessments.policy import Policy
 from simulator import commands as cmd
 from simulator import events as ev
@@ -36,10 +37,9 @@ from tui.facilitation import (
     action_rows,
     ended_reason,
     inject_rows,
-    live_assessment,
 )
 from tui.messages import FeedUpdated, SimUpdated
-from tui.session import JUMP, Session
+from tui.session import JUMP, Session, next_speed
 from tui.widgets import KeyFooter, ScorePanel
 
 CHANNELS: tuple[tuple[str, str], ...] = (
@@ -80,6 +80,10 @@ class Feed(Protocol):
         """``local``, ``attached`` or ``reconnecting …``."""
         ...
 
+    def assessment(self, *, ended: bool) -> Assessment:
+        """The score so far (``ended``: as final, no criterion pending)."""
+        ...
+
     async def send(self, command: Any) -> tuple[bool, str | None]:
         """Submit a facilitator command; returns (accepted, reason)."""
         ...
@@ -116,6 +120,10 @@ class LocalFeed:
     def link_state(self) -> str:
         """Always local."""
         return "local"
+
+    def assessment(self, *, ended: bool) -> Assessment:
+        """The session's live assessor's grade (kept up to date as events happen)."""
+        return self.session.assessment(final=ended)
 
     async def send(self, command: Any) -> tuple[bool, str | None]:
         """Pace commands go to the pacer, the rest to the engine."""
@@ -324,15 +332,7 @@ class FacilitatorScreen(Screen[None]):
             return
         self._show_injects(inject_rows(feed.scenario, events, now))
         self._show_actions(action_rows(events))
-        assessment = live_assessment(
-            feed.scenario,
-            feed.policy,
-            events,
-            trainee=feed.trainee,
-            seed=feed.seed,
-            now=now,
-            ended=ended is not None,
-        )
+        assessment = feed.assessment(ended=ended is not None)
         self.query_one(ScorePanel).show(
             assessment.score, assessment.passed, [(c.id, c.status) for c in assessment.criteria]
         )
@@ -403,9 +403,8 @@ class FacilitatorScreen(Screen[None]):
     @work(exclusive=False, group="send")
     async def _send(self, command: Any) -> None:
         accepted, reason = await self.feed.send(command)
-        if not accepted:
+        if not accepted:  # what was accepted arrives as events, which refresh the screen
             self.notify(reason or "refused", title=f"Refused: {command.do}", severity="error")
-        self.refresh_feed()
 
     def action_fire(self) -> None:
         """Deliver the highlighted inject now."""
@@ -446,14 +445,10 @@ class FacilitatorScreen(Screen[None]):
         self._step(-1)
 
     def _step(self, direction: int) -> None:
-        from tui.session import SPEEDS
-
         pace = self.feed.pace
-        ladder = [s for s in SPEEDS if (s > pace.speed if direction > 0 else s < pace.speed)]
-        if not ladder:
-            return
-        speed = ladder[0] if direction > 0 else ladder[-1]
-        self._send(cmd.SetPace(paused=pace.paused, speed=speed))
+        speed = next_speed(pace.speed, direction)
+        if speed != pace.speed:
+            self._send(cmd.SetPace(paused=pace.paused, speed=speed))
 
     def action_jump(self) -> None:
         """Jump the sim ahead."""

@@ -22,12 +22,13 @@ from textual.screen import Screen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
+from assessments.assessor import Assessment
 from assessments.policy import Policy, load_policy
 from simulator import events as ev
 from simulator import protocol as p
 from simulator.library import load_scenario
 from simulator.model import Scenario
-from tui.facilitation import Pace, ended_reason, pace_of
+from tui.facilitation import Pace, ended_reason, live_assessment, pace_of
 from tui.facilitator import FacilitatorScreen
 from tui.link import LinkClient, LinkError, LiveSession, live_sessions
 from tui.messages import FeedUpdated
@@ -82,6 +83,18 @@ class RemoteFeed:
         """Take one event; returns whether it is news (not a metric sample)."""
         self._events.append(event)
         return not isinstance(event, ev.MetricsSampled)
+
+    def assessment(self, *, ended: bool) -> Assessment:
+        """Grade the events received so far."""
+        return live_assessment(
+            self.scenario,
+            self.policy,
+            self._events,
+            trainee=self.trainee,
+            seed=self.seed,
+            now=self.now,
+            ended=ended,
+        )
 
     async def send(self, command: Any) -> tuple[bool, str | None]:
         """Send a facilitator command over the link."""

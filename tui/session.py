@@ -26,16 +26,21 @@ from simulator.journal import Header, JournalWriter
 from simulator.library import LoadedScenario, library_dir, load_scenario
 from simulator.pacer import MAX_SPEED, Pacer
 from tui.guide import UpdateContext
+from tui.link import JOURNAL_NAME
 from tui.views import ConsoleView, build_view, incident_start
 
 SPEEDS: tuple[float, ...] = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0)
 """The speed ladder ``+`` and ``-`` step along (sim seconds per wall second)."""
 
-JOURNAL_NAME = "journal.jsonl"
-"""The journal's file name inside a session directory."""
-
 JUMP = 60.0
 """How far the jump-ahead key moves sim time."""
+
+
+def next_speed(speed: float, direction: int) -> float:
+    """One step up (``+1``) or down (``-1``) the speed ladder from ``speed`` (same at the ends)."""
+    if direction > 0:
+        return next((s for s in SPEEDS if s > speed), speed)
+    return next((s for s in reversed(SPEEDS) if s < speed), speed)
 
 
 def journal_dir_default() -> Path:
@@ -187,12 +192,7 @@ class Session:
     def step_speed(self, direction: int, wall: float) -> float:
         """Move one step up (``+1``) or down (``-1``) the speed ladder; returns the speed."""
         speed = self.pacer.speed
-        if direction > 0:
-            faster = [s for s in SPEEDS if s > speed]
-            new = faster[0] if faster else speed
-        else:
-            slower = [s for s in SPEEDS if s < speed]
-            new = slower[-1] if slower else speed
+        new = next_speed(speed, direction)
         if new != speed and not self.engine.ended:
             self.pacer.set_speed(new, wall)
         return self.pacer.speed
@@ -335,11 +335,8 @@ def resume_session(path: str | Path, *, speed: float = 1.0) -> Session:
     if produced[: len(journal.lines)] != journal.lines:
         writer.close()
         temporary.unlink(missing_ok=True)
-        first = (
-            next(i for i, (a, b) in enumerate(zip(journal.lines, produced, strict=False)) if a != b)
-            if any(a != b for a, b in zip(journal.lines, produced, strict=False))
-            else len(produced)
-        )
+        pairs = zip(journal.lines, produced, strict=False)
+        first = next((i for i, (a, b) in enumerate(pairs) if a != b), len(produced))
         raise ResumeError(f"{journal_path}:{first + 2}: the journal does not replay from here")
     os.replace(temporary, journal_path)
     session.journal_path = journal_path
