@@ -1020,16 +1020,26 @@ _USERS = re.compile(
 )
 _HALT = re.compile(r"chain (status: )?(is )?halt", re.IGNORECASE)
 _SHARE = re.compile(r"error|fail", re.IGNORECASE)
+_USER_SHARE = re.compile(r"\busers?\b", re.IGNORECASE)
 
 
 def impact_metrics(scenario: Scenario) -> list[str]:
-    """Metrics that measure the share of users or requests failing: ``%`` error/failure rates."""
-    out = []
+    """Metrics that measure the share of users affected.
+
+    A ``%`` metric about users (``users_affected``, "users with a job failed") measures it
+    directly, and when a scenario has one it alone counts: its failure rates may count retried
+    attempts rather than people. Otherwise the ``%`` error and failure rates stand in for it.
+    """
+    direct, rates = [], []
     for service in scenario.services:
         for m in service.metrics:
-            if m.unit == "%" and (_SHARE.search(m.id) or _SHARE.search(m.name)):
-                out.append(f"{service.id}.{m.id}")
-    return out
+            if m.unit != "%":
+                continue
+            if _USER_SHARE.search(m.id.replace("_", " ")) or _USER_SHARE.search(m.name):
+                direct.append(f"{service.id}.{m.id}")
+            elif _SHARE.search(m.id) or _SHARE.search(m.name):
+                rates.append(f"{service.id}.{m.id}")
+    return direct or rates
 
 
 def _levels_called_for(
@@ -1038,8 +1048,8 @@ def _levels_called_for(
     """Levels whose own criteria the state meets, most severe first, with what met them.
 
     Reads the criteria a policy states in numbers or facts a simulation can observe: "User
-    Impact: > 10% of users affected" (the worst error or failure rate stands in for the share
-    of users affected) and "Chain Status: Chain halted".
+    Impact: > 10% of users affected" (a share-of-users metric, or else the worst error or
+    failure rate, see ``impact_metrics``) and "Chain Status: Chain halted".
     """
     shares = [(values[m], m) for m in impact_metrics(scenario) if m in values]
     worst = max(shares) if shares else None

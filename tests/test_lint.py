@@ -370,6 +370,30 @@ def test_an_expected_severity_below_the_policys_user_impact_threshold_is_an_erro
     assert "SEV-2" in finding.message
 
 
+def test_a_share_of_users_metric_stands_for_users_affected_instead_of_the_error_rate(
+    tmp_path: Path,
+    policy,  # type: ignore[no-untyped-def]
+) -> None:
+    # 40% of requests fail, but retries absorb them and only 4% of users notice: a scenario that
+    # measures its users says so, and SEV-3 no longer contradicts the policy.
+    users = '      - {id: users_affected, name: Users affected, unit: "%", baseline: 0.5}\n'
+    text = GOOD.replace("  severity: high", "  severity: medium")
+    text = text.replace("noise: 0.1, max: 100}\n", "noise: 0.1, max: 100}\n" + users, 1)
+    text = text.replace(
+        "      - {metric: api.error_rate, to: 40, ramp: 20s}\n",
+        "      - {metric: api.error_rate, to: 40, ramp: 20s}\n"
+        "      - {metric: api.users_affected, to: 4}\n",
+        1,
+    )
+    assert only(lint_text(tmp_path, text, policy), "severity-contradicts-policy") == []
+    # And when that share crosses the policy's 10%, it is what the finding names.
+    report = lint_text(
+        tmp_path, text.replace("api.users_affected, to: 4}", "api.users_affected, to: 15}"), policy
+    )
+    [finding] = only(report, "severity-contradicts-policy")
+    assert "api.users_affected is 15%" in finding.message
+
+
 def test_an_expert_who_cannot_finish_in_time_fails_the_scenario(tmp_path: Path, policy) -> None:  # type: ignore[no-untyped-def]
     text = GOOD.replace(
         "    strategy: rollback\n    duration: 2m\n", "    strategy: rollback\n    duration: 40m\n"

@@ -160,6 +160,13 @@ class ConsoleScreen(Screen[None]):
     def on_sim_updated(self, message: SimUpdated) -> None:
         view = message.view
         self.view = view
+        # The pacing timer runs only while the sim does: a paused or ended exercise costs no
+        # wake-ups (a pause, resume or facilitator command reports itself through here).
+        if self._timer is not None:
+            if view.paused or view.ended:
+                self._timer.pause()
+            else:
+                self._timer.resume()
         self.query_one(Timeline).add_events(message.events)
         samples = [e.values for e in message.events if isinstance(e, ev.MetricsSampled)]
         if samples:

@@ -19,6 +19,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Input, Label, Select, Static
+from textual.widgets.data_table import ColumnKey
 
 from assessments.policy import PACKAGED, Policy, load_policy
 from simulator.durations import format_duration
@@ -56,7 +57,7 @@ def reflow(text: str) -> str:
     return "\n\n".join(p for p in paragraphs if p)
 
 
-class LibraryTable(DataTable[str]):
+class LibraryTable(DataTable[str | Text]):
     """The scenario table: Enter starts the highlighted scenario (shown in the Footer)."""
 
     BINDINGS: ClassVar[list[Any]] = [
@@ -157,7 +158,7 @@ class LobbyScreen(Screen[None]):
             s = item.scenario
             table.add_row(
                 s.id,
-                s.title,
+                Text(s.title, overflow="ellipsis", no_wrap=True),
                 s.difficulty,
                 expected_severity(item, policy),
                 format_duration(s.duration),
@@ -166,9 +167,30 @@ class LobbyScreen(Screen[None]):
         if self.app.is_headless:
             self.query_one("#trainee", Input).cursor_blink = False
         self._show_details()
+        self.call_after_refresh(self._fit_title)
 
     def on_resize(self, event: Resize) -> None:
         self.set_class(event.size.width < NARROW, "-narrow")
+        self.call_after_refresh(self._fit_title)
+
+    def _fit_title(self) -> None:
+        """Give the title column what the others leave, so that difficulty, severity and
+        duration show without scrolling sideways; a long title ends in an ellipsis here and
+        is shown whole in the scenario pane."""
+        table = self.query_one("#scenarios", LibraryTable)
+        title = table.columns.get(ColumnKey("title"))
+        if title is None:
+            return
+        others = sum(
+            c.get_render_width(table) for key, c in table.columns.items() if key != "title"
+        )
+        room = table.scrollable_content_region.width - others - 2 * table.cell_padding
+        width = max(16, min(title.content_width, room))
+        if title.auto_width or title.width != width:
+            title.auto_width = False
+            title.width = width
+            table._require_update_dimensions = True
+            table.refresh()
 
     def _selected(self) -> LoadedScenario | None:
         table = self.query_one("#scenarios", LibraryTable)

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import unicodedata
 from pathlib import Path
 from typing import Any
 
 import pytest
+from textual import events
 from textual.app import App, ComposeResult
+from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
 from textual.pilot import Pilot
 from textual.screen import ModalScreen
 from textual.widgets import Select, Static
@@ -96,17 +99,59 @@ def console(app: WarroomApp) -> ConsoleScreen:
     raise AssertionError("no console screen")
 
 
+async def settle(pilot: Pilot[Any]) -> None:
+    """Wait until the app and its current screen have handled every message, however many hops.
+
+    Unlike ``Pilot.pause``, which waits for the process to look idle by comparing CPU and wall
+    time (up to a second per call, every call, on a busy or shared machine), this waits on the
+    message queues themselves, so a long play-through costs what the app does, not how loaded
+    the machine is. Handling one message queues the next (a key selects an option, the Select
+    posts Changed, the dialog retemplates; a key pushes a dialog, which composes and mounts),
+    and what waits for a refresh (a Select's overlay takes focus after one) runs once the
+    screen is laid out, which is forced here as ``Pilot.pause`` does; so it goes round until
+    every queue is empty.
+    """
+    for _ in range(50):
+        await pilot._wait_for_screen()
+        screen = pilot.app.screen
+        await screen._mounted_event.wait()
+        screen._on_timer_update()
+        await asyncio.sleep(0)
+        pumps = [pilot.app, *screen.walk_children(with_self=True)]
+        if not any(pump.message_queue_size for pump in pumps):
+            return
+    raise AssertionError("the app kept posting messages to itself")
+
+
+async def press(pilot: Pilot[Any], *keys: str) -> None:
+    """Press ``keys`` through the driver, exactly as ``Pilot.press`` does, settling after each."""
+    app = pilot.app
+    assert app._driver is not None
+    for key in keys:
+        if len(key) == 1 and not key.isalnum():
+            key = _character_to_key(key)
+        try:
+            char: str | None = unicodedata.lookup(
+                _get_unicode_name_from_key(REPLACED_KEYS.get(key, key))
+            )
+        except KeyError:
+            char = key if len(key) == 1 else None
+        event = events.Key(key, char)
+        event.set_sender(app)
+        app._driver.send_message(event)
+        await settle(pilot)
+
+
 async def advance_to(pilot: Pilot[Any], seconds: float) -> None:
     """Move sim time to ``seconds`` through the bridge (as the jump key does)."""
     screen = console(pilot.app)  # type: ignore[arg-type]
     screen.bridge.jump(seconds - screen.session.engine.now)
-    await pilot.pause()
+    await settle(pilot)
 
 
 async def open_dialog(pilot: Pilot[Any], key: str, kind: type[ActionDialog]) -> Any:
     """Press ``key`` on the console and return the dialog it opened."""
-    await pilot.press(key)
-    await pilot.pause()
+    await press(pilot, key)
     dialog = pilot.app.screen
     assert isinstance(dialog, kind), f"{key!r} opened {type(dialog).__name__}"
     return dialog
@@ -120,14 +165,14 @@ async def pick(pilot: Pilot[Any], selector: str, label: str) -> None:
     """
     select = pilot.app.screen.query_one(selector, Select)
     select.focus()
-    await pilot.press("enter")
+    await press(pilot, "enter")
     overlay = select.query_one(SelectOverlay)
     prompts = [str(overlay.get_option_at_index(i).prompt) for i in range(overlay.option_count)]
     target = next((i for i, p in enumerate(prompts) if label in p), None)
     assert target is not None, f"no option with {label!r} in {selector}: {prompts}"
     here = overlay.highlighted or 0
     step = "down" if target > here else "up"
-    await pilot.press(*[step] * abs(target - here), "enter")
+    await press(pilot, *[step] * abs(target - here), "enter")
     chosen = dict((value, str(prompt)) for prompt, value in select._options)
     assert label in chosen.get(select.value, ""), f"{selector} picked {select.value!r}"
 
@@ -135,8 +180,7 @@ async def pick(pilot: Pilot[Any], selector: str, label: str) -> None:
 async def submit(pilot: Pilot[Any]) -> None:
     """Submit the open dialog with ctrl+s and check that it closed."""
     dialog = pilot.app.screen
-    await pilot.press("ctrl+s")
-    await pilot.pause()
+    await press(pilot, "ctrl+s")
     if pilot.app.screen is dialog:
         error = str(dialog.query_one("#error").render())
         raise AssertionError(f"{type(dialog).__name__} stayed open: {error}")

@@ -141,10 +141,6 @@ async def test_running_a_diagnostic_yourself_warns_that_the_ic_goes_heads_down(
     assert app.results == [cmd.RunDiagnostic(diagnostic="check-deployments")]
 
 
-@pytest.mark.skip(
-    reason="the keyboard Select pick intermittently lands on the wrong option under load; "
-    "same Pilot flake as test_play, under investigation in issue 4"
-)
 async def test_the_update_composer_follows_the_chosen_audience_and_status(
     journal_dir: Path,
 ) -> None:

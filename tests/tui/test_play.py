@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
 from textual.pilot import Pilot
 from textual.widgets import TextArea
 
@@ -18,7 +17,7 @@ from assessments.assessor import grade_journal
 from simulator.engine import Engine
 from simulator.journal import read_journal
 from simulator.runner import verify
-from tests.tui.conftest import SIZE, console, console_app, open_dialog, pick, submit
+from tests.tui.conftest import SIZE, console, console_app, open_dialog, pick, press, submit
 from tui import dialogs
 from tui.summary import SummaryScreen
 
@@ -27,8 +26,7 @@ async def jump_to(pilot: Pilot[Any], minute: int) -> None:
     """Press the jump key until sim time reaches ``minute`` minutes."""
     engine = console(pilot.app).session.engine  # type: ignore[arg-type]
     while engine.now < minute * 60:
-        await pilot.press("j")
-    await pilot.pause()
+        await press(pilot, "j")
     assert engine.now == minute * 60
 
 
@@ -45,10 +43,6 @@ async def post(pilot: Pilot[Any], audience: str | None, status: str | None, text
     await submit(pilot)
 
 
-@pytest.mark.skip(
-    reason="intermittently stalls inside Pilot (a press never returns, with a dialog open at "
-    "T+02:00); under investigation in issue 4"
-)
 async def test_an_expert_plays_api_outage_to_the_end_through_the_console(
     journal_dir: Path,
 ) -> None:
