@@ -30,6 +30,8 @@ LOBBY_SPEEDS: tuple[float, ...] = (1.0, 2.0, 10.0, 60.0)
 """Speeds offered in the lobby (the console's + and - go further)."""
 
 NARROW = 100
+SHORT = 30
+"""Below this many rows the objectives join the summary's pane (see ``lobby.tcss``)."""
 """Below this many columns the details go under the table."""
 
 
@@ -171,6 +173,10 @@ class LobbyScreen(Screen[None]):
 
     def on_resize(self, event: Resize) -> None:
         self.set_class(event.size.width < NARROW, "-narrow")
+        short = event.size.height < SHORT
+        if short != self.has_class("-short"):
+            self.set_class(short, "-short")
+            self._show_details()
         self.call_after_refresh(self._fit_title)
 
     def _fit_title(self) -> None:
@@ -218,6 +224,10 @@ class LobbyScreen(Screen[None]):
         body.append(reflow(s.summary))
         if s.source:
             body.append(f"\n\nFrom: {s.source}", style="dim")
+        if self.has_class("-short"):  # no room for the objectives' own pane
+            body.append("\n\nObjectives", style="bold")
+            for o in s.objectives:
+                body.append(f"\n• {o}")
         details.update(body)
         bullets = Table.grid(padding=(0, 1))
         bullets.add_column(no_wrap=True)
