@@ -177,9 +177,10 @@ class SummaryScreen(Screen[None]):
             title_justify="left",
             expand=True,
         )
-        table.add_column("Criterion", no_wrap=True)
+        # The criterion wraps before the detail shrinks below a readable width (80 columns).
+        table.add_column("Criterion")
         table.add_column("Result", no_wrap=True)
-        table.add_column("Detail", ratio=1)
+        table.add_column("Detail", ratio=1, min_width=28)
         for cid, status, detail in s.criteria:
             table.add_row(cid, f"{SYMBOLS.get(status, '?')} {status.replace('_', ' ')}", detail)
         return table
