@@ -30,9 +30,10 @@ LOBBY_SPEEDS: tuple[float, ...] = (1.0, 2.0, 10.0, 60.0)
 """Speeds offered in the lobby (the console's + and - go further)."""
 
 NARROW = 100
+"""Below this many columns the details go under the table."""
+
 SHORT = 30
 """Below this many rows the objectives join the summary's pane (see ``lobby.tcss``)."""
-"""Below this many columns the details go under the table."""
 
 
 @dataclass(frozen=True)
