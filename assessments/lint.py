@@ -19,7 +19,7 @@ document's node positions. A finding can be acknowledged in the file with a comm
 or the line above: ``# lint-ignore: CHECK-ID why``; it is then counted as suppressed.
 
 This module may use the simulator and the assessor; it must not print, read the command line or
-import the screen (``tui.cli_lint`` does that).
+import the screen (``tui.cli.lint`` does that).
 """
 
 from __future__ import annotations

@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from simulator.library import library
 from tui.app import make_app
-from tui.console import ConsoleScreen
+from tui.screens.console import ConsoleScreen
 
 SIZE = (120, 36)
 

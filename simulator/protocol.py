@@ -12,7 +12,7 @@ Client to server: ``hello`` (which seat, how many events it already holds), ``co
 ``event`` (numbered from 0), ``outcome`` (of a command, by id), ``error``, ``pong``, ``ended``.
 
 What a seat may send is decided by ``SEAT_COMMANDS``, one table. This module is pure: it
-encodes, decodes and authorises, and must not do any I/O (see ``tui.link`` for the transport).
+encodes, decodes and authorises, and must not do any I/O (see ``tui.link.common`` for the transport).
 """
 
 from __future__ import annotations

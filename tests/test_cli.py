@@ -11,14 +11,14 @@ from pathlib import Path
 import pytest
 
 from simulator.library import library_paths, schema_path, schema_text
-from tui.cli import main
+from tui.cli.parser import main
 
 ERROR_LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): error: (?P<msg>.+)$")
 
 
 def warroom(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "tui.cli", *args], capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "tui.cli.parser", *args], capture_output=True, text=True, timeout=120
     )
 
 

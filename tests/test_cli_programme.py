@@ -21,8 +21,8 @@ from assessments.quiz import draw_quiz, load_answers, load_bank
 from assessments.records import Records, RecordsError
 from simulator.events import ScenarioStarted
 from simulator.journal import Header, JournalWriter
-from tui import cli_programme
-from tui.cli_programme import HANDLERS, add_commands, record_attempt
+from tui.cli import programme as cli_programme
+from tui.cli.programme import HANDLERS, add_commands, record_attempt
 
 TODAY = date(2026, 3, 2)
 NOW = datetime.combine(TODAY, time(10), tzinfo=UTC)
@@ -632,12 +632,12 @@ def test_an_assessment_without_its_keys_is_refused(tmp_path: Path) -> None:
 
 def _entry() -> list[str]:
     """``warroom``'s own entry point once the lead has wired the commands in, else ours."""
-    from tui.cli import build_parser
+    from tui.cli.parser import build_parser
 
     for action in build_parser()._actions:
         if isinstance(action, argparse._SubParsersAction) and "roster" in action.choices:
-            return [sys.executable, "-m", "tui.cli"]
-    return [sys.executable, "-m", "tui.cli_programme"]
+            return [sys.executable, "-m", "tui.cli.parser"]
+    return [sys.executable, "-m", "tui.cli.programme"]
 
 
 @pytest.fixture(scope="module")
@@ -673,7 +673,7 @@ def test_the_commands_run_as_a_program_with_their_exit_codes_and_no_traceback(
 
 def test_the_programme_commands_import_no_textual(tmp_path: Path) -> None:
     code = (
-        "import sys\nfrom tui.cli_programme import main\n"
+        "import sys\nfrom tui.cli.programme import main\n"
         f"main(['roster', '--db', {str(tmp_path / 'r.db')!r}])\n"
         "print('TEXTUAL' if 'textual' in sys.modules else 'CLEAN')"
     )

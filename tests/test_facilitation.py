@@ -8,7 +8,7 @@ from simulator.engine import Engine
 from simulator.events import Event
 from simulator.library import load_scenario
 from simulator.pacer import Pacer
-from tui.facilitation import (
+from tui.headless.facilitation import (
     Pace,
     action_rows,
     condition_text,

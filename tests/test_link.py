@@ -26,16 +26,16 @@ from simulator.events import ActionAccepted, Event, InjectDelivered, Message, du
 from simulator.journal import Header
 from simulator.library import LoadedScenario, load_scenario
 from simulator.runner import Driver
-from tui.link import (
+from tui.link.client import LinkClient
+from tui.link.common import (
     LINK_FILE,
-    LinkClient,
     LinkError,
     LinkLost,
-    LinkServer,
     find_live_sessions,
     resolve_socket,
     socket_path_for,
 )
+from tui.link.server import LinkServer
 
 T = TypeVar("T")
 

@@ -12,7 +12,7 @@ import pytest
 from assessments.lint import CHECKS, FileReport, Finding, lint_file
 from assessments.policy import load_policy, policy_path
 from simulator.library import library_paths
-from tui.cli import main
+from tui.cli.parser import main
 
 FINDING = re.compile(
     r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<level>error|warning): "

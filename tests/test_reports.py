@@ -24,7 +24,7 @@ from assessments.records import Records
 from reports import ReportError, cohort_data, render_debrief, write_cohort, write_reports
 from reports.views import load_session
 from simulator.journal import Header, JournalWriter, read_journal
-from tui.cli import main
+from tui.cli.parser import main
 
 HOSTILE = "<script>alert('pwned')</script> \"quoted\" {{ 7*7 }} {% raw %} & <b>bold</b>"
 """Text a trainee could type: markup, quotes, template syntax."""
@@ -589,7 +589,7 @@ def test_the_progress_bar_shows_only_on_a_terminal_outside_ci(
 ) -> None:
     import io
 
-    from tui.cli_reports import progress_bar
+    from tui.cli.reports import progress_bar
 
     class Tty(io.StringIO):
         def isatty(self) -> bool:

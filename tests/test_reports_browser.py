@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from reports import write_reports
-from tui.cli import main
+from tui.cli.parser import main
 
 CHROMIUM = next(
     (p for p in (shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome")) if p),

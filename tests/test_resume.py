@@ -9,8 +9,8 @@ import pytest
 from simulator import commands as cmd
 from simulator.journal import read_journal
 from simulator.runner import verify
-from tui.cli import main
-from tui.session import ResumeError, Session, new_session, resume_session
+from tui.cli.parser import main
+from tui.headless.session import ResumeError, Session, new_session, resume_session
 
 
 def played(tmp_path: Path) -> Session:

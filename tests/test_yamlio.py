@@ -463,7 +463,7 @@ def test_deep_nesting_through_the_command_line_is_one_error_line_in_bounded_time
     code = (
         "import resource, sys;"
         f"resource.setrlimit(resource.RLIMIT_AS, ({limit}, {limit}));"
-        "from tui.cli import main; sys.exit(main(sys.argv[1:]))"
+        "from tui.cli.parser import main; sys.exit(main(sys.argv[1:]))"
     )
     for n, raw in enumerate(DEEP_DOCUMENTS):
         path = tmp_path / f"deep{n}.yaml"

@@ -20,10 +20,10 @@ from textual.theme import Theme
 
 from assessments.policy import load_policy
 from simulator.yamlio import LoadError
-from tui.console import ConsoleScreen
-from tui.lobby import LobbyDefaults, LobbyScreen
-from tui.messages import ExerciseClosed, OpenQuiz, OpenRecord, StartExercise
-from tui.session import Session, new_session, resume_session
+from tui.headless.session import Session, new_session, resume_session
+from tui.screens.console import ConsoleScreen
+from tui.screens.lobby import LobbyDefaults, LobbyScreen
+from tui.screens.messages import ExerciseClosed, OpenQuiz, OpenRecord, StartExercise
 
 HIGH_CONTRAST = Theme(
     name="warroom-high-contrast",
@@ -121,7 +121,7 @@ class WarroomApp(App[int]):
 
     def on_open_quiz(self, message: OpenQuiz) -> None:
         from assessments.quiz import draw_quiz, load_bank
-        from tui.quiz import QuizScreen, records_writer
+        from tui.screens.quiz import QuizScreen, records_writer
 
         try:
             policy = load_policy(message.policy)
@@ -134,7 +134,7 @@ class WarroomApp(App[int]):
         self.push_screen(QuizScreen(quiz, policy, message.trainee, record=record))
 
     def on_open_record(self, message: OpenRecord) -> None:
-        from tui.record import RecordScreen
+        from tui.screens.record import RecordScreen
 
         try:
             policy = load_policy(message.policy)
@@ -219,7 +219,7 @@ def run_tui(args: argparse.Namespace, mode: str = "play") -> int:
     ``mode``: ``lobby``, ``play``, ``facilitate`` (a scenario, or ``--attach``) or ``resume``.
     """
     if mode == "facilitate" and getattr(args, "attach", None) is not None:
-        from tui.remote import run_attached
+        from tui.screens.remote import run_attached
 
         return run_attached(args)
     app = make_app(

@@ -22,10 +22,10 @@ from textual.widgets import Select, Static
 from textual.widgets._select import SelectOverlay
 
 from tui.app import WarroomApp, make_app
-from tui.console import ConsoleScreen
-from tui.dialogs import ActionDialog
-from tui.forms import Forms
-from tui.session import new_session
+from tui.headless.session import new_session
+from tui.screens.console import ConsoleScreen
+from tui.screens.dialogs import ActionDialog
+from tui.screens.forms import Forms
 
 SIZE = (120, 36)
 """The terminal size the console is designed for."""

@@ -29,10 +29,10 @@ from tests.tui.conftest import (
     open_dialog,
     pick,
 )
-from tui import dialogs
-from tui.forms import Forms
-from tui.messages import SimUpdated
-from tui.widgets import Timeline
+from tui.screens import dialogs
+from tui.screens.forms import Forms
+from tui.screens.messages import SimUpdated
+from tui.screens.widgets import Timeline
 
 Build = Callable[[Forms], dialogs.ActionDialog]
 Prepare = Callable[[Pilot[Any], Any], Awaitable[None]]

@@ -9,9 +9,9 @@ from textual.widgets import Input, TextArea
 
 from simulator import events as ev
 from tests.tui.conftest import SIZE, console, console_app
-from tui.console import ConsoleScreen
-from tui.facilitator import AdHocInjectDialog, FacilitatorScreen, InjectTable
-from tui.widgets import Timeline
+from tui.screens.console import ConsoleScreen
+from tui.screens.facilitator import AdHocInjectDialog, FacilitatorScreen, InjectTable
+from tui.screens.widgets import Timeline
 
 
 async def test_f2_opens_the_facilitator_console_and_fire_now_delivers_a_manual_inject(

@@ -10,11 +10,11 @@ from textual.widgets import DataTable
 from simulator.library import library_paths
 from tests.tui.conftest import SIZE, console, pick
 from tui.app import make_app
-from tui.console import ConsoleScreen
-from tui.dialogs import ConfirmQuit
-from tui.lobby import LobbyScreen
-from tui.messages import StartExercise
-from tui.summary import SummaryScreen
+from tui.screens.console import ConsoleScreen
+from tui.screens.dialogs import ConfirmQuit
+from tui.screens.lobby import LobbyScreen
+from tui.screens.messages import StartExercise
+from tui.screens.summary import SummaryScreen
 
 
 async def test_make_app_without_a_scenario_opens_the_lobby_with_the_library(

@@ -18,8 +18,8 @@ from simulator.engine import Engine
 from simulator.journal import read_journal
 from simulator.runner import verify
 from tests.tui.conftest import SIZE, console, console_app, open_dialog, pick, press, submit
-from tui import dialogs
-from tui.summary import SummaryScreen
+from tui.screens import dialogs
+from tui.screens.summary import SummaryScreen
 
 
 async def jump_to(pilot: Pilot[Any], minute: int) -> None:

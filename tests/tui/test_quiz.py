@@ -10,10 +10,10 @@ from textual.widgets import Input, RadioButton, SelectionList
 from assessments.records import Records
 from tests.tui.conftest import SIZE
 from tui.app import make_app
-from tui.dialogs import ConfirmQuit
-from tui.lobby import LobbyScreen
-from tui.quiz import QuizResultScreen, QuizScreen, parse_order
-from tui.record import RecordScreen
+from tui.screens.dialogs import ConfirmQuit
+from tui.screens.lobby import LobbyScreen
+from tui.screens.quiz import QuizResultScreen, QuizScreen, parse_order
+from tui.screens.record import RecordScreen
 
 
 def test_an_order_answer_names_every_item_once() -> None:

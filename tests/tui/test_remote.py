@@ -9,12 +9,14 @@ from pathlib import Path
 from simulator import commands as cmd
 from simulator import events as ev
 from simulator import protocol as p
-from tui.bridge import Bridge
-from tui.facilitation import inject_rows
-from tui.facilitator import apply_facilitator_command
-from tui.link import LinkClient, LinkServer, socket_path_for
-from tui.remote import RemoteFeed
-from tui.session import new_session
+from tui.headless.facilitation import inject_rows
+from tui.headless.session import new_session
+from tui.link.client import LinkClient
+from tui.link.common import socket_path_for
+from tui.link.server import LinkServer
+from tui.screens.bridge import Bridge
+from tui.screens.facilitator import apply_facilitator_command
+from tui.screens.remote import RemoteFeed
 
 
 class Sink:

@@ -10,12 +10,12 @@ import pytest
 
 from simulator import commands as cmd
 from simulator import events as ev
-from tui import guide
-from tui.bridge import Bridge
-from tui.messages import SimUpdated
-from tui.session import Session, new_session
-from tui.views import checklist, key_metrics
-from tui.widgets import Timeline
+from tui.headless import guide
+from tui.headless.session import Session, new_session
+from tui.headless.views import checklist, key_metrics
+from tui.screens.bridge import Bridge
+from tui.screens.messages import SimUpdated
+from tui.screens.widgets import Timeline
 
 
 class Target:

@@ -21,9 +21,9 @@ from textual.widgets import Static
 from simulator import commands as cmd
 from tests.tui.conftest import SIZE, DialogHost, advance_to, console, console_app, forms_at, pick
 from tui.app import make_app
-from tui.dialogs import ConfirmQuit
-from tui.forms import Forms
-from tui.summary import Summary, SummaryScreen
+from tui.screens.dialogs import ConfirmQuit
+from tui.screens.forms import Forms
+from tui.screens.summary import Summary, SummaryScreen
 
 Snap = Callable[..., bool]
 NARROW = (80, 24)
@@ -224,7 +224,7 @@ def test_the_facilitator_console_beside_a_running_exercise(
 
 
 def test_the_ad_hoc_inject_dialog(snap_compare: Snap) -> None:
-    from tui.facilitator import AdHocInjectDialog
+    from tui.screens.facilitator import AdHocInjectDialog
 
     assert snap_compare(DialogHost(AdHocInjectDialog()), terminal_size=SIZE)
 
@@ -252,7 +252,7 @@ def test_a_quiz_question(snap_compare: Snap, tmp_path: Path) -> None:
 def test_the_quiz_results(snap_compare: Snap) -> None:
     from assessments.policy import load_policy
     from assessments.quiz import draw_quiz, grade_quiz, load_bank
-    from tui.quiz import QuizResultScreen
+    from tui.screens.quiz import QuizResultScreen
 
     quiz = draw_quiz(load_bank(), load_policy("default"), 7)
     answers = {item.question.id: item.question.answer for item in quiz.items[3:]}

@@ -18,13 +18,13 @@ from typing import Any, NoReturn, TextIO
 
 from simulator.durations import format_duration
 from simulator.yamlio import LoadError
-from tui import cli_lint
-from tui.cli_programme import HANDLERS as PROGRAMME_HANDLERS
-from tui.cli_programme import add_commands as add_programme_commands
-from tui.cli_reports import add_parsers as add_report_parsers
-from tui.cli_reports import cmd_report
-from tui.cli_tui import HANDLERS as TUI_HANDLERS
-from tui.cli_tui import add_commands as add_tui_commands
+from tui.cli import lint as lint_commands
+from tui.cli.play import HANDLERS as TUI_HANDLERS
+from tui.cli.play import add_commands as add_tui_commands
+from tui.cli.programme import HANDLERS as PROGRAMME_HANDLERS
+from tui.cli.programme import add_commands as add_programme_commands
+from tui.cli.reports import add_parsers as add_report_parsers
+from tui.cli.reports import cmd_report
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -95,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--verify", action="store_true", help="exit 1 unless the replay is identical")
 
     add_programme_commands(sub)
-    cli_lint.add_parsers(sub)
+    lint_commands.add_parsers(sub)
     add_report_parsers(sub)
 
     add_tui_commands(sub, _common)
@@ -128,7 +128,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     handlers.update(PROGRAMME_HANDLERS)
     handlers.update(TUI_HANDLERS)
-    handlers["lint"] = cli_lint.cmd_lint
+    handlers["lint"] = lint_commands.cmd_lint
     if args.command is None:
         if not (sys.stdin.isatty() and sys.stdout.isatty()):
             parser.print_help()  # no terminal to draw the lobby on
@@ -361,7 +361,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
     policy = _policy(args.policy) if args.policy else None
     assessment = grade_journal(journal, policy=policy)
     if args.record:
-        from tui.cli_programme import record_attempt
+        from tui.cli.programme import record_attempt
 
         record_attempt(args.db, assessment.to_dict(), args.journal)
     if args.json:

@@ -15,9 +15,9 @@ from textual.message_pump import MessagePump
 
 from simulator.engine import Outcome
 from simulator.events import Event
-from tui.messages import SimUpdated
-from tui.session import Session
-from tui.views import ConsoleView
+from tui.headless.session import Session
+from tui.headless.views import ConsoleView
+from tui.screens.messages import SimUpdated
 
 
 class Bridge:

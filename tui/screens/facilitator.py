@@ -2,9 +2,9 @@
 
 The screen reads one ``Feed``: the scenario, the events so far, the clock, and a way to send
 facilitator commands. ``LocalFeed`` is the session played in this process (the console's F2
-toggle, or ``warroom facilitate SCENARIO``); ``tui.remote.RemoteFeed`` is a session played in
+toggle, or ``warroom facilitate SCENARIO``); ``tui.screens.remote.RemoteFeed`` is a session played in
 another terminal, attached over its link. What the screen shows is computed by
-``tui.facilitation`` from the scenario and the events alone, so both look the same.
+``tui.headless.facilitation`` from the scenario and the events alone, so both look the same.
 """
 
 from __future__ import annotations
@@ -28,9 +28,7 @@ from simulator import commands as cmd
 from simulator import events as ev
 from simulator.durations import format_clock
 from simulator.model import Scenario
-from tui.bridge import Bridge
-from tui.dialogs import ActionDialog, FormError, _field, _picked, _section
-from tui.facilitation import (
+from tui.headless.facilitation import (
     ActionRow,
     InjectRow,
     Pace,
@@ -38,9 +36,11 @@ from tui.facilitation import (
     ended_reason,
     inject_rows,
 )
-from tui.messages import FeedUpdated, SimUpdated
-from tui.session import JUMP, Session, next_speed
-from tui.widgets import KeyFooter, ScorePanel
+from tui.headless.session import JUMP, Session, next_speed
+from tui.screens.bridge import Bridge
+from tui.screens.dialogs import ActionDialog, FormError, _field, _picked, _section
+from tui.screens.messages import FeedUpdated, SimUpdated
+from tui.screens.widgets import KeyFooter, ScorePanel
 
 CHANNELS: tuple[tuple[str, str], ...] = (
     ("incident channel", "incident"),
@@ -456,7 +456,7 @@ class FacilitatorScreen(Screen[None]):
 
     def action_end(self) -> None:
         """End the exercise for everyone (after confirming)."""
-        from tui.dialogs import ConfirmQuit
+        from tui.screens.dialogs import ConfirmQuit
 
         def answered(end: bool | None) -> None:
             if end:

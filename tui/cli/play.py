@@ -1,6 +1,6 @@
 """The command-line handlers that open the TUI: ``warroom``, ``play``, ``facilitate``, ``resume``.
 
-``tui.cli`` builds the argparse namespace and calls these; they turn bad options into usage
+``tui.cli.parser`` builds the argparse namespace and calls these; they turn bad options into usage
 errors (exit 2) and leave scenario problems (``LoadError``) to the CLI's ``PATH:LINE:COL``
 reporting. Textual is imported only inside the handlers, so the other commands stay fast.
 """
@@ -50,7 +50,7 @@ def add_commands(
 
 
 def _check(args: argparse.Namespace) -> None:
-    from tui.cli import UsageError
+    from tui.cli.parser import UsageError
 
     speed = getattr(args, "speed", 1.0)
     if not 0 < speed <= MAX_SPEED:
@@ -60,8 +60,8 @@ def _check(args: argparse.Namespace) -> None:
 def _run(args: argparse.Namespace, mode: str) -> int:
     from simulator.journal import JournalError
     from tui.app import run_tui
-    from tui.cli import UsageError
-    from tui.session import ResumeError
+    from tui.cli.parser import UsageError
+    from tui.headless.session import ResumeError
 
     _check(args)
     try:
@@ -80,7 +80,7 @@ def cmd_play(args: argparse.Namespace) -> int:
 
 def cmd_facilitate(args: argparse.Namespace) -> int:
     """``warroom facilitate SCENARIO`` or ``--attach``: the facilitator console."""
-    from tui.cli import UsageError
+    from tui.cli.parser import UsageError
 
     if args.scenario is None and args.attach is None:
         raise UsageError("facilitate needs a SCENARIO or --attach")

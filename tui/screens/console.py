@@ -27,15 +27,15 @@ from textual.screen import Screen
 from textual.timer import Timer
 
 from simulator import events as ev
-from tui import dialogs
-from tui.bridge import Bridge
-from tui.forms import Forms
-from tui.messages import AlertPicked, ChecklistPicked, ExerciseClosed, SimUpdated
-from tui.palette import IC_ACTIONS, ICActionsProvider
-from tui.session import JUMP, Session
-from tui.summary import Summary, SummaryScreen, summarize
-from tui.views import ConsoleView, key_metrics
-from tui.widgets import (
+from tui.headless.session import JUMP, Session
+from tui.headless.views import ConsoleView, key_metrics
+from tui.screens import dialogs
+from tui.screens.bridge import Bridge
+from tui.screens.forms import Forms
+from tui.screens.messages import AlertPicked, ChecklistPicked, ExerciseClosed, SimUpdated
+from tui.screens.palette import IC_ACTIONS, ICActionsProvider
+from tui.screens.summary import Summary, SummaryScreen, summarize
+from tui.screens.widgets import (
     AlertsPanel,
     Checklist,
     IncidentPanel,
@@ -47,7 +47,7 @@ from tui.widgets import (
 )
 
 if TYPE_CHECKING:
-    from tui.link import LinkServer
+    from tui.link.server import LinkServer
 
 TICK = 0.1
 """Seconds between pacer ticks (10 Hz)."""
@@ -117,8 +117,9 @@ class ConsoleScreen(Screen[None]):
     @work(exclusive=True, group="link")
     async def _serve_link(self) -> None:
         """Serve the session on ``<session dir>/link.sock`` for a facilitator in another terminal."""
-        from tui.facilitator import apply_facilitator_command
-        from tui.link import LinkError, LinkServer, socket_path_for
+        from tui.link.common import LinkError, socket_path_for
+        from tui.link.server import LinkServer
+        from tui.screens.facilitator import apply_facilitator_command
 
         session = self.session
         if session.directory is None or session.header is None or self.link is not None:
@@ -211,7 +212,7 @@ class ConsoleScreen(Screen[None]):
         assessment = session.assessment(final=True)
         db: Path | None = getattr(self.app, "db_path", None)
         try:
-            from tui.cli_programme import record_attempt
+            from tui.cli.programme import record_attempt
 
             attempt = record_attempt(db, assessment.to_dict(), journal)
             notes.append(f"Recorded in the records of {attempt.trainee} (warroom trainee).")
@@ -244,7 +245,7 @@ class ConsoleScreen(Screen[None]):
 
     def action_facilitator(self) -> None:
         """Show the facilitator console over this one (F2 toggles back)."""
-        from tui.facilitator import FacilitatorScreen, LocalFeed
+        from tui.screens.facilitator import FacilitatorScreen, LocalFeed
 
         if self.summary is not None:
             return

@@ -784,7 +784,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """A parser with only the programme's commands (for ``python -m tui.cli_programme``)."""
+    """A parser with only the programme's commands (for ``python -m tui.cli.programme``)."""
     parser = _Parser(prog="warroom", description="The training programme's commands.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     add_commands(sub)

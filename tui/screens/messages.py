@@ -10,7 +10,7 @@ from __future__ import annotations
 from textual.message import Message
 
 from simulator.events import Event
-from tui.views import ConsoleView
+from tui.headless.views import ConsoleView
 
 
 class SimUpdated(Message, bubble=False):

@@ -21,7 +21,7 @@ from textual.widgets import Footer, Label, Static
 from assessments.assessor import SYMBOLS, Assessment
 from simulator.commands import is_facilitator
 from simulator.durations import format_clock
-from tui.session import Session
+from tui.headless.session import Session
 
 ENDINGS = {
     "completed": "Resolved, and the postmortem is scheduled.",

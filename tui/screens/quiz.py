@@ -36,7 +36,7 @@ from textual.widgets import (
 
 from assessments.policy import Policy
 from assessments.quiz import Quiz, QuizItem, QuizResult, grade_quiz
-from tui.widgets import KeyFooter
+from tui.screens.widgets import KeyFooter
 
 Answer = str | list[str]
 
@@ -242,7 +242,7 @@ class QuizScreen(Screen[None]):
         if unanswered == 0:
             self._grade()
             return
-        from tui.dialogs import ConfirmQuit
+        from tui.screens.dialogs import ConfirmQuit
 
         def answered(finish: bool | None) -> None:
             if finish:
@@ -269,7 +269,7 @@ class QuizScreen(Screen[None]):
 
     def action_leave(self) -> None:
         """Leave without grading (after confirming)."""
-        from tui.dialogs import ConfirmQuit
+        from tui.screens.dialogs import ConfirmQuit
 
         def answered(leave: bool | None) -> None:
             if leave:
@@ -356,7 +356,7 @@ def records_writer(
     db_path: Path | str | None, policy: Policy, trainee: str
 ) -> Callable[[QuizResult], str]:
     """A ``record`` callback that stores results in the records database."""
-    from tui.cli_programme import record_quiz
+    from tui.cli.programme import record_quiz
 
     def record(result: QuizResult) -> str:
         return record_quiz(db_path, trainee, policy, result)

@@ -8,8 +8,9 @@ scenario entries): this is where the engine's state is read for them, never in a
 from __future__ import annotations
 
 from simulator.durations import format_clock, format_duration
-from tui import dialogs, guide
-from tui.session import Session
+from tui.headless import guide
+from tui.headless.session import Session
+from tui.screens import dialogs
 
 
 class Forms:

@@ -17,7 +17,7 @@ from simulator import commands as cmd
 from simulator.durations import format_clock, format_duration
 from simulator.engine import Engine
 from simulator.model import Scenario
-from tui.guide import FIRST_ACTIONS
+from tui.headless.guide import FIRST_ACTIONS
 
 Status = Literal["detecting", "declared", "mitigating", "resolved"]
 

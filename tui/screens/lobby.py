@@ -24,7 +24,7 @@ from textual.widgets.data_table import ColumnKey
 from assessments.policy import PACKAGED, Policy, load_policy
 from simulator.durations import format_duration
 from simulator.library import LoadedScenario, library
-from tui.messages import OpenQuiz, OpenRecord, StartExercise
+from tui.screens.messages import OpenQuiz, OpenRecord, StartExercise
 
 LOBBY_SPEEDS: tuple[float, ...] = (1.0, 2.0, 10.0, 60.0)
 """Speeds offered in the lobby (the console's + and - go further)."""

@@ -17,14 +17,14 @@ from textual.screen import Screen
 from textual.widgets import Label, Static
 
 from assessments.policy import Policy
-from tui.widgets import KeyFooter
+from tui.screens.widgets import KeyFooter
 
 
 def record_text(db_path: Path | str | None, trainee: str, policy: Policy) -> Text:
     """The trainee's record under ``policy``, or what to do when there is none yet."""
     from assessments.certification import status_of
     from assessments.records import Records, RecordsError, resolve_db_path
-    from tui.cli_programme import record_lines
+    from tui.cli.programme import record_lines
 
     path = resolve_db_path(db_path)
     if not path.exists():

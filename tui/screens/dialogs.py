@@ -31,8 +31,8 @@ from assessments.policy import EscalationTrigger, Level
 from simulator import commands as cmd
 from simulator.durations import format_clock, format_duration
 from simulator.model import Diagnostic, Mitigation
-from tui import guide
-from tui.views import AlertView, ResponderView
+from tui.headless import guide
+from tui.headless.views import AlertView, ResponderView
 
 ROLE_LABELS: dict[str, str] = {
     "ic": "Incident Commander (IC)",

@@ -1,7 +1,7 @@
 """``warroom facilitate --attach``: the facilitator console of a session played in another
 terminal, over the session's link.
 
-The playing console serves its events on ``<session dir>/link.sock`` (``tui.link``); this app
+The playing console serves its events on ``<session dir>/link.sock`` (``tui.link.common``); this app
 is a facilitator seat: it reads the stream into a ``RemoteFeed`` and shows it with the same
 ``FacilitatorScreen`` as the local console, and its commands go back over the link. A dropped
 link reconnects and catches up (the status line says so meanwhile).
@@ -28,12 +28,13 @@ from simulator import events as ev
 from simulator import protocol as p
 from simulator.library import load_scenario
 from simulator.model import Scenario
-from tui.facilitation import Pace, ended_reason, live_assessment, pace_of
-from tui.facilitator import FacilitatorScreen
-from tui.link import LinkClient, LinkError, LiveSession, live_sessions
-from tui.messages import FeedUpdated
-from tui.session import journal_dir_default
-from tui.widgets import KeyFooter
+from tui.headless.facilitation import Pace, ended_reason, live_assessment, pace_of
+from tui.headless.session import journal_dir_default
+from tui.link.client import LinkClient
+from tui.link.common import LinkError, LiveSession, live_sessions
+from tui.screens.facilitator import FacilitatorScreen
+from tui.screens.messages import FeedUpdated
+from tui.screens.widgets import KeyFooter
 
 
 class RemoteFeed:

@@ -26,8 +26,7 @@ from assessments.assessor import SYMBOLS
 from simulator import events as ev
 from simulator.durations import format_clock
 from simulator.transcript import describe
-from tui.messages import AlertPicked, ChecklistPicked
-from tui.views import (
+from tui.headless.views import (
     AlertView,
     ChecklistItem,
     ConsoleView,
@@ -36,6 +35,7 @@ from tui.views import (
     format_value,
     sparkline,
 )
+from tui.screens.messages import AlertPicked, ChecklistPicked
 
 STATUS_WORDS = {
     "detecting": "DETECTING",

@@ -6,7 +6,7 @@ the trainee did), subscribes the live assessor, and
 paces the engine from wall-clock readings the caller passes in. It also answers the dialogs'
 questions (the channel name the convention gives, the update template's context).
 
-No Textual here: the bridge (``tui.bridge``) turns what happens into messages. This module
+No Textual here: the bridge (``tui.screens.bridge``) turns what happens into messages. This module
 must not import ``reports``.
 """
 
@@ -25,9 +25,9 @@ from simulator.events import ActionRejected, Event, dumps
 from simulator.journal import Header, JournalWriter
 from simulator.library import LoadedScenario, library_dir, load_scenario
 from simulator.pacer import MAX_SPEED, Pacer
-from tui.guide import UpdateContext
-from tui.link import JOURNAL_NAME
-from tui.views import ConsoleView, build_view, incident_start
+from tui.headless.guide import UpdateContext
+from tui.headless.views import ConsoleView, build_view, incident_start
+from tui.link.common import JOURNAL_NAME
 
 SPEEDS: tuple[float, ...] = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0)
 """The speed ladder ``+`` and ``-`` step along (sim seconds per wall second)."""
