@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from simulator import commands as c
-from simulator.events import dumps
+from simulator.events import MetricsSampled, dumps
 from simulator.pacer import Pacer
 from simulator.runner import Step, StepDriver, run
 
@@ -56,9 +56,9 @@ def test_a_ramp_reaches_full_strength_over_its_duration_and_recovery_fades_it_ou
         ]
     )
     engine, rec = make(s)
-    seen = {}
+    seen: dict[float, dict[str, float]] = {}
     engine.subscribe(
-        lambda e: seen.__setitem__(e.t, dict(e.values)) if e.kind == "metrics" else None
+        lambda e: seen.__setitem__(e.t, dict(e.values)) if isinstance(e, MetricsSampled) else None
     )
     engine.run_until(300)
     assert seen[30.0]["api.error_rate"] == 26.0  # halfway up the ramp

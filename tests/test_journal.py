@@ -13,6 +13,7 @@ import pytest
 
 from simulator import commands as c
 from simulator.engine import Engine
+from simulator.events import ActionAccepted
 from simulator.journal import Header, JournalError, JournalWriter, read_journal
 from simulator.library import load_scenario
 from simulator.runner import journal_steps, verify
@@ -126,7 +127,7 @@ def test_a_killed_process_leaves_a_journal_with_every_action_up_to_the_kill(tmp_
     proc.wait(timeout=10)
     assert seen[-1] == "done 120"
     journal = read_journal(path)
-    actions = [dict(e.command) for e in journal.events if e.kind == "action"]
+    actions = [dict(e.command) for e in journal.events if isinstance(e, ActionAccepted)]
     assert actions[-1] == {"do": "note", "text": "last words before the crash"}
     assert len(actions) == 3 and not journal.ended
     loaded = load_scenario("api-outage")

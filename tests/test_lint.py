@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from assessments.lint import CHECKS, FileReport, Finding, lint_file
-from assessments.policy import load_policy, policy_path
+from assessments.policy import Policy, load_policy, policy_path
 from simulator.library import library_paths
 from tui.cli.parser import main
 
@@ -103,7 +103,7 @@ debrief:
 
 
 @pytest.fixture(scope="module")
-def policy():  # type: ignore[no-untyped-def]
+def policy() -> Policy:
     return load_policy("default")
 
 
@@ -140,7 +140,7 @@ def test_the_small_good_scenario_lints_clean(tmp_path: Path, policy) -> None:  #
 
 def test_a_file_that_does_not_validate_is_reported_as_invalid_at_its_line(
     tmp_path: Path,
-    policy,  # type: ignore[no-untyped-def]
+    policy: Policy,
 ) -> None:
     text = GOOD.replace("difficulty: beginner", "difficulty: hard")
     report = lint_text(tmp_path, text, policy)
@@ -188,7 +188,7 @@ def test_an_unquoted_value_with_a_hash_is_cut_by_yaml(tmp_path: Path, policy) ->
 
 def test_a_comment_after_a_sender_is_a_warning_and_after_other_values_fine(
     tmp_path: Path,
-    policy,  # type: ignore[no-untyped-def]
+    policy: Policy,
 ) -> None:
     text = GOOD.replace("from: Customer Support", "from: Customer Support  # the queue")
     text = text.replace("    at: 3m\n", "    at: 3m  # after the alert\n")
@@ -202,7 +202,7 @@ def test_a_comment_after_a_sender_is_a_warning_and_after_other_values_fine(
 
 def test_an_inject_whose_condition_can_never_hold_is_an_error_at_the_inject(
     tmp_path: Path,
-    policy,  # type: ignore[no-untyped-def]
+    policy: Policy,
 ) -> None:
     text = GOOD.replace(
         "    at: 3m\n    text: Customers report errors.",
@@ -311,7 +311,7 @@ def test_a_root_cause_no_mitigation_clears_is_an_error_at_the_fault(tmp_path: Pa
 
 def test_a_mitigation_that_changes_nothing_is_a_warning_unless_acknowledged(
     tmp_path: Path,
-    policy,  # type: ignore[no-untyped-def]
+    policy: Policy,
 ) -> None:
     idle = "  - id: scale-db\n    label: Add a replica\n    strategy: scale_up\n"
     text = GOOD.replace("mitigations:\n", "mitigations:\n" + idle)
@@ -330,7 +330,7 @@ def test_a_mitigation_that_changes_nothing_is_a_warning_unless_acknowledged(
 
 def test_a_mitigation_that_clears_only_a_fault_that_never_starts_clears_nothing(
     tmp_path: Path,
-    policy,  # type: ignore[no-untyped-def]
+    policy: Policy,
 ) -> None:
     ghost = "  - id: ghost\n    title: Never happens\n    effects:\n      - {metric: api.error_rate, by: 1}\n"
     fix = (
@@ -346,7 +346,7 @@ def test_a_mitigation_that_clears_only_a_fault_that_never_starts_clears_nothing(
 
 def test_a_diagnostic_nobody_has_the_skill_for_is_an_error_at_its_skill(
     tmp_path: Path,
-    policy,  # type: ignore[no-untyped-def]
+    policy: Policy,
 ) -> None:
     text = GOOD.replace("    skill: database\n", "    skill: dba\n")
     report = lint_text(tmp_path, text, policy)
@@ -360,7 +360,7 @@ def test_a_diagnostic_nobody_has_the_skill_for_is_an_error_at_its_skill(
 
 def test_an_expected_severity_below_the_policys_user_impact_threshold_is_an_error(
     tmp_path: Path,
-    policy,  # type: ignore[no-untyped-def]
+    policy: Policy,
 ) -> None:
     text = GOOD.replace("  severity: high", "  severity: medium")
     report = lint_text(tmp_path, text, policy)
@@ -372,7 +372,7 @@ def test_an_expected_severity_below_the_policys_user_impact_threshold_is_an_erro
 
 def test_a_share_of_users_metric_stands_for_users_affected_instead_of_the_error_rate(
     tmp_path: Path,
-    policy,  # type: ignore[no-untyped-def]
+    policy: Policy,
 ) -> None:
     # 40% of requests fail, but retries absorb them and only 4% of users notice: a scenario that
     # measures its users says so, and SEV-3 no longer contradicts the policy.

@@ -6,8 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from assessments.policy import load_policy
 from simulator import commands as cmd
-from simulator.journal import read_journal
+from simulator.engine import Engine
+from simulator.events import ActionAccepted
+from simulator.journal import Journal, read_journal
+from simulator.library import load_scenario
 from simulator.runner import verify
 from tui.cli.parser import main
 from tui.headless.session import ResumeError, Session, new_session, resume_session
@@ -57,7 +61,7 @@ def test_resume_continues_in_the_same_state_and_the_journal_still_verifies(
     resumed.close()
     journal = read_journal(before.directory / "journal.jsonl")
     assert journal.edited_line is None
-    actions = [e.command["do"] for e in journal.events if e.kind == "action"]
+    actions = [e.command["do"] for e in journal.events if isinstance(e, ActionAccepted)]
     assert actions == [
         "jump_ahead",
         "acknowledge",
@@ -71,12 +75,8 @@ def test_resume_continues_in_the_same_state_and_the_journal_still_verifies(
     assert check.identical, check
 
 
-def resume_session_engine(journal: object) -> object:
-    from assessments.policy import load_policy
-    from simulator.engine import Engine
-    from simulator.library import load_scenario
-
-    h = journal.header  # type: ignore[attr-defined]
+def resume_session_engine(journal: Journal) -> Engine:
+    h = journal.header
     loaded = load_scenario(h.scenario_path)
     return Engine(
         loaded.scenario,
