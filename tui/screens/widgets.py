@@ -187,10 +187,10 @@ class MetricPanel(Widget):
 
     def add_samples(self, values: Iterable[float]) -> None:
         """Append new samples and show the latest."""
-        before = len(self._samples)
-        self._samples.extend(values)
-        if len(self._samples) == before and before:
+        new = list(values)
+        if not new:
             return
+        self._samples.extend(new)  # a full history keeps its length: count what came, not len
         latest = self.latest
         self.set_class(latest is not None and breaches(self.spec, latest), "-breach")
         self.refresh()
