@@ -14,14 +14,14 @@ from tui.screens.facilitator import AdHocInjectDialog, FacilitatorScreen, Inject
 from tui.screens.widgets import Timeline
 
 
-async def test_f2_opens_the_facilitator_console_and_fire_now_delivers_a_manual_inject(
+async def test_a_facilitated_game_day_opens_on_the_facilitator_console_and_fire_now_delivers(
     journal_dir: Path,
 ) -> None:
-    app = console_app(journal_dir)
+    app = console_app(journal_dir, facilitating=True)
     async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
         session = console(app).session
         console(app).bridge.jump(120)
-        await pilot.press("f2")
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, FacilitatorScreen)
@@ -53,10 +53,9 @@ async def test_f2_opens_the_facilitator_console_and_fire_now_delivers_a_manual_i
 async def test_an_ad_hoc_inject_needs_a_sender_and_text_and_reaches_the_trainee(
     journal_dir: Path,
 ) -> None:
-    app = console_app(journal_dir)
+    app = console_app(journal_dir, facilitating=True)
     async with app.run_test(size=SIZE) as pilot:
         session = console(app).session
-        await pilot.press("f2")
         await pilot.pause()
         await pilot.press("w")
         await pilot.pause()
@@ -88,11 +87,11 @@ async def test_an_ad_hoc_inject_needs_a_sender_and_text_and_reaches_the_trainee(
 async def test_pause_speed_and_jump_from_the_facilitator_console_are_journalled(
     journal_dir: Path,
 ) -> None:
-    app = console_app(journal_dir)
+    app = console_app(journal_dir, facilitating=True)
     async with app.run_test(size=SIZE) as pilot:
         session = console(app).session
-        await pilot.press("f2")
         await pilot.pause()
+        assert isinstance(app.screen, FacilitatorScreen)
         assert session.paused
         await pilot.press("space")
         await pilot.pause()
@@ -107,3 +106,19 @@ async def test_pause_speed_and_jump_from_the_facilitator_console_are_journalled(
         assert done[-4:] == ["set_pace", "set_pace", "set_pace", "jump_ahead"]
         status = str(app.screen.query_one("#fac-status").render())
         assert "PAUSED" in status and "2x" in status and "link local" in status
+
+
+async def test_the_trainees_seat_never_offers_or_opens_the_facilitator_console(
+    journal_dir: Path,
+) -> None:
+    """``warroom play``: no F2 in the footer, and F2 does nothing (it showed every fault)."""
+    app = console_app(journal_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = console(app)
+        offered = {active.binding.action for active in screen.active_bindings.values()}
+        assert "pause" in offered and "facilitator" not in offered
+        await pilot.press("f2")
+        await pilot.pause()
+        assert app.screen is screen
+        assert not any(isinstance(s, FacilitatorScreen) for s in app.screen_stack)

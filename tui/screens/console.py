@@ -243,11 +243,21 @@ class ConsoleScreen(Screen[None]):
         if self.summary is None:
             self.bridge.jump(JUMP)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The trainee's seat never offers the facilitator's console (hidden, and F2 does nothing).
+
+        Only a game day run by a facilitator (``warroom facilitate``, or the lobby's "start as
+        facilitator") toggles between the two consoles on one screen.
+        """
+        if action == "facilitator":
+            return self.facilitating
+        return True
+
     def action_facilitator(self) -> None:
-        """Show the facilitator console over this one (F2 toggles back)."""
+        """Show the facilitator console over this one (F2 toggles back); facilitators only."""
         from tui.screens.facilitator import FacilitatorScreen, LocalFeed
 
-        if self.summary is not None:
+        if self.summary is not None or not self.facilitating:
             return
         screen = FacilitatorScreen(LocalFeed(self.session, self.bridge))
         self.bridge.add_target(screen)
