@@ -155,7 +155,7 @@ def make_app(
     *,
     trainee: str | None = None,
     seed: int = 1,
-    speed: float = 1.0,
+    speed: float | None = None,
     policy: str = "default",
     journal_dir: Path | str | None = None,
     paused: bool = False,
@@ -170,7 +170,8 @@ def make_app(
         scenario: A library id or a scenario file; ``None`` opens the lobby.
         trainee: The trainee's name (the lobby asks when not given).
         seed: The run's seed.
-        speed: Sim seconds per wall-clock second.
+        speed: Sim seconds per wall-clock second (default 1x; a resumed session keeps the
+            speed it was playing at).
         policy: Policy name (``default``, ``agentos``, ``nexus``) or path.
         journal_dir: Where journals go (default: ``<user data dir>/warroom/sessions``).
         paused: Open exercises with the clock stopped (tests, facilitator briefings).
@@ -185,6 +186,7 @@ def make_app(
         FileNotFoundError: no such policy file.
     """
     folder = Path(journal_dir) if journal_dir is not None else None
+    pace = 1.0 if speed is None else speed
     session = None
     if resume is not None:
         session = resume_session(resume, speed=speed)
@@ -195,7 +197,7 @@ def make_app(
             scenario,
             trainee=trainee,
             seed=seed,
-            speed=speed,
+            speed=pace,
             policy=policy,
             journal_dir=folder,
             paused=paused,
@@ -203,7 +205,7 @@ def make_app(
         )
     return WarroomApp(
         session=session,
-        defaults=LobbyDefaults(trainee=trainee, policy=policy, speed=speed),
+        defaults=LobbyDefaults(trainee=trainee, policy=policy, speed=pace),
         seed=seed,
         journal_dir=folder,
         paused=paused,
@@ -226,7 +228,7 @@ def run_tui(args: argparse.Namespace, mode: str = "play") -> int:
         getattr(args, "scenario", None),
         trainee=getattr(args, "trainee", None),
         seed=getattr(args, "seed", 1),
-        speed=getattr(args, "speed", 1.0),
+        speed=getattr(args, "speed", None),
         policy=getattr(args, "policy", "default"),
         journal_dir=getattr(args, "sessions", None),
         facilitating=mode == "facilitate",

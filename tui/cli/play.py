@@ -45,15 +45,21 @@ def add_commands(
         t.add_argument("--sessions", metavar="DIR", default=None, help=argparse.SUPPRESS)
     r = sub.add_parser("resume", help="continue a session from its journal (TUI)")
     r.add_argument("journal", metavar="JOURNAL", help="the session's journal or directory")
-    r.add_argument("--speed", type=float, default=1.0, metavar="X", help="sim seconds per second")
+    r.add_argument(
+        "--speed",
+        type=float,
+        default=None,
+        metavar="X",
+        help="sim seconds per second (default: the speed it was playing at)",
+    )
     r.add_argument("--sessions", metavar="DIR", default=None, help=argparse.SUPPRESS)
 
 
 def _check(args: argparse.Namespace) -> None:
     from tui.cli.parser import UsageError
 
-    speed = getattr(args, "speed", 1.0)
-    if not 0 < speed <= MAX_SPEED:
+    speed = getattr(args, "speed", None)
+    if speed is not None and not 0 < speed <= MAX_SPEED:
         raise UsageError(f"--speed must be above 0 and at most {MAX_SPEED:g}")
 
 

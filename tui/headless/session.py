@@ -22,9 +22,10 @@ from assessments.assessor import Assessment, LiveAssessor
 from assessments.policy import Level, Policy, load_policy
 from simulator.engine import Engine, Outcome
 from simulator.events import ActionRejected, Event, dumps
-from simulator.journal import Header, JournalWriter
+from simulator.journal import Header, Journal, JournalWriter
 from simulator.library import LoadedScenario, library_dir, load_scenario
 from simulator.pacer import MAX_SPEED, Pacer
+from tui.headless.facilitation import Pace, pace_of
 from tui.headless.guide import UpdateContext
 from tui.headless.views import ConsoleView, build_view, incident_start
 from tui.link.common import JOURNAL_NAME
@@ -277,13 +278,22 @@ def find_journal(path: str | Path) -> Path:
     return p / JOURNAL_NAME if p.is_dir() else p
 
 
-def resume_session(path: str | Path, *, speed: float = 1.0) -> Session:
+def last_speed(journal: Journal) -> float:
+    """The speed a journalled session was last playing at: its latest ``set_pace``, else the
+    speed it started at (the header's ``speed``), else 1x."""
+    started = journal.header.extra.get("speed", 1.0)
+    start = Pace(False, float(started) if isinstance(started, int | float) else 1.0)
+    return pace_of(journal.events, start).speed
+
+
+def resume_session(path: str | Path, *, speed: float | None = None) -> Session:
     """Rebuild a stopped session from its journal, ready to continue where it stopped.
 
     The journal's commands are replayed on a fresh engine up to its last event; the replay
     must reproduce every recorded line (determinism makes that so unless the journal or the
     scenario changed). The journal is then rewritten with the same lines (dropping a line cut
-    off by a crash) and carries on. The clock starts paused.
+    off by a crash) and carries on. The clock starts paused, at ``speed`` or else at the speed
+    the session was last playing at.
 
     Raises:
         ResumeError: the exercise already ended, the scenario file changed, or the journal
@@ -315,7 +325,7 @@ def resume_session(path: str | Path, *, speed: float = 1.0) -> Session:
         policy_name=h.policy,
         trainee=h.trainee,
         seed=h.seed,
-        speed=speed,
+        speed=last_speed(journal) if speed is None else speed,
         journal_dir=journal_path.parent.parent,
         paused=True,
         driver=h.driver,

@@ -27,7 +27,9 @@ class Bridge:
         """Subscribe to the session's engine; messages go to ``target`` (the console screen)."""
         self.session = session
         self._targets: list[MessagePump] = [target]
-        self._pending: list[Event] = []
+        self._pending: list[Event] = list(session.events)
+        """Events not yet reported; a resumed session starts with everything it replayed, so the
+        first report rebuilds the timeline, the live score and the metric history."""
         self._last: ConsoleView | None = None
         session.engine.subscribe(self._pending.append)
 
