@@ -16,7 +16,17 @@ from simulator.commands import JumpAhead, SetPace
 from simulator.engine import Engine
 
 MAX_SPEED = 3600.0
-"""Sim seconds per wall-clock second at the most."""
+"""Sim seconds per wall-clock second at the most (``--speed``, a facilitator's ``set_pace``)."""
+
+SPEEDS: tuple[float, ...] = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0)
+"""The one speed ladder: what the lobby offers and what ``+`` and ``-`` step along."""
+
+
+def next_speed(speed: float, direction: int) -> float:
+    """One step up (``+1``) or down (``-1``) the speed ladder from ``speed`` (same at the ends)."""
+    if direction > 0:
+        return next((s for s in SPEEDS if s > speed), speed)
+    return next((s for s in reversed(SPEEDS) if s < speed), speed)
 
 
 class Pacer:

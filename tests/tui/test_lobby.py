@@ -8,6 +8,7 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from simulator.library import library_paths
+from simulator.pacer import SPEEDS, next_speed
 from tests.tui.conftest import SIZE, console, pick
 from tui.app import make_app
 from tui.screens.console import ConsoleScreen
@@ -94,3 +95,20 @@ async def test_leaving_an_exercise_shows_the_summary_then_returns_to_the_lobby(
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, LobbyScreen)
+
+
+async def test_the_lobby_offers_the_one_speed_ladder_that_plus_and_minus_step_along(
+    journal_dir: Path,
+) -> None:
+    """The lobby offered 1/2/10/60x while ``+`` stepped 1→2→5→10: one ladder now."""
+    app = make_app(journal_dir=journal_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        lobby = app.screen
+        assert isinstance(lobby, LobbyScreen)
+        assert lobby.speeds == list(SPEEDS)
+    ladder = [SPEEDS[0]]
+    while next_speed(ladder[-1], +1) != ladder[-1]:
+        ladder.append(next_speed(ladder[-1], +1))
+    assert ladder == list(SPEEDS)
+    assert next_speed(SPEEDS[-1], +1) == SPEEDS[-1] and next_speed(SPEEDS[0], -1) == SPEEDS[0]

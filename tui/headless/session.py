@@ -24,24 +24,14 @@ from simulator.engine import Engine, Outcome
 from simulator.events import ActionRejected, Event, dumps
 from simulator.journal import Header, Journal, JournalWriter
 from simulator.library import LoadedScenario, library_dir, load_scenario
-from simulator.pacer import MAX_SPEED, Pacer
+from simulator.pacer import MAX_SPEED, Pacer, next_speed
 from tui.headless.facilitation import Pace, pace_of
 from tui.headless.guide import UpdateContext
 from tui.headless.views import ConsoleView, build_view, incident_start
 from tui.link.common import JOURNAL_NAME
 
-SPEEDS: tuple[float, ...] = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0)
-"""The speed ladder ``+`` and ``-`` step along (sim seconds per wall second)."""
-
 JUMP = 60.0
 """How far the jump-ahead key moves sim time."""
-
-
-def next_speed(speed: float, direction: int) -> float:
-    """One step up (``+1``) or down (``-1``) the speed ladder from ``speed`` (same at the ends)."""
-    if direction > 0:
-        return next((s for s in SPEEDS if s > speed), speed)
-    return next((s for s in reversed(SPEEDS) if s < speed), speed)
 
 
 def journal_dir_default() -> Path:

@@ -28,6 +28,7 @@ from simulator import commands as cmd
 from simulator import events as ev
 from simulator.durations import format_clock
 from simulator.model import Scenario
+from simulator.pacer import next_speed
 from tui.headless.facilitation import (
     ActionRow,
     InjectRow,
@@ -36,7 +37,7 @@ from tui.headless.facilitation import (
     ended_reason,
     inject_rows,
 )
-from tui.headless.session import JUMP, Session, next_speed
+from tui.headless.session import JUMP, Session
 from tui.screens.bridge import Bridge
 from tui.screens.dialogs import ActionDialog, FormError, _field, _picked, _section
 from tui.screens.messages import FeedUpdated, SimUpdated

@@ -24,10 +24,8 @@ from textual.widgets.data_table import ColumnKey
 from assessments.policy import PACKAGED, Policy, load_policy
 from simulator.durations import format_duration
 from simulator.library import LoadedScenario, library
+from simulator.pacer import SPEEDS
 from tui.screens.messages import OpenQuiz, OpenRecord, StartExercise
-
-LOBBY_SPEEDS: tuple[float, ...] = (1.0, 2.0, 10.0, 60.0)
-"""Speeds offered in the lobby (the console's + and - go further)."""
 
 NARROW = 100
 """Below this many columns the details go under the table."""
@@ -91,7 +89,7 @@ class LobbyScreen(Screen[None]):
         if defaults.policy not in policies:
             policies.append(defaults.policy)
         self.policy_names = policies
-        speeds = list(LOBBY_SPEEDS)
+        speeds = list(SPEEDS)
         if defaults.speed not in speeds:
             speeds = sorted([*speeds, defaults.speed])
         self.speeds = speeds
