@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual.message import Message
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Input
 
 from simulator.library import library_paths
 from simulator.pacer import SPEEDS, next_speed
@@ -112,3 +112,31 @@ async def test_the_lobby_offers_the_one_speed_ladder_that_plus_and_minus_step_al
         ladder.append(next_speed(ladder[-1], +1))
     assert ladder == list(SPEEDS)
     assert next_speed(SPEEDS[-1], +1) == SPEEDS[-1] and next_speed(SPEEDS[0], -1) == SPEEDS[0]
+
+
+async def test_a_newcomers_first_keys_land_in_the_name_box_and_tab_skips_the_read_only_panes(
+    journal_dir: Path,
+) -> None:
+    """The name box was three Tabs away through two invisible focus stops; typing did nothing."""
+    app = make_app(journal_dir=journal_dir, paused=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one("#scenarios")
+        assert app.focused is table
+        await pilot.press(*"Quinn")  # "q" no longer quits the lobby
+        assert isinstance(app.screen, LobbyScreen)
+        name = app.screen.query_one("#trainee", Input)
+        assert app.focused is name and name.value == "Quinn"
+        table.focus()
+        await pilot.press("tab")
+        assert app.focused is name
+        await pilot.press("tab")
+        assert app.focused is app.screen.query_one("#policy")
+
+
+async def test_at_80x24_tab_from_the_library_reaches_the_name_box(journal_dir: Path) -> None:
+    app = make_app(journal_dir=journal_dir, paused=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("tab")
+        assert app.focused is app.screen.query_one("#trainee", Input)

@@ -16,9 +16,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.events import Resize
+from textual.events import Key, Resize
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Input, Label, Select, Static
+from textual.widgets import Button, DataTable, Input, Label, Select, Static
 from textual.widgets.data_table import ColumnKey
 
 from assessments.policy import PACKAGED, Policy, load_policy
@@ -26,6 +26,7 @@ from simulator.durations import format_duration
 from simulator.library import LoadedScenario, library
 from simulator.pacer import SPEEDS
 from tui.screens.messages import OpenQuiz, OpenRecord, StartExercise
+from tui.screens.widgets import KeyFooter
 
 NARROW = 100
 """Below this many columns the details go under the table."""
@@ -76,8 +77,9 @@ class LobbyScreen(Screen[None]):
         Binding("ctrl+f", "facilitate", "Start as facilitator"),
         Binding("ctrl+t", "quiz", "Take the quiz"),
         Binding("ctrl+r", "record", "My record"),
-        Binding("q", "app.quit", "Quit"),
+        Binding("ctrl+q", "app.quit", "Quit", key_display="^q", priority=True),
     ]
+    """No single-letter keys: a name typed while the library has focus goes to the name box."""
 
     def __init__(self, defaults: LobbyDefaults) -> None:
         """Start the form from ``defaults``."""
@@ -106,10 +108,11 @@ class LobbyScreen(Screen[None]):
             library_box.border_title = "Scenario library"
             yield LibraryTable(id="scenarios", cursor_type="row", zebra_stripes=True)
         with Horizontal(id="details"):
-            with VerticalScroll(id="summary-pane") as summary:
+            # Read-only panes are not focus stops (Tab goes table → name → policy → speed).
+            with VerticalScroll(id="summary-pane", can_focus=False) as summary:
                 summary.border_title = "Scenario"
                 yield Static("", id="details-text")
-            with VerticalScroll(id="objectives-pane") as objectives:
+            with VerticalScroll(id="objectives-pane", can_focus=False) as objectives:
                 objectives.border_title = "Objectives"
                 yield Static("", id="objectives-text")
         with Horizontal(id="form"):
@@ -120,6 +123,7 @@ class LobbyScreen(Screen[None]):
                     id="trainee",
                     placeholder="your name",
                     max_length=80,
+                    select_on_focus=False,
                 )
             with Vertical(classes="field-box", id="policy-box"):
                 yield Label("Policy", classes="field")
@@ -145,7 +149,7 @@ class LobbyScreen(Screen[None]):
             yield Button("Take the quiz (^t)", id="quiz", compact=True)
             yield Button("My record (^r)", id="record", compact=True)
         yield Label("", id="lobby-error", markup=False)
-        yield Footer(show_command_palette=False)
+        yield KeyFooter(rows=1, narrow_rows=2)
 
     def on_mount(self) -> None:
         table = self.query_one("#scenarios", LibraryTable)
@@ -243,6 +247,17 @@ class LobbyScreen(Screen[None]):
     @on(DataTable.RowHighlighted)
     def _row_highlighted(self) -> None:
         self._show_details()
+
+    def on_key(self, event: Key) -> None:
+        """Typing while the library has focus writes the trainee's name: the first thing a
+        newcomer types lands in the name box, not nowhere."""
+        table = self.query_one("#scenarios", LibraryTable)
+        if self.focused is table and event.is_printable and event.character:
+            box = self.query_one("#trainee", Input)
+            box.focus()
+            box.insert_text_at_cursor(event.character)
+            event.stop()
+            event.prevent_default()
 
     @on(DataTable.RowSelected)
     def _row_selected(self) -> None:
