@@ -7,6 +7,8 @@ on the journals' content (sessions are ordered by path), so a cohort report diff
 
 Who needs attention: a trainee whose latest session failed, or who passed fewer than half of
 their sessions. The reasons shown also name the criteria they missed in two sessions or more.
+Sessions that never reached their end (left early, or killed and never resumed) are counted
+apart, as abandoned: they are not failures, and no pass rate, miss rate or reason uses them.
 
 This module reads journals and computes; it must not render, print, or import the screen.
 """
@@ -63,6 +65,8 @@ class CohortSession:
     """Score 0..1."""
     criteria: tuple[tuple[str, str, float | None, float | None], ...]
     """``(id, status, measured_s, limit_s)`` per criterion."""
+    completed: bool = True
+    """Whether the exercise reached its end; an abandoned one is reported apart, not graded."""
 
 
 @dataclass(frozen=True)
@@ -117,6 +121,7 @@ def collect(
                     passed=a.passed,
                     score=a.score,
                     criteria=tuple((c.id, c.status, c.measured_s, c.limit_s) for c in a.criteria),
+                    completed=journal.ended,
                 )
             )
         except JournalError as exc:
@@ -151,8 +156,10 @@ def _rate(part: int, whole: int) -> float:
 
 
 def aggregate(sessions: Sequence[CohortSession], skipped: Sequence[Skipped] = ()) -> dict[str, Any]:
-    """The cohort report's data."""
-    ordered = sorted(sessions, key=lambda s: s.path)
+    """The cohort report's data (abandoned sessions are listed apart and graded nowhere)."""
+    everything = sorted(sessions, key=lambda s: s.path)
+    ordered = [s for s in everything if s.completed]
+    abandoned = [s for s in everything if not s.completed]
     scenarios: dict[str, list[CohortSession]] = {}
     for s in ordered:
         scenarios.setdefault(s.scenario, []).append(s)
@@ -231,6 +238,15 @@ def aggregate(sessions: Sequence[CohortSession], skipped: Sequence[Skipped] = ()
     return {
         "format": 1,
         "sessions": len(ordered),
+        "abandoned": [
+            {
+                "path": s.path,
+                "trainee": s.trainee,
+                "scenario": s.scenario,
+                "started_at": s.started_at,
+            }
+            for s in abandoned
+        ],
         "trainees": len(by_trainee),
         "passed": total_passed,
         "pass_rate": _rate(total_passed, len(ordered)),

@@ -472,6 +472,40 @@ def test_the_cohort_names_the_trainees_who_need_attention(cohort: Path) -> None:
     assert any("keeps missing" in r for r in attention["Cy"]["reasons"])
 
 
+def _abandon(journal: Path, dest: Path, trainee: str, until: float) -> None:
+    """The same session left at ``until`` seconds: no ``scenario_ended`` (quit, or killed)."""
+    source = read_journal(journal)
+    h = source.header
+    header = Header(
+        h.scenario, h.scenario_sha256, h.scenario_path, h.seed, h.policy, h.severity_levels,
+        trainee, h.driver, "2026-03-09T10:00:00+00:00",
+    )  # fmt: skip
+    with JournalWriter(dest, header) as writer:
+        for event in source.events:
+            if event.t <= until:
+                writer(event)
+
+
+def test_abandoned_sessions_are_counted_apart_and_never_as_failures(
+    cohort: Path, runs: dict[str, Path], tmp_path: Path
+) -> None:
+    """Left after 25 s and killed after a minute: listed as abandoned, not failed, no reason."""
+    folder = tmp_path / "cohort"
+    shutil.copytree(cohort, folder)
+    _abandon(runs["expert"], folder / "Ada" / "left.jsonl", "Ada", 25)
+    _abandon(runs["expert"], folder / "Ada" / "killed.jsonl", "Ada", 60)
+    data = cohort_data([folder])
+    assert data["sessions"] == 6 and data["passed"] == 3
+    assert sorted(Path(x["path"]).name for x in data["abandoned"]) == ["killed.jsonl", "left.jsonl"]
+    assert {x["trainee"] for x in data["abandoned"]} == {"Ada"}
+    ack = next(c for c in data["criteria"] if c["id"] == "ack_alert")
+    assert ack["applicable"] == 6 and ack["missed"] == 3
+    assert "Ada" not in {t["name"] for t in data["attention"]}
+    files = write_cohort(data, tmp_path / "out")
+    html = files[0].read_text(encoding="utf-8")
+    assert "2 abandoned sessions were left before the end and not graded" in html
+
+
 def test_the_cohort_report_is_written_in_three_formats_and_is_deterministic(
     cohort: Path, tmp_path: Path
 ) -> None:
