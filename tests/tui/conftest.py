@@ -24,7 +24,7 @@ from textual.widgets._select import SelectOverlay
 from tui.app import WarroomApp, make_app
 from tui.headless.session import new_session
 from tui.screens.console import ConsoleScreen
-from tui.screens.dialogs import ActionDialog
+from tui.screens.dialogs.base import ActionDialog
 from tui.screens.forms import Forms
 
 SIZE = (120, 36)

@@ -10,7 +10,7 @@ from textual.widgets import Input, RadioButton, SelectionList
 from assessments.records import Records
 from tests.tui.conftest import SIZE
 from tui.app import make_app
-from tui.screens.dialogs import ConfirmQuit
+from tui.screens.dialogs.confirm import ConfirmQuit
 from tui.screens.lobby import LobbyScreen
 from tui.screens.quiz import QuizResultScreen, QuizScreen, parse_order
 from tui.screens.record import RecordScreen
