@@ -35,7 +35,7 @@ from tui.screens.forms import Forms
 from tui.screens.messages import SimUpdated
 from tui.screens.widgets import Timeline
 
-Build = Callable[[Forms], ActionDialog]
+Build = Callable[[Forms], ActionDialog[Any]]
 Prepare = Callable[[Pilot[Any], Any], Awaitable[None]]
 
 

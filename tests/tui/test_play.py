@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import TextArea
 
@@ -29,6 +30,8 @@ from tui.screens.dialogs.investigation import DiagnosticsDialog, MitigationDialo
 from tui.screens.dialogs.people import NotifyDialog, PageDialog, RoleDialog
 from tui.screens.dialogs.updates import UpdateDialog
 from tui.screens.summary import SummaryScreen
+
+pytestmark = pytest.mark.slow
 
 
 async def jump_to(pilot: Pilot[Any], minute: int) -> None:
