@@ -3,8 +3,17 @@
 One ``simpy.Environment`` advanced in slices by the caller (``run_until``): as fast as possible
 for headless runs and replay, or paced against the wall clock by ``Pacer`` for live play.
 Commands (trainee actions and facilitator commands) are validated and applied at the current
-sim time through ``submit``; everything that happens comes out as typed, frozen events to the
-subscribers, in order.
+sim time through ``submit``, which finds each command's handler in one table (``HANDLERS``,
+filled by ``@handles``); everything that happens comes out as typed, frozen events to the
+subscribers, in order. Readers take ``snapshot()``, a frozen copy (``simulator.snapshot``),
+rather than the engine's mutable state.
+
+Why one module of about 1,000 lines: the system model, the alert rules, the injects and the
+command handlers share one clock, one random generator and one state, and the order in which
+they draw from the generator is the determinism contract that the golden transcripts pin.
+What does not share them lives elsewhere: the commands' shapes (``commands``), the read model
+(``snapshot``), who a typed name means (``people``), the scenario's cross-checks
+(``references``). The next seam is the system model (metrics, queues, the validator set).
 
 Determinism is a rule here: one seeded ``random.Random`` drives every random draw, and the
 engine never reads the wall clock. The same scenario, seed and timed commands give the same
@@ -71,15 +80,17 @@ Handler = Callable[["Engine", Any], None]
 HANDLERS: dict[type[cmd.BaseCommand], Handler] = {}
 """The engine's handler of each command class, filled once as ``Engine`` is defined."""
 
-C = TypeVar("C", bound=cmd.BaseCommand)
+CommandT = TypeVar("CommandT", bound=cmd.BaseCommand)
 
 
 def handles(
-    kind: type[C],
-) -> Callable[[Callable[[Engine, C], None]], Callable[[Engine, C], None]]:
+    kind: type[CommandT],
+) -> Callable[[Callable[[Engine, CommandT], None]], Callable[[Engine, CommandT], None]]:
     """Register the decorated ``Engine`` method as the handler of commands of class ``kind``."""
 
-    def register(method: Callable[[Engine, C], None]) -> Callable[[Engine, C], None]:
+    def register(
+        method: Callable[[Engine, CommandT], None],
+    ) -> Callable[[Engine, CommandT], None]:
         if kind in HANDLERS:
             raise TypeError(f"{kind.__name__} already has a handler")
         HANDLERS[kind] = method
