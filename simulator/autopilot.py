@@ -31,7 +31,7 @@ from simulator.playbook import Playbook
 Profile = Literal["expert", "novice"]
 PROFILES: tuple[Profile, ...] = ("expert", "novice")
 
-Plan = Callable[[Engine], Any]
+Plan = Callable[[Engine], cmd.Command | None]
 """Called at the planned time; returns a command to submit, or ``None`` to skip."""
 
 
@@ -93,7 +93,7 @@ class Autopilot:
         when = float(math.ceil(max(t, now + 1.0)))
         heapq.heappush(self._heap, (when, next(self._seq), plan))
 
-    def _do(self, t: float, command: Any) -> None:
+    def _do(self, t: float, command: cmd.Command) -> None:
         self._at(t, lambda _e: command)
 
     def _jitter(self, base: float, spread: float = 0.2) -> float:
@@ -166,7 +166,7 @@ class Autopilot:
     def _plan_ack(self, e: ev.AlertFiring) -> None:
         delay = self._jitter(35) if self.expert else self._jitter(200, 0.1)
 
-        def ack(engine: Engine) -> Any:
+        def ack(engine: Engine) -> cmd.Command | None:
             if engine.alert_state(e.alert) == "firing":
                 return cmd.Acknowledge(alert=e.alert)
             return None
@@ -258,7 +258,7 @@ class Autopilot:
     def _plan_update(self, t: float, *, first: bool = False) -> None:
         cadence = self.playbook.update_cadence_s
 
-        def post(engine: Engine) -> Any:
+        def post(engine: Engine) -> cmd.Command | None:
             if engine.state.resolved_at is not None or self._resolving:
                 return None
             if cadence is not None:
@@ -275,7 +275,7 @@ class Autopilot:
         cadence = self.playbook.stakeholder_cadence_s
         assert cadence is not None
 
-        def post(engine: Engine) -> Any:
+        def post(engine: Engine) -> cmd.Command | None:
             if engine.state.resolved_at is not None or self._resolving:
                 return None
             self._plan_stakeholder_update(engine.now + max(60.0, cadence - 120))
@@ -310,7 +310,7 @@ class Autopilot:
         if math.isinf(pb.escalate_after_s) or not pb.escalate_to:
             return
 
-        def check(engine: Engine) -> Any:
+        def check(engine: Engine) -> cmd.Command | None:
             if engine.state.root_cause_found_at is None and engine.state.resolved_at is None:
                 return cmd.Escalate(
                     to=pb.escalate_to, reason="No root cause within the escalation window."
@@ -344,7 +344,7 @@ class Autopilot:
             self._delegate_or_run(t, d)
 
     def _delegate_or_run(self, t: float, d: Diagnostic) -> None:
-        def plan(engine: Engine) -> Any:
+        def plan(engine: Engine) -> cmd.Command | None:
             if d.id in self._delegated:
                 return None
             who = self._responder_for(engine, d)
@@ -441,7 +441,7 @@ class Autopilot:
         stamp = t
         wait = self.playbook.stability_window_s + 60 if self.expert else 30
 
-        def resolve_if_stable(engine: Engine) -> Any:
+        def resolve_if_stable(engine: Engine) -> cmd.Command | None:
             if self._recovered_at != stamp or self._active_root or self._firing:
                 return None
             self._resolve(engine)

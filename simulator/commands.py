@@ -24,7 +24,9 @@ Status = Literal["investigating", "identified", "monitoring", "resolved"]
 ROTATIONS = ("primary", "secondary", "ic_rotation", "management", "security")
 
 
-class _Command(BaseModel):
+class BaseCommand(BaseModel):
+    """What every command has: strict, frozen fields and an optional rationale."""
+
     model_config = ConfigDict(
         extra="forbid", frozen=True, use_attribute_docstrings=True, populate_by_name=True
     )
@@ -51,7 +53,7 @@ class _Command(BaseModel):
         return " ".join([do.replace("_", " "), *values])
 
 
-class Acknowledge(_Command):
+class Acknowledge(BaseCommand):
     """Acknowledge a firing alert."""
 
     do: Literal["acknowledge"] = "acknowledge"
@@ -59,7 +61,7 @@ class Acknowledge(_Command):
     """Alert name, e.g. ``APIErrorRateHigh``."""
 
 
-class Classify(_Command):
+class Classify(BaseCommand):
     """Classify the incident's severity."""
 
     do: Literal["classify"] = "classify"
@@ -67,7 +69,7 @@ class Classify(_Command):
     """A level of the policy in force, e.g. ``SEV-1``."""
 
 
-class Declare(_Command):
+class Declare(BaseCommand):
     """Declare an incident."""
 
     do: Literal["declare"] = "declare"
@@ -75,7 +77,7 @@ class Declare(_Command):
     """Incident title."""
 
 
-class CreateChannel(_Command):
+class CreateChannel(BaseCommand):
     """Create the incident channel."""
 
     do: Literal["create_channel"] = "create_channel"
@@ -83,7 +85,7 @@ class CreateChannel(_Command):
     """Channel name, e.g. ``#incident-2026-01-30-1515``."""
 
 
-class AssignRole(_Command):
+class AssignRole(BaseCommand):
     """Assign an incident role to a person (``me`` is the trainee)."""
 
     do: Literal["assign_role"] = "assign_role"
@@ -93,7 +95,7 @@ class AssignRole(_Command):
     """A responder id or name, or ``me``."""
 
 
-class Page(_Command):
+class Page(BaseCommand):
     """Page a rotation or a person."""
 
     do: Literal["page"] = "page"
@@ -101,7 +103,7 @@ class Page(_Command):
     """``primary``, ``secondary``, ``ic_rotation``, ``management``, ``security`` or a responder."""
 
 
-class Escalate(_Command):
+class Escalate(BaseCommand):
     """Escalate to someone with more expertise or authority."""
 
     do: Literal["escalate"] = "escalate"
@@ -111,7 +113,7 @@ class Escalate(_Command):
     """Why escalation is needed."""
 
 
-class Notify(_Command):
+class Notify(BaseCommand):
     """Notify a stakeholder."""
 
     do: Literal["notify"] = "notify"
@@ -119,7 +121,7 @@ class Notify(_Command):
     """``cto``, ``ceo``, ``eng_lead``, ``team_lead`` or ``support``."""
 
 
-class PostUpdate(_Command):
+class PostUpdate(BaseCommand):
     """Post a status update."""
 
     do: Literal["post_update"] = "post_update"
@@ -131,7 +133,7 @@ class PostUpdate(_Command):
     """The update."""
 
 
-class RunDiagnostic(_Command):
+class RunDiagnostic(BaseCommand):
     """Run a diagnostic yourself (the IC goes heads-down while it runs)."""
 
     do: Literal["run_diagnostic"] = "run_diagnostic"
@@ -139,7 +141,7 @@ class RunDiagnostic(_Command):
     """Diagnostic id."""
 
 
-class Delegate(_Command):
+class Delegate(BaseCommand):
     """Delegate a diagnostic to a responder."""
 
     do: Literal["delegate"] = "delegate"
@@ -149,7 +151,7 @@ class Delegate(_Command):
     """Responder id."""
 
 
-class ApplyMitigation(_Command):
+class ApplyMitigation(BaseCommand):
     """Apply a mitigation."""
 
     do: Literal["apply_mitigation"] = "apply_mitigation"
@@ -157,7 +159,7 @@ class ApplyMitigation(_Command):
     """Mitigation id."""
 
 
-class HandoffIC(_Command):
+class HandoffIC(BaseCommand):
     """Hand the IC role to someone else."""
 
     do: Literal["handoff_ic"] = "handoff_ic"
@@ -165,13 +167,13 @@ class HandoffIC(_Command):
     """The new IC."""
 
 
-class Resolve(_Command):
+class Resolve(BaseCommand):
     """Declare the incident resolved."""
 
     do: Literal["resolve"] = "resolve"
 
 
-class SchedulePostmortem(_Command):
+class SchedulePostmortem(BaseCommand):
     """Schedule the postmortem meeting."""
 
     do: Literal["schedule_postmortem"] = "schedule_postmortem"
@@ -179,7 +181,7 @@ class SchedulePostmortem(_Command):
     """When the meeting is, from now (default 48h)."""
 
 
-class Note(_Command):
+class Note(BaseCommand):
     """A scribe's timeline entry."""
 
     do: Literal["note"] = "note"
@@ -208,7 +210,7 @@ Action = Annotated[
 ]
 """Any trainee action."""
 
-ACTION_TYPES: dict[str, type[_Command]] = {
+ACTION_TYPES: dict[str, type[BaseCommand]] = {
     "acknowledge": Acknowledge,
     "classify": Classify,
     "declare": Declare,
@@ -231,7 +233,7 @@ ACTION_TYPES: dict[str, type[_Command]] = {
 # --------------------------------------------------------------------------- facilitator
 
 
-class FireInject(_Command):
+class FireInject(BaseCommand):
     """Deliver a scenario inject now."""
 
     do: Literal["fire_inject"] = "fire_inject"
@@ -239,7 +241,7 @@ class FireInject(_Command):
     """Inject id."""
 
 
-class AdHocInject(_Command):
+class AdHocInject(BaseCommand):
     """Deliver a message the facilitator writes on the spot."""
 
     do: Literal["adhoc_inject"] = "adhoc_inject"
@@ -251,7 +253,7 @@ class AdHocInject(_Command):
     """The message."""
 
 
-class StartFault(_Command):
+class StartFault(BaseCommand):
     """Start a scenario fault now (e.g. a dormant complication)."""
 
     do: Literal["start_fault"] = "start_fault"
@@ -259,7 +261,7 @@ class StartFault(_Command):
     """Fault id."""
 
 
-class SetPace(_Command):
+class SetPace(BaseCommand):
     """Pause, resume or change speed. Recorded in the journal; changes nothing in the sim."""
 
     do: Literal["set_pace"] = "set_pace"
@@ -269,7 +271,7 @@ class SetPace(_Command):
     """Sim seconds per wall-clock second."""
 
 
-class JumpAhead(_Command):
+class JumpAhead(BaseCommand):
     """Move sim time ahead at once (recorded; in virtual time it changes nothing)."""
 
     do: Literal["jump_ahead"] = "jump_ahead"
@@ -277,7 +279,7 @@ class JumpAhead(_Command):
     """How far to jump, in sim seconds."""
 
 
-class EndExercise(_Command):
+class EndExercise(BaseCommand):
     """End the exercise now."""
 
     do: Literal["end_exercise"] = "end_exercise"
@@ -305,12 +307,27 @@ ScriptCommand = Annotated[
 """A step of an action script: a trainee action, or a facilitator command for a rehearsal."""
 
 Command = Action | FacilitatorCommand
+"""Any command the engine applies: a trainee action or a facilitator command."""
+
+FACILITATOR_TYPES: dict[str, type[BaseCommand]] = {
+    "fire_inject": FireInject,
+    "adhoc_inject": AdHocInject,
+    "start_fault": StartFault,
+    "set_pace": SetPace,
+    "jump_ahead": JumpAhead,
+    "end_exercise": EndExercise,
+}
+
+COMMAND_TYPES: dict[str, type[BaseCommand]] = {**ACTION_TYPES, **FACILITATOR_TYPES}
+"""Every command class by its ``do``."""
+
+_FACILITATOR_CLASSES = tuple(FACILITATOR_TYPES.values())
 
 ACTION_ADAPTER: TypeAdapter[Action] = TypeAdapter(Action)
 FACILITATOR_ADAPTER: TypeAdapter[FacilitatorCommand] = TypeAdapter(FacilitatorCommand)
 
 
-def parse_command(data: dict[str, Any]) -> Action | FacilitatorCommand:
+def parse_command(data: dict[str, Any]) -> Command:
     """Build a command from its JSON form (``{"do": "page", "target": "security"}``)."""
     if data.get("do") in ACTION_TYPES:
         return ACTION_ADAPTER.validate_python(data)
@@ -329,9 +346,7 @@ def command_fields(action: str) -> set[str]:
 
 def is_facilitator(command: object) -> bool:
     """Whether a command is a facilitator command rather than a trainee action."""
-    return isinstance(
-        command, FireInject | AdHocInject | StartFault | SetPace | JumpAhead | EndExercise
-    )
+    return isinstance(command, _FACILITATOR_CLASSES)
 
 
 # --------------------------------------------------------------------------- action scripts

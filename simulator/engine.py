@@ -3,8 +3,17 @@
 One ``simpy.Environment`` advanced in slices by the caller (``run_until``): as fast as possible
 for headless runs and replay, or paced against the wall clock by ``Pacer`` for live play.
 Commands (trainee actions and facilitator commands) are validated and applied at the current
-sim time through ``submit``; everything that happens comes out as typed, frozen events to the
-subscribers, in order.
+sim time through ``submit``, which finds each command's handler in one table (``HANDLERS``,
+filled by ``@handles``); everything that happens comes out as typed, frozen events to the
+subscribers, in order. Readers take ``snapshot()``, a frozen copy (``simulator.snapshot``),
+rather than the engine's mutable state.
+
+Why one module of about 1,000 lines: the system model, the alert rules, the injects and the
+command handlers share one clock, one random generator and one state, and the order in which
+they draw from the generator is the determinism contract that the golden transcripts pin.
+What does not share them lives elsewhere: the commands' shapes (``commands``), the read model
+(``snapshot``), who a typed name means (``people``), the scenario's cross-checks
+(``references``). The next seam is the system model (metrics, queues, the validator set).
 
 Determinism is a rule here: one seeded ``random.Random`` drives every random draw, and the
 engine never reads the wall clock. The same scenario, seed and timed commands give the same
@@ -19,7 +28,7 @@ import random
 import string
 from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import simpy
 
@@ -47,6 +56,8 @@ from simulator.model import (
     ServiceEffect,
     ValidatorEffect,
 )
+from simulator.people import find_responder
+from simulator.snapshot import AlertSnapshot, ResponderSnapshot, Snapshot
 
 Subscriber = Callable[[ev.Event], None]
 
@@ -61,6 +72,31 @@ _OPS: dict[str, Callable[[float, float], bool]] = {
     "==": lambda a, b: a == b,
     "!=": lambda a, b: a != b,
 }
+
+
+Handler = Callable[["Engine", Any], None]
+"""An engine method that applies one kind of command (raises ``CommandRejected`` to refuse)."""
+
+HANDLERS: dict[type[cmd.BaseCommand], Handler] = {}
+"""The engine's handler of each command class, filled once as ``Engine`` is defined."""
+
+CommandT = TypeVar("CommandT", bound=cmd.BaseCommand)
+
+
+def handles(
+    kind: type[CommandT],
+) -> Callable[[Callable[[Engine, CommandT], None]], Callable[[Engine, CommandT], None]]:
+    """Register the decorated ``Engine`` method as the handler of commands of class ``kind``."""
+
+    def register(
+        method: Callable[[Engine, CommandT], None],
+    ) -> Callable[[Engine, CommandT], None]:
+        if kind in HANDLERS:
+            raise TypeError(f"{kind.__name__} already has a handler")
+        HANDLERS[kind] = method
+        return method
+
+    return register
 
 
 class CommandRejected(Exception):
@@ -164,7 +200,7 @@ class Engine:
         self.alerts: dict[str, AlertState] = {a.id: AlertState() for a in scenario.alerts}
         self.faults: dict[str, FaultRun] = {}
         self.delivered: dict[str, float] = {}
-        self.actions: list[tuple[float, cmd._Command]] = []
+        self.actions: list[tuple[float, cmd.Command]] = []
         self._subscribers: list[Subscriber] = []
         self._held: list[ev.Event] | None = None
         self._started = False
@@ -244,7 +280,7 @@ class Engine:
         """Advance to the end of the scenario with no further commands."""
         self.run_until(self.end_time)
 
-    def submit(self, command: Any, *, by: str = "trainee") -> Outcome:
+    def submit(self, command: cmd.Command, *, by: str = "trainee") -> Outcome:
         """Validate and apply a command at the current sim time.
 
         Args:
@@ -259,8 +295,7 @@ class Engine:
         try:
             if self.ended:
                 raise CommandRejected("the exercise has ended")
-            handler = getattr(self, f"_do_{command.do}")
-            handler(command)
+            HANDLERS[type(command)](self, command)
         except CommandRejected as exc:
             self._held = None
             self._emit(ev.ActionRejected(self._t(), by, data, str(exc)))
@@ -296,6 +331,54 @@ class Engine:
     def pending_injects(self) -> list[Inject]:
         """Injects not delivered yet (scheduled, conditional or manual)."""
         return [x for x in self.scenario.injects if x.id not in self.delivered]
+
+    def snapshot(self) -> Snapshot:
+        """A frozen copy of what can be shown of the exercise now (the read model)."""
+        now = self.now
+        st = self.state
+        return Snapshot(
+            t=now,
+            world=self.clock(),
+            ended=self.ended,
+            severity=st.severity,
+            title=st.title,
+            declared_at=st.declared_at,
+            channel=st.channel,
+            roles=tuple(st.roles.items()),
+            paged=tuple(st.paged.items()),
+            escalations=tuple(st.escalations),
+            notified=tuple((k, tuple(v)) for k, v in st.notified.items()),
+            updates=tuple(st.updates),
+            resolved_at=st.resolved_at,
+            postmortem_at=st.postmortem_at,
+            ic_task=st.ic_task,
+            ic_busy_until=st.ic_busy_until,
+            root_cause_found_at=st.root_cause_found_at,
+            mitigations_applied=tuple(st.mitigations_applied.items()),
+            mitigations_running=tuple(st.mitigations_running.items()),
+            alerts=tuple(
+                AlertSnapshot(rule_id, self.alert_state(rule_id), a.fired_at, a.resolved_at)
+                for rule_id, a in self.alerts.items()
+            ),
+            responders=tuple(
+                ResponderSnapshot(
+                    r.responder.id,
+                    r.responder.name,
+                    r.responder.role,
+                    tuple(r.responder.skills),
+                    r.responder.rotation,
+                    r.joined,
+                    r.responder.id in st.paged or r.paged_at is not None,
+                    r.task if now < r.busy_until else "",
+                    r.busy_until,
+                )
+                for r in self.responders.values()
+            ),
+            metrics=tuple(self.values.items()),
+            active_faults=tuple(self.active_faults()),
+            delivered=tuple(self.delivered.items()),
+            actions=tuple(self.actions),
+        )
 
     # ------------------------------------------------------------------ processes
 
@@ -570,7 +653,7 @@ class Engine:
         deadline = cond.by
         taken = False
         for t, command in self.actions:
-            if getattr(command, "do", None) != cond.action:
+            if command.do != cond.action:
                 continue
             if deadline is not None and t > deadline:
                 continue
@@ -586,7 +669,7 @@ class Engine:
 
     # ------------------------------------------------------------------ commands
 
-    def _after_command(self, command: Any) -> None:
+    def _after_command(self, command: cmd.Command) -> None:
         if isinstance(command, cmd.EndExercise):
             self._end("facilitator")
             return
@@ -608,6 +691,7 @@ class Engine:
                 f"(delegate diagnostics instead); {what} has to wait"
             )
 
+    @handles(cmd.Acknowledge)
     def _do_acknowledge(self, c: cmd.Acknowledge) -> None:
         self._require_not_busy("acknowledging")
         a = self.alerts.get(c.alert)
@@ -621,6 +705,7 @@ class Engine:
             raise CommandRejected(f"{c.alert} is already acknowledged")
         a.acknowledged = True
 
+    @handles(cmd.Classify)
     def _do_classify(self, c: cmd.Classify) -> None:
         if c.severity not in self.severity_levels:
             raise CommandRejected(
@@ -631,6 +716,7 @@ class Engine:
             raise CommandRejected(f"severity is already {c.severity}")
         self.state.severity = c.severity
 
+    @handles(cmd.Declare)
     def _do_declare(self, c: cmd.Declare) -> None:
         self._require_not_busy("declaring")
         if self.state.declared_at is not None:
@@ -638,6 +724,7 @@ class Engine:
         self.state.declared_at = self.now
         self.state.title = c.title or self.scenario.title
 
+    @handles(cmd.CreateChannel)
     def _do_create_channel(self, c: cmd.CreateChannel) -> None:
         self._require_not_busy("creating the channel")
         if self.state.channel is not None:
@@ -651,12 +738,10 @@ class Engine:
         return r.responder.id if r else name
 
     def _find_responder(self, name: str) -> ResponderState | None:
-        key = name.lower().lstrip("@")
-        for r in self.responders.values():
-            if key in (r.responder.id, r.responder.name.lower()):
-                return r
-        return None
+        found = find_responder(name, self.scenario.responders)
+        return self.responders[found.id] if found is not None else None
 
+    @handles(cmd.AssignRole)
     def _do_assign_role(self, c: cmd.AssignRole) -> None:
         self._require_not_busy("assigning roles")
         person = self._person(c.person)
@@ -667,6 +752,7 @@ class Engine:
             raise CommandRejected(f"{r.responder.name} is not in the incident yet: page them first")
         self.state.roles[c.role] = person
 
+    @handles(cmd.Page)
     def _do_page(self, c: cmd.Page) -> None:
         self._require_not_busy("paging")
         target = c.target.lower().lstrip("@")
@@ -724,6 +810,7 @@ class Engine:
             f"{r.responder.name} here ({r.responder.role}). Catching up on the channel.",
         )
 
+    @handles(cmd.Escalate)
     def _do_escalate(self, c: cmd.Escalate) -> None:
         self._require_not_busy("escalating")
         self.state.escalations.append((self.now, c.to.lower()))
@@ -747,10 +834,12 @@ class Engine:
             ),
         )
 
+    @handles(cmd.Notify)
     def _do_notify(self, c: cmd.Notify) -> None:
         self._require_not_busy("notifying")
         self.state.notified.setdefault(c.stakeholder, []).append(self.now)
 
+    @handles(cmd.PostUpdate)
     def _do_post_update(self, c: cmd.PostUpdate) -> None:
         self._require_not_busy("posting updates")
         if c.audience == "incident" and self.state.channel is None:
@@ -763,6 +852,7 @@ class Engine:
             raise CommandRejected(f"no diagnostic {name!r}{_did_you_mean(name, self._diagnostic)}")
         return d
 
+    @handles(cmd.RunDiagnostic)
     def _do_run_diagnostic(self, c: cmd.RunDiagnostic) -> None:
         d = self._diagnostic_of(c.diagnostic)
         self._require_not_busy(f"running {d.id}")
@@ -772,6 +862,7 @@ class Engine:
         self._emit(ev.DiagnosticStarted(self._t(), d.id, "ic", self._t(self.now + took)))
         self._later(took, lambda: self._diagnostic_done(d, "ic"))
 
+    @handles(cmd.Delegate)
     def _do_delegate(self, c: cmd.Delegate) -> None:
         self._require_not_busy("delegating")
         d = self._diagnostic_of(c.diagnostic)
@@ -816,6 +907,7 @@ class Engine:
         self._emit(ev.DiagnosticResult(self._t(), d.id, by, text, reveals))
         self._watch()
 
+    @handles(cmd.ApplyMitigation)
     def _do_apply_mitigation(self, c: cmd.ApplyMitigation) -> None:
         self._require_not_busy("applying a mitigation")
         m = self._mitigation.get(c.mitigation)
@@ -850,6 +942,7 @@ class Engine:
         self._emit(ev.MitigationFinished(self._t(), m.id, cleared, tuple(started), outcome))
         self._watch()
 
+    @handles(cmd.HandoffIC)
     def _do_handoff_ic(self, c: cmd.HandoffIC) -> None:
         if "ic" not in self.state.roles:
             raise CommandRejected("no IC is assigned yet: assign the IC role first")
@@ -858,6 +951,7 @@ class Engine:
             raise CommandRejected(f"{c.to} is already the IC")
         self.state.roles["ic"] = person
 
+    @handles(cmd.Resolve)
     def _do_resolve(self, c: cmd.Resolve) -> None:
         self._require_not_busy("resolving")
         if self.state.declared_at is None:
@@ -866,6 +960,7 @@ class Engine:
             raise CommandRejected("the incident is already resolved")
         self.state.resolved_at = self.now
 
+    @handles(cmd.SchedulePostmortem)
     def _do_schedule_postmortem(self, c: cmd.SchedulePostmortem) -> None:
         if self.state.postmortem_at is not None:
             raise CommandRejected("the postmortem is already scheduled")
@@ -873,9 +968,11 @@ class Engine:
             raise CommandRejected("no incident has been declared")
         self.state.postmortem_at = self.now + c.within
 
+    @handles(cmd.Note)
     def _do_note(self, c: cmd.Note) -> None:
         return None
 
+    @handles(cmd.FireInject)
     def _do_fire_inject(self, c: cmd.FireInject) -> None:
         x = self._inject.get(c.inject)
         if x is None:
@@ -886,9 +983,11 @@ class Engine:
             )
         self._deliver(x, "facilitator")
 
+    @handles(cmd.AdHocInject)
     def _do_adhoc_inject(self, c: cmd.AdHocInject) -> None:
         self._emit(ev.InjectDelivered(self._t(), None, c.sender, c.channel, c.text, "facilitator"))
 
+    @handles(cmd.StartFault)
     def _do_start_fault(self, c: cmd.StartFault) -> None:
         f = self._fault.get(c.fault)
         if f is None:
@@ -897,12 +996,15 @@ class Engine:
             raise CommandRejected(f"fault {f.id} is already active")
         self._start_fault(f, "facilitator")
 
+    @handles(cmd.SetPace)
     def _do_set_pace(self, c: cmd.SetPace) -> None:
         return None
 
+    @handles(cmd.JumpAhead)
     def _do_jump_ahead(self, c: cmd.JumpAhead) -> None:
         return None  # the pacer moves the clock; the command only records the jump
 
+    @handles(cmd.EndExercise)
     def _do_end_exercise(self, c: cmd.EndExercise) -> None:
         return None
 

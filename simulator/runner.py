@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 from simulator import commands as cmd
 from simulator.engine import Engine
@@ -41,7 +41,7 @@ class Step:
     """A command at a sim time, from a script or a journal."""
 
     at: float
-    command: Any
+    command: cmd.Command
     by: str = "trainee"
 
 

@@ -1,8 +1,15 @@
-"""Shared test helpers: tiny scenarios built in code, and an event recorder."""
+"""Shared test helpers: tiny scenarios built in code, an event recorder, and the test tiers.
+
+Every test gets one tier marker from where it lives (``pytest -m unit`` runs the fast tier
+alone): ``snapshot`` for the SVG snapshot tests (those that use ``snap_compare``), ``pilot``
+for the other tests under ``tests/tui``, ``unit`` for everything else. ``slow`` is set by hand
+on the whole play-throughs.
+"""
 
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,6 +19,20 @@ from simulator.events import Event
 from simulator.model import Scenario
 
 LEVELS = ("SEV-1", "SEV-2", "SEV-3", "SEV-4")
+
+TUI_TESTS = Path(__file__).parent / "tui"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test with its tier: ``snapshot``, ``pilot`` or ``unit``."""
+    for item in items:
+        if "snap_compare" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.snapshot)
+        elif TUI_TESTS in item.path.parents:
+            item.add_marker(pytest.mark.pilot)
+        else:
+            item.add_marker(pytest.mark.unit)
+
 
 BASE: dict[str, Any] = {
     "id": "tiny",

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+import pytest
+
 from simulator import commands as c
+from simulator.engine import HANDLERS
 from simulator.events import MetricsSampled, dumps
 from simulator.pacer import Pacer
+from simulator.people import find_responder
 from simulator.runner import Step, StepDriver, run
 
 from .conftest import make, scenario
@@ -510,3 +516,50 @@ def test_running_in_slices_gives_the_same_events_as_running_straight_through() -
         t += 0.7
         engine_b.run_until(t)
     assert [dumps(e) for e in rec_a.events] == [dumps(e) for e in rec_b.events]
+
+
+def test_every_command_class_has_exactly_one_handler() -> None:
+    assert set(HANDLERS) == set(c.COMMAND_TYPES.values())
+
+
+def test_a_responder_is_named_by_id_or_display_name_in_any_case_with_or_without_an_at() -> None:
+    s = scenario(responders=[{"id": "bob", "name": "Bob Smith", "role": "SRE", "skills": []}])
+    for typed in ("bob", "BOB", "@bob", "Bob Smith", "@bob smith", " bob "):
+        found = find_responder(typed, s.responders)
+        assert found is not None and found.id == "bob", typed
+    assert find_responder("rob", s.responders) is None
+
+
+def test_a_snapshot_is_a_frozen_copy_that_does_not_follow_the_engine() -> None:
+    s = scenario(responders=[{"id": "bob", "name": "Bob", "role": "SRE", "skills": ["api"]}])
+    engine, _ = make(s)
+    engine.run_until(120)
+    assert engine.submit(c.Acknowledge(alert="ErrorsHigh")).accepted
+    assert engine.submit(c.Classify(severity="SEV-2")).accepted
+    assert engine.submit(c.AssignRole(role="ic", person="me")).accepted
+    assert engine.submit(c.Page(target="bob")).accepted
+    before = engine.snapshot()
+    assert (before.t, before.severity, before.role("ic"), before.status) == (
+        120.0,
+        "SEV-2",
+        "me",
+        "detecting",
+    )
+    assert [(a.id, a.state, a.fired_at) for a in before.alerts] == [
+        ("ErrorsHigh", "acknowledged", 90.0)
+    ]
+    assert before.incident_start == 90.0
+    assert before.metric("api.error_rate") == engine.values["api.error_rate"]
+    assert [(r.id, r.paged, r.joined) for r in before.responders] == [("bob", True, True)]
+    assert [command.do for _, command in before.actions] == [
+        "acknowledge",
+        "classify",
+        "assign_role",
+        "page",
+    ]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        before.severity = "SEV-1"  # type: ignore[misc]
+    assert engine.submit(c.Declare()).accepted
+    engine.run_until(200)
+    assert (before.t, before.declared_at, len(before.actions)) == (120.0, None, 4)
+    assert engine.snapshot().status == "declared"

@@ -8,23 +8,27 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import unicodedata
 from pathlib import Path
 from typing import Any
 
 import pytest
-from textual import events
 from textual.app import App, ComposeResult
-from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
 from textual.pilot import Pilot
 from textual.screen import ModalScreen
 from textual.widgets import Select, Static
-from textual.widgets._select import SelectOverlay
 
+from tests.tui.textual_private import (
+    force_layout,
+    select_overlay,
+    select_prompts,
+    send_key,
+    wait_for_mount,
+    wait_for_screen,
+)
 from tui.app import WarroomApp, make_app
 from tui.headless.session import new_session
 from tui.screens.console import ConsoleScreen
-from tui.screens.dialogs import ActionDialog
+from tui.screens.dialogs.base import ActionDialog
 from tui.screens.forms import Forms
 
 SIZE = (120, 36)
@@ -36,7 +40,7 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
     """Run ``async def`` tests in a fresh event loop (no async plugin is installed)."""
     if not inspect.iscoroutinefunction(pyfuncitem.obj):
         return None
-    names = pyfuncitem._fixtureinfo.argnames
+    names = inspect.signature(pyfuncitem.obj).parameters
     asyncio.run(pyfuncitem.obj(**{name: pyfuncitem.funcargs[name] for name in names}))
     return True
 
@@ -112,10 +116,10 @@ async def settle(pilot: Pilot[Any]) -> None:
     every queue is empty.
     """
     for _ in range(50):
-        await pilot._wait_for_screen()
+        await wait_for_screen(pilot)
         screen = pilot.app.screen
-        await screen._mounted_event.wait()
-        screen._on_timer_update()
+        await wait_for_mount(screen)
+        force_layout(screen)
         await asyncio.sleep(0)
         pumps = [pilot.app, *screen.walk_children(with_self=True)]
         if not any(pump.message_queue_size for pump in pumps):
@@ -125,20 +129,8 @@ async def settle(pilot: Pilot[Any]) -> None:
 
 async def press(pilot: Pilot[Any], *keys: str) -> None:
     """Press ``keys`` through the driver, exactly as ``Pilot.press`` does, settling after each."""
-    app = pilot.app
-    assert app._driver is not None
     for key in keys:
-        if len(key) == 1 and not key.isalnum():
-            key = _character_to_key(key)
-        try:
-            char: str | None = unicodedata.lookup(
-                _get_unicode_name_from_key(REPLACED_KEYS.get(key, key))
-            )
-        except KeyError:
-            char = key if len(key) == 1 else None
-        event = events.Key(key, char)
-        event.set_sender(app)
-        app._driver.send_message(event)
+        send_key(pilot.app, key)
         await settle(pilot)
 
 
@@ -149,7 +141,7 @@ async def advance_to(pilot: Pilot[Any], seconds: float) -> None:
     await settle(pilot)
 
 
-async def open_dialog(pilot: Pilot[Any], key: str, kind: type[ActionDialog]) -> Any:
+async def open_dialog(pilot: Pilot[Any], key: str, kind: type[ActionDialog[Any]]) -> Any:
     """Press ``key`` on the console and return the dialog it opened."""
     await press(pilot, key)
     dialog = pilot.app.screen
@@ -166,14 +158,14 @@ async def pick(pilot: Pilot[Any], selector: str, label: str) -> None:
     select = pilot.app.screen.query_one(selector, Select)
     select.focus()
     await press(pilot, "enter")
-    overlay = select.query_one(SelectOverlay)
+    overlay = select_overlay(select)
     prompts = [str(overlay.get_option_at_index(i).prompt) for i in range(overlay.option_count)]
     target = next((i for i, p in enumerate(prompts) if label in p), None)
     assert target is not None, f"no option with {label!r} in {selector}: {prompts}"
     here = overlay.highlighted or 0
     step = "down" if target > here else "up"
     await press(pilot, *[step] * abs(target - here), "enter")
-    chosen = dict((value, str(prompt)) for prompt, value in select._options)
+    chosen = select_prompts(select)
     assert label in chosen.get(select.value, ""), f"{selector} picked {select.value!r}"
 
 

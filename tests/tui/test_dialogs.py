@@ -29,12 +29,13 @@ from tests.tui.conftest import (
     open_dialog,
     pick,
 )
-from tui.screens import dialogs
+from tui.screens.dialogs.base import ActionDialog
+from tui.screens.dialogs.updates import UpdateDialog
 from tui.screens.forms import Forms
 from tui.screens.messages import SimUpdated
 from tui.screens.widgets import Timeline
 
-Build = Callable[[Forms], dialogs.ActionDialog]
+Build = Callable[[Forms], ActionDialog[Any]]
 Prepare = Callable[[Pilot[Any], Any], Awaitable[None]]
 
 
@@ -179,7 +180,7 @@ async def test_what_the_engine_refuses_is_shown_with_its_reason_and_changes_noth
     async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
         session = console(app).session
         await advance_to(pilot, 120)
-        dialog = await open_dialog(pilot, "u", dialogs.UpdateDialog)  # no channel yet
+        dialog = await open_dialog(pilot, "u", UpdateDialog)  # no channel yet
         dialog.query_one("#text", TextArea).load_text("INVESTIGATING: API errors at 45%.")
         await pilot.press("ctrl+s")
         await pilot.pause()

@@ -12,7 +12,7 @@ from simulator.pacer import SPEEDS, next_speed
 from tests.tui.conftest import SIZE, console, pick
 from tui.app import make_app
 from tui.screens.console import ConsoleScreen
-from tui.screens.dialogs import ConfirmQuit
+from tui.screens.dialogs.confirm import ConfirmQuit
 from tui.screens.lobby import LobbyScreen
 from tui.screens.messages import StartExercise
 from tui.screens.summary import SummaryScreen

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import TextArea
 
@@ -18,8 +19,19 @@ from simulator.engine import Engine
 from simulator.journal import read_journal
 from simulator.runner import verify
 from tests.tui.conftest import SIZE, console, console_app, open_dialog, pick, press, submit
-from tui.screens import dialogs
+from tui.screens.dialogs.closing import PostmortemDialog, ResolveDialog
+from tui.screens.dialogs.incident import (
+    AcknowledgeDialog,
+    ChannelDialog,
+    DeclareDialog,
+    SeverityDialog,
+)
+from tui.screens.dialogs.investigation import DiagnosticsDialog, MitigationDialog
+from tui.screens.dialogs.people import NotifyDialog, PageDialog, RoleDialog
+from tui.screens.dialogs.updates import UpdateDialog
 from tui.screens.summary import SummaryScreen
+
+pytestmark = pytest.mark.slow
 
 
 async def jump_to(pilot: Pilot[Any], minute: int) -> None:
@@ -32,7 +44,7 @@ async def jump_to(pilot: Pilot[Any], minute: int) -> None:
 
 async def post(pilot: Pilot[Any], audience: str | None, status: str | None, text: str) -> None:
     """Post an update: pick audience and status, write the text, submit."""
-    await open_dialog(pilot, "u", dialogs.UpdateDialog)
+    await open_dialog(pilot, "u", UpdateDialog)
     if audience:
         await pick(pilot, "#audience", audience)
     if status:
@@ -54,34 +66,34 @@ async def test_an_expert_plays_api_outage_to_the_end_through_the_console(
 
         # T+02:00: APIErrorRateHigh fired at T+01:05 (15:15:05).
         await jump_to(pilot, 2)
-        await open_dialog(pilot, "a", dialogs.AcknowledgeDialog)  # the one firing alert
+        await open_dialog(pilot, "a", AcknowledgeDialog)  # the one firing alert
         await submit(pilot)
-        await open_dialog(pilot, "s", dialogs.SeverityDialog)
+        await open_dialog(pilot, "s", SeverityDialog)
         await pick(pilot, "#severity", "SEV-2")
         await submit(pilot)
-        await open_dialog(pilot, "d", dialogs.DeclareDialog)  # title prefilled
+        await open_dialog(pilot, "d", DeclareDialog)  # title prefilled
         await submit(pilot)
-        await open_dialog(pilot, "c", dialogs.ChannelDialog)  # name prefilled by convention
+        await open_dialog(pilot, "c", ChannelDialog)  # name prefilled by convention
         await submit(pilot)
-        await open_dialog(pilot, "r", dialogs.RoleDialog)  # role IC preselected
+        await open_dialog(pilot, "r", RoleDialog)  # role IC preselected
         await pick(pilot, "#person", "me (")
         await submit(pilot)
-        await open_dialog(pilot, "r", dialogs.RoleDialog)
+        await open_dialog(pilot, "r", RoleDialog)
         await pick(pilot, "#role", "Scribe")
         await pick(pilot, "#person", "Carol")
         await submit(pilot)
-        await open_dialog(pilot, "p", dialogs.PageDialog)
+        await open_dialog(pilot, "p", PageDialog)
         await pick(pilot, "#target", "Primary")
         await submit(pilot)
-        await open_dialog(pilot, "p", dialogs.PageDialog)
+        await open_dialog(pilot, "p", PageDialog)
         await pick(pilot, "#target", "Dana")
         await submit(pilot)
-        await open_dialog(pilot, "i", dialogs.DiagnosticsDialog)
+        await open_dialog(pilot, "i", DiagnosticsDialog)
         await pick(pilot, "#diagnostic", "API error")
         await pick(pilot, "#who", "Bob")
         await submit(pilot)
         for stakeholder in ("Customer", "Engineering", "CTO", "CEO"):
-            await open_dialog(pilot, "n", dialogs.NotifyDialog)
+            await open_dialog(pilot, "n", NotifyDialog)
             await pick(pilot, "#stakeholder", stakeholder)
             await submit(pilot)
         await post(
@@ -110,7 +122,7 @@ async def test_an_expert_plays_api_outage_to_the_end_through_the_console(
         # T+05:00: Bob's logs are back: connection refused to ml-inference.
         await jump_to(pilot, 5)
         assert engine.state.root_cause_found_at is not None
-        await open_dialog(pilot, "m", dialogs.MitigationDialog)
+        await open_dialog(pilot, "m", MitigationDialog)
         await pick(pilot, "#mitigation", "Restart the ML")
         await submit(pilot)
         await post(pilot, "Status", "Identified", "The cause is known: a scoring service.")
@@ -129,9 +141,9 @@ async def test_an_expert_plays_api_outage_to_the_end_through_the_console(
         await post(pilot, "Incident", "Resolved", "RESOLVED: error rate at baseline.")
         await post(pilot, "Status", "Resolved", "The issue has been resolved.")
         await post(pilot, "Stakeholders", "Resolved", "Resolved after 26 minutes.")
-        await open_dialog(pilot, "R", dialogs.ResolveDialog)
+        await open_dialog(pilot, "R", ResolveDialog)
         await submit(pilot)
-        await open_dialog(pilot, "P", dialogs.PostmortemDialog)  # 48 hours preselected
+        await open_dialog(pilot, "P", PostmortemDialog)  # 48 hours preselected
         await submit(pilot)
         await pilot.pause()
 

@@ -11,9 +11,9 @@ from textual.screen import Screen
 from textual.widgets import Input, RadioButton, SelectionList
 
 from assessments.records import Records
-from tests.tui.conftest import SIZE
+from tests.tui.conftest import SIZE, press, settle
 from tui.app import make_app
-from tui.screens.dialogs import ConfirmQuit
+from tui.screens.dialogs.confirm import ConfirmQuit
 from tui.screens.lobby import LobbyScreen
 from tui.screens.quiz import QuizResultScreen, QuizScreen, parse_order
 from tui.screens.record import RecordScreen
@@ -53,17 +53,16 @@ async def answer(pilot: Pilot[None], screen: QuizScreen, *, right: bool) -> None
         screen.query_one("#answer", Input).value = " ".join(
             list(q.answer_keys) if right else list(reversed(q.answer_keys))
         )
-    await pilot.pause()
+    await settle(pilot)
 
 
 async def test_taking_the_quiz_from_the_lobby_grades_and_records_it(tmp_path: Path) -> None:
     db = tmp_path / "records.db"
     app = make_app(trainee="Ada", journal_dir=tmp_path, quiz_seed=7, db_path=db)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, LobbyScreen)
-        await pilot.press("ctrl+t")
-        await pilot.pause()
+        await press(pilot, "ctrl+t")
         screen = app.screen
         assert isinstance(screen, QuizScreen)
         total = len(screen.quiz.items)
@@ -73,11 +72,9 @@ async def test_taking_the_quiz_from_the_lobby_grades_and_records_it(tmp_path: Pa
         for n in range(total):
             kinds.add(screen.item.question.kind)
             await answer(pilot, screen, right=n >= 4)  # four wrong: 26/30 still passes
-            await pilot.press("ctrl+n")
-            await pilot.pause()
+            await press(pilot, "ctrl+n")
         assert {"single", "multi", "order"} <= kinds
-        await pilot.press("ctrl+f")
-        await pilot.pause()
+        await press(pilot, "ctrl+f")
         result_screen = app.screen
         assert isinstance(result_screen, QuizResultScreen)
         result = result_screen.result
@@ -85,11 +82,9 @@ async def test_taking_the_quiz_from_the_lobby_grades_and_records_it(tmp_path: Pa
         title = str(result_screen.query_one("#result-title").render())
         assert "✔ PASSED" in title and "26/30" in title
         assert "recorded" in result_screen.note
-        await pilot.press("enter")
-        await pilot.pause()
+        await press(pilot, "enter")
         assert isinstance(app.screen, LobbyScreen)
-        await pilot.press("ctrl+r")
-        await pilot.pause()
+        await press(pilot, "ctrl+r")
         assert isinstance(app.screen, RecordScreen)
         text = str(app.screen.query_one("#record-text").render())
         assert "Quizzes (1)" in text and "(26/30) passed" in text
@@ -103,25 +98,20 @@ async def test_a_malformed_order_keeps_the_question_and_finishing_early_asks_fir
 ) -> None:
     app = make_app(trainee="Ada", journal_dir=tmp_path, quiz_seed=7, db_path=tmp_path / "r.db")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pilot.press("ctrl+t")
-        await pilot.pause()
+        await settle(pilot)
+        await press(pilot, "ctrl+t")
         screen = app.screen
         assert isinstance(screen, QuizScreen)
         while screen.item.question.kind != "order":
-            await pilot.press("ctrl+n")
-            await pilot.pause()
+            await press(pilot, "ctrl+n")
         number = screen.item.number
         screen.query_one("#answer", Input).value = "a a"
-        await pilot.press("ctrl+n")
-        await pilot.pause()
+        await press(pilot, "ctrl+n")
         assert screen.item.number == number
         assert "✘" in str(screen.query_one("#quiz-error").render())
         screen.query_one("#answer", Input).value = ""
-        await pilot.press("ctrl+f")
-        await pilot.pause()
+        await press(pilot, "ctrl+f")
         assert isinstance(app.screen, ConfirmQuit)
         assert "30 unanswered" in str(app.screen.query_one("#dialog-title").render())
-        await pilot.press("n")
-        await pilot.pause()
+        await press(pilot, "n")
         assert top(app) is screen

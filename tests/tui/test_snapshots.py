@@ -21,7 +21,7 @@ from textual.widgets import Static
 from simulator import commands as cmd
 from tests.tui.conftest import SIZE, DialogHost, advance_to, console, console_app, forms_at, pick
 from tui.app import make_app
-from tui.screens.dialogs import ConfirmQuit
+from tui.screens.dialogs.confirm import ConfirmQuit
 from tui.screens.forms import Forms
 from tui.screens.summary import Summary, SummaryScreen
 

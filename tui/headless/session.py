@@ -16,18 +16,19 @@ import os
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from assessments.assessor import Assessment, LiveAssessor
 from assessments.policy import Level, Policy, load_policy
+from simulator.commands import Command
 from simulator.engine import Engine, Outcome
 from simulator.events import ActionRejected, Event, dumps
 from simulator.journal import Header, Journal, JournalWriter
 from simulator.library import LoadedScenario, library_dir, load_scenario
 from simulator.pacer import MAX_SPEED, Pacer, next_speed
+from simulator.snapshot import Snapshot
 from tui.headless.facilitation import Pace, pace_of
 from tui.headless.guide import UpdateContext
-from tui.headless.views import ConsoleView, build_view, incident_start
+from tui.headless.views import ConsoleView, build_view
 from tui.link.common import JOURNAL_NAME
 
 JUMP = 60.0
@@ -192,7 +193,7 @@ class Session:
         """Fast-forward the sim (paused or not)."""
         self.pacer.jump(seconds)
 
-    def submit(self, command: Any) -> Outcome:
+    def submit(self, command: Command) -> Outcome:
         """Submit a trainee action to the engine (the only way the TUI acts)."""
         return self.engine.submit(command)
 
@@ -203,14 +204,23 @@ class Session:
         """Whether sim time is stopped."""
         return self.pacer.paused
 
+    def snapshot(self) -> Snapshot:
+        """The exercise now, frozen (the engine's read model)."""
+        return self.engine.snapshot()
+
     def view(self) -> ConsoleView:
         """What the console shows now."""
-        severity = self.engine.state.severity
+        snapshot = self.snapshot()
+        severity = snapshot.severity
         cls = None
         if severity is not None and severity in self.policy.level_names:
             cls = self.policy.level(severity).class_
         return build_view(
-            self.engine, speed=self.pacer.speed, paused=self.pacer.paused, severity_class=cls
+            snapshot,
+            self.scenario,
+            speed=self.pacer.speed,
+            paused=self.pacer.paused,
+            severity_class=cls,
         )
 
     def moment(self, t: float | None = None) -> datetime:
@@ -219,28 +229,35 @@ class Session:
 
     def channel_suggestion(self) -> str:
         """The channel name the convention gives, for the incident's start (else now)."""
-        start = incident_start(self.engine)
-        moment = self.moment(start if start is not None else self.engine.now)
+        snapshot = self.snapshot()
+        start = snapshot.incident_start
+        moment = self.moment(start if start is not None else snapshot.t)
         return self.policy.rules.channel.name_for(moment).lower()
 
     def current_level(self) -> Level | None:
         """The level the trainee chose, if any."""
-        severity = self.engine.state.severity
+        return self.level_of(self.snapshot())
+
+    def level_of(self, snapshot: Snapshot) -> Level | None:
+        """The level the trainee chose by the time of ``snapshot``, if any."""
+        severity = snapshot.severity
         return self.policy.level(severity) if severity in self.policy.level_names else None
 
     def update_context(self) -> UpdateContext:
         """What the update templates can be filled with now."""
-        level = self.current_level()
+        snapshot = self.snapshot()
+        level = self.level_of(snapshot)
         cadence = self.policy.updates_for(level) if level is not None else None
+        now = self.moment(snapshot.t)
         next_update = None
         if cadence is not None and cadence.every is not None:
-            next_update = (self.moment() + timedelta(seconds=cadence.every)).strftime("%H:%M UTC")
-        start = incident_start(self.engine)
-        minutes = round((self.engine.now - start) / 60) if start is not None else 0
+            next_update = (now + timedelta(seconds=cadence.every)).strftime("%H:%M UTC")
+        start = snapshot.incident_start
+        minutes = round((snapshot.t - start) / 60) if start is not None else 0
         service = self.scenario.services[0].name if self.scenario.services else self.scenario.title
         return UpdateContext(
-            hhmm=self.moment().strftime("%H:%M"),
-            description=self.engine.state.title or self.scenario.title,
+            hhmm=now.strftime("%H:%M"),
+            description=snapshot.title or self.scenario.title,
             service=service,
             next_update=next_update,
             duration_min=max(0, minutes),

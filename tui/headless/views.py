@@ -1,25 +1,23 @@
 """Immutable views of a running exercise: what the console's widgets are given to show.
 
-The bridge builds a ``ConsoleView`` from the engine after every slice and posts it to the
-screen; widgets only ever see these frozen values (never the engine, never SimPy objects).
+The bridge builds a ``ConsoleView`` from the engine's snapshot (``Engine.snapshot()``, the
+read model) after every slice and posts it to the screen; widgets only ever see these frozen
+values (never the engine, never SimPy objects).
 The look-up tables the dialogs need (alerts, responders, diagnostics, mitigations) are built
 here too, as plain tuples.
 
-Pure data: this module must not import Textual or change the engine.
+Pure data: this module must not import Textual, nor read or change the engine itself.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
 
 from simulator import commands as cmd
 from simulator.durations import format_clock, format_duration
-from simulator.engine import Engine
 from simulator.model import Scenario
+from simulator.snapshot import Snapshot, Status
 from tui.headless.guide import FIRST_ACTIONS
-
-Status = Literal["detecting", "declared", "mitigating", "resolved"]
 
 ALERT_ICONS: dict[str, str] = {
     "inactive": "○",
@@ -137,35 +135,17 @@ def alert_rule_text(metric: str, op: str, threshold: float, for_: float) -> str:
     return text + (f" for {format_duration(for_)}" if for_ else "")
 
 
-def incident_start(engine: Engine) -> float | None:
-    """When the incident started: the first alert that fired, or ``None`` before any has."""
-    fired = [a.fired_at for a in engine.alerts.values() if a.fired_at is not None]
-    return min(fired) if fired else None
-
-
-def incident_status(engine: Engine) -> Status:
-    """``detecting`` → ``declared`` → ``mitigating`` → ``resolved``."""
-    st = engine.state
-    if st.resolved_at is not None:
-        return "resolved"
-    if st.mitigations_running or st.mitigations_applied:
-        return "mitigating"
-    if st.declared_at is not None:
-        return "declared"
-    return "detecting"
-
-
-def checklist(engine: Engine) -> tuple[ChecklistItem, ...]:
+def checklist(snapshot: Snapshot) -> tuple[ChecklistItem, ...]:
     """The first actions and when each was done."""
     done: dict[str, float | None] = dict.fromkeys((k for k, _ in FIRST_ACTIONS), None)
-    for t, command in engine.actions:
+    for t, command in snapshot.actions:
         key = _first_action(command)
         if key is not None and done[key] is None:
             done[key] = t
     return tuple(ChecklistItem(key, label, done[key]) for key, label in FIRST_ACTIONS)
 
 
-def _first_action(command: object) -> str | None:
+def _first_action(command: cmd.Command) -> str | None:
     if isinstance(command, cmd.Acknowledge):
         return "acknowledge"
     if isinstance(command, cmd.Classify):
@@ -179,75 +159,71 @@ def _first_action(command: object) -> str | None:
     return None
 
 
-def alerts(engine: Engine) -> tuple[AlertView, ...]:
+def alerts(snapshot: Snapshot, scenario: Scenario) -> tuple[AlertView, ...]:
     """Every alert rule with its state and its metric's current value."""
+    states = {a.id: a.state for a in snapshot.alerts}
     return tuple(
         AlertView(
             rule.id,
-            engine.alert_state(rule.id),
+            states[rule.id],
             rule.severity,
             alert_rule_text(rule.metric, rule.op, rule.threshold, rule.for_),
-            engine.values.get(rule.metric),
+            snapshot.metric(rule.metric),
         )
-        for rule in engine.scenario.alerts
+        for rule in scenario.alerts
     )
 
 
-def responders(engine: Engine) -> tuple[ResponderView, ...]:
+def responders(snapshot: Snapshot) -> tuple[ResponderView, ...]:
     """Every simulated person and what they are doing."""
-    now = engine.now
-    out: list[ResponderView] = []
-    for r in engine.responders.values():
-        busy = r.task if now < r.busy_until else ""
-        out.append(
-            ResponderView(
-                r.responder.id,
-                r.responder.name,
-                r.responder.role,
-                tuple(r.responder.skills),
-                r.responder.rotation,
-                r.joined,
-                r.responder.id in engine.state.paged or r.paged_at is not None,
-                busy,
-                r.busy_until,
-            )
+    return tuple(
+        ResponderView(
+            r.id,
+            r.name,
+            r.role,
+            r.skills,
+            r.rotation,
+            r.joined,
+            r.paged,
+            r.busy_with,
+            r.busy_until,
         )
-    return tuple(out)
+        for r in snapshot.responders
+    )
 
 
 def build_view(
-    engine: Engine,
+    snapshot: Snapshot,
+    scenario: Scenario,
     *,
     speed: float,
     paused: bool,
     severity_class: str | None,
 ) -> ConsoleView:
-    """The console's view of ``engine`` now."""
-    st = engine.state
-    labels = {m.id: m.label for m in engine.scenario.mitigations}
-    incident_updates = [t for t, audience, _ in st.updates if audience == "incident"]
+    """The console's view of the exercise in ``snapshot``."""
+    labels = {m.id: m.label for m in scenario.mitigations}
     return ConsoleView(
-        t=engine.now,
-        clock=format_clock(engine.now),
-        world=engine.clock(),
-        severity=st.severity,
+        t=snapshot.t,
+        clock=format_clock(snapshot.t),
+        world=snapshot.world,
+        severity=snapshot.severity,
         severity_class=severity_class,
-        status=incident_status(engine),
+        status=snapshot.status,
         speed=speed,
         paused=paused,
-        ended=engine.ended,
-        channel=st.channel,
-        roles=tuple(sorted(st.roles.items())),
-        alerts=alerts(engine),
-        checklist=checklist(engine),
-        responders=responders(engine),
-        ic_busy_with=st.ic_task if engine.now < st.ic_busy_until else "",
-        ic_busy_until=st.ic_busy_until,
+        ended=snapshot.ended,
+        channel=snapshot.channel,
+        roles=tuple(sorted(snapshot.roles)),
+        alerts=alerts(snapshot, scenario),
+        checklist=checklist(snapshot),
+        responders=responders(snapshot),
+        ic_busy_with=snapshot.ic_busy_with,
+        ic_busy_until=snapshot.ic_busy_until,
         mitigations_running=tuple(
-            (labels.get(m, m), t) for m, t in sorted(st.mitigations_running.items())
+            (labels.get(m, m), t) for m, t in sorted(snapshot.mitigations_running)
         ),
-        mitigations_applied=tuple(labels.get(m, m) for m in st.mitigations_applied),
-        last_update=incident_updates[-1] if incident_updates else None,
+        mitigations_applied=tuple(labels.get(m, m) for m, _ in snapshot.mitigations_applied),
+        last_update=snapshot.last_incident_update,
     )
 
 

@@ -9,10 +9,9 @@ message queue, and never hold the engine or SimPy objects.
 
 from __future__ import annotations
 
-from typing import Any
-
 from textual.message_pump import MessagePump
 
+from simulator.commands import Command
 from simulator.engine import Outcome
 from simulator.events import Event
 from tui.headless.session import Session
@@ -59,7 +58,7 @@ class Bridge:
         self.session.tick(wall)
         self.flush()
 
-    def submit(self, command: Any) -> Outcome:
+    def submit(self, command: Command) -> Outcome:
         """Submit a trainee action or facilitator command and report its consequences."""
         outcome = self.session.submit(command)
         self.flush()

@@ -27,10 +27,12 @@ from textual.screen import Screen
 from textual.timer import Timer
 
 from simulator import events as ev
+from simulator.commands import Command
 from tui.headless.session import JUMP, Session
 from tui.headless.views import ConsoleView, key_metrics
-from tui.screens import dialogs
 from tui.screens.bridge import Bridge
+from tui.screens.dialogs.base import ActionDialog, CommandT
+from tui.screens.dialogs.confirm import ConfirmQuit
 from tui.screens.forms import Forms
 from tui.screens.messages import AlertPicked, ChecklistPicked, ExerciseClosed, SimUpdated
 from tui.screens.palette import IC_ACTIONS, ICActionsProvider
@@ -125,7 +127,7 @@ class ConsoleScreen(Screen[None]):
         if session.directory is None or session.header is None or self.link is not None:
             return
 
-        def on_command(command: Any) -> tuple[bool, str | None]:
+        def on_command(command: Command) -> tuple[bool, str | None]:
             if self.summary is not None:
                 return False, "the exercise has ended"
             return apply_facilitator_command(session, self.bridge, command)
@@ -272,7 +274,7 @@ class ConsoleScreen(Screen[None]):
             if leave and self.summary is None:
                 self._finish("left")
 
-        self.app.push_screen(dialogs.ConfirmQuit(), answered)
+        self.app.push_screen(ConfirmQuit(), answered)
 
     # ------------------------------------------------------------------ clicks
 
@@ -294,11 +296,11 @@ class ConsoleScreen(Screen[None]):
 
     # ------------------------------------------------------------------ IC actions
 
-    def _open(self, dialog: dialogs.ActionDialog) -> None:
+    def _open(self, dialog: ActionDialog[CommandT]) -> None:
         if self.summary is None:
             self.app.push_screen(dialog, self._submit)
 
-    def _submit(self, command: Any) -> None:
+    def _submit(self, command: Command | None) -> None:
         if command is None or self.summary is not None:
             return
         outcome = self.bridge.submit(command)

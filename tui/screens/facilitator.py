@@ -39,7 +39,8 @@ from tui.headless.facilitation import (
 )
 from tui.headless.session import JUMP, Session
 from tui.screens.bridge import Bridge
-from tui.screens.dialogs import ActionDialog, FormError, _field, _picked, _section
+from tui.screens.dialogs.base import ActionDialog, FormError
+from tui.screens.dialogs.helpers import field, picked, section
 from tui.screens.messages import FeedUpdated, SimUpdated
 from tui.screens.widgets import KeyFooter, ScorePanel
 
@@ -85,7 +86,7 @@ class Feed(Protocol):
         """The score so far (``ended``: as final, no criterion pending)."""
         ...
 
-    async def send(self, command: Any) -> tuple[bool, str | None]:
+    async def send(self, command: cmd.Command) -> tuple[bool, str | None]:
         """Submit a facilitator command; returns (accepted, reason)."""
         ...
 
@@ -126,13 +127,13 @@ class LocalFeed:
         """The session's live assessor's grade (kept up to date as events happen)."""
         return self.session.assessment(final=ended)
 
-    async def send(self, command: Any) -> tuple[bool, str | None]:
+    async def send(self, command: cmd.Command) -> tuple[bool, str | None]:
         """Pace commands go to the pacer, the rest to the engine."""
         return apply_facilitator_command(self.session, self.bridge, command)
 
 
 def apply_facilitator_command(
-    session: Session, bridge: Bridge, command: Any
+    session: Session, bridge: Bridge, command: cmd.Command
 ) -> tuple[bool, str | None]:
     """Apply a facilitator command to a live session (from this console or over the link).
 
@@ -164,7 +165,7 @@ def apply_facilitator_command(
 # --------------------------------------------------------------------------- dialogs
 
 
-class AdHocInjectDialog(ActionDialog):
+class AdHocInjectDialog(ActionDialog[cmd.AdHocInject]):
     """Write an inject the scenario does not have, delivered now."""
 
     HEADING = "Write an ad-hoc inject"
@@ -172,15 +173,15 @@ class AdHocInjectDialog(ActionDialog):
     RATIONALE = False
 
     def compose_form(self) -> ComposeResult:
-        yield _field("From (who says it)")
+        yield field("From (who says it)")
         yield Input(id="sender", placeholder="e.g. Customer Support (Maya)", max_length=80)
-        yield _field("Where it arrives")
+        yield field("Where it arrives")
         yield Select(CHANNELS, id="channel", value="incident", allow_blank=False)
-        yield _field("Text")
+        yield field("Text")
         yield TextArea(id="text", soft_wrap=True)
 
     def help(self) -> RenderableType:
-        return _section(
+        return section(
             "Ad-hoc injects",
             Text(
                 "Use them to add pressure or steer a stuck trainee: a customer complaint, an "
@@ -196,11 +197,11 @@ class AdHocInjectDialog(ActionDialog):
         text = self.query_one("#text", TextArea).text.strip()
         if not text:
             raise FormError("Write what the inject says.", "text")
-        channel = _picked(self.query_one("#channel", Select)) or "incident"
+        channel = picked(self.query_one("#channel", Select)) or "incident"
         return cmd.AdHocInject(sender=sender, channel=channel, text=text)
 
 
-class StartFaultDialog(ActionDialog):
+class StartFaultDialog(ActionDialog[cmd.StartFault]):
     """Start one of the scenario's faults now (a complication)."""
 
     HEADING = "Start a fault"
@@ -213,7 +214,7 @@ class StartFaultDialog(ActionDialog):
         self.faults = tuple(faults)
 
     def compose_form(self) -> ComposeResult:
-        yield _field("Fault")
+        yield field("Fault")
         options = [(f"{fid} · {text}"[:70], fid) for fid, text, active in self.faults if not active]
         yield Select(options, id="fault", prompt="pick a fault that is not active")
 
@@ -222,10 +223,10 @@ class StartFaultDialog(ActionDialog):
         for fid, text, active in self.faults:
             out.append(f"{'● active' if active else '○ idle  '} {fid}\n", style="bold")
             out.append(f"  {text}\n")
-        return _section("The scenario's faults", out)
+        return section("The scenario's faults", out)
 
     def build(self) -> cmd.StartFault:
-        fault = _picked(self.query_one("#fault", Select))
+        fault = picked(self.query_one("#fault", Select))
         if fault is None:
             raise FormError("Pick the fault to start.", "fault")
         return cmd.StartFault(fault=fault)
@@ -402,7 +403,7 @@ class FacilitatorScreen(Screen[None]):
     # ------------------------------------------------------------------ commands
 
     @work(exclusive=False, group="send")
-    async def _send(self, command: Any) -> None:
+    async def _send(self, command: cmd.Command) -> None:
         accepted, reason = await self.feed.send(command)
         if not accepted:  # what was accepted arrives as events, which refresh the screen
             self.notify(reason or "refused", title=f"Refused: {command.do}", severity="error")
@@ -428,7 +429,7 @@ class FacilitatorScreen(Screen[None]):
         faults = [(f.id, f.description, f.id in active) for f in self.feed.scenario.faults]
         self.app.push_screen(StartFaultDialog(faults), self._dialog_done)
 
-    def _dialog_done(self, command: Any) -> None:
+    def _dialog_done(self, command: cmd.Command | None) -> None:
         if command is not None:
             self._send(command)
 
@@ -457,7 +458,7 @@ class FacilitatorScreen(Screen[None]):
 
     def action_end(self) -> None:
         """End the exercise for everyone (after confirming)."""
-        from tui.screens.dialogs import ConfirmQuit
+        from tui.screens.dialogs.confirm import ConfirmQuit
 
         def answered(end: bool | None) -> None:
             if end:

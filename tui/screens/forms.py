@@ -2,7 +2,8 @@
 
 The console asks ``Forms`` for a dialog when a key is pressed; tests ask it for the same
 dialogs and show them on a bare app. Dialogs are given plain data only (views, policy levels,
-scenario entries): this is where the engine's state is read for them, never in a dialog.
+scenario entries): this is where the session's snapshot of the engine (its frozen read model)
+is read for them, never in a dialog, and never the engine's own state.
 """
 
 from __future__ import annotations
@@ -10,7 +11,22 @@ from __future__ import annotations
 from simulator.durations import format_clock, format_duration
 from tui.headless import guide
 from tui.headless.session import Session
-from tui.screens import dialogs
+from tui.screens.dialogs.closing import NoteDialog, PostmortemDialog, ResolveDialog
+from tui.screens.dialogs.incident import (
+    AcknowledgeDialog,
+    ChannelDialog,
+    DeclareDialog,
+    SeverityDialog,
+)
+from tui.screens.dialogs.investigation import DiagnosticsDialog, MitigationDialog
+from tui.screens.dialogs.people import (
+    EscalateDialog,
+    HandoffDialog,
+    NotifyDialog,
+    PageDialog,
+    RoleDialog,
+)
+from tui.screens.dialogs.updates import UpdateDialog
 
 
 class Forms:
@@ -20,77 +36,71 @@ class Forms:
         """Read from ``session`` whenever a dialog is asked for."""
         self.session = session
 
-    def acknowledge(self, alert: str | None = None) -> dialogs.AcknowledgeDialog:
+    def acknowledge(self, alert: str | None = None) -> AcknowledgeDialog:
         """Acknowledge a firing alert (``alert`` preselected when it is firing)."""
-        return dialogs.AcknowledgeDialog(self.session.view().alerts, preselect=alert)
+        return AcknowledgeDialog(self.session.view().alerts, preselect=alert)
 
-    def severity(self) -> dialogs.SeverityDialog:
+    def severity(self) -> SeverityDialog:
         """The policy's levels beside its decision tree."""
         policy = self.session.policy
-        return dialogs.SeverityDialog(
+        return SeverityDialog(
             policy.levels,
             guide.DECISION_TREES.get(policy.id),
-            self.session.engine.state.severity,
+            self.session.snapshot().severity,
         )
 
-    def declare(self) -> dialogs.DeclareDialog:
+    def declare(self) -> DeclareDialog:
         """Declare, with the declaration template filled with what is known."""
         session = self.session
-        st = session.engine.state
-        ic = st.roles.get("ic")
+        st = session.snapshot()
+        ic = st.role("ic")
         preview = guide.declaration(
             severity=st.severity,
             service=session.update_context().service,
             channel=st.channel,
             ic=session.trainee if ic == "me" else ic,
         )
-        return dialogs.DeclareDialog(st.title or session.scenario.title, preview)
+        return DeclareDialog(st.title or session.scenario.title, preview)
 
-    def channel(self) -> dialogs.ChannelDialog:
+    def channel(self) -> ChannelDialog:
         """The channel, prefilled by the policy's naming convention."""
         rule = self.session.policy.rules.channel
-        return dialogs.ChannelDialog(
-            self.session.channel_suggestion(), rule.convention, rule.pattern
-        )
+        return ChannelDialog(self.session.channel_suggestion(), rule.convention, rule.pattern)
 
-    def role(self) -> dialogs.RoleDialog:
+    def role(self) -> RoleDialog:
         """Assign a role to ``me`` or a responder."""
         view = self.session.view()
-        return dialogs.RoleDialog(self.session.trainee, view.responders, view.roles)
+        return RoleDialog(self.session.trainee, view.responders, view.roles)
 
-    def handoff(self) -> dialogs.HandoffDialog:
+    def handoff(self) -> HandoffDialog:
         """Hand the IC role over."""
         view = self.session.view()
-        return dialogs.HandoffDialog(
-            self.session.trainee, view.responders, dict(view.roles).get("ic")
-        )
+        return HandoffDialog(self.session.trainee, view.responders, dict(view.roles).get("ic"))
 
-    def page(self) -> dialogs.PageDialog:
+    def page(self) -> PageDialog:
         """Page a rotation or a responder."""
         session = self.session
-        return dialogs.PageDialog(
+        return PageDialog(
             session.view().responders,
-            tuple(session.engine.state.paged.items()),
+            session.snapshot().paged,
             session.current_level(),
         )
 
-    def escalate(self) -> dialogs.EscalateDialog:
+    def escalate(self) -> EscalateDialog:
         """Escalate, with the policy's triggers beside."""
         session = self.session
-        return dialogs.EscalateDialog(
-            session.view().responders, session.policy.rules.escalation_triggers
-        )
+        return EscalateDialog(session.view().responders, session.policy.rules.escalation_triggers)
 
-    def notify(self) -> dialogs.NotifyDialog:
+    def notify(self) -> NotifyDialog:
         """Notify a stakeholder, with the level's matrix beside."""
-        notified = tuple((k, v[-1]) for k, v in self.session.engine.state.notified.items())
-        return dialogs.NotifyDialog(self.session.current_level(), notified)
+        notified = tuple((k, v[-1]) for k, v in self.session.snapshot().notified)
+        return NotifyDialog(self.session.current_level(), notified)
 
-    def update(self, audience: str = "incident") -> dialogs.UpdateDialog:
+    def update(self, audience: str = "incident") -> UpdateDialog:
         """Post an update; the status starts where the incident stands."""
         session = self.session
-        st = session.engine.state
-        level = session.current_level()
+        st = session.snapshot()
+        level = session.level_of(st)
         cadence = None
         if level is not None:
             rule = session.policy.updates_for(level)
@@ -110,7 +120,7 @@ class Forms:
             status = "identified"
         else:
             status = "investigating"
-        return dialogs.UpdateDialog(
+        return UpdateDialog(
             session.update_context(),
             has_channel=st.channel is not None,
             cadence=cadence,
@@ -118,26 +128,28 @@ class Forms:
             status=status,
         )
 
-    def diagnose(self) -> dialogs.DiagnosticsDialog:
+    def diagnose(self) -> DiagnosticsDialog:
         """Delegate a diagnostic, or run it yourself."""
         session = self.session
-        return dialogs.DiagnosticsDialog(
+        return DiagnosticsDialog(
             session.scenario.diagnostics, session.view().responders, session.trainee
         )
 
-    def mitigate(self) -> dialogs.MitigationDialog:
+    def mitigate(self) -> MitigationDialog:
         """Choose a mitigation."""
-        st = self.session.engine.state
-        return dialogs.MitigationDialog(
-            self.session.scenario.mitigations, st.mitigations_running, st.mitigations_applied
+        st = self.session.snapshot()
+        return MitigationDialog(
+            self.session.scenario.mitigations,
+            (m for m, _ in st.mitigations_running),
+            (m for m, _ in st.mitigations_applied),
         )
 
-    def resolve(self) -> dialogs.ResolveDialog:
+    def resolve(self) -> ResolveDialog:
         """Resolve, after the resolution checklist."""
-        engine = self.session.engine
+        st = self.session.snapshot()
         view = self.session.view()
         firing = [a.id for a in view.alerts if a.state in ("firing", "acknowledged")]
-        cleared = [a.resolved_at for a in engine.alerts.values() if a.resolved_at is not None]
+        cleared = [a.resolved_at for a in st.alerts if a.resolved_at is not None]
         facts = [
             ("Fix applied", ", ".join(view.mitigations_applied) or "no mitigation completed yet"),
             ("Alerts firing", ", ".join(firing) or "none"),
@@ -147,16 +159,16 @@ class Forms:
             facts.append(
                 (
                     "Stable for",
-                    f"{format_duration(round(engine.now - last))} "
+                    f"{format_duration(round(st.t - last))} "
                     f"(last alert cleared {format_clock(last)})",
                 )
             )
-        return dialogs.ResolveDialog(facts, self.session.policy.rules.stability.says)
+        return ResolveDialog(facts, self.session.policy.rules.stability.says)
 
-    def postmortem(self) -> dialogs.PostmortemDialog:
+    def postmortem(self) -> PostmortemDialog:
         """Schedule the postmortem, with the policy's deadline."""
-        return dialogs.PostmortemDialog(self.session.policy.rules.postmortem.says)
+        return PostmortemDialog(self.session.policy.rules.postmortem.says)
 
-    def note(self) -> dialogs.NoteDialog:
+    def note(self) -> NoteDialog:
         """A timeline note."""
-        return dialogs.NoteDialog()
+        return NoteDialog()

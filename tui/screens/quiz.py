@@ -242,7 +242,7 @@ class QuizScreen(Screen[None]):
         if unanswered == 0:
             self._grade()
             return
-        from tui.screens.dialogs import ConfirmQuit
+        from tui.screens.dialogs.confirm import ConfirmQuit
 
         def answered(finish: bool | None) -> None:
             if finish:
@@ -269,7 +269,7 @@ class QuizScreen(Screen[None]):
 
     def action_leave(self) -> None:
         """Leave without grading (after confirming)."""
-        from tui.screens.dialogs import ConfirmQuit
+        from tui.screens.dialogs.confirm import ConfirmQuit
 
         def answered(leave: bool | None) -> None:
             if leave:

@@ -24,6 +24,7 @@ from textual.widgets.option_list import Option
 
 from assessments.assessor import Assessment
 from assessments.policy import Policy, load_policy
+from simulator import commands as cmd
 from simulator import events as ev
 from simulator import protocol as p
 from simulator.library import load_scenario
@@ -97,7 +98,7 @@ class RemoteFeed:
             ended=ended,
         )
 
-    async def send(self, command: Any) -> tuple[bool, str | None]:
+    async def send(self, command: cmd.Command) -> tuple[bool, str | None]:
         """Send a facilitator command over the link."""
         try:
             outcome = await self.client.send(command)

@@ -62,15 +62,14 @@ class Summary:
 
 def summarize(session: Session, reason: str) -> Summary:
     """The summary of ``session``, ended for ``reason``."""
-    engine = session.engine
-    st = engine.state
-    names = {rid: r.responder.name for rid, r in engine.responders.items()}
+    st = session.snapshot()
+    names = {r.id: r.name for r in st.responders}
     labels = {m.id: m.label for m in session.scenario.mitigations}
 
     def when(t: float | None) -> str:
         return format_clock(t) if t is not None else "—"
 
-    ic = st.roles.get("ic")
+    ic = st.role("ic")
     facts = (
         ("Severity", f"{st.severity or '—'} (the scenario expects {session.expected_level.name})"),
         ("Declared", when(st.declared_at)),
@@ -78,19 +77,18 @@ def summarize(session: Session, reason: str) -> Summary:
         ("IC", "you" if ic == "me" else names.get(ic or "", ic or "—")),
         (
             "Mitigations",
-            ", ".join(f"{labels.get(m, m)} {when(t)}" for m, t in st.mitigations_applied.items())
-            or "—",
+            ", ".join(f"{labels.get(m, m)} {when(t)}" for m, t in st.mitigations_applied) or "—",
         ),
         ("Resolved", when(st.resolved_at)),
         ("Postmortem", "scheduled" if st.postmortem_at is not None else "—"),
     )
-    trainee_actions = [a for a in engine.actions if not is_facilitator(a[1])]
+    trainee_actions = [a for a in st.actions if not is_facilitator(a[1])]
     summary = Summary(
         title=session.scenario.title,
         trainee=session.trainee,
         policy=session.policy.name,
         reason=reason,
-        at=engine.now,
+        at=st.t,
         facts=facts,
         accepted=len(trainee_actions),
         rejected=session.rejected,

@@ -1,0 +1,319 @@
+"""The scenario's cross-reference checks: every id a scenario uses names something it defines.
+
+``check_references`` runs them in a fixed order (unique ids first, then faults, alerts,
+injects, diagnostics, mitigations, timings and expectations) and returns each problem with
+the location of the offending value, for ``warroom validate`` to point at. The checks only
+read a validated ``Scenario``; they must not run it, load files or know about policies.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import string
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from simulator.commands import command_fields
+from simulator.model import (
+    ActionTaken,
+    AlertIs,
+    Condition,
+    Effect,
+    FaultIs,
+    InjectDelivered,
+    Loc,
+    MetricEffect,
+    MetricIs,
+    Scenario,
+    ServiceEffect,
+    ValidatorEffect,
+    walk_condition,
+)
+
+_FIELD = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_-]+)*$")
+
+
+def template_fields(text: str) -> list[tuple[str, str]]:
+    """The ``{name:spec}`` placeholders of a message template.
+
+    Raises:
+        ValueError: when the template is malformed or uses anything but plain names.
+    """
+    out: list[tuple[str, str]] = []
+    for _, name, spec, conv in string.Formatter().parse(text):
+        if name is None:
+            continue
+        if conv or not _FIELD.match(name) or "{" in (spec or ""):
+            raise ValueError(f"placeholder {{{name}}} must be a metric id like {{api.error_rate}}")
+        out.append((name, spec or ""))
+    return out
+
+
+def _unique(items: Iterable[Any], section: str, key: str = "id") -> Iterator[tuple[Loc, str]]:
+    seen: dict[str, int] = {}
+    for i, item in enumerate(items):
+        value = getattr(item, key)
+        if value in seen:
+            yield (section, i, key), f"duplicate {key} {value!r} (also {section}[{seen[value]}])"
+        else:
+            seen[value] = i
+
+
+def _suggest(name: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+Problems = Iterator[tuple[Loc, str]]
+"""Cross-reference errors as they are found: (where, what is wrong)."""
+
+_SECTIONS = (
+    "services",
+    "queues",
+    "faults",
+    "injects",
+    "responders",
+    "diagnostics",
+    "mitigations",
+    "alerts",
+)
+"""The sections whose entries need unique ids, in the order they are checked."""
+
+_DERIVED_CHAIN_METRICS = (
+    "chain.height",
+    "chain.since_last_block",
+    "chain.online_power",
+    "chain.validators_online",
+)
+"""Chain metrics that follow from the validators, so no fault may move them directly."""
+
+_FORMAT_SPEC = re.compile(r"[<>^]?\d*(\.\d+)?[fdg%]?")
+
+
+def check_references(s: Scenario) -> list[tuple[Loc, str]]:
+    """Every cross-reference error of ``s``, in a fixed order (ids first, then each section)."""
+    return list(_check_references(s))
+
+
+def _check_references(s: Scenario) -> Problems:
+    yield from _check_ids(s)
+    known = _Known(s)
+    yield from _check_faults(s, known)
+    yield from _check_alerts(s, known)
+    yield from _check_injects(s, known)
+    yield from _check_diagnostics(s, known)
+    yield from _check_mitigations(s, known)
+    yield from _check_fault_times(s)
+    yield from _check_expected(s, known)
+
+
+def _check_ids(s: Scenario) -> Problems:
+    """Unique ids per section and per service; metric prefixes that do not clash."""
+    for section in _SECTIONS:
+        yield from _unique(getattr(s, section), section)
+    for i, service in enumerate(s.services):
+        seen: set[str] = set()
+        for j, m in enumerate(service.metrics):
+            if m.id in seen:
+                yield ("services", i, "metrics", j, "id"), f"duplicate metric id {m.id!r}"
+            seen.add(m.id)
+    prefixes = [sv.id for sv in s.services] + [q.id for q in s.queues]
+    if s.chain is not None:
+        if "chain" in prefixes:
+            yield ("services",), "'chain' is reserved for the chain's metrics"
+        names = [v.name for v in s.chain.validator_set()]
+        if len(set(names)) != len(names):
+            yield ("chain", "validators"), "duplicate validator names"
+    clash = {p for p in prefixes if prefixes.count(p) > 1}
+    for p in sorted(clash):
+        yield ("queues",), f"service and queue ids must differ: {p!r} is both"
+
+
+class _Known:
+    """The ids a scenario defines, and the checks of a reference against them."""
+
+    def __init__(self, s: Scenario) -> None:
+        """Collect the ids ``s`` defines."""
+        self.metrics = s.metric_ids()
+        self.alerts = {a.id for a in s.alerts}
+        self.injects = {x.id for x in s.injects}
+        self.faults = {f.id: f for f in s.faults}
+        self.diagnostics = {d.id for d in s.diagnostics}
+        self.mitigations = {m.id for m in s.mitigations}
+        self.responders = {r.id for r in s.responders}
+        self.services = {sv.id for sv in s.services}
+        self.validators = {v.name for v in s.chain.validator_set()} if s.chain else set()
+
+    def metric(self, loc: Loc, name: str) -> Problems:
+        """``name`` must be a metric of the scenario."""
+        if name not in self.metrics:
+            yield loc, f"unknown metric {name!r}{_suggest(name, self.metrics)}"
+
+    @staticmethod
+    def refs(loc: Loc, names: Iterable[str], known: Iterable[str], what: str) -> Problems:
+        """Each of ``names`` must be one of ``known`` (reported at ``loc`` + its index)."""
+        known = set(known)
+        for k, name in enumerate(names):
+            if name not in known:
+                yield (*loc, k), f"unknown {what} {name!r}{_suggest(name, known)}"
+
+    def template(self, loc: Loc, text: str, extra: Iterable[str] = ()) -> Problems:
+        """A message template may name metrics (and ``extra``) with simple format specs."""
+        allowed = set(self.metrics) | set(extra)
+        try:
+            fields = template_fields(text)
+        except ValueError as exc:
+            yield loc, str(exc)
+            return
+        for name, spec in fields:
+            if name not in allowed:
+                yield loc, f"unknown placeholder {{{name}}}{_suggest(name, allowed)}"
+            elif spec and not _FORMAT_SPEC.fullmatch(spec):
+                yield loc, f"unsupported format {{{name}:{spec}}}: use e.g. {{{name}:.1f}}"
+
+    def condition(self, loc: Loc, cond: Condition | None) -> Problems:
+        """Every predicate of ``cond`` must name things the scenario has."""
+        if cond is None:
+            return
+        for where, c in walk_condition(cond, loc):
+            if isinstance(c, MetricIs):
+                yield from self.metric((*where, "metric"), c.metric)
+            elif isinstance(c, AlertIs) and c.alert not in self.alerts:
+                yield (
+                    (*where, "alert"),
+                    f"unknown alert {c.alert!r}{_suggest(c.alert, self.alerts)}",
+                )
+            elif isinstance(c, InjectDelivered) and c.inject not in self.injects:
+                yield (
+                    (*where, "inject"),
+                    f"unknown inject {c.inject!r}{_suggest(c.inject, self.injects)}",
+                )
+            elif isinstance(c, FaultIs) and c.fault not in self.faults:
+                yield (
+                    (*where, "fault"),
+                    f"unknown fault {c.fault!r}{_suggest(c.fault, self.faults)}",
+                )
+            elif isinstance(c, ActionTaken):
+                yield from _check_action_filter(
+                    where, c, self.alerts, self.diagnostics, self.mitigations, self.responders
+                )
+
+
+def _check_faults(s: Scenario, known: _Known) -> Problems:
+    """A fault's condition and effects name metrics, services and validators that exist."""
+    for i, f in enumerate(s.faults):
+        yield from known.condition(("faults", i, "when"), f.when)
+        for j, e in enumerate(f.effects):
+            yield from _check_effect(s, known, ("faults", i, "effects", j), e)
+
+
+def _check_effect(s: Scenario, known: _Known, loc: Loc, e: Effect) -> Problems:
+    if isinstance(e, MetricEffect):
+        yield from known.metric((*loc, "metric"), e.metric)
+        if e.metric in _DERIVED_CHAIN_METRICS:
+            yield (
+                (*loc, "metric"),
+                (
+                    f"{e.metric} follows from the validators; take validators offline or "
+                    "change chain.block_time instead"
+                ),
+            )
+    elif isinstance(e, ServiceEffect) and e.service not in known.services:
+        yield (
+            (*loc, "service"),
+            f"unknown service {e.service!r}{_suggest(e.service, known.services)}",
+        )
+    elif isinstance(e, ValidatorEffect):
+        if s.chain is None:
+            yield (*loc, "validators"), "the scenario has no chain"
+        else:
+            yield from known.refs((*loc, "validators"), e.validators, known.validators, "validator")
+
+
+def _check_alerts(s: Scenario, known: _Known) -> Problems:
+    """An alert watches a metric; its summary names metrics, ``value`` or ``threshold``."""
+    for i, a in enumerate(s.alerts):
+        yield from known.metric(("alerts", i, "metric"), a.metric)
+        yield from known.template(("alerts", i, "summary"), a.summary, extra=("value", "threshold"))
+
+
+def _check_injects(s: Scenario, known: _Known) -> Problems:
+    """An inject's condition and text name what exists; it is due before it expires and ends."""
+    for i, x in enumerate(s.injects):
+        yield from known.condition(("injects", i, "when"), x.when)
+        yield from known.template(("injects", i, "text"), x.text)
+        if x.until is not None and x.at is not None and x.until < x.at:
+            yield ("injects", i, "until"), "expires before it is due"
+        if x.at is not None and x.at > s.duration:
+            yield ("injects", i, "at"), "is after the end of the scenario"
+
+
+def _check_diagnostics(s: Scenario, known: _Known) -> Problems:
+    """Each output of a diagnostic names what exists and reveals faults that exist."""
+    for i, d in enumerate(s.diagnostics):
+        for j, out in enumerate(d.outputs):
+            loc: Loc = ("diagnostics", i, "outputs", j)
+            yield from known.condition((*loc, "when"), out.when)
+            yield from known.template((*loc, "text"), out.text)
+            yield from known.refs((*loc, "reveals"), out.reveals, known.faults, "fault")
+
+
+def _check_mitigations(s: Scenario, known: _Known) -> Problems:
+    """A mitigation clears and starts faults that exist, and starts only dormant ones."""
+    for i, mit in enumerate(s.mitigations):
+        yield from known.refs(("mitigations", i, "clears"), mit.clears, known.faults, "fault")
+        yield from known.refs(("mitigations", i, "starts"), mit.starts, known.faults, "fault")
+        for k, fid in enumerate(mit.starts):
+            if fid in known.faults and not known.faults[fid].dormant:
+                yield (
+                    ("mitigations", i, "starts", k),
+                    (
+                        f"fault {fid!r} starts on its own; a mitigation can only start a fault "
+                        "with no 'at' or 'when'"
+                    ),
+                )
+
+
+def _check_fault_times(s: Scenario) -> Problems:
+    """A timed fault starts before the scenario ends."""
+    for i, f in enumerate(s.faults):
+        if f.at is not None and f.at > s.duration:
+            yield ("faults", i, "at"), "is after the end of the scenario"
+
+
+def _check_expected(s: Scenario, known: _Known) -> Problems:
+    """What the assessor expects names responders that exist and a root cause to find."""
+    for k, r in enumerate(s.expected.page):
+        if r not in known.responders:
+            yield ("expected", "page", k), f"unknown responder {r!r}{_suggest(r, known.responders)}"
+    if not any(f.root_cause for f in s.faults) and s.expected.declare:
+        yield ("faults",), "no fault is marked root_cause: true"
+
+
+def _check_action_filter(
+    loc: Loc,
+    c: ActionTaken,
+    alerts: set[str],
+    diagnostics: set[str],
+    mitigations: set[str],
+    responders: set[str],
+) -> Iterator[tuple[Loc, str]]:
+    fields = command_fields(c.action)
+    known = {
+        "alert": alerts,
+        "diagnostic": diagnostics,
+        "mitigation": mitigations,
+        "responder": responders,
+    }
+    for key, value in c.with_.items():
+        if key not in fields:
+            yield (
+                (*loc, "with", key),
+                (
+                    f"{c.action} has no field {key!r}{_suggest(key, fields)}; it has: "
+                    + (", ".join(sorted(fields)) or "no fields")
+                ),
+            )
+        elif key in known and value not in known[key]:
+            yield (*loc, "with", key), f"unknown {key} {value!r}{_suggest(value, known[key])}"
