@@ -20,7 +20,6 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
-    ConfigDict,
     Discriminator,
     Field,
     Tag,
@@ -29,6 +28,7 @@ from pydantic import (
 )
 
 from simulator.durations import Duration
+from simulator.strict import Strict
 
 Loc = tuple[str | int, ...]
 
@@ -90,16 +90,10 @@ QUEUE_METRICS = {
 }
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, use_attribute_docstrings=True, populate_by_name=True
-    )
-
-
 # --------------------------------------------------------------------------- conditions
 
 
-class MetricIs(_Strict):
+class MetricIs(Strict):
     """True while a metric compares to a value (for at least ``for``)."""
 
     metric: str
@@ -112,7 +106,7 @@ class MetricIs(_Strict):
     """How long the comparison must hold before the predicate is true."""
 
 
-class AlertIs(_Strict):
+class AlertIs(Strict):
     """True while an alert is in a state."""
 
     alert: AlertName
@@ -121,7 +115,7 @@ class AlertIs(_Strict):
     """``firing`` also holds once acknowledged; ``resolved`` after it stopped firing."""
 
 
-class ActionTaken(_Strict):
+class ActionTaken(Strict):
     """An action taken (or not taken) by the trainee, optionally by a time."""
 
     action: ActionName
@@ -134,7 +128,7 @@ class ActionTaken(_Strict):
     """Deadline. With ``taken: false`` the predicate becomes true at ``by`` if not taken."""
 
 
-class InjectDelivered(_Strict):
+class InjectDelivered(Strict):
     """True once another inject has been delivered."""
 
     inject: Identifier
@@ -143,7 +137,7 @@ class InjectDelivered(_Strict):
     """``false``: true until it is delivered."""
 
 
-class FaultIs(_Strict):
+class FaultIs(Strict):
     """True while a fault is active (or, with ``active: false``, not active)."""
 
     fault: Identifier
@@ -152,28 +146,28 @@ class FaultIs(_Strict):
     """Whether the fault must be active."""
 
 
-class After(_Strict):
+class After(Strict):
     """True from a sim time on."""
 
     after: Duration
     """Sim time from scenario start."""
 
 
-class AllOf(_Strict):
+class AllOf(Strict):
     """True when every condition is true."""
 
     all: list[Condition] = Field(min_length=1)
     """Conditions that must all hold."""
 
 
-class AnyOf(_Strict):
+class AnyOf(Strict):
     """True when at least one condition is true."""
 
     any: list[Condition] = Field(min_length=1)
     """Conditions of which one must hold."""
 
 
-class NotOf(_Strict):
+class NotOf(Strict):
     """True when the condition is false."""
 
     not_: Condition = Field(alias="not")
@@ -245,7 +239,7 @@ def walk_condition(cond: Condition, loc: Loc) -> Iterator[tuple[Loc, Condition]]
 # --------------------------------------------------------------------------- the system
 
 
-class Metric(_Strict):
+class Metric(Strict):
     """One time series of a service, sampled every ``sample_every``."""
 
     id: Identifier
@@ -274,7 +268,7 @@ class Metric(_Strict):
         return self
 
 
-class Service(_Strict):
+class Service(Strict):
     """A service of the system under incident."""
 
     id: Identifier
@@ -287,7 +281,7 @@ class Service(_Strict):
     """The service's metrics."""
 
 
-class Validator(_Strict):
+class Validator(Strict):
     """One validator of the chain."""
 
     name: Identifier
@@ -298,7 +292,7 @@ class Validator(_Strict):
     """Who runs it (for injects and diagnostics)."""
 
 
-class Chain(_Strict):
+class Chain(Strict):
     """A proof-of-stake chain: blocks stall when online power falls below 2/3."""
 
     block_time: Duration = 6.0
@@ -329,7 +323,7 @@ class Chain(_Strict):
         return [Validator(name=f"val-{i:0{width}d}") for i in range(1, count + 1)]
 
 
-class Queue(_Strict):
+class Queue(Strict):
     """A queue or backlog: depth grows when arrivals outpace service."""
 
     id: Identifier
@@ -351,7 +345,7 @@ class Queue(_Strict):
 # --------------------------------------------------------------------------- faults
 
 
-class MetricEffect(_Strict):
+class MetricEffect(Strict):
     """Change a metric while a fault is active: ``to`` a value, ``by`` an amount, or ``times`` a factor."""
 
     metric: str
@@ -373,7 +367,7 @@ class MetricEffect(_Strict):
         return self
 
 
-class ServiceEffect(_Strict):
+class ServiceEffect(Strict):
     """Take a service down while the fault is active."""
 
     service: Identifier
@@ -382,7 +376,7 @@ class ServiceEffect(_Strict):
     """The state the service is put in."""
 
 
-class ValidatorEffect(_Strict):
+class ValidatorEffect(Strict):
     """Take validators offline while the fault is active."""
 
     validators: list[Identifier] = Field(min_length=1)
@@ -416,7 +410,7 @@ Effect = Annotated[
 ]
 
 
-class Fault(_Strict):
+class Fault(Strict):
     """Something broken: starts at a time, on a condition, or when a mitigation or facilitator starts it."""
 
     id: Identifier
@@ -453,7 +447,7 @@ class Fault(_Strict):
 # --------------------------------------------------------------------------- alerts, injects
 
 
-class AlertRule(_Strict):
+class AlertRule(Strict):
     """``metric op threshold for duration``: pending, then firing, then resolved, like Prometheus."""
 
     id: AlertName
@@ -474,7 +468,7 @@ class AlertRule(_Strict):
     """The runbook entry for this alert."""
 
 
-class Inject(_Strict):
+class Inject(Strict):
     """A message that reaches the trainee: at a time, on a condition, or when the facilitator fires it."""
 
     id: Identifier
@@ -512,7 +506,7 @@ class Inject(_Strict):
 # --------------------------------------------------------------------------- people and tools
 
 
-class Responder(_Strict):
+class Responder(Strict):
     """A simulated person who can be paged and delegated diagnostics."""
 
     id: Identifier
@@ -533,7 +527,7 @@ class Responder(_Strict):
     """Work speed: a diagnostic takes ``duration / speed``."""
 
 
-class DiagnosticOutput(_Strict):
+class DiagnosticOutput(Strict):
     """One possible output of a diagnostic; the first whose ``when`` holds is shown."""
 
     when: Condition | None = None
@@ -544,7 +538,7 @@ class DiagnosticOutput(_Strict):
     """Faults this output identifies as the cause."""
 
 
-class Diagnostic(_Strict):
+class Diagnostic(Strict):
     """A command from the runbooks that the IC can run or delegate."""
 
     id: Identifier
@@ -563,7 +557,7 @@ class Diagnostic(_Strict):
     """Possible outputs; the last should have no ``when``."""
 
 
-class Mitigation(_Strict):
+class Mitigation(Strict):
     """A mitigation the IC can choose."""
 
     id: Identifier
@@ -587,7 +581,7 @@ class Mitigation(_Strict):
 # --------------------------------------------------------------------------- scenario
 
 
-class Expected(_Strict):
+class Expected(Strict):
     """What the assessor expects of the trainee."""
 
     severity: SeverityClass
@@ -604,7 +598,7 @@ class Expected(_Strict):
     """Escalation targets that must be reached, e.g. ``security``."""
 
 
-class Debrief(_Strict):
+class Debrief(Strict):
     """What the debrief and postmortem draft say about the scenario."""
 
     root_cause: LongText
@@ -617,7 +611,7 @@ class Debrief(_Strict):
     """Teaching points for the debrief."""
 
 
-class Scenario(_Strict):
+class Scenario(Strict):
     """One incident exercise."""
 
     format: Literal[1] = 1
