@@ -144,7 +144,7 @@ def timeline_chart(session: Session, criteria: Sequence[Mapping[str, Any]]) -> M
     shown_end = min(end, busy * 1.1 + 120)
     svg = _Svg(shown_end * 1.03)
     spans = _spans(events, svg.end)
-    start = incident_start(events)
+    start = incident_start(session)
     names = scenario.metric_ids()
     metrics: list[tuple[str, list[tuple[str, str, float]]]] = []
     for rule in scenario.alerts:

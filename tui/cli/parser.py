@@ -229,7 +229,8 @@ def _policy(name: str) -> Any:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Play a scenario headless with a script or an autopilot."""
-    from assessments.assessor import grade, render_table
+    from assessments.assessor import grade
+    from reports.text import render_table
     from simulator.autopilot import Autopilot
     from simulator.engine import Engine
     from simulator.events import Event
@@ -350,7 +351,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 def cmd_grade(args: argparse.Namespace) -> int:
     """Grade a journal; the table by default, JSON with ``--json``."""
-    from assessments.assessor import grade_journal, render_table
+    from assessments.assessor import grade_journal
+    from reports.text import render_table
     from simulator.journal import JournalError, read_journal
 
     try:
