@@ -30,14 +30,21 @@ class Context:
     """What every criterion looks at."""
 
     scenario: Scenario
+    """The scenario played."""
     policy: Policy
+    """The policy in force."""
     level: Level
+    """The level the scenario calls for under the policy (never the trainee's)."""
     facts: Facts
+    """What the events say."""
     start: float
+    """The incident's start (``Facts.incident_start``): measured times run from it."""
     horizon: float
     """Where the record stops: the end of the exercise, ``now`` live, or the last event."""
     live: bool
+    """Whether this is a running session's grade so far."""
     now: float | None
+    """Sim time of a live grade; ``None`` otherwise."""
     incident_expected: bool
     """Whether the level is declared as an incident and the scenario says to declare."""
     started: bool = True

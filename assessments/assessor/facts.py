@@ -23,34 +23,61 @@ class Facts:
     """Everything grading needs, gathered in one pass over the events."""
 
     first_alert: str | None = None
+    """The first alert that fired."""
     first_alert_t: float | None = None
+    """When it fired."""
     first_inject_t: float | None = None
+    """When the first inject was delivered."""
     last_t: float = 0.0
+    """The time of the last event (metric samples aside)."""
     ended_at: float | None = None
+    """When the scenario ended; ``None`` for a record that stops early."""
     acks: dict[str, list[float]] = field(default_factory=dict)
+    """Acknowledgement times per alert."""
     classified: list[tuple[float, str]] = field(default_factory=list)
+    """(time, level) of every classification."""
     declared_at: float | None = None
+    """When the incident was first declared."""
     channel: tuple[float, str] | None = None
+    """(time, name) of the first channel created."""
     roles: dict[str, tuple[float, str]] = field(default_factory=dict)
+    """Each role's first assignment: (time, person)."""
     pages: list[tuple[float, str]] = field(default_factory=list)
+    """(time, target) of every page, targets as ``target_key`` gives them."""
     escalations: list[tuple[float, str]] = field(default_factory=list)
+    """(time, target) of every escalation."""
     notified: dict[str, float] = field(default_factory=dict)
+    """When each stakeholder was first notified."""
     updates: list[tuple[float, str, str]] = field(default_factory=list)
+    """(time, audience, status) of every update posted."""
     resolved_at: float | None = None
+    """When ``resolve`` was first accepted."""
     postmortem: tuple[float, float] | None = None
+    """(time, within seconds) of the first postmortem scheduled (unreadable ``within``: inf)."""
     notes: int = 0
+    """Timeline notes taken."""
     ic_diagnostics: list[tuple[float, str]] = field(default_factory=list)
+    """(time, diagnostic) of every diagnostic the IC ran personally."""
     mitigations_started: list[tuple[float, str]] = field(default_factory=list)
+    """(time, mitigation) of every mitigation started."""
     finished: list[ev.MitigationFinished] = field(default_factory=list)
+    """Every mitigation that completed, with what it cleared and started."""
     root_found_at: float | None = None
+    """When a diagnostic first revealed a root-cause fault."""
     healthy_since: float | None = 0.0
+    """Since when no alert has fired and no root cause is active; ``None`` while broken."""
     ever_broken: bool = False
+    """Whether anything was ever broken."""
     firing: dict[str, None] = field(default_factory=dict)
+    """Alerts firing now (insertion-ordered set)."""
     active_root: dict[str, None] = field(default_factory=dict)
+    """Root-cause faults active now (insertion-ordered set)."""
     at_resolve: tuple[float | None, tuple[str, ...], tuple[str, ...]] | None = None
     """(healthy since, alerts firing, root-cause faults active) when ``resolve`` was accepted."""
     rejected: list[RejectedAction] = field(default_factory=list)
+    """The trainee's actions the simulator refused."""
     levels_seen: set[str] = field(default_factory=set)
+    """Every level the trainee classified with."""
 
     @property
     def started(self) -> bool:

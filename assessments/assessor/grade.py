@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from assessments.assessor.antipatterns import anti_patterns
 from assessments.assessor.communication import notify_stakeholders, status_page, update_cadence
 from assessments.assessor.context import EPS, Context
-from assessments.assessor.facts import gather
+from assessments.assessor.facts import Facts, gather
 from assessments.assessor.paging import page_escalation
 from assessments.assessor.postmortem import postmortem_scheduled
 from assessments.assessor.recovery import mitigation, resolution_declared
@@ -96,43 +96,59 @@ def grade(
     root = frozenset(x.id for x in scenario.faults if x.root_cause)
     facts = gather(events, root)
     level = policy.level_for(scenario.expected.severity, scenario.expected.overrides)
-    ended = facts.ended_at is not None
-    live = now is not None and not ended
-    warnings: list[str] = []
-    start = facts.incident_start
-    if facts.first_alert_t is None and not live:
-        if facts.first_inject_t is not None:
-            warnings.append("no alert fired: times are measured from the first inject")
-        elif events:
-            warnings.append(
-                "no alert fired and no inject was delivered: times are measured from the "
-                "start of the exercise"
-            )
-    if facts.ended_at is not None:
-        horizon = facts.ended_at
-    elif now is not None:
-        horizon = max(now, facts.last_t)
-    else:
-        horizon = facts.last_t
-    unknown = sorted(facts.levels_seen - set(policy.level_names))
-    if unknown:
-        warnings.append(
-            f"classified with {', '.join(unknown)}, not levels of policy {policy.id} "
-            f"({', '.join(policy.level_names)}): the exercise was played under another policy"
-        )
+    live = now is not None and facts.ended_at is None
     ctx = Context(
         scenario=scenario,
         policy=policy,
         level=level,
         facts=facts,
-        start=start,
-        horizon=horizon,
+        start=facts.incident_start,
+        horizon=_horizon(facts, now),
         live=live,
         now=now if live else None,
         incident_expected=level.declare.incident and scenario.expected.declare,
         started=facts.started,
     )
-    weights = _weights(policy)
+    results = _criteria(ctx)
+    total = sum(r.weight for r in results if r.applicable)
+    earned = sum(r.weight for r in results if r.passed)
+    score = round(earned / total, 4) if total else 0.0
+    pass_score, pass_source = _pass_score(policy)
+    harmful, wasted = _mitigation_outcomes(scenario, facts)
+    return Assessment(
+        scenario=scenario.id,
+        trainee=trainee,
+        policy=policy.id,
+        level=level.name,
+        seed=seed,
+        score=score,
+        passed=score >= pass_score - EPS,
+        criteria=results,
+        incident_start=facts.incident_start,
+        rejected_actions=list(facts.rejected),
+        harmful_mitigations=harmful,
+        wasted_mitigations=wasted,
+        anti_patterns=anti_patterns(ctx),
+        warnings=_warnings(facts, policy, live=live, any_events=bool(events)),
+        pass_score=pass_score,
+        pass_source=pass_source,
+        live=live,
+        now=now if live else None,
+    )
+
+
+def _horizon(facts: Facts, now: float | None) -> float:
+    """Where the record stops: the end of the exercise, ``now`` live, or the last event."""
+    if facts.ended_at is not None:
+        return facts.ended_at
+    if now is not None:
+        return max(now, facts.last_t)
+    return facts.last_t
+
+
+def _criteria(ctx: Context) -> list[CriterionResult]:
+    """Every criterion's result, in the order reported, with the policy's weight."""
+    weights = _weights(ctx.policy)
     results: list[CriterionResult] = []
     for cid in CRITERIA:
         r = CHECKS[cid](ctx)
@@ -142,10 +158,13 @@ def grade(
                 r.id, r.title, r.status, r.measured_s, r.limit_s, r.detail, weight, r.source, r.says
             )
         results.append(r)
-    total = sum(r.weight for r in results if r.applicable)
-    earned = sum(r.weight for r in results if r.passed)
-    score = round(earned / total, 4) if total else 0.0
-    pass_score, pass_source = _pass_score(policy)
+    return results
+
+
+def _mitigation_outcomes(
+    scenario: Scenario, facts: Facts
+) -> tuple[list[HarmfulMitigation], list[WastedMitigation]]:
+    """The mitigations that started faults, and those that changed nothing."""
     titles = {x.id: x.title for x in scenario.faults}
     harmful = [
         HarmfulMitigation(m.t, m.mitigation, tuple(f"{titles.get(x, x)} [{x}]" for x in m.started))
@@ -157,23 +176,24 @@ def grade(
         for m in facts.finished
         if not m.cleared and not m.started
     ]
-    return Assessment(
-        scenario=scenario.id,
-        trainee=trainee,
-        policy=policy.id,
-        level=level.name,
-        seed=seed,
-        score=score,
-        passed=score >= pass_score - EPS,
-        criteria=results,
-        incident_start=start,
-        rejected_actions=list(facts.rejected),
-        harmful_mitigations=harmful,
-        wasted_mitigations=wasted,
-        anti_patterns=anti_patterns(ctx),
-        warnings=warnings,
-        pass_score=pass_score,
-        pass_source=pass_source,
-        live=live,
-        now=now if live else None,
-    )
+    return harmful, wasted
+
+
+def _warnings(facts: Facts, policy: Policy, *, live: bool, any_events: bool) -> list[str]:
+    """What makes the grade less certain: where times run from, levels of another policy."""
+    warnings: list[str] = []
+    if facts.first_alert_t is None and not live:
+        if facts.first_inject_t is not None:
+            warnings.append("no alert fired: times are measured from the first inject")
+        elif any_events:
+            warnings.append(
+                "no alert fired and no inject was delivered: times are measured from the "
+                "start of the exercise"
+            )
+    unknown = sorted(facts.levels_seen - set(policy.level_names))
+    if unknown:
+        warnings.append(
+            f"classified with {', '.join(unknown)}, not levels of policy {policy.id} "
+            f"({', '.join(policy.level_names)}): the exercise was played under another policy"
+        )
+    return warnings

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 
-from assessments.lint.findings import Finding, Level_, finding_at
+from assessments.lint.findings import Finding, FindingLevel, finding_at
 from assessments.lint.plays import Play, play_names
 from assessments.policy import Level, Policy
 from simulator import events as ev
@@ -59,7 +59,7 @@ class PlayChecks:
         self.never_fire = never_fire
         self.undeliverable = undeliverable
 
-    def at(self, loc: Loc, level: Level_, check: str, message: str) -> Finding:
+    def at(self, loc: Loc, level: FindingLevel, check: str, message: str) -> Finding:
         """A finding at ``loc``."""
         return finding_at(self.doc, loc, level, check, message)
 

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from simulator.yamlio import Document, Loc
 
-Level_ = Literal["error", "warning"]
+FindingLevel = Literal["error", "warning"]
 """How bad a finding is: an error fails ``warroom lint``, a warning does not."""
 
 IGNORE = re.compile(r"#\s*lint-ignore:\s*([a-z0-9,\s-]+)")
@@ -55,7 +55,7 @@ class Finding:
     """1-based line."""
     col: int
     """1-based column."""
-    level: Level_
+    level: FindingLevel
     """``error`` (exit 1) or ``warning``."""
     check: str
     """The check id, e.g. ``alert-never-fires``."""
@@ -114,7 +114,7 @@ class FileReport:
         }
 
 
-def finding_at(doc: Document, loc: Loc, level: Level_, check: str, message: str) -> Finding:
+def finding_at(doc: Document, loc: Loc, level: FindingLevel, check: str, message: str) -> Finding:
     """A finding at ``loc``: the item's line, or the key's line for a whole section."""
     line, col, _ = doc.position(loc, key=len(loc) == 1)
     return Finding(doc.path, line, col, level, check, message)

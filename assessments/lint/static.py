@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from assessments.lint.findings import Finding, Level_, finding_at
+from assessments.lint.findings import Finding, FindingLevel, finding_at
 from assessments.lint.ranges import max_block_time, metric_range
 from assessments.lint.reach import Reach
 from simulator.durations import format_duration
@@ -39,7 +39,7 @@ class StaticChecks:
         self.undeliverable: set[str] = set()
         """Injects proved never to be delivered (the plays do not report them again)."""
 
-    def at(self, loc: Loc, level: Level_, check: str, message: str) -> Finding:
+    def at(self, loc: Loc, level: FindingLevel, check: str, message: str) -> Finding:
         """A finding at ``loc``."""
         return finding_at(self.doc, loc, level, check, message)
 
