@@ -58,6 +58,7 @@ def longest_gap(begin: float, end: float, times: list[float]) -> tuple[float, fl
 
 
 def update_cadence(ctx: Context) -> CriterionResult:
+    """Incident-channel updates at the level's cadence."""
     f, level = ctx.facts, ctx.level
     cid = "update_cadence"
     cadence = ctx.policy.updates_for(level)
@@ -114,6 +115,7 @@ def update_cadence(ctx: Context) -> CriterionResult:
 
 
 def status_page(ctx: Context) -> CriterionResult:
+    """The status page updated within the level's deadline."""
     f, level = ctx.facts, ctx.level
     cid = "status_page"
     sp = level.status_page
@@ -138,6 +140,7 @@ def status_page(ctx: Context) -> CriterionResult:
 
 
 def notify_stakeholders(ctx: Context) -> CriterionResult:
+    """Every stakeholder with a deadline at the level notified in time."""
     f, level = ctx.facts, ctx.level
     cid = "notify_stakeholders"
     due = [n for n in level.notify if n.within is not None]

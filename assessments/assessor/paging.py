@@ -29,6 +29,7 @@ def _responder_names(s: Scenario) -> dict[str, str]:
 
 
 def page_escalation(ctx: Context) -> CriterionResult:
+    """The right people paged in time, and an escalation when no root cause was found."""
     f, level, s = ctx.facts, ctx.level, ctx.scenario
     cid = "page_escalation"
     response = level.response_time.within

@@ -11,6 +11,7 @@ from assessments.assessor.results import CriterionResult
 
 
 def postmortem_scheduled(ctx: Context) -> CriterionResult:
+    """A postmortem scheduled within the level's deadline."""
     f, level, rules = ctx.facts, ctx.level, ctx.policy.rules
     cid = "postmortem_scheduled"
     post = level.postmortem

@@ -15,6 +15,7 @@ from assessments.assessor.results import CriterionResult
 
 
 def mitigation(ctx: Context) -> CriterionResult:
+    """A mitigation cleared a root cause (within the resolution target) and none made it worse."""
     f, level, s = ctx.facts, ctx.level, ctx.scenario
     cid = "mitigation"
     target = level.resolution_target
@@ -68,6 +69,7 @@ def mitigation(ctx: Context) -> CriterionResult:
 
 
 def resolution_declared(ctx: Context) -> CriterionResult:
+    """Resolved after recovery and the stability window."""
     f = ctx.facts
     cid = "resolution_declared"
     stability = ctx.policy.rules.stability

@@ -24,6 +24,7 @@ from assessments.assessor.results import CriterionResult
 
 
 def ack_alert(ctx: Context) -> CriterionResult:
+    """The first firing alert acknowledged in time."""
     f, rules = ctx.facts, ctx.policy.rules
     cites: Cites = [(rules.acknowledge.source, rules.acknowledge.says)]
     limit = rules.acknowledge.within
@@ -53,6 +54,7 @@ def ack_alert(ctx: Context) -> CriterionResult:
 
 
 def create_channel(ctx: Context) -> CriterionResult:
+    """An incident channel created in time and named by the convention."""
     f, rule = ctx.facts, ctx.policy.rules.channel
     cid = "create_channel"
     cites: Cites = [(rule.source, rule.says)]
@@ -135,6 +137,7 @@ def _name_time_problem(ctx: Context, name: str, tolerance: float | None) -> str 
 
 
 def assign_ic(ctx: Context) -> CriterionResult:
+    """An Incident Commander assigned in time where the level requires one."""
     f, level, rule = ctx.facts, ctx.level, ctx.policy.rules.assign_ic
     cid = "assign_ic"
     cites: Cites = [(rule.source, rule.says), (level.ic.source, level.ic.says)]

@@ -13,6 +13,7 @@ from assessments.assessor.results import CriterionResult
 
 
 def severity_correct(ctx: Context) -> CriterionResult:
+    """The classification in force at resolution is the level the scenario calls for."""
     f, level, s = ctx.facts, ctx.level, ctx.scenario
     cid = "severity_correct"
     cites: Cites = [(level.source, f"{level.name}: {level.definition}")]
