@@ -28,19 +28,16 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
-    BeforeValidator,
-    ConfigDict,
     Discriminator,
     Field,
-    PlainSerializer,
     PrivateAttr,
     Tag,
-    WithJsonSchema,
 )
 
 from simulator import yamlio
-from simulator.durations import Duration, format_duration, parse_duration
+from simulator.durations import Duration, Period, format_duration
 from simulator.playbook import Notification, Playbook
+from simulator.strict import Strict
 
 Loc = tuple[str | int, ...]
 """Where a problem is: the field path inside the policy file."""
@@ -87,78 +84,12 @@ CreditKind = Literal[
 PACKAGED = ("default", "agentos", "nexus")
 """The policies shipped with warroom, by name."""
 
-_MAX_PERIOD = 2 * 366 * 86400.0
-_PERIOD = re.compile(r"(?:(\d+)w)?(?:(\d+)d)?((?:\d+(?:\.\d+)?[hms])*)")
-
-
-def parse_period(value: object) -> float:
-    """Return a long period as seconds: ``365d``, ``2w``, ``1d12h`` or anything a Duration takes.
-
-    Durations stop at a week (longer is a typo inside an exercise); postmortem deadlines and
-    certification validity are longer, so policies write them in days or weeks.
-
-    Raises:
-        ValueError: with a message that says what a period looks like.
-    """
-    if isinstance(value, str):
-        text = value.strip().replace(" ", "")
-        match = _PERIOD.fullmatch(text)
-        if match is not None and (match.group(1) or match.group(2)):
-            weeks, days, rest = match.groups()
-            seconds = int(weeks or 0) * 7 * 86400.0 + int(days or 0) * 86400.0
-            seconds += parse_duration(rest) if rest else 0.0
-            if seconds > _MAX_PERIOD:
-                raise ValueError("a period must be at most two years (732d)")
-            return seconds
-    try:
-        return parse_duration(value)
-    except ValueError as exc:
-        raise ValueError(
-            f"{exc}; for longer periods write days or weeks, such as 14d, 2w or 365d"
-        ) from None
-
-
-def format_period(seconds: float) -> str:
-    """Format a period the way policies write it: ``365d``, ``2d``, ``1d12h``, ``48h``, ``30m``."""
-    days, rest = divmod(seconds, 86400.0)
-    if days and not rest:
-        return f"{int(days)}d"
-    if days >= 7:
-        return f"{int(days)}d{format_duration(rest)}"
-    return format_duration(seconds)
-
-
-Period = Annotated[
-    float,
-    BeforeValidator(parse_period),
-    PlainSerializer(format_period, return_type=str),
-    WithJsonSchema(
-        {
-            "anyOf": [
-                {"type": "number", "minimum": 0},
-                {
-                    "type": "string",
-                    "pattern": r"^\s*(\d+(\.\d+)?|(\d+w)?(\d+d)?((\d+(\.\d+)?[hms])*))\s*$",
-                },
-            ],
-            "description": "Seconds, or a period such as 48h, 14d, 2w, 365d.",
-        }
-    ),
-]
-"""A period in seconds that may exceed a week, written as ``48h``, ``14d``, ``2w`` or ``365d``."""
-
 Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 Text = Annotated[str, Field(min_length=1, max_length=4000)]
 Citation = Annotated[str, Field(min_length=3, max_length=400)]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, use_attribute_docstrings=True, populate_by_name=True
-    )
-
-
-class _Cited(_Strict):
+class _Cited(Strict):
     says: Text
     """The seed's own words for this rule, e.g. ``Immediately`` or ``< 15 minutes``."""
     source: Citation
@@ -171,7 +102,7 @@ class _Cited(_Strict):
 # --------------------------------------------------------------------------- rules
 
 
-class Source(_Strict):
+class Source(Strict):
     """A seed document the policy is written from."""
 
     name: Annotated[str, Field(min_length=2, max_length=60)]
@@ -259,7 +190,7 @@ class Postmortem(_Cited):
     """Deadline for completing it, where the seed sets one."""
 
 
-class Level(_Strict):
+class Level(Strict):
     """One level of the severity scale and everything it requires."""
 
     name: Annotated[str, Field(min_length=1, max_length=20)]
@@ -305,7 +236,7 @@ class Level(_Strict):
     """Anything else about the level."""
 
 
-class ChannelAnnounce(_Strict):
+class ChannelAnnounce(Strict):
     """A standing channel where incidents of some levels are announced."""
 
     channel: Annotated[str, Field(pattern=r"^#[a-z0-9][a-z0-9_-]{0,79}$")]
@@ -369,7 +300,7 @@ class Roles(_Cited):
     """``scribe``, ``comms_lead``, ``tech_lead``."""
 
 
-class Rules(_Strict):
+class Rules(Strict):
     """Rules that hold whatever the level."""
 
     acknowledge: Deadline
@@ -430,7 +361,7 @@ class Grading(_Cited):
 # --------------------------------------------------------------------------- certification
 
 
-class QuizCategorySpec(_Strict):
+class QuizCategorySpec(Strict):
     """One category of the written assessment."""
 
     id: QuizCategory
@@ -486,7 +417,7 @@ class Certification(_Cited):
     """What keeps a certification current (annual requirements)."""
 
 
-class InheritCertification(_Strict):
+class InheritCertification(Strict):
     """Certification rules taken from another packaged policy."""
 
     inherit: Identifier
@@ -504,7 +435,7 @@ def _certification_tag(value: Any) -> str:
 # --------------------------------------------------------------------------- policy
 
 
-class Policy(_Strict):
+class Policy(Strict):
     """One organisation's incident-response policy."""
 
     id: Identifier

@@ -23,10 +23,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from assessments.policy import Loc, Policy, QuizCategory
 from simulator import yamlio
+from simulator.strict import Strict
 
 Kind = Literal["single", "multi", "classify", "order"]
 """``single``: one answer of several; ``multi``: every right answer; ``classify``: the
@@ -40,13 +41,7 @@ WIDTH = 88
 """Width the text renderings wrap at."""
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, use_attribute_docstrings=True, populate_by_name=True
-    )
-
-
-class Question(_Strict):
+class Question(Strict):
     """One question of the bank."""
 
     id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
@@ -81,7 +76,7 @@ class Question(_Strict):
         return dict(self.options or self.items or {})
 
 
-class QuestionBank(_Strict):
+class QuestionBank(Strict):
     """A bank of quiz questions."""
 
     title: Annotated[str, Field(min_length=1, max_length=200)]
@@ -108,7 +103,7 @@ class QuestionBank(_Strict):
         raise KeyError(f"no question {question_id!r} in the bank")
 
 
-class AnswerFile(_Strict):
+class AnswerFile(Strict):
     """A trainee's answers: ``answers: {question_id: "b" | ["a", "c"] | [...]}``."""
 
     trainee: Annotated[str, Field(min_length=1, max_length=80)] | None = None

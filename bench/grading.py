@@ -29,9 +29,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from assessments import assessor
-from assessments.assessor import LiveAssessor, grade_journal
+from assessments.assessor import LiveAssessor, grade, grade_journal
 from assessments.policy import load_policy
+from assessments.scenario_cache import clear_scenario_cache
 from simulator.autopilot import Autopilot
 from simulator.engine import Engine
 from simulator.journal import Header, JournalWriter, read_journal
@@ -114,7 +114,7 @@ def main() -> int:
             return grade_journal(read_journal(path))
 
         def parse_and_grade_cold() -> object:
-            assessor._cached_scenario.cache_clear()
+            clear_scenario_cache()
             return grade_journal(read_journal(path))
 
         policy = load_policy("default")
@@ -132,7 +132,7 @@ def main() -> int:
         scenario = loaded.scenario
 
         def grade_only() -> object:
-            return assessor.grade(
+            return grade(
                 journal.events, scenario=scenario, policy=policy, trainee="bench", seed=SEED
             )
 

@@ -27,6 +27,7 @@ from markupsafe import Markup, escape
 from reports.views import ACTION_LABELS, DEADLINES, Session, incident_start
 from simulator import events as ev
 from simulator.durations import format_duration
+from simulator.model import Scenario
 
 __all__ = ["timeline_chart"]
 
@@ -126,6 +127,10 @@ def _spans(events: Sequence[ev.Event], end: float) -> dict[str, list[tuple[float
     return out
 
 
+Rule = tuple[str, str, float]
+"""An alert rule on a metric panel: (alert id, operator, threshold)."""
+
+
 def timeline_chart(session: Session, criteria: Sequence[Mapping[str, Any]]) -> Markup:
     """The chart's SVG markup for one exercise.
 
@@ -135,18 +140,44 @@ def timeline_chart(session: Session, criteria: Sequence[Mapping[str, Any]]) -> M
             ``limit_s``, ``title``).
     """
     events = session.journal.events
-    scenario = session.scenario
+    end, busy, shown_end = _extent(events)
+    svg = _Svg(shown_end * 1.03)
+    spans = _spans(events, svg.end)
+    start = incident_start(session)
+    metrics = _alerted_metrics(session.scenario)
+    series = _series(events, [metric for metric, _ in metrics])
+    names = session.scenario.metric_ids()
+
+    y = _span_lanes(svg, spans, 6.0)
+    for metric, rules in metrics:
+        y = _metric_panel(svg, names.get(metric, (metric, "")), rules, series[metric], spans, y)
+    y = _deadline_bars(svg, criteria, start, y)
+    y = _action_markers(svg, events, y)
+    y = _inject_markers(svg, events, y)
+    y = _axis(svg, start, y)
+    note = "sim time from the start of the exercise"
+    if shown_end < end:
+        note += f"; nothing happened after {format_duration(busy)}, the exercise ran to {format_duration(end)}"
+    svg.text(WIDTH - RIGHT, y + 26, note, "c-small", "end")
+    return _document(svg, height=y + 32)
+
+
+def _extent(events: Sequence[ev.Event]) -> tuple[float, float, float]:
+    """(end of the exercise, last time anything but a sample happened, end of the x axis).
+
+    A long quiet tail is cut to 10% past the last happening plus two minutes.
+    """
     end = events[-1].t if events else 60.0
     busy = max(
         (e.t for e in events if not isinstance(e, ev.MetricsSampled | ev.ScenarioEnded)),
         default=end,
     )
-    shown_end = min(end, busy * 1.1 + 120)
-    svg = _Svg(shown_end * 1.03)
-    spans = _spans(events, svg.end)
-    start = incident_start(events)
-    names = scenario.metric_ids()
-    metrics: list[tuple[str, list[tuple[str, str, float]]]] = []
+    return end, busy, min(end, busy * 1.1 + 120)
+
+
+def _alerted_metrics(scenario: Scenario) -> list[tuple[str, list[Rule]]]:
+    """Each metric an alert watches, in the order first alerted, with its alert rules."""
+    metrics: list[tuple[str, list[Rule]]] = []
     for rule in scenario.alerts:
         for metric, rules in metrics:
             if metric == rule.metric:
@@ -154,16 +185,25 @@ def timeline_chart(session: Session, criteria: Sequence[Mapping[str, Any]]) -> M
                 break
         else:
             metrics.append((rule.metric, [(rule.id, rule.op, rule.threshold)]))
-    series: dict[str, list[tuple[float, float]]] = {m: [] for m, _ in metrics}
+    return metrics
+
+
+def _series(
+    events: Sequence[ev.Event], metrics: Sequence[str]
+) -> dict[str, list[tuple[float, float]]]:
+    """Each metric's samples as (time, value) points."""
+    series: dict[str, list[tuple[float, float]]] = {m: [] for m in metrics}
     for e in events:
         if isinstance(e, ev.MetricsSampled):
             for metric, points in series.items():
                 value = e.values.get(metric)
                 if value is not None:
                     points.append((e.t, value))
+    return series
 
-    y = 6.0
-    # faults and mitigations
+
+def _span_lanes(svg: _Svg, spans: Mapping[str, list[tuple[float, float, str]]], y: float) -> float:
+    """The faults and mitigations lanes; returns the y below them."""
     for label, key, cls in (
         ("faults", "fault", "c-fault"),
         ("mitigations", "mitigation", "c-mitig"),
@@ -172,75 +212,94 @@ def timeline_chart(session: Session, criteria: Sequence[Mapping[str, Any]]) -> M
         for t0, t1, title in spans[key]:
             svg.rect(svg.x(t0), y + 2, svg.x(t1), LANE - 4, cls, title)
         y += LANE
-    y += 6
-    # metric panels
-    for metric, rules in metrics:
-        points = series[metric]
-        name, unit = names.get(metric, (metric, ""))
-        top = y
-        values = [v for _, v in points] + [threshold for _, _, threshold in rules]
-        hi = max(values) if values else 1.0
-        lo = min(0.0, *values) if values else 0.0
-        hi = hi * 1.1 if hi > 0 else 1.0
-        span = hi - lo or 1.0
+    return y + 6
 
-        def py(value: float, top: float = top, lo: float = lo, span: float = span) -> float:
-            return round(top + PANEL - (value - lo) / span * PANEL, 1)
 
-        svg.rect(LEFT, top, WIDTH - RIGHT, PANEL, "c-panel")
-        for alert_id, _, _ in rules:
-            for t0, t1, title in spans.get(f"alert:{alert_id}", []):
-                svg.rect(svg.x(t0), top, svg.x(t1), PANEL, "c-firing", f"{title} firing")
-        label = f"{name} ({unit})" if unit else name
-        svg.text(LEFT + 5, top + 12, _clip(label, 60), "c-label c-inpanel")
-        svg.text(LEFT - 6, top + 9, _number(hi), "c-small", "end")
-        svg.text(LEFT - 6, top + PANEL, f"{lo:g}", "c-small", "end")
-        for alert_id, op, threshold in rules:
-            ty = py(threshold)
-            svg.add(
-                f'<line x1="{LEFT}" y1="{ty:g}" x2="{WIDTH - RIGHT}" y2="{ty:g}" '
-                f'class="c-threshold"><title>{escape(f"{alert_id}: {op} {threshold:g}")}'
-                "</title></line>"
-            )
-            svg.text(WIDTH - RIGHT - 2, ty - 3, f"{alert_id} {op} {threshold:g}", "c-small", "end")
-        if points:
-            path = " ".join(f"{svg.x(t):g},{py(v):g}" for t, v in _downsample(points))
-            svg.add(f'<polyline points="{path}" class="c-line"/>')
-        y += PANEL + 6
-    # deadlines
+def _metric_panel(
+    svg: _Svg,
+    name_unit: tuple[str, str],
+    rules: Sequence[Rule],
+    points: Sequence[tuple[float, float]],
+    spans: Mapping[str, list[tuple[float, float, str]]],
+    top: float,
+) -> float:
+    """One metric's panel: firing stretches, label, scale, thresholds, the line; returns the y
+    below it."""
+    name, unit = name_unit
+    values = [v for _, v in points] + [threshold for _, _, threshold in rules]
+    hi = max(values) if values else 1.0
+    lo = min(0.0, *values) if values else 0.0
+    hi = hi * 1.1 if hi > 0 else 1.0
+    span = hi - lo or 1.0
+
+    def py(value: float) -> float:
+        return round(top + PANEL - (value - lo) / span * PANEL, 1)
+
+    svg.rect(LEFT, top, WIDTH - RIGHT, PANEL, "c-panel")
+    for alert_id, _, _ in rules:
+        for t0, t1, title in spans.get(f"alert:{alert_id}", []):
+            svg.rect(svg.x(t0), top, svg.x(t1), PANEL, "c-firing", f"{title} firing")
+    label = f"{name} ({unit})" if unit else name
+    svg.text(LEFT + 5, top + 12, _clip(label, 60), "c-label c-inpanel")
+    svg.text(LEFT - 6, top + 9, _number(hi), "c-small", "end")
+    svg.text(LEFT - 6, top + PANEL, f"{lo:g}", "c-small", "end")
+    for alert_id, op, threshold in rules:
+        ty = py(threshold)
+        svg.add(
+            f'<line x1="{LEFT}" y1="{ty:g}" x2="{WIDTH - RIGHT}" y2="{ty:g}" '
+            f'class="c-threshold"><title>{escape(f"{alert_id}: {op} {threshold:g}")}'
+            "</title></line>"
+        )
+        svg.text(WIDTH - RIGHT - 2, ty - 3, f"{alert_id} {op} {threshold:g}", "c-small", "end")
+    if points:
+        path = " ".join(f"{svg.x(t):g},{py(v):g}" for t, v in _downsample(points))
+        svg.add(f'<polyline points="{path}" class="c-line"/>')
+    return top + PANEL + 6
+
+
+def _deadline_bars(
+    svg: _Svg, criteria: Sequence[Mapping[str, Any]], start: float, y: float
+) -> float:
+    """A bar to each timed criterion's limit and a mark when it was done (red: late or never);
+    returns the y below them."""
     timed = [c for c in criteria if c["id"] in DEADLINES and c["limit_s"] is not None]
-    if timed:
-        y += 2
-        for c in timed:
-            limit = float(c["limit_s"])
-            svg.text(LEFT - 6, y + 11, _short(c["id"]), "c-label", "end")
-            svg.rect(
-                svg.x(start),
-                y + 5,
-                svg.x(start + limit),
-                LANE - 10,
-                "c-deadline",
-                f"{c['title']}: limit {format_duration(limit)} after the first alert",
+    if not timed:
+        return y
+    y += 2
+    for c in timed:
+        limit = float(c["limit_s"])
+        svg.text(LEFT - 6, y + 11, _short(c["id"]), "c-label", "end")
+        svg.rect(
+            svg.x(start),
+            y + 5,
+            svg.x(start + limit),
+            LANE - 10,
+            "c-deadline",
+            f"{c['title']}: limit {format_duration(limit)} after the first alert",
+        )
+        late = c["status"] == "failed"
+        cls = "c-bad" if late else "c-ok"
+        if c["measured_s"] is not None:
+            at = svg.x(start + float(c["measured_s"]))
+            tip = f"{c['title']}: {format_duration(float(c['measured_s']))} ({c['status']})"
+            svg.add(
+                f'<circle cx="{at:g}" cy="{y + LANE / 2:g}" r="4.5" class="{cls}">'
+                f"<title>{escape(tip)}</title></circle>"
             )
-            late = c["status"] == "failed"
-            cls = "c-bad" if late else "c-ok"
-            if c["measured_s"] is not None:
-                at = svg.x(start + float(c["measured_s"]))
-                tip = f"{c['title']}: {format_duration(float(c['measured_s']))} ({c['status']})"
-                svg.add(
-                    f'<circle cx="{at:g}" cy="{y + LANE / 2:g}" r="4.5" class="{cls}">'
-                    f"<title>{escape(tip)}</title></circle>"
-                )
-            elif late:
-                svg.text(
-                    min(svg.x(start + limit) + 4, WIDTH - RIGHT - 30),
-                    y + 11,
-                    "never",
-                    "c-bad-text",
-                )
-            y += LANE
-        y += 4
-    # actions (numbered, labels staggered on three rows) and injects
+        elif late:
+            svg.text(
+                min(svg.x(start + limit) + 4, WIDTH - RIGHT - 30),
+                y + 11,
+                "never",
+                "c-bad-text",
+            )
+        y += LANE
+    return y + 4
+
+
+def _action_markers(svg: _Svg, events: Sequence[ev.Event], y: float) -> float:
+    """The trainee's actions, numbered, labels staggered over ``ROWS`` rows; returns the y
+    below them."""
     svg.text(LEFT - 6, y + 11, "your actions", "c-label", "end")
     number = 0
     row_end = [0.0] * ROWS
@@ -260,7 +319,11 @@ def timeline_chart(session: Session, criteria: Sequence[Mapping[str, Any]]) -> M
                 f'class="{cls}"><title>{escape(tip)}</title></line>'
             )
             svg.text(round(label_x, 1), y + 10 + row * 12, str(number), "c-num")
-    y += ROWS * 12 + 6
+    return y + ROWS * 12 + 6
+
+
+def _inject_markers(svg: _Svg, events: Sequence[ev.Event], y: float) -> float:
+    """Injects as diamonds (the facilitator's in their own class); returns the y below."""
     svg.text(LEFT - 6, y + 11, "injects", "c-label", "end")
     for e in events:
         if isinstance(e, ev.InjectDelivered):
@@ -272,8 +335,11 @@ def timeline_chart(session: Session, criteria: Sequence[Mapping[str, Any]]) -> M
                 f'<path d="M{x:g} {cy - 5:g} L{x + 5:g} {cy:g} L{x:g} {cy + 5:g} L{x - 5:g} {cy:g} Z" '
                 f'class="{cls}"><title>{escape(tip)}</title></path>'
             )
-    y += LANE + 4
-    # axis
+    return y + LANE + 4
+
+
+def _axis(svg: _Svg, start: float, y: float) -> float:
+    """Grid lines and tick labels down to ``y``, and the incident's start; returns ``y``."""
     step = _nice_step(svg.end)
     tick = 0.0
     while tick <= svg.end + 1e-6:
@@ -284,11 +350,11 @@ def timeline_chart(session: Session, criteria: Sequence[Mapping[str, Any]]) -> M
     if start > 0:
         x = svg.x(start)
         svg.add(f'<line x1="{x:g}" y1="4" x2="{x:g}" y2="{y:g}" class="c-start"/>')
-    note = "sim time from the start of the exercise"
-    if shown_end < end:
-        note += f"; nothing happened after {format_duration(busy)}, the exercise ran to {format_duration(end)}"
-    svg.text(WIDTH - RIGHT, y + 26, note, "c-small", "end")
-    height = y + 32
+    return y
+
+
+def _document(svg: _Svg, *, height: float) -> Markup:
+    """The drawn parts in one ``<svg>`` element."""
     body = "".join(svg.parts)
     return Markup(
         f'<svg class="chart" viewBox="0 0 {WIDTH} {height:g}" width="100%" role="img" '

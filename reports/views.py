@@ -10,10 +10,8 @@ This module builds data; it must not write files, render templates, or import th
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -21,10 +19,10 @@ from typing import Any
 
 from assessments.assessor import Assessment, grade_journal
 from assessments.policy import Policy, load_policy
+from assessments.scenario_cache import cached_scenario
 from simulator import events as ev
 from simulator.durations import format_clock, format_duration
 from simulator.journal import Journal, read_journal
-from simulator.library import load_scenario, resolve
 from simulator.model import Scenario
 from simulator.transcript import describe
 
@@ -130,36 +128,17 @@ def load_session(
     if in_force is None:
         in_force = load_policy(journal.header.policy)
     assessment = grade_journal(journal, policy=in_force)
-    return Session(journal, assessment, _scenario(journal.header.scenario_path), in_force)
-
-
-@functools.lru_cache(maxsize=32)
-def _cached_scenario(path: str, sha256: str) -> Scenario:
-    return load_scenario(path).scenario
-
-
-def _scenario(spec: str) -> Scenario:
-    """The scenario a journal names, parsed once per file content (cohorts and benches)."""
-    path = resolve(spec)
-    try:
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return load_scenario(spec).scenario
-    return _cached_scenario(str(path), digest)
+    scenario = cached_scenario(journal.header.scenario_path).scenario
+    return Session(journal, assessment, scenario, in_force)
 
 
 # --------------------------------------------------------------------------- timeline
 
 
-def incident_start(events: Sequence[ev.Event]) -> float:
-    """Where the assessor's clock starts: the first firing alert, else the first inject."""
-    for e in events:
-        if isinstance(e, ev.AlertFiring):
-            return e.t
-    for e in events:
-        if isinstance(e, ev.InjectDelivered):
-            return e.t
-    return 0.0
+def incident_start(session: Session) -> float:
+    """Where the assessor's clock starts (the first firing alert, else the first inject), as the
+    assessment carries it."""
+    return session.assessment.incident_start
 
 
 def _shown(event: ev.Event) -> bool:
@@ -536,7 +515,7 @@ def postmortem_view(session: Session) -> dict[str, Any]:
     a = session.assessment
     events = session.journal.events
     rows = timeline_rows(session)
-    start = incident_start(events)
+    start = incident_start(session)
     firing = [e for e in events if isinstance(e, ev.AlertFiring)]
     resolved_action = next(
         (

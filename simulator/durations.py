@@ -1,7 +1,14 @@
-"""Durations as authors write them: ``90s``, ``1m30s``, ``2h``, ``1h15m``, ``7d`` or plain seconds.
+"""Durations as authors write them: ``90s``, ``1m30s``, ``2h``, ``1h15m``, ``7d``, ``2w`` or seconds.
 
-This module parses and formats durations and provides the pydantic ``Duration`` type used by
-every model that holds one. It must not know anything about scenarios or the engine.
+One grammar for every length of time warroom reads: a number of seconds, or whole-number-or-
+decimal parts in weeks, days, hours, minutes and seconds, each unit once, largest first. Two
+bounds: a ``Duration`` (anything inside an exercise, its deadlines and commands) is at most
+400 days; a ``Period`` (what a policy states for a programme: a certification's validity, a
+postmortem's deadline) is at most two years and is written back in days (``365d``, ``2d``).
+
+This module parses and formats durations and provides the pydantic ``Duration`` and ``Period``
+types used by every model that holds one. It must not know anything about scenarios, policies
+or the engine.
 """
 
 from __future__ import annotations
@@ -12,30 +19,58 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 
-_PART = re.compile(r"(\d+(?:\.\d+)?)(d|h|m|s)")
-_WHOLE = re.compile(r"^(?:\d+(?:\.\d+)?[dhms])+$")
-_ORDER = {"d": 0, "h": 1, "m": 2, "s": 3}
-_UNIT = {"d": 86400.0, "h": 3600.0, "m": 60.0, "s": 1.0}
+_PART = re.compile(r"(\d+(?:\.\d+)?)(w|d|h|m|s)")
+_WHOLE = re.compile(r"^(?:\d+(?:\.\d+)?[wdhms])+$")
+_ORDER = {"w": 0, "d": 1, "h": 2, "m": 3, "s": 4}
+_UNIT = {"w": 7 * 86400.0, "d": 86400.0, "h": 3600.0, "m": 60.0, "s": 1.0}
 
 #: The longest duration anything may last: 400 days (a certification is valid a year).
 MAX_SECONDS = 400 * 24 * 3600.0
 
+#: The longest period a policy may state: two years.
+MAX_PERIOD_SECONDS = 2 * 366 * 86400.0
+
+_PERIOD_HINT = "for longer periods write days or weeks, such as 14d, 2w or 365d"
+
 
 def parse_duration(value: object) -> float:
-    """Return ``value`` as seconds.
+    """Return ``value`` as seconds, at most ``MAX_SECONDS``.
 
     Args:
-        value: ``90``, ``90.5``, ``"90s"``, ``"1m30s"``, ``"2h"`` or ``"1h15m"``.
+        value: ``90``, ``90.5``, ``"90s"``, ``"1m30s"``, ``"2h"``, ``"1h15m"`` or ``"2w"``.
 
     Raises:
         ValueError: with a message that says what a duration looks like.
     """
+    seconds = _seconds(value)
+    if seconds > MAX_SECONDS:
+        raise ValueError(f"a duration must be at most {format_duration(MAX_SECONDS)}")
+    return seconds
+
+
+def parse_period(value: object) -> float:
+    """Return a long period as seconds, at most two years: ``365d``, ``2w``, ``1d12h``, ``48h``.
+
+    Raises:
+        ValueError: with a message that says what a period looks like.
+    """
+    try:
+        seconds = _seconds(value)
+    except ValueError as exc:
+        raise ValueError(f"{exc}; {_PERIOD_HINT}") from None
+    if seconds > MAX_PERIOD_SECONDS:
+        raise ValueError("a period must be at most two years (732d)")
+    return seconds
+
+
+def _seconds(value: object) -> float:
+    """``value`` as seconds, with no upper bound."""
     if isinstance(value, bool):
         raise ValueError("expected a duration such as 90s, 1m30s or 2h, got a boolean")
     if isinstance(value, int | float):
         try:
             seconds = float(value)
-        except OverflowError:  # an int too large for a float: far beyond the limit
+        except OverflowError:  # an int too large for a float: far beyond any limit
             seconds = math.inf
     elif isinstance(value, str):
         text = value.strip().replace(" ", "")
@@ -57,8 +92,6 @@ def parse_duration(value: object) -> float:
         )
     if math.isnan(seconds) or seconds < 0:
         raise ValueError("a duration must be zero or more")
-    if seconds > MAX_SECONDS:
-        raise ValueError(f"a duration must be at most {format_duration(MAX_SECONDS)}")
     return seconds
 
 
@@ -82,6 +115,16 @@ def format_duration(seconds: float) -> str:
     if s or frac or not out:
         out += f"{s + frac:g}s" if frac else f"{s}s"
     return out
+
+
+def format_period(seconds: float) -> str:
+    """Format a period the way policies write it: ``365d``, ``2d``, ``1d12h``, ``48h``, ``30m``."""
+    days, rest = divmod(seconds, 86400.0)
+    if days and not rest:
+        return f"{int(days)}d"
+    if days >= 7:
+        return f"{int(days)}d{format_duration(rest)}"
+    return format_duration(seconds)
 
 
 def format_clock(seconds: float) -> str:
@@ -115,3 +158,19 @@ Duration = Annotated[
     ),
 ]
 """A duration in seconds, written as ``90s``, ``1m30s``, ``2h`` or a number of seconds."""
+
+Period = Annotated[
+    float,
+    BeforeValidator(parse_period),
+    PlainSerializer(format_period, return_type=str),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "minimum": 0},
+                {"type": "string", "pattern": r"^\s*(\d+(\.\d+)?|(\d+(\.\d+)?[wdhms])+)\s*$"},
+            ],
+            "description": "Seconds, or a period such as 48h, 14d, 2w, 365d.",
+        }
+    ),
+]
+"""A period in seconds that may run to two years, written as ``48h``, ``14d``, ``2w`` or ``365d``."""

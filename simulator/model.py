@@ -18,7 +18,6 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
-    ConfigDict,
     Discriminator,
     Field,
     Tag,
@@ -27,6 +26,7 @@ from pydantic import (
 )
 
 from simulator.durations import Duration
+from simulator.strict import Strict
 
 Loc = tuple[str | int, ...]
 
@@ -88,16 +88,10 @@ QUEUE_METRICS = {
 }
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, use_attribute_docstrings=True, populate_by_name=True
-    )
-
-
 # --------------------------------------------------------------------------- conditions
 
 
-class MetricIs(_Strict):
+class MetricIs(Strict):
     """True while a metric compares to a value (for at least ``for``)."""
 
     metric: str
@@ -110,7 +104,7 @@ class MetricIs(_Strict):
     """How long the comparison must hold before the predicate is true."""
 
 
-class AlertIs(_Strict):
+class AlertIs(Strict):
     """True while an alert is in a state."""
 
     alert: AlertName
@@ -119,7 +113,7 @@ class AlertIs(_Strict):
     """``firing`` also holds once acknowledged; ``resolved`` after it stopped firing."""
 
 
-class ActionTaken(_Strict):
+class ActionTaken(Strict):
     """An action taken (or not taken) by the trainee, optionally by a time."""
 
     action: ActionName
@@ -132,7 +126,7 @@ class ActionTaken(_Strict):
     """Deadline. With ``taken: false`` the predicate becomes true at ``by`` if not taken."""
 
 
-class InjectDelivered(_Strict):
+class InjectDelivered(Strict):
     """True once another inject has been delivered."""
 
     inject: Identifier
@@ -141,7 +135,7 @@ class InjectDelivered(_Strict):
     """``false``: true until it is delivered."""
 
 
-class FaultIs(_Strict):
+class FaultIs(Strict):
     """True while a fault is active (or, with ``active: false``, not active)."""
 
     fault: Identifier
@@ -150,28 +144,28 @@ class FaultIs(_Strict):
     """Whether the fault must be active."""
 
 
-class After(_Strict):
+class After(Strict):
     """True from a sim time on."""
 
     after: Duration
     """Sim time from scenario start."""
 
 
-class AllOf(_Strict):
+class AllOf(Strict):
     """True when every condition is true."""
 
     all: list[Condition] = Field(min_length=1)
     """Conditions that must all hold."""
 
 
-class AnyOf(_Strict):
+class AnyOf(Strict):
     """True when at least one condition is true."""
 
     any: list[Condition] = Field(min_length=1)
     """Conditions of which one must hold."""
 
 
-class NotOf(_Strict):
+class NotOf(Strict):
     """True when the condition is false."""
 
     not_: Condition = Field(alias="not")
@@ -243,7 +237,7 @@ def walk_condition(cond: Condition, loc: Loc) -> Iterator[tuple[Loc, Condition]]
 # --------------------------------------------------------------------------- the system
 
 
-class Metric(_Strict):
+class Metric(Strict):
     """One time series of a service, sampled every ``sample_every``."""
 
     id: Identifier
@@ -272,7 +266,7 @@ class Metric(_Strict):
         return self
 
 
-class Service(_Strict):
+class Service(Strict):
     """A service of the system under incident."""
 
     id: Identifier
@@ -285,7 +279,7 @@ class Service(_Strict):
     """The service's metrics."""
 
 
-class Validator(_Strict):
+class Validator(Strict):
     """One validator of the chain."""
 
     name: Identifier
@@ -296,7 +290,7 @@ class Validator(_Strict):
     """Who runs it (for injects and diagnostics)."""
 
 
-class Chain(_Strict):
+class Chain(Strict):
     """A proof-of-stake chain: blocks stall when online power falls below 2/3."""
 
     block_time: Duration = 6.0
@@ -327,7 +321,7 @@ class Chain(_Strict):
         return [Validator(name=f"val-{i:0{width}d}") for i in range(1, count + 1)]
 
 
-class Queue(_Strict):
+class Queue(Strict):
     """A queue or backlog: depth grows when arrivals outpace service."""
 
     id: Identifier
@@ -349,7 +343,7 @@ class Queue(_Strict):
 # --------------------------------------------------------------------------- faults
 
 
-class MetricEffect(_Strict):
+class MetricEffect(Strict):
     """Change a metric while a fault is active: ``to`` a value, ``by`` an amount, or ``times`` a factor."""
 
     metric: str
@@ -371,7 +365,7 @@ class MetricEffect(_Strict):
         return self
 
 
-class ServiceEffect(_Strict):
+class ServiceEffect(Strict):
     """Take a service down while the fault is active."""
 
     service: Identifier
@@ -380,7 +374,7 @@ class ServiceEffect(_Strict):
     """The state the service is put in."""
 
 
-class ValidatorEffect(_Strict):
+class ValidatorEffect(Strict):
     """Take validators offline while the fault is active."""
 
     validators: list[Identifier] = Field(min_length=1)
@@ -414,7 +408,7 @@ Effect = Annotated[
 ]
 
 
-class Fault(_Strict):
+class Fault(Strict):
     """Something broken: starts at a time, on a condition, or when a mitigation or facilitator starts it."""
 
     id: Identifier
@@ -451,7 +445,7 @@ class Fault(_Strict):
 # --------------------------------------------------------------------------- alerts, injects
 
 
-class AlertRule(_Strict):
+class AlertRule(Strict):
     """``metric op threshold for duration``: pending, then firing, then resolved, like Prometheus."""
 
     id: AlertName
@@ -472,7 +466,7 @@ class AlertRule(_Strict):
     """The runbook entry for this alert."""
 
 
-class Inject(_Strict):
+class Inject(Strict):
     """A message that reaches the trainee: at a time, on a condition, or when the facilitator fires it."""
 
     id: Identifier
@@ -510,7 +504,7 @@ class Inject(_Strict):
 # --------------------------------------------------------------------------- people and tools
 
 
-class Responder(_Strict):
+class Responder(Strict):
     """A simulated person who can be paged and delegated diagnostics."""
 
     id: Identifier
@@ -531,7 +525,7 @@ class Responder(_Strict):
     """Work speed: a diagnostic takes ``duration / speed``."""
 
 
-class DiagnosticOutput(_Strict):
+class DiagnosticOutput(Strict):
     """One possible output of a diagnostic; the first whose ``when`` holds is shown."""
 
     when: Condition | None = None
@@ -542,7 +536,7 @@ class DiagnosticOutput(_Strict):
     """Faults this output identifies as the cause."""
 
 
-class Diagnostic(_Strict):
+class Diagnostic(Strict):
     """A command from the runbooks that the IC can run or delegate."""
 
     id: Identifier
@@ -561,7 +555,7 @@ class Diagnostic(_Strict):
     """Possible outputs; the last should have no ``when``."""
 
 
-class Mitigation(_Strict):
+class Mitigation(Strict):
     """A mitigation the IC can choose."""
 
     id: Identifier
@@ -585,7 +579,7 @@ class Mitigation(_Strict):
 # --------------------------------------------------------------------------- scenario
 
 
-class Expected(_Strict):
+class Expected(Strict):
     """What the assessor expects of the trainee."""
 
     severity: SeverityClass
@@ -602,7 +596,7 @@ class Expected(_Strict):
     """Escalation targets that must be reached, e.g. ``security``."""
 
 
-class Debrief(_Strict):
+class Debrief(Strict):
     """What the debrief and postmortem draft say about the scenario."""
 
     root_cause: LongText
@@ -615,7 +609,7 @@ class Debrief(_Strict):
     """Teaching points for the debrief."""
 
 
-class Scenario(_Strict):
+class Scenario(Strict):
     """One incident exercise."""
 
     format: Literal[1] = 1

@@ -24,9 +24,9 @@ from assessments.assessor import (
     LiveAssessor,
     grade,
     grade_journal,
-    render_table,
 )
 from assessments.policy import CriterionWeight, Grading, Policy, check_policy, load_policy
+from reports.text import render_table
 from simulator import commands as c
 from simulator import events as ev
 from simulator.autopilot import PROFILES, Autopilot, Profile

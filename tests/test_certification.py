@@ -14,17 +14,8 @@ from typing import Any
 
 import pytest
 
-from assessments.certification import (
-    ALTERED,
-    certify,
-    exercise_credits,
-    key_path,
-    load_key,
-    percent,
-    roster,
-    status,
-    verify,
-)
+from assessments.certificates import ALTERED, certify, key_path, load_key, verify
+from assessments.certification import exercise_credits, percent, roster, status
 from assessments.policy import Policy, load_policy
 from assessments.records import ExerciseAttempt, Records, RecordsError
 

@@ -18,13 +18,12 @@ from assessments.policy import (
     Policy,
     Rotation,
     check_policy,
-    format_period,
     list_policies,
     load_policy,
-    parse_period,
     policy_path,
 )
 from simulator.commands import ROTATIONS, CreateChannel
+from simulator.durations import format_period, parse_period
 from simulator.model import SeverityClass
 from simulator.playbook import Notification
 from simulator.yamlio import LoadError

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from assessments.assessor import CRITERIA
-from assessments.certification import certify, load_key, verify
+from assessments.certificates import certify, load_key, verify
 from assessments.policy import load_policy
 from assessments.quiz import draw_quiz, grade_quiz, load_bank
 from assessments.records import Records

@@ -229,13 +229,12 @@ def _policy(name: str) -> Any:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Play a scenario headless with a script or an autopilot."""
-    from assessments.assessor import grade, render_table
-    from simulator.autopilot import Autopilot
-    from simulator.engine import Engine
-    from simulator.events import Event
+    from assessments.assessor import grade
+    from assessments.autoplay import autopilot, headless_engine, play_to_end
+    from reports.text import render_table
     from simulator.journal import Header, JournalWriter
     from simulator.library import load_scenario, load_script
-    from simulator.runner import Driver, run, script_driver
+    from simulator.runner import Driver, script_driver
     from simulator.transcript import printer
 
     loaded = load_scenario(args.scenario)
@@ -244,14 +243,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     script = load_script(args.actions) if args.actions else None
     trainee = args.trainee or (script.trainee if script and script.trainee else None)
     trainee = trainee or (f"autopilot-{args.autopilot}" if args.autopilot else "trainee")
-    level = policy.level_for(scenario.expected.severity, scenario.expected.overrides)
-    engine = Engine(scenario, seed=args.seed, severity_levels=policy.level_names, trainee=trainee)
+    engine = headless_engine(scenario, policy, seed=args.seed, trainee=trainee)
     driver: Driver
     if script is not None:
         driver = script_driver(script)
         driver_name = f"script:{args.actions}"
     else:
-        driver = Autopilot(args.autopilot, scenario, policy.playbook(level.name), seed=args.seed)
+        driver = autopilot(args.autopilot, scenario, policy, seed=args.seed)
         driver_name = f"autopilot:{args.autopilot}"
     journal_path = args.journal or (
         str(Path(args.report) / "journal.jsonl") if args.report else None
@@ -273,10 +271,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         engine.subscribe(writer)
     if not args.quiet and not args.json:
         engine.subscribe(printer(scenario.start, print))
-    events: list[Event] = []
-    engine.subscribe(events.append)
     try:
-        run(engine, driver)
+        events = play_to_end(engine, driver)
     finally:
         if writer is not None:
             writer.close()
@@ -350,7 +346,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 def cmd_grade(args: argparse.Namespace) -> int:
     """Grade a journal; the table by default, JSON with ``--json``."""
-    from assessments.assessor import grade_journal, render_table
+    from assessments.assessor import grade_journal
+    from reports.text import render_table
     from simulator.journal import JournalError, read_journal
 
     try:

@@ -579,7 +579,8 @@ def cmd_credit(args: argparse.Namespace) -> int:
 @_guarded
 def cmd_certify(args: argparse.Namespace) -> int:
     """Issue a certificate, or say exactly what is missing (exit 1)."""
-    from assessments.certification import certify, load_key, status
+    from assessments.certificates import certify, load_key
+    from assessments.certification import status
 
     policy = _policy(args.policy)
     today = _today()
@@ -628,7 +629,7 @@ def _slug(name: str) -> str:
 @_guarded
 def cmd_verify(args: argparse.Namespace) -> int:
     """Verify a certificate file: exit 0 valid, 1 otherwise, with the reason."""
-    from assessments.certification import load_key, verify
+    from assessments.certificates import load_key, verify
 
     path = _db(args)
     key = load_key(path)

@@ -1,0 +1,199 @@
+"""The grade: every criterion checked, weighed and summed into a score and a verdict.
+
+``grade`` is a pure function of an event list: a finished journal's events, or a running
+session's events so far. It gathers the facts once, fixes the level in force (the one the
+scenario calls for under the policy, never the one the trainee chose), runs each criterion's
+check, lists what else a facilitator debriefs, and returns the ``Assessment``.
+
+Score and pass (the rule the default policy's ``grading`` block states and cites):
+    score = sum of the weights of the passed criteria / sum of the weights of the applicable
+    criteria (pending ones count as applicable and not passed). Weights are 1 unless the
+    policy's ``grading.weights`` say otherwise. ``passed`` = score >= the pass score:
+    ``grading.pass_score`` when the policy sets it, else the certification quiz's pass mark
+    (the training module's "Passing Score: 80%", inherited by the AgentOS and NEXUS
+    policies).
+
+This module must not run the engine, read files or render anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from assessments.assessor.antipatterns import anti_patterns
+from assessments.assessor.communication import notify_stakeholders, status_page, update_cadence
+from assessments.assessor.context import EPS, Context
+from assessments.assessor.facts import Facts, gather
+from assessments.assessor.paging import page_escalation
+from assessments.assessor.postmortem import postmortem_scheduled
+from assessments.assessor.recovery import mitigation, resolution_declared
+from assessments.assessor.response import ack_alert, assign_ic, create_channel
+from assessments.assessor.results import (
+    CRITERIA,
+    Assessment,
+    CriterionResult,
+    HarmfulMitigation,
+    WastedMitigation,
+)
+from assessments.assessor.severity import severity_correct
+from assessments.policy import Policy
+from simulator import events as ev
+from simulator.model import Scenario
+
+CHECKS: dict[str, Callable[[Context], CriterionResult]] = {
+    "ack_alert": ack_alert,
+    "create_channel": create_channel,
+    "assign_ic": assign_ic,
+    "update_cadence": update_cadence,
+    "severity_correct": severity_correct,
+    "status_page": status_page,
+    "notify_stakeholders": notify_stakeholders,
+    "page_escalation": page_escalation,
+    "mitigation": mitigation,
+    "resolution_declared": resolution_declared,
+    "postmortem_scheduled": postmortem_scheduled,
+}
+"""Each criterion id's check, in the order they are reported."""
+
+
+def _pass_score(policy: Policy) -> tuple[float, str]:
+    """The pass score and where it comes from: ``grading.pass_score``, else the quiz's mark."""
+    grading = policy.grading
+    if grading is not None and grading.pass_score is not None:
+        return grading.pass_score, f"{grading.source}: {grading.says}"
+    quiz = policy.certification_rules.quiz
+    return quiz.pass_mark, f"{quiz.source}: {quiz.says}"
+
+
+def _weights(policy: Policy) -> dict[str, float]:
+    """Criterion weights the policy sets (1 for the others)."""
+    if policy.grading is None:
+        return {}
+    return {w.criterion: w.weight for w in policy.grading.weights}
+
+
+def grade(
+    events: Sequence[ev.Event],
+    *,
+    scenario: Scenario,
+    policy: Policy,
+    trainee: str,
+    seed: int,
+    now: float | None = None,
+) -> Assessment:
+    """Grade a trainee's exercise from its events.
+
+    Args:
+        events: The exercise's events in order (a journal's, or a running session's so far).
+        scenario: The scenario that was played.
+        policy: The policy in force.
+        trainee: The trainee's name.
+        seed: The run's seed.
+        now: Sim time of a live session: criteria whose deadline is still ahead are
+            ``pending``. ``None``: the record is complete (a stopped journal is graded as if
+            the exercise ended at its last event).
+    """
+    root = frozenset(x.id for x in scenario.faults if x.root_cause)
+    facts = gather(events, root)
+    level = policy.level_for(scenario.expected.severity, scenario.expected.overrides)
+    live = now is not None and facts.ended_at is None
+    ctx = Context(
+        scenario=scenario,
+        policy=policy,
+        level=level,
+        facts=facts,
+        start=facts.incident_start,
+        horizon=_horizon(facts, now),
+        live=live,
+        now=now if live else None,
+        incident_expected=level.declare.incident and scenario.expected.declare,
+        started=facts.started,
+    )
+    results = _criteria(ctx)
+    total = sum(r.weight for r in results if r.applicable)
+    earned = sum(r.weight for r in results if r.passed)
+    score = round(earned / total, 4) if total else 0.0
+    pass_score, pass_source = _pass_score(policy)
+    harmful, wasted = _mitigation_outcomes(scenario, facts)
+    return Assessment(
+        scenario=scenario.id,
+        trainee=trainee,
+        policy=policy.id,
+        level=level.name,
+        seed=seed,
+        score=score,
+        passed=score >= pass_score - EPS,
+        criteria=results,
+        incident_start=facts.incident_start,
+        rejected_actions=list(facts.rejected),
+        harmful_mitigations=harmful,
+        wasted_mitigations=wasted,
+        anti_patterns=anti_patterns(ctx),
+        warnings=_warnings(facts, policy, live=live, any_events=bool(events)),
+        pass_score=pass_score,
+        pass_source=pass_source,
+        live=live,
+        now=now if live else None,
+    )
+
+
+def _horizon(facts: Facts, now: float | None) -> float:
+    """Where the record stops: the end of the exercise, ``now`` live, or the last event."""
+    if facts.ended_at is not None:
+        return facts.ended_at
+    if now is not None:
+        return max(now, facts.last_t)
+    return facts.last_t
+
+
+def _criteria(ctx: Context) -> list[CriterionResult]:
+    """Every criterion's result, in the order reported, with the policy's weight."""
+    weights = _weights(ctx.policy)
+    results: list[CriterionResult] = []
+    for cid in CRITERIA:
+        r = CHECKS[cid](ctx)
+        weight = weights.get(cid, 1.0)
+        if weight != r.weight:
+            r = CriterionResult(
+                r.id, r.title, r.status, r.measured_s, r.limit_s, r.detail, weight, r.source, r.says
+            )
+        results.append(r)
+    return results
+
+
+def _mitigation_outcomes(
+    scenario: Scenario, facts: Facts
+) -> tuple[list[HarmfulMitigation], list[WastedMitigation]]:
+    """The mitigations that started faults, and those that changed nothing."""
+    titles = {x.id: x.title for x in scenario.faults}
+    harmful = [
+        HarmfulMitigation(m.t, m.mitigation, tuple(f"{titles.get(x, x)} [{x}]" for x in m.started))
+        for m in facts.finished
+        if m.started
+    ]
+    wasted = [
+        WastedMitigation(m.t, m.mitigation)
+        for m in facts.finished
+        if not m.cleared and not m.started
+    ]
+    return harmful, wasted
+
+
+def _warnings(facts: Facts, policy: Policy, *, live: bool, any_events: bool) -> list[str]:
+    """What makes the grade less certain: where times run from, levels of another policy."""
+    warnings: list[str] = []
+    if facts.first_alert_t is None and not live:
+        if facts.first_inject_t is not None:
+            warnings.append("no alert fired: times are measured from the first inject")
+        elif any_events:
+            warnings.append(
+                "no alert fired and no inject was delivered: times are measured from the "
+                "start of the exercise"
+            )
+    unknown = sorted(facts.levels_seen - set(policy.level_names))
+    if unknown:
+        warnings.append(
+            f"classified with {', '.join(unknown)}, not levels of policy {policy.id} "
+            f"({', '.join(policy.level_names)}): the exercise was played under another policy"
+        )
+    return warnings

@@ -1,0 +1,81 @@
+"""Live grading: the grade of a running session, as of any moment.
+
+``LiveAssessor`` subscribes to an engine, keeps its events (no metric samples) and regrades on
+demand with ``now`` so that criteria still in reach are pending. This module must not drive
+the engine or the screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from assessments.assessor.grade import grade
+from assessments.assessor.results import Assessment
+from assessments.policy import Policy
+from simulator import events as ev
+from simulator.model import Scenario
+
+if TYPE_CHECKING:
+    from simulator.engine import Engine
+
+
+class LiveAssessor:
+    """The grade of a running session. Subscribe it to an engine before the engine starts.
+
+    ``engine.subscribe(live)`` (or ``LiveAssessor.attach(engine, policy)``), then call
+    ``live.assessment(engine.now)`` whenever the screen wants the current grade. Metric
+    samples are dropped on arrival (grading never reads them), so regrading an hour of play
+    stays well under a millisecond; the last result is reused while nothing has changed.
+    """
+
+    def __init__(self, *, scenario: Scenario, policy: Policy, trainee: str, seed: int) -> None:
+        """Prepare to grade one session.
+
+        Args:
+            scenario: The scenario being played.
+            policy: The policy in force.
+            trainee: The trainee's name.
+            seed: The run's seed.
+        """
+        self.scenario = scenario
+        self.policy = policy
+        self.trainee = trainee
+        self.seed = seed
+        self._events: list[ev.Event] = []
+        self._cache: tuple[int, float | None, Assessment] | None = None
+
+    @classmethod
+    def attach(cls, engine: Engine, policy: Policy) -> LiveAssessor:
+        """A live assessor for ``engine``'s session, already subscribed to it."""
+        live = cls(
+            scenario=engine.scenario, policy=policy, trainee=engine.trainee, seed=engine.seed
+        )
+        engine.subscribe(live)
+        return live
+
+    def __call__(self, event: ev.Event) -> None:
+        """Receive one engine event."""
+        if event.kind != "metrics":
+            self._events.append(event)
+
+    @property
+    def events(self) -> Sequence[ev.Event]:
+        """The events kept so far (no metric samples)."""
+        return self._events
+
+    def assessment(self, now: float | None = None) -> Assessment:
+        """The grade as of sim time ``now`` (``None``: as if the session ended now)."""
+        key = (len(self._events), now)
+        if self._cache is not None and self._cache[:2] == key:
+            return self._cache[2]
+        result = grade(
+            self._events,
+            scenario=self.scenario,
+            policy=self.policy,
+            trainee=self.trainee,
+            seed=self.seed,
+            now=now,
+        )
+        self._cache = (*key, result)
+        return result

@@ -1,0 +1,56 @@
+"""``severity_correct``: the classification in force at resolution (or the end) is the level
+the scenario calls for under the policy; for a scenario that is not an incident, also not
+declared. Live, it stays pending until resolution, and a pending detail never gives away the
+right level.
+
+This module grades its criteria from a ``Context``; it must not read events or compute the score.
+"""
+
+from __future__ import annotations
+
+from assessments.assessor.context import EPS, Cites, Context, one_line, result
+from assessments.assessor.results import CriterionResult
+
+
+def severity_correct(ctx: Context) -> CriterionResult:
+    """The classification in force at resolution is the level the scenario calls for."""
+    f, level, s = ctx.facts, ctx.level, ctx.scenario
+    cid = "severity_correct"
+    cites: Cites = [(level.source, f"{level.name}: {level.definition}")]
+    if not ctx.incident_expected:
+        cites.append((level.declare.source, level.declare.says))
+    cutoff = f.resolved_at if f.resolved_at is not None else ctx.horizon
+    history = [(t, lvl) for t, lvl in f.classified if t <= cutoff + EPS]
+    told = ", then ".join(f"{lvl} at {ctx.since_start(t)}" for t, lvl in history)
+    why = one_line(s.expected.rationale)
+    in_force = history[-1] if history else None
+    measured = ctx.rel(in_force[0]) if in_force else None
+    settled = not (ctx.live and f.resolved_at is None)
+    if not ctx.incident_expected and f.declared_at is not None:
+        detail = (
+            f"declared an incident at {ctx.since_start(f.declared_at)} after the first alert; "
+            f"this is {level.name} and not an incident: {why}"
+        )
+        return result(cid, "failed", detail, cites, measured=measured)
+    if not settled:
+        detail = (
+            f"classified {told}; judged at resolution (or the end)"
+            if history
+            else "not classified yet; judged at resolution (or the end)"
+        )
+        return result(cid, "pending", detail, cites, measured=measured)
+    if in_force and in_force[1] == level.name:
+        if not ctx.incident_expected:
+            detail = (
+                f"classified {told} after the first alert and did not declare an incident: "
+                f"right, this is {level.name} and not an incident"
+            )
+        else:
+            detail = f"classified {told} after the first alert; {level.name} is right"
+        return result(cid, "passed", detail, cites, measured=measured)
+    if not history:
+        detail = f"never classified; this is {level.name}: {why}"
+        return result(cid, "failed", detail, cites)
+    return result(
+        cid, "failed", f"classified {told}; this is {level.name}: {why}", cites, measured=measured
+    )

@@ -1,0 +1,297 @@
+"""Static checks: what the model alone proves about a scenario.
+
+Content (a debrief note, a red herring, a wrong mitigation with a consequence), values YAML cut
+at `` #``, alerts that can never fire or that flap, injects and faults whose conditions never
+hold, faults nothing clears, mitigations that clear nothing, diagnostics nobody can run. A
+finding proved here is an error (a warning where a person may still act: a manual inject).
+This module must not play the scenario.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from assessments.lint.findings import Finding, FindingLevel, finding_at
+from assessments.lint.ranges import max_block_time, metric_range
+from assessments.lint.reach import Reach
+from simulator.durations import format_duration
+from simulator.model import Scenario
+from simulator.yamlio import Document, Loc
+
+__all__ = ["StaticChecks"]
+
+
+class StaticChecks:
+    """The static checks of one scenario file."""
+
+    def __init__(self, scenario: Scenario, doc: Document, lines: Sequence[str]) -> None:
+        """Check ``scenario`` as read from ``doc`` (its raw ``lines`` for comments)."""
+        self.s = scenario
+        self.doc = doc
+        self.lines = lines
+        self.reach = Reach(scenario)
+        self.faults = {f.id: f for f in scenario.faults}
+        self.never_fire: set[str] = set()
+        """Alerts proved never to fire (the plays do not report them again)."""
+        self.undeliverable: set[str] = set()
+        """Injects proved never to be delivered (the plays do not report them again)."""
+
+    def at(self, loc: Loc, level: FindingLevel, check: str, message: str) -> Finding:
+        """A finding at ``loc``."""
+        return finding_at(self.doc, loc, level, check, message)
+
+    def run(self) -> Iterator[Finding]:
+        """Every static finding, check by check."""
+        yield from self.content()
+        yield from self.cut_by_comment()
+        yield from self.static_alerts()
+        yield from self.static_injects()
+        yield from self.faults_and_mitigations()
+        yield from self.diagnostics()
+
+    def content(self) -> Iterator[Finding]:
+        """What the exercise teaches: debrief notes, a red herring, a wrong call with a cost."""
+        s = self.s
+        if not s.debrief.notes:
+            yield self.at(
+                ("debrief",),
+                "warning",
+                "no-debrief-notes",
+                "the debrief has no notes: say what the exercise teaches (debrief.notes)",
+            )
+        if not any(d.red_herring for d in s.diagnostics):
+            yield self.at(
+                ("diagnostics",) if s.diagnostics else ("id",),
+                "error",
+                "no-red-herring",
+                "no diagnostic is a red herring (red_herring: true): give the trainee a plausible "
+                "wrong lead to rule out",
+            )
+        if s.expected.declare and not any(m.starts for m in s.mitigations):
+            yield self.at(
+                ("mitigations",) if s.mitigations else ("id",),
+                "warning",
+                "no-wrong-mitigation",
+                "no mitigation starts a fault: a wrong call costs nothing here (add a dormant "
+                "fault and list it under the wrong mitigation's starts)",
+            )
+
+    def cut_by_comment(self) -> Iterator[Finding]:
+        """Plain (unquoted) values that YAML cut at `` #``: the rest of the line became a comment.
+
+        ``from: Tessellate (Discord #validators)`` reads as ``Tessellate (Discord``. Flagged as an
+        error when the ``#`` is glued to a word (``#validators``, ``#812``: part of the value, not
+        a comment); a ``from:`` followed by ``# comment`` is a warning (senders rarely carry one).
+        """
+        for loc, value in _strings(self.doc.data, ()):
+            line, col, _ = self.doc.position(loc)
+            if not 0 < line <= len(self.lines):
+                continue
+            rest = self.lines[line - 1][col - 1 :]
+            if rest[:1] in ("'", '"', "|", ">") or not rest.startswith(value):
+                continue
+            tail = rest[len(value) :]
+            match = re.match(r"[ \t]+#(\S?)", tail)
+            if match is None:
+                continue
+            glued = bool(match.group(1)) and match.group(1) != "#"
+            is_from = loc[-1] == "from"
+            if not glued and not is_from:
+                continue
+            field = str(loc[-1])
+            yield self.at(
+                loc,
+                "error" if glued else "warning",
+                "cut-by-comment",
+                f"{field}: is read as {value!r}: YAML treats '{tail.strip()}' as a comment; "
+                "quote the value",
+            )
+
+    # -- alerts and injects, statically ------------------------------------------------
+
+    def static_alerts(self) -> Iterator[Finding]:
+        """Alerts whose rule can never hold, and alerts on block gaps that would flap."""
+        s = self.s
+        for i, a in enumerate(s.alerts):
+            r = metric_range(s, a.metric)
+            if a.for_ >= s.duration or not r.allows(a.op, a.threshold):
+                self.never_fire.add(a.id)
+            if a.for_ >= s.duration:
+                yield self.at(
+                    ("alerts", i),
+                    "error",
+                    "alert-never-fires",
+                    f"{a.id} waits {format_duration(a.for_)} but the scenario lasts "
+                    f"{format_duration(s.duration)}",
+                )
+            elif not r.allows(a.op, a.threshold):
+                yield self.at(
+                    ("alerts", i),
+                    "error",
+                    "alert-never-fires",
+                    f"{a.id} can never fire: {a.metric} {a.op} {a.threshold:g} never holds "
+                    f"({a.metric} stays within {r.show()} given its baseline, noise, bounds "
+                    "and every fault's effects)",
+                )
+            if a.metric == "chain.since_last_block" and a.op in (">", ">="):
+                yield from self._flaps(i, a.id, a.threshold, a.for_)
+
+    def _flaps(self, i: int, alert: str, threshold: float, wait: float) -> Iterator[Finding]:
+        chain = self.s.chain
+        assert chain is not None
+        normal = chain.block_time
+        slowest = max_block_time(self.s)
+        trips = threshold + wait
+        if trips < normal:
+            yield self.at(
+                ("alerts", i),
+                "error",
+                "alert-flaps",
+                f"{alert} trips after {trips:g}s without a block but the chain's normal block "
+                f"time is {normal:g}s: it fires and resolves on every block",
+            )
+        elif trips < slowest:
+            yield self.at(
+                ("alerts", i),
+                "warning",
+                "alert-flaps",
+                f"{alert} trips after {trips:g}s without a block but blocks can come "
+                f"{slowest:.0f}s apart while the chain still produces them: it would fire and "
+                "resolve on every slow block; raise the threshold (or for) above the slowest "
+                "block time",
+            )
+
+    def static_injects(self) -> Iterator[Finding]:
+        """Injects that can never be delivered and faults that never start."""
+        s = self.s
+        for i, x in enumerate(s.injects):
+            if x.when is None:
+                continue
+            limit = min(s.duration, x.until if x.until is not None else math.inf)
+            why = self.reach.never(
+                x.when, ("injects", i, "when"), limit - x.delay, frozenset({x.id})
+            )
+            if why is None:
+                continue
+            self.undeliverable.add(x.id)
+            how = (
+                "only the facilitator can fire it (manual)"
+                if x.manual
+                else "it can never be delivered"
+            )
+            yield self.at(
+                ("injects", i),
+                "warning" if x.manual else "error",
+                "inject-undeliverable",
+                f"inject {x.id}: {why[1]}; {how}",
+            )
+        for i, f in enumerate(s.faults):
+            if f.when is None:
+                continue
+            why = self.reach.never(f.when, ("faults", i, "when"), s.duration, frozenset({f.id}))
+            if why is not None:
+                yield self.at(
+                    ("faults", i),
+                    "error",
+                    "fault-never-starts",
+                    f"fault {f.id}: {why[1]}; it never starts",
+                )
+
+    # -- faults, mitigations, diagnostics ------------------------------------------------
+
+    def faults_and_mitigations(self) -> Iterator[Finding]:
+        """Faults nothing clears, mitigations that clear nothing or change nothing."""
+        s = self.s
+        cleared_by: dict[str, list[str]] = {}
+        for m in s.mitigations:
+            for fid in m.clears:
+                cleared_by.setdefault(fid, []).append(m.id)
+        for i, f in enumerate(s.faults):
+            if f.duration is not None or cleared_by.get(f.id) or not self.reach.can_start(f):
+                continue
+            if f.root_cause:
+                yield self.at(
+                    ("faults", i),
+                    "error",
+                    "fault-not-cleared",
+                    f"root-cause fault {f.id} never clears: no mitigation lists it under clears "
+                    "and it has no duration",
+                )
+            else:
+                yield self.at(
+                    ("faults", i),
+                    "warning",
+                    "fault-not-cleared",
+                    f"fault {f.id} never clears once started: no mitigation clears it and it has "
+                    "no duration",
+                )
+        for i, m in enumerate(s.mitigations):
+            if not m.clears and not m.starts:
+                yield self.at(
+                    ("mitigations", i),
+                    "warning",
+                    "mitigation-no-effect",
+                    f"mitigation {m.id} clears no fault and starts none: choosing it changes "
+                    "nothing (give the wrong call a consequence, or say why it has none)",
+                )
+                continue
+            if m.clears and not any(self.reach.can_start(self.faults[fid]) for fid in m.clears):
+                yield self.at(
+                    ("mitigations", i, "clears"),
+                    "error",
+                    "mitigation-clears-nothing",
+                    f"mitigation {m.id} clears only faults that never start "
+                    f"({', '.join(m.clears)})",
+                )
+
+    def diagnostics(self) -> Iterator[Finding]:
+        """Diagnostics nobody is skilled to run, findings that never show, causes never revealed."""
+        s = self.s
+        skills = {k for r in s.responders for k in r.skills}
+        for i, d in enumerate(s.diagnostics):
+            if d.skill is not None and d.skill not in skills:
+                yield self.at(
+                    ("diagnostics", i, "skill"),
+                    "error",
+                    "diagnostic-unrunnable",
+                    f"no responder has skill {d.skill!r} for {d.id}: only the IC can run it "
+                    "(heads-down) or an unskilled responder at half speed",
+                )
+            for k, out in enumerate(d.outputs):
+                if out.when is None or not out.reveals:
+                    continue
+                why = self.reach.never(
+                    out.when, ("diagnostics", i, "outputs", k, "when"), s.duration
+                )
+                if why is not None:
+                    yield self.at(
+                        ("diagnostics", i, "outputs", k),
+                        "error",
+                        "diagnostic-unrunnable",
+                        f"{d.id} can never show the output that reveals "
+                        f"{', '.join(out.reveals)}: {why[1]}",
+                    )
+        revealed = {fid for d in s.diagnostics for o in d.outputs for fid in o.reveals}
+        for i, f in enumerate(s.faults):
+            if f.root_cause and f.id not in revealed and s.expected.declare:
+                yield self.at(
+                    ("faults", i),
+                    "error",
+                    "diagnostic-unrunnable",
+                    f"no diagnostic reveals root-cause fault {f.id}: nobody can find the cause",
+                )
+
+
+def _strings(data: Any, loc: Loc) -> Iterator[tuple[Loc, str]]:
+    """Every string value of the document with its location."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _strings(value, (*loc, key))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from _strings(value, (*loc, i))
+    elif isinstance(data, str) and data:
+        yield loc, data
