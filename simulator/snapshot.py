@@ -52,6 +52,13 @@ class ResponderSnapshot:
     busy_until: float
 
 
+def incident_start(first_alert: float | None, first_inject: float | None) -> float | None:
+    """The one rule for when an incident starts for the trainee: the first alert that fired,
+    else the first inject delivered; ``None`` while neither has happened. The assessor measures
+    its clocks from it and the screens fill templates with it."""
+    return first_alert if first_alert is not None else first_inject
+
+
 @dataclass(frozen=True, slots=True)
 class Snapshot:
     """The exercise at sim time ``t``, as the trainee and the facilitator may see it."""
@@ -109,9 +116,10 @@ class Snapshot:
 
     @property
     def incident_start(self) -> float | None:
-        """When the incident started: the first alert that fired, or ``None`` before any has."""
+        """When the incident started for the trainee (``incident_start``), or ``None`` before."""
         fired = [a.fired_at for a in self.alerts if a.fired_at is not None]
-        return min(fired) if fired else None
+        delivered = [t for _, t in self.delivered]
+        return incident_start(min(fired, default=None), min(delivered, default=None))
 
     @property
     def status(self) -> Status:

@@ -16,6 +16,8 @@ from typing import Any
 from assessments.assessor.results import RejectedAction
 from simulator import events as ev
 from simulator.durations import parse_duration
+from simulator.people import person_key
+from simulator.snapshot import incident_start
 
 
 @dataclass
@@ -88,11 +90,8 @@ class Facts:
     def incident_start(self) -> float:
         """When the incident started for the trainee: the first alert that fired, else the
         first inject delivered, else 0 (the start of the exercise)."""
-        if self.first_alert_t is not None:
-            return self.first_alert_t
-        if self.first_inject_t is not None:
-            return self.first_inject_t
-        return 0.0
+        start = incident_start(self.first_alert_t, self.first_inject_t)
+        return 0.0 if start is None else start
 
 
 def gather(events: Iterable[ev.Event], root: frozenset[str]) -> Facts:
@@ -211,8 +210,8 @@ def _action(f: Facts, t: float, command: Mapping[str, Any]) -> None:
 
 
 def target_key(value: object) -> str:
-    """A page or escalation target as compared: trimmed, lower case, without a leading ``@``."""
-    return str(value or "").strip().lower().lstrip("@")
+    """A page or escalation target as compared (``simulator.people.person_key``)."""
+    return person_key(str(value or ""))
 
 
 def _describe(command: Mapping[str, Any]) -> str:

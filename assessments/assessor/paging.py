@@ -5,8 +5,8 @@ paged within the response time, ``expected.escalate_to`` reached, and an ``escal
 ``no_root_cause`` trigger's time when no diagnostic had revealed a root-cause fault by then
 (``escalation_state``, shared with the anti-patterns' "Not escalating").
 
-``_responder_names`` matches a page target to a responder by id or name; the engine has its
-own matching for the same commands (one rule for both is the engine's to provide).
+A page or escalation target names a responder by ``simulator.people``'s rule, the one the
+engine applies to the same commands.
 This module grades its criteria from a ``Context``; it must not read events or compute the score.
 """
 
@@ -18,14 +18,13 @@ from assessments.assessor.context import EPS, Cites, Context, result, span
 from assessments.assessor.facts import target_key
 from assessments.assessor.results import CriterionResult
 from simulator.model import Scenario
+from simulator.people import find_responder
 
 
-def _responder_names(s: Scenario) -> dict[str, str]:
-    names: dict[str, str] = {}
-    for r in s.responders:
-        names[r.id] = r.id
-        names[r.name.lower()] = r.id
-    return names
+def _responder_id(key: str, s: Scenario) -> str | None:
+    """The id of the responder a page or escalation target names (the engine's own rule)."""
+    found = find_responder(key, s.responders)
+    return found.id if found is not None else None
 
 
 def page_escalation(ctx: Context) -> CriterionResult:
@@ -39,14 +38,13 @@ def page_escalation(ctx: Context) -> CriterionResult:
     trigger = ctx.policy.trigger("no_root_cause")
     if not ctx.incident:
         return result(cid, "not_applicable", f"{ctx.not_declared()}: nobody to page", cites)
-    names = _responder_names(s)
     responders = {r.id: r for r in s.responders}
 
     def first(pairs: list[tuple[float, str]], accept: Callable[[str], bool]) -> float | None:
         return next((t for t, key in pairs if accept(key)), None)
 
     def rotation_of(key: str) -> str | None:
-        rid = names.get(key)
+        rid = _responder_id(key, s)
         return responders[rid].rotation if rid else None
 
     needed: list[tuple[str, float | None, float | None]] = []
@@ -64,10 +62,10 @@ def page_escalation(ctx: Context) -> CriterionResult:
 
         def reaches(k: str, rid: str = rid) -> bool:
             rot = responders[rid].rotation if rid in responders else None
-            return names.get(k) == rid or (rot is not None and k == rot)
+            return _responder_id(k, s) == rid or (rot is not None and k == rot)
 
         def named(k: str, rid: str = rid) -> bool:
-            return names.get(k) == rid
+            return _responder_id(k, s) == rid
 
         when = first(f.pages, reaches)
         esc = first(f.escalations, named)
@@ -76,7 +74,8 @@ def page_escalation(ctx: Context) -> CriterionResult:
     for escalate_to in s.expected.escalate_to:
 
         def hit(k: str, key: str = target_key(escalate_to)) -> bool:
-            return k == key or (key in names and names.get(k) == names[key])
+            wanted = _responder_id(key, s)
+            return k == key or (wanted is not None and _responder_id(k, s) == wanted)
 
         when = min(
             (x for x in (first(f.escalations, hit), first(f.pages, hit)) if x is not None),
