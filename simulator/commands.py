@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, TypeAdapter, model_validator
 
 from simulator.durations import Duration
+from simulator.strict import Strict
 
 Name = Annotated[str, Field(min_length=1, max_length=80)]
 Text = Annotated[str, Field(min_length=1, max_length=4000)]
@@ -24,12 +25,8 @@ Status = Literal["investigating", "identified", "monitoring", "resolved"]
 ROTATIONS = ("primary", "secondary", "ic_rotation", "management", "security")
 
 
-class BaseCommand(BaseModel):
-    """What every command has: strict, frozen fields and an optional rationale."""
-
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, use_attribute_docstrings=True, populate_by_name=True
-    )
+class BaseCommand(Strict):
+    """What every command has: strict, frozen fields (``Strict``) and an optional rationale."""
 
     rationale: str | None = Field(default=None, max_length=2000)
     """Why: the decision log entry that goes with the action."""
