@@ -30,6 +30,7 @@ from assessments.records import (
     CREDIT_KINDS,
     MAX_NOTE,
     ExerciseAttempt,
+    Location,
     Records,
     RecordsError,
     TraineeRecord,
@@ -217,7 +218,7 @@ def _policy(name: str) -> Policy:
         raise _Usage(str(exc).strip("'\"")) from None
 
 
-def _db(args: argparse.Namespace) -> Path:
+def _db(args: argparse.Namespace) -> Location:
     return resolve_db_path(args.db)
 
 
@@ -328,7 +329,7 @@ def _draw(draw: Callable[..., Any], bank: Any, policy: Policy, seed: int) -> Any
 
 
 def _record_quiz(args: argparse.Namespace, trainee: str, policy: Policy, result: Any) -> str:
-    return record_quiz(_db(args), trainee, policy, result)
+    return record_quiz(args.db, trainee, policy, result)
 
 
 def record_quiz(
