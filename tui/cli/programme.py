@@ -231,6 +231,11 @@ def _open_existing(args: argparse.Namespace) -> Records:
     return Records(path)
 
 
+def _warn_bad_rows(records: Records) -> None:
+    for bad in records.bad_rows:
+        print(f"warroom: warning: {records.path}: {bad} (left out)", file=sys.stderr)
+
+
 def _print_json(data: Any) -> None:
     print(json.dumps(data, indent=2, ensure_ascii=False))
 
@@ -389,6 +394,7 @@ def cmd_roster(args: argparse.Namespace) -> int:
     if path.exists():
         with Records(path) as records:
             statuses = roster(records, policy, _today())
+            _warn_bad_rows(records)
     if args.json:
         _print_json([s.to_dict() for s in statuses])
         return EXIT_OK
@@ -429,6 +435,7 @@ def cmd_trainee(args: argparse.Namespace) -> int:
     policy = _policy(args.policy)
     with _open_existing(args) as records:
         record = records.record(args.name)
+        _warn_bad_rows(records)
     st = status_of(record, policy, _today())
     if args.json:
         _print_json({"status": st.to_dict(), "record": _record_dict(record)})
