@@ -1,5 +1,6 @@
-"""A throwaway PostgreSQL server for the tests: a cluster in a temporary folder, reached only
-through a Unix socket in that folder, stopped and deleted at the end.
+"""A throwaway PostgreSQL server for the tests (a cluster in a temporary folder, reached only
+through a Unix socket in that folder, stopped and deleted at the end), and raw SQL on either
+backend.
 
 PostgreSQL refuses to run as root, so as root (CI) ``initdb`` and ``pg_ctl`` run as the
 ``postgres`` user of the Debian package (``runuser -u postgres --``), which owns the folder.
@@ -16,11 +17,15 @@ import os
 import pwd
 import shutil
 import socket
+import sqlite3
 import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
+
+import psycopg
 
 SUPERUSER = "warroom"
 """The cluster's superuser (trust authentication, socket only)."""
@@ -138,3 +143,17 @@ def start_cluster(*, durable: bool = False) -> Cluster:
                 f"{(done.stderr or done.stdout).strip()} {log.strip()[-500:]}"
             )
     return cluster
+
+
+def raw_sql(location: str, query: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Run ``query`` (``?`` placeholders) on an SQLite file or a PostgreSQL URL straight
+    through the driver, past the records layer (to build rows the records would refuse)."""
+    if location.startswith("postgresql://"):
+        with psycopg.connect(location, autocommit=True) as conn:
+            cur = conn.execute(query.replace("?", "%s"), params)
+            return cur.fetchall() if cur.description else []
+    lite = sqlite3.connect(location, isolation_level=None)
+    try:
+        return lite.execute(query, params).fetchall()
+    finally:
+        lite.close()

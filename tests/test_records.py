@@ -31,6 +31,7 @@ from assessments.records import (
     normalise_name,
     resolve_db_path,
 )
+from tests.postgres import raw_sql as raw
 
 NOW = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 DAY = date(2026, 3, 1)
@@ -50,21 +51,6 @@ def location(records_location: str) -> str:
 def records(location: str) -> Iterator[Records]:
     with Records(location) as opened:
         yield opened
-
-
-def raw(location: str, query: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    """Run ``query`` (``?`` placeholders) straight through the driver, past the records layer."""
-    if location.startswith("postgresql://"):
-        import psycopg
-
-        with psycopg.connect(location, autocommit=True) as conn:
-            cur = conn.execute(query.replace("?", "%s"), params)
-            return cur.fetchall() if cur.description else []
-    lite = sqlite3.connect(location, isolation_level=None)
-    try:
-        return lite.execute(query, params).fetchall()
-    finally:
-        lite.close()
 
 
 def columns(location: str, table: str) -> list[str]:
