@@ -143,9 +143,13 @@ def postgresql_server() -> Iterator[Cluster]:
     try:
         cluster = start_cluster()
     except Unavailable as exc:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"PostgreSQL is required under CI=true: {exc}", pytrace=False)
-        pytest.skip(f"no PostgreSQL server for the tests: {exc}")
+        reason = str(exc)
+    else:
+        reason = ""
+    if reason and os.environ.get("CI") == "true":
+        pytest.fail(f"PostgreSQL is required under CI=true: {reason}", pytrace=False)
+    if reason:
+        pytest.skip(f"no PostgreSQL server for the tests: {reason}")
     try:
         yield cluster
     finally:
