@@ -9,6 +9,8 @@ import multiprocessing.synchronize
 import os
 import sqlite3
 import stat
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -788,3 +790,17 @@ def test_two_facilitators_recording_into_one_database_at_once_lose_nothing(
     assert [rec.trainee.name for rec in everyone] == [f"Trainee {i}" for i in range(7)]
     assert shas == sorted(f"{m:02d}{i:062d}" for m in (1, 2) for i in range(FACILITATOR_ATTEMPTS))
     print(f"2 x {FACILITATOR_ATTEMPTS} attempts into {location.split(':')[0]}: {took:.1f} s")
+
+
+def test_sqlite_users_never_load_the_postgresql_driver(tmp_path: Path) -> None:
+    code = (
+        "import sys\n"
+        "from assessments.records import Records\n"
+        f"Records({str(tmp_path / 'records.db')!r}).close()\n"
+        "import assessments.certification, tui.cli.programme\n"
+        "print('psycopg' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert out.stdout.strip() == "False"

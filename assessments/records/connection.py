@@ -26,8 +26,8 @@ import os
 import re
 import sqlite3
 import time
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager, suppress
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -172,13 +172,17 @@ class Connection(Protocol):
     def rollback(self) -> None:
         """Roll back the open transaction."""
 
-    def relaxed(self) -> Any:
+    def relaxed(self) -> AbstractContextManager[None]:
         """A context in which a migration may copy rows as they are: SQLite turns off
         foreign-key and CHECK enforcement for it (entered outside a transaction)."""
 
-    def rebuild(self, table: str, definition: str) -> None:
-        """Rebuild ``table`` as ``definition`` (``CREATE TABLE`` of a new name), rows and
-        indexes kept, inside the caller's transaction (engines with ``rebuilds_tables``)."""
+    def add_checks(
+        self, table: str, strict_columns: str, checks: Sequence[tuple[str, str]]
+    ) -> None:
+        """Give ``table`` the CHECK constraints ``checks`` (name, condition) inside the
+        caller's transaction, keeping every row as it is. SQLite cannot add a constraint to a
+        table: it rebuilds it as a ``STRICT`` table of ``strict_columns``, rows and indexes
+        kept. PostgreSQL adds each one ``NOT VALID`` (checked for new and changed rows)."""
 
     def close(self) -> None:
         """Close the connection."""
@@ -287,14 +291,17 @@ class SqliteConnection:
             self._conn.execute("PRAGMA ignore_check_constraints = OFF")
             self._conn.execute("PRAGMA foreign_keys = ON")
 
-    def rebuild(self, table: str, definition: str) -> None:
+    def add_checks(
+        self, table: str, strict_columns: str, checks: Sequence[tuple[str, str]]
+    ) -> None:
+        clauses = [f"CONSTRAINT {name} CHECK ({condition})" for name, condition in checks]
         new = f"warroom_new_{table}"
         indexes = self.execute(
             "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = :table "
             "AND sql IS NOT NULL",
             {"table": table},
         ).rows
-        self.execute(f"CREATE TABLE {new} ({definition}) STRICT")
+        self.execute(f"CREATE TABLE {new} ({', '.join([strict_columns, *clauses])}) STRICT")
         columns = ", ".join(str(r[1]) for r in self.execute(f"PRAGMA table_info({new})").rows)
         self.execute(f"INSERT INTO {new} ({columns}) SELECT {columns} FROM {table}")
         self.execute(f"DROP TABLE {table}")
@@ -365,8 +372,11 @@ class PostgresConnection:
     def relaxed(self) -> Iterator[None]:
         yield
 
-    def rebuild(self, table: str, definition: str) -> None:
-        raise NotImplementedError("PostgreSQL adds constraints to a table; it never rebuilds")
+    def add_checks(
+        self, table: str, strict_columns: str, checks: Sequence[tuple[str, str]]
+    ) -> None:
+        for name, condition in checks:
+            self.execute(f"ALTER TABLE {table} ADD CONSTRAINT {name} CHECK ({condition}) NOT VALID")
 
     def close(self) -> None:
         self._conn.close()

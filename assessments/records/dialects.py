@@ -6,8 +6,8 @@ psycopg's ``%(name)s``. The rest of the difference is data here: the auto-number
 how a write transaction starts and how writers queue (SQLite: ``BEGIN IMMEDIATE`` takes the one
 write lock at once; PostgreSQL: a transaction-scoped advisory lock, so writers queue the same
 way and a check-then-insert such as ``ensure_trainee`` stays safe on both), how an insert
-returns the new id, the catalogue query that lists tables, and how a migration adds CHECK
-constraints (SQLite rebuilds the table as ``STRICT``; PostgreSQL adds them ``NOT VALID``).
+returns the new id, the catalogue query that lists tables, and the column types of SQLite's
+``STRICT`` tables. (How each engine adds a CHECK constraint is code: ``connection``.)
 
 This module must not open connections or import a database driver.
 """
@@ -50,10 +50,6 @@ class Dialect:
     ddl_types: tuple[tuple[str, str], ...]
     """Standard column types and what this engine's ``CREATE``/``ALTER TABLE`` say instead
     (SQLite's ``STRICT`` tables know only INTEGER, REAL, TEXT, BLOB and ANY)."""
-    rebuilds_tables: bool
-    """How a migration adds CHECK constraints to a table: by rebuilding it as a ``STRICT``
-    table (SQLite, which cannot add a constraint to a table), or with ``ALTER TABLE … ADD
-    CONSTRAINT … NOT VALID`` (PostgreSQL)."""
 
     def sql(self, query: str) -> str:
         """``query`` with its ``:name`` placeholders in this driver's style and ``{id}`` filled.
@@ -86,7 +82,6 @@ SQLITE = Dialect(
         (r"\b(?:BIGINT|BOOLEAN)\b", "INTEGER"),
         (r"\b(?:TIMESTAMP|DATE)\b", "TEXT"),
     ),
-    rebuilds_tables=True,
 )
 """The embedded default."""
 POSTGRESQL = Dialect(
@@ -100,6 +95,5 @@ POSTGRESQL = Dialect(
     tables="SELECT table_name AS name FROM information_schema.tables "
     "WHERE table_schema = current_schema()",
     ddl_types=(),
-    rebuilds_tables=False,
 )
 """A PostgreSQL server through psycopg 3, for programmes that outgrow one machine."""

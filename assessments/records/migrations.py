@@ -77,16 +77,8 @@ def apply(conn: Connection, step: Migration) -> None:
     for statement in (*step.statements, *step.engine_statements.get(engine, ())):
         conn.execute(statement)
     for spec in step.constrain:
-        checks = [c for c in spec.checks if engine in c.engines]
-        if conn.dialect.rebuilds_tables:
-            clauses = [f"CONSTRAINT {c.name} CHECK ({c.condition})" for c in checks]
-            conn.rebuild(spec.table, ",\n    ".join([spec.strict_columns, *clauses]))
-        else:
-            for c in checks:
-                conn.execute(
-                    f"ALTER TABLE {spec.table} ADD CONSTRAINT {c.name} "
-                    f"CHECK ({c.condition}) NOT VALID"
-                )
+        checks = [(c.name, c.condition) for c in spec.checks if engine in c.engines]
+        conn.add_checks(spec.table, spec.strict_columns, checks)
 
 
 VERSION_TABLE = """CREATE TABLE IF NOT EXISTS schema_version (
