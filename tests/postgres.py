@@ -114,7 +114,10 @@ def start_cluster(*, durable: bool = False) -> Cluster:
         if runuser is None:
             raise Unavailable("running as root and there is no runuser to drop to postgres")
         prefix = (runuser, "-u", RUN_AS, "--")
-    root = Path(tempfile.mkdtemp(prefix="warroom-pg-"))
+    # /tmp, not $TMPDIR: the server's user must reach the folder, and a socket's path is short.
+    root = Path(
+        tempfile.mkdtemp(prefix="warroom-pg-", dir="/tmp" if Path("/tmp").is_dir() else None)
+    )
     if owner is not None:
         os.chown(root, owner.pw_uid, owner.pw_gid)
     cluster = Cluster(root, bindir, _free_port(), prefix)
