@@ -4,9 +4,9 @@
 ``platformdirs.user_data_dir("warroom")/records.db``): a ``Path`` for an SQLite file, or a
 ``ServerDatabase`` for a ``postgresql://`` URL. ``connect`` opens it and returns a
 ``Connection``: both engines behind one small interface (run a statement with ``:name``
-parameters, say whether a transaction is open, relax the checks while a migration copies rows),
-with every driver error turned into a ``RecordsError`` that names the location (a URL's password
-is never shown).
+parameters, say whether a transaction is open, add CHECK constraints to a table the engine's
+way, relax the checks while a migration copies rows), with every driver error turned into a
+``RecordsError`` that names the location (a URL's password is never shown).
 
 SQLite: the file is created owner-only (0600) and any folder warroom makes for it 0700; the
 connection runs in WAL mode with a busy timeout and ``synchronous = FULL`` (a commit survives a
@@ -239,6 +239,10 @@ class SqliteConnection:
             conn.execute("PRAGMA synchronous = FULL")
         except sqlite3.DatabaseError as exc:
             conn.close()
+            if isinstance(exc, sqlite3.OperationalError) and _locked(exc):
+                raise RecordsError(
+                    f"{path}: the database stayed locked by another process: {exc}"
+                ) from None
             raise RecordsError(f"{path}: not a warroom records database ({exc})") from None
         if str(mode).lower() != "wal":
             conn.close()
