@@ -83,17 +83,18 @@ def _latest_from_records(
 ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
     """The trainee's latest quiz attempt and latest unrevoked certificate under ``policy``."""
     from assessments.certification import same_programme
-    from assessments.records import Records, RecordsError
+    from assessments.records import Records, RecordsError, resolve_db_path
 
-    if not Path(db).exists():
+    location = resolve_db_path(db)
+    if not location.exists():
         return None, None
     try:
-        with Records(db) as records:
+        with Records(location) as records:
             if records.trainee(trainee) is None:
                 return None, None
             record = records.record(trainee)
     except RecordsError as exc:
-        raise ReportError(f"{db}: error: {exc}") from None
+        raise ReportError(f"{location}: error: {exc}") from None
     quizzes = [q for q in record.quizzes if same_programme(q.policy, policy)]
     quiz = None
     if quizzes:

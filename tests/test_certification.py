@@ -32,8 +32,9 @@ def policy() -> Policy:
 
 
 @pytest.fixture
-def records(tmp_path: Path) -> Iterator[Records]:
-    with Records(tmp_path / "records.db") as opened:
+def records(records_location: str) -> Iterator[Records]:
+    """The records, on SQLite and then on PostgreSQL (``conftest.records_location``)."""
+    with Records(records_location) as opened:
         yield opened
 
 

@@ -30,6 +30,7 @@ from assessments.records import (
     CREDIT_KINDS,
     MAX_NOTE,
     ExerciseAttempt,
+    Location,
     Records,
     RecordsError,
     TraineeRecord,
@@ -217,7 +218,7 @@ def _policy(name: str) -> Policy:
         raise _Usage(str(exc).strip("'\"")) from None
 
 
-def _db(args: argparse.Namespace) -> Path:
+def _db(args: argparse.Namespace) -> Location:
     return resolve_db_path(args.db)
 
 
@@ -228,6 +229,11 @@ def _open_existing(args: argparse.Namespace) -> Records:
             f"{path}: no records yet (record some with warroom credit or warroom quiz --record)"
         )
     return Records(path)
+
+
+def _warn_bad_rows(records: Records) -> None:
+    for bad in records.bad_rows:
+        print(f"warroom: warning: {records.path}: {bad} (left out)", file=sys.stderr)
 
 
 def _print_json(data: Any) -> None:
@@ -328,7 +334,7 @@ def _draw(draw: Callable[..., Any], bank: Any, policy: Policy, seed: int) -> Any
 
 
 def _record_quiz(args: argparse.Namespace, trainee: str, policy: Policy, result: Any) -> str:
-    return record_quiz(_db(args), trainee, policy, result)
+    return record_quiz(args.db, trainee, policy, result)
 
 
 def record_quiz(
@@ -388,6 +394,7 @@ def cmd_roster(args: argparse.Namespace) -> int:
     if path.exists():
         with Records(path) as records:
             statuses = roster(records, policy, _today())
+            _warn_bad_rows(records)
     if args.json:
         _print_json([s.to_dict() for s in statuses])
         return EXIT_OK
@@ -428,6 +435,7 @@ def cmd_trainee(args: argparse.Namespace) -> int:
     policy = _policy(args.policy)
     with _open_existing(args) as records:
         record = records.record(args.name)
+        _warn_bad_rows(records)
     st = status_of(record, policy, _today())
     if args.json:
         _print_json({"status": st.to_dict(), "record": _record_dict(record)})
