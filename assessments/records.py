@@ -46,12 +46,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from difflib import get_close_matches
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 
-import platformdirs
+from assessments.credits import CREDIT_KINDS, RecordedKind
 
 __all__ = [
-    "CREDIT_KINDS",
     "MAX_NAME",
     "MIGRATIONS",
     "POSTGRESQL",
@@ -79,14 +78,6 @@ MAX_NOTE = 400
 """Longest note on a credit or a revocation."""
 BUSY_TIMEOUT_S = 30.0
 """How long a writer waits for another writer's transaction to finish."""
-
-RecordedKind = Literal[
-    "shadow-shift", "mock-incident", "ic-exercise", "real-incident", "gameday", "procedure-review"
-]
-"""Practical credits recorded by hand. ``refresher-quiz`` is not among them: it is earned by
-passing a quiz (``add_quiz``)."""
-CREDIT_KINDS: tuple[RecordedKind, ...] = get_args(RecordedKind)
-"""The kinds ``add_credit`` accepts, in the order the training module lists them."""
 
 
 class RecordsError(Exception):
@@ -130,6 +121,8 @@ def resolve_db_path(option: str | os.PathLike[str] | None = None) -> Path:
     env = os.environ.get(ENV_DB, "")
     if env:
         return Path(env)
+    import platformdirs  # only here: naming a credit kind (warroom --help) needs no data dir
+
     return Path(platformdirs.user_data_dir("warroom")) / "records.db"
 
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import platformdirs
 import pytest
 
+from assessments.credits import CREDIT_KINDS
 from assessments.records import (
-    CREDIT_KINDS,
     MIGRATIONS,
     POSTGRESQL,
     SQLITE,

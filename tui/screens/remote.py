@@ -9,7 +9,6 @@ link reconnects and catches up (the status line says so meanwhile).
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -224,13 +223,18 @@ class AttachedApp(App[int]):
             await self.client.close()
 
 
-def run_attached(args: argparse.Namespace) -> int:
-    """``warroom facilitate --attach [SESSION]``."""
-    folder = Path(args.sessions) if getattr(args, "sessions", None) else journal_dir_default()
+def run_attached(attach: str, *, sessions_dir: Path | None = None) -> int:
+    """``warroom facilitate --attach [SESSION]``: run the attached facilitator console.
+
+    Args:
+        attach: The session's directory, or ``""`` to choose among the live ones.
+        sessions_dir: Where sessions are looked for (default: the user data dir).
+    """
+    folder = sessions_dir if sessions_dir is not None else journal_dir_default()
     target: Path | None = None
     sessions: list[LiveSession] = []
-    if args.attach:
-        target = Path(args.attach)
+    if attach:
+        target = Path(attach)
         if not target.is_dir():
             print(f"warroom: error: {target}: not a session directory", file=sys.stderr)
             return 1
