@@ -122,11 +122,11 @@ def plural(n: int) -> str:
 
 
 def guarded(handler: Handler) -> Handler:
-    """``handler`` reporting its own usage errors (exit 2) and bad files (exit 1).
+    """``handler`` reporting its own usage errors (exit 2), bad files and unusable records (1).
 
     A handler wrapped so behaves the same under ``warroom``'s ``main`` and when called alone.
-    ``simulator.yamlio`` (and with it pydantic) is imported only once something went wrong: a
-    ``LoadError`` cannot exist before that module is loaded.
+    The loader and the records are imported only once something went wrong: their errors cannot
+    exist before their modules are loaded, and ``--help`` must not pay for them.
     """
 
     @functools.wraps(handler)
@@ -137,11 +137,15 @@ def guarded(handler: Handler) -> Handler:
             error(str(exc))
             return EXIT_USAGE
         except Exception as exc:
+            from assessments.records import RecordsError
             from simulator.yamlio import LoadError
 
-            if not isinstance(exc, LoadError):
-                raise
-            print_problems(exc, sys.stderr)
-            return EXIT_INVALID
+            if isinstance(exc, LoadError):
+                print_problems(exc, sys.stderr)
+                return EXIT_INVALID
+            if isinstance(exc, RecordsError):
+                error(str(exc))
+                return EXIT_INVALID
+            raise
 
     return run

@@ -87,9 +87,7 @@ def _run(args: argparse.Namespace, mode: Mode) -> int:
         if mode == "resume":
             app = make_app(resume=args.journal, speed=args.speed, journal_dir=sessions)
         elif mode == "facilitate" and args.attach is not None:
-            from tui.screens.remote import run_attached
-
-            return run_attached(args.attach, sessions_dir=sessions)
+            return _attach(args.attach, sessions)
         else:
             app = make_app(
                 args.scenario,
@@ -102,6 +100,29 @@ def _run(args: argparse.Namespace, mode: Mode) -> int:
             )
     result = app.run()
     return result if isinstance(result, int) else app.return_code or 0
+
+
+def _attach(attach: str, sessions_dir: Path | None) -> int:
+    """``facilitate --attach [SESSION]``: the session named, else the one playing, else a choice."""
+    from tui.headless.session import journal_dir_default
+    from tui.link.common import live_sessions
+    from tui.screens.remote import run_attached
+
+    if attach:
+        target = Path(attach)
+        if not target.is_dir():
+            error(f"{target}: not a session directory")
+            return EXIT_INVALID
+        return run_attached(target, [])
+    folder = sessions_dir if sessions_dir is not None else journal_dir_default()
+    sessions = live_sessions(folder)
+    if not sessions:
+        error(
+            f"no session is playing on this machine (looked in {folder}); "
+            "start one with `warroom play SCENARIO`"
+        )
+        return EXIT_INVALID
+    return run_attached(sessions[0].directory if len(sessions) == 1 else None, sessions)
 
 
 def cmd_play(args: argparse.Namespace) -> int:

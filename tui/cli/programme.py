@@ -16,7 +16,6 @@ command runs (``warroom --help`` stays fast).
 from __future__ import annotations
 
 import argparse
-import functools
 import re
 import sys
 import unicodedata
@@ -168,24 +167,6 @@ def _db_option(p: argparse.ArgumentParser, text: str = "the records database") -
     )
 
 
-def _guarded(handler: Handler) -> Handler:
-    """``handler`` reporting unusable records (exit 1), usage errors and bad files itself."""
-
-    @functools.wraps(handler)
-    def run(args: argparse.Namespace) -> int:
-        try:
-            return handler(args)
-        except Exception as exc:
-            from assessments.records import RecordsError
-
-            if not isinstance(exc, RecordsError):
-                raise
-            error(str(exc))
-            return EXIT_INVALID
-
-    return guarded(run)
-
-
 # --------------------------------------------------------------------------- shared helpers
 
 
@@ -209,7 +190,7 @@ def _open_existing(args: argparse.Namespace) -> Records:
 # --------------------------------------------------------------------------- quiz
 
 
-@_guarded
+@guarded
 def cmd_quiz(args: argparse.Namespace) -> int:
     """Print a quiz, an answer template, or grade an answer file."""
     from assessments.programme import record_quiz
@@ -286,7 +267,7 @@ def _draw(bank: QuestionBank, policy: Policy, quiz_seed: int) -> Quiz:
 # --------------------------------------------------------------------------- roster, trainee
 
 
-@_guarded
+@guarded
 def cmd_roster(args: argparse.Namespace) -> int:
     """Print the roster: status, expiry and what is missing, per trainee."""
     from assessments.certification import roster
@@ -330,7 +311,7 @@ def _missing_cell(s: CertificationStatus) -> str:
     return "; ".join(s.gaps) or "-"
 
 
-@_guarded
+@guarded
 def cmd_trainee(args: argparse.Namespace) -> int:
     """Print one trainee's record and certification status."""
     from assessments.certification import status_of
@@ -399,7 +380,7 @@ def _record_dict(record: TraineeRecord) -> dict[str, Any]:
 # --------------------------------------------------------------------------- credit
 
 
-@_guarded
+@guarded
 def cmd_credit(args: argparse.Namespace) -> int:
     """Record a practical credit."""
     from assessments.programme import new_trainee_note
@@ -424,7 +405,7 @@ def cmd_credit(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- certify, verify
 
 
-@_guarded
+@guarded
 def cmd_certify(args: argparse.Namespace) -> int:
     """Issue a certificate, or say exactly what is missing (exit 1)."""
     from assessments.certification import certify, load_key, status
@@ -472,7 +453,7 @@ def _slug(name: str) -> str:
     return slug[:60].strip("-") or "trainee"
 
 
-@_guarded
+@guarded
 def cmd_verify(args: argparse.Namespace) -> int:
     """Verify a certificate file: exit 0 valid, 1 otherwise, with the reason."""
     from assessments.certification import load_key, verify
@@ -489,7 +470,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return EXIT_OK if result.ok else EXIT_INVALID
 
 
-@_guarded
+@guarded
 def cmd_revoke(args: argparse.Namespace) -> int:
     """Revoke the trainee's certificates that are still valid."""
     from assessments.certification import same_programme

@@ -26,6 +26,7 @@ from tui.cli.common import (
     EXIT_USAGE,
     Handler,
     UsageError,
+    error,
     load_policy,
     print_problems,
 )
@@ -196,7 +197,7 @@ def _cohort(
     for skipped in data["skipped"]:
         print(skipped["error"], file=sys.stderr)
     if not data["sessions"]:
-        print("warroom: error: no journal could be read: no cohort report written", file=sys.stderr)
+        error("no journal could be read: no cohort report written")
         return EXIT_INVALID
     for path in write_cohort(data, args.out, formats=formats):
         print(path)

@@ -9,7 +9,6 @@ link reconnects and catches up (the status line says so meanwhile).
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
@@ -28,9 +27,8 @@ from simulator import protocol as p
 from simulator.library import load_scenario
 from simulator.model import Scenario
 from tui.headless.facilitation import Pace, ended_reason, live_assessment, pace_of
-from tui.headless.session import journal_dir_default
 from tui.link.client import LinkClient
-from tui.link.common import LinkError, LiveSession, live_sessions
+from tui.link.common import LinkError, LiveSession
 from tui.screens.facilitator import FacilitatorScreen
 from tui.screens.messages import FeedUpdated
 from tui.screens.widgets import KeyFooter
@@ -223,32 +221,13 @@ class AttachedApp(App[int]):
             await self.client.close()
 
 
-def run_attached(attach: str, *, sessions_dir: Path | None = None) -> int:
-    """``warroom facilitate --attach [SESSION]``: run the attached facilitator console.
+def run_attached(target: Path | None, sessions: Sequence[LiveSession]) -> int:
+    """Run the attached facilitator console (``warroom facilitate --attach [SESSION]``).
 
     Args:
-        attach: The session's directory, or ``""`` to choose among the live ones.
-        sessions_dir: Where sessions are looked for (default: the user data dir).
+        target: The session's directory, or ``None`` to choose among ``sessions`` first.
+        sessions: The live sessions to choose from (empty when ``target`` is given).
     """
-    folder = sessions_dir if sessions_dir is not None else journal_dir_default()
-    target: Path | None = None
-    sessions: list[LiveSession] = []
-    if attach:
-        target = Path(attach)
-        if not target.is_dir():
-            print(f"warroom: error: {target}: not a session directory", file=sys.stderr)
-            return 1
-    else:
-        sessions = live_sessions(folder)
-        if not sessions:
-            print(
-                f"warroom: error: no session is playing on this machine (looked in {folder}); "
-                "start one with `warroom play SCENARIO`",
-                file=sys.stderr,
-            )
-            return 1
-        if len(sessions) == 1:
-            target = sessions[0].directory
     app = AttachedApp(target, sessions)
     code = app.run()
     return code if isinstance(code, int) else 0
