@@ -7,7 +7,8 @@ directory under one key: a SHA-256 over the bytes of every library file, of ever
 policy file of ``simulator`` and ``assessments`` (the loader, the models, the checks, the
 policies) and of this module. When the key matches, the rows are read back and nothing else is
 imported; when anything changed, every scenario is loaded and checked again. A library file that
-does not load is reported, never listed, and the rows are not cached while one is broken.
+does not load is reported, never listed, and the rows are not cached while one is broken (nor
+while a file named ``default`` in the working directory stands in for the packaged policy).
 
 This module must not import Textual or Rich, nor anything beyond the standard library and
 ``platformdirs`` until the cache is found stale.
@@ -32,6 +33,9 @@ Row = tuple[str, str, str, str, str]
 
 HEADING: Row = ("ID", "TITLE", "DIFFICULTY", "SEVERITY", "DURATION")
 
+POLICY = "default"
+"""The policy whose levels the severity column shows."""
+
 CACHE_NAME = "list.json"
 """The cache file, in ``platformdirs.user_cache_dir("warroom")``."""
 
@@ -55,6 +59,8 @@ def library_rows(
     from simulator.library import library_paths
 
     files = list(paths) if paths is not None else library_paths()
+    if Path(POLICY).exists():  # load_policy reads a file of that name in the working directory
+        return _load_rows(files)
     cache = cache_file if cache_file is not None else _default_cache_file()
     key = fingerprint(files)
     rows = _read_cache(cache, key)
@@ -89,7 +95,7 @@ def _load_rows(files: Sequence[Path]) -> tuple[list[Row], list[LoadError]]:
     from simulator.library import load_scenario
     from simulator.yamlio import LoadError
 
-    policy = load_policy("default")
+    policy = load_policy(POLICY)
     rows: list[Row] = []
     problems: list[LoadError] = []
     for path in files:
