@@ -16,9 +16,10 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import scenarios
 
 if TYPE_CHECKING:
     from simulator.commands import ActionScript
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 
 def library_dir() -> Path:
     """The folder of the shipped scenarios."""
-    return Path(str(resources.files("scenarios")))
+    return Path(scenarios.__file__).parent
 
 
 def library_paths() -> list[Path]:
