@@ -267,3 +267,16 @@ def test_an_action_script_can_carry_facilitator_commands_for_a_rehearsal(tmp_pat
     assert "Dana (ML platform) (facilitator): Heads-up" in result.stdout
     assert "VP Engineering (facilitator): Status?" in result.stdout
     assert "exercise ended (facilitator) at sim 4m" in result.stdout
+
+
+def test_attaching_to_no_session_says_so_without_opening_a_screen(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["facilitate", "--attach", str(tmp_path / "gone")]) == 1
+    assert (
+        capsys.readouterr().err == f"warroom: error: {tmp_path / 'gone'}: not a session directory\n"
+    )
+    assert main(["facilitate", "--attach", "--sessions", str(tmp_path)]) == 1
+    assert capsys.readouterr().err.startswith(
+        f"warroom: error: no session is playing on this machine (looked in {tmp_path}); "
+    )

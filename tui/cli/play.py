@@ -105,24 +105,29 @@ def _run(args: argparse.Namespace, mode: Mode) -> int:
 def _attach(attach: str, sessions_dir: Path | None) -> int:
     """``facilitate --attach [SESSION]``: the session named, else the one playing, else a choice."""
     from tui.headless.session import journal_dir_default
-    from tui.link.common import live_sessions
-    from tui.screens.remote import run_attached
+    from tui.link.common import LiveSession, live_sessions
 
+    target: Path | None = None
+    sessions: list[LiveSession] = []
     if attach:
         target = Path(attach)
         if not target.is_dir():
             error(f"{target}: not a session directory")
             return EXIT_INVALID
-        return run_attached(target, [])
-    folder = sessions_dir if sessions_dir is not None else journal_dir_default()
-    sessions = live_sessions(folder)
-    if not sessions:
-        error(
-            f"no session is playing on this machine (looked in {folder}); "
-            "start one with `warroom play SCENARIO`"
-        )
-        return EXIT_INVALID
-    return run_attached(sessions[0].directory if len(sessions) == 1 else None, sessions)
+    else:
+        folder = sessions_dir if sessions_dir is not None else journal_dir_default()
+        sessions = live_sessions(folder)
+        if not sessions:
+            error(
+                f"no session is playing on this machine (looked in {folder}); "
+                "start one with `warroom play SCENARIO`"
+            )
+            return EXIT_INVALID
+        if len(sessions) == 1:
+            target = sessions[0].directory
+    from tui.screens.remote import run_attached
+
+    return run_attached(target, sessions)
 
 
 def cmd_play(args: argparse.Namespace) -> int:
