@@ -16,7 +16,7 @@ import argparse
 import json
 from typing import Any
 
-from tui.cli.common import EXIT_INVALID, EXIT_OK, Handler, load_policy
+from tui.cli.common import EXIT_INVALID, EXIT_OK, Handler, load_policy, plural
 
 
 def _seeds(text: str) -> int:
@@ -84,9 +84,9 @@ def cmd_lint(args: argparse.Namespace) -> int:
             print(finding)
         clean = sum(1 for r in reports if not r.findings)
         print(
-            f"{len(reports)} scenario{'s' if len(reports) != 1 else ''} linted under policy "
-            f"{policy.id}: {len(errors)} error{'s' if len(errors) != 1 else ''}, "
-            f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''}"
+            f"{len(reports)} scenario{plural(len(reports))} linted under policy "
+            f"{policy.id}: {len(errors)} error{plural(len(errors))}, "
+            f"{len(warnings)} warning{plural(len(warnings))}"
             + (f", {suppressed} suppressed" if suppressed else "")
             + f"; {clean} clean"
         )

@@ -22,6 +22,7 @@ from tui.cli.common import (
     add_run_options,
     error,
     load_policy,
+    plural,
     print_json,
     print_problems,
     table,
@@ -99,7 +100,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         sys.stdout.flush()
         print(f"{failed} of {len(args.paths)} files invalid", file=sys.stderr)
         return EXIT_INVALID
-    print(f"ok: {ok} scenario file{'s' if ok != 1 else ''} valid")
+    print(f"ok: {ok} scenario file{plural(ok)} valid")
     return EXIT_OK
 
 
