@@ -3,7 +3,8 @@
 Line one is a header (format version, scenario id and sha256, seed, policy and its levels,
 trainee, driver, wall-clock start); every further line is one event in sim-time order. Lines
 are written and flushed as events happen, so a killed process leaves a journal that loads up
-to its last complete line; a truncated last line is tolerated when reading.
+to its last complete line; a truncated last line is tolerated when reading. ``new_header`` is
+the one place a new journal's header is built.
 
 This module reads and writes journals; it must not run the engine or know about the screen.
 """
@@ -16,10 +17,15 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from simulator.events import Event, dumps, event_from_dict
+from simulator.library import in_library
+
+if TYPE_CHECKING:
+    from simulator.library import LoadedScenario
 
 FORMAT = 1
 """Journal format version."""
@@ -122,6 +128,46 @@ class Header:
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise JournalError(f"line 1: header is missing or has a bad field: {exc}") from None
+
+
+def new_header(
+    loaded: LoadedScenario,
+    *,
+    seed: int,
+    policy: str,
+    severity_levels: tuple[str, ...],
+    trainee: str,
+    driver: str,
+    started_at: datetime,
+    extra: dict[str, Any] | None = None,
+) -> Header:
+    """The header of a new journal of ``loaded`` (``warroom run`` and the TUI's sessions).
+
+    A library scenario is named by its id, so a journal finds it wherever warroom is installed;
+    any other file by the path it was loaded from.
+
+    Args:
+        loaded: The scenario played and where it came from.
+        seed: The run's seed.
+        policy: The policy in force, as it was named (a packaged name or a path).
+        severity_levels: The policy's levels, most severe first.
+        trainee: The trainee's name.
+        driver: Who acts: ``tui``, ``script:PATH``, ``autopilot:expert`` …
+        started_at: The wall-clock start (the caller reads the clock).
+        extra: Anything else to keep (e.g. the TUI's speed).
+    """
+    return Header(
+        scenario=loaded.scenario.id,
+        scenario_sha256=loaded.sha256,
+        scenario_path=loaded.scenario.id if in_library(loaded.path) else str(loaded.path),
+        seed=seed,
+        policy=policy,
+        severity_levels=severity_levels,
+        trainee=trainee,
+        driver=driver,
+        started_at=started_at.isoformat(timespec="seconds"),
+        extra=dict(extra or {}),
+    )
 
 
 class JournalWriter:

@@ -3,7 +3,12 @@
 A SCENARIO argument is a library id (``api-outage``) or a path to a YAML file. Library
 scenarios ship inside the ``scenarios`` package so an installed copy finds them. Loading goes
 through ``simulator.yamlio`` so every problem is reported as ``PATH:LINE:COL: error: …``.
-This module must not run scenarios or know about policies or the screen.
+``in_library`` is the one rule for whether a file is the library's own (a journal then names it
+by id, so it is found again wherever warroom is installed).
+
+Finding the library costs no more than the standard library (``warroom list`` reads only the
+paths when its cache is current): the models and the YAML loader are imported by the functions
+that load. This module must not run scenarios or know about policies or the screen.
 """
 
 from __future__ import annotations
@@ -11,17 +16,19 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from simulator.commands import ActionScript
-from simulator.model import Scenario
-from simulator.yamlio import Document, LoadError, Problem, load, load_with_document
+import scenarios
+
+if TYPE_CHECKING:
+    from simulator.commands import ActionScript
+    from simulator.model import Scenario
 
 
 def library_dir() -> Path:
     """The folder of the shipped scenarios."""
-    return Path(str(resources.files("scenarios")))
+    return Path(scenarios.__file__).parent
 
 
 def library_paths() -> list[Path]:
@@ -36,6 +43,8 @@ def schema_path() -> Path:
 
 def scenario_schema() -> dict[str, object]:
     """The JSON Schema of the scenario format, as committed under ``scenarios/``."""
+    from simulator.model import Scenario
+
     schema = Scenario.model_json_schema(by_alias=True)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "warroom scenario"
@@ -51,8 +60,10 @@ def resolve(spec: str) -> Path:
     """The file a SCENARIO argument names: a library id, or else a path.
 
     Raises:
-        LoadError: when it is neither.
+        simulator.yamlio.LoadError: when it is neither.
     """
+    from simulator.yamlio import LoadError, Problem
+
     candidate = library_dir() / f"{spec}.yaml"
     if os.sep not in spec and "/" not in spec and not spec.endswith((".yaml", ".yml")):
         if candidate.is_file():
@@ -74,12 +85,23 @@ class LoadedScenario:
     """The argument it was loaded from (library id or path)."""
 
 
+def in_library(path: Path) -> bool:
+    """Whether ``path`` is one of the library's own scenario files."""
+    try:
+        return path.resolve().parent == library_dir().resolve()
+    except OSError:
+        return False
+
+
 def load_scenario(spec: str) -> LoadedScenario:
     """Load and cross-check a scenario by library id or path.
 
     Raises:
-        LoadError: with every problem, located.
+        simulator.yamlio.LoadError: with every problem, located.
     """
+    from simulator.model import Scenario
+    from simulator.yamlio import load_with_document
+
     path = resolve(spec)
     scenario, doc = load_with_document(path, Scenario, checks=Scenario.check_references)
     return LoadedScenario(scenario, path, doc.sha256, spec)
@@ -89,13 +111,18 @@ def load_script(path: str | os.PathLike[str]) -> ActionScript:
     """Load an action script.
 
     Raises:
-        LoadError: with every problem, located.
+        simulator.yamlio.LoadError: with every problem, located.
     """
+    from simulator.commands import ActionScript
+    from simulator.yamlio import load
+
     return load(path, ActionScript)
 
 
 def library() -> list[LoadedScenario]:
     """Every library scenario that loads (a broken one is skipped; ``validate`` reports it)."""
+    from simulator.yamlio import LoadError
+
     out: list[LoadedScenario] = []
     for p in library_paths():
         try:
@@ -106,9 +133,8 @@ def library() -> list[LoadedScenario]:
 
 
 __all__ = [
-    "Document",
-    "LoadError",
     "LoadedScenario",
+    "in_library",
     "library",
     "load_scenario",
     "load_script",

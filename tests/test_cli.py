@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from simulator.library import library_paths, schema_path, schema_text
+from tui.cli import listing
 from tui.cli.parser import main
 
 ERROR_LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): error: (?P<msg>.+)$")
@@ -29,6 +31,81 @@ def test_list_shows_every_library_scenario_with_its_severity_under_the_default_p
     out = capsys.readouterr().out
     assert re.search(r"api-outage\s+API outage .*beginner\s+SEV-2 \(high\)\s+1h30m", out)
     assert f"{len(library_paths())} scenarios" in out
+
+
+def _library_copy(folder: Path, count: int = 2) -> list[Path]:
+    folder.mkdir()
+    copies = [folder / p.name for p in library_paths()[:count]]
+    for source, copy in zip(library_paths(), copies, strict=False):
+        copy.write_bytes(source.read_bytes())
+    return copies
+
+
+def test_list_reads_its_rows_back_from_the_cache_while_nothing_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = _library_copy(tmp_path / "library")
+    cache = tmp_path / "cache" / "list.json"
+    rows, problems = listing.library_rows(files, cache_file=cache)
+    assert problems == [] and [r[0] for r in rows] == [p.stem for p in files]
+    assert cache.is_file()
+
+    def no_loading(spec: str) -> None:
+        raise AssertionError(f"{spec} loaded again although nothing changed")
+
+    monkeypatch.setattr("simulator.library.load_scenario", no_loading)
+    assert listing.library_rows(files, cache_file=cache) == (rows, [])
+
+
+def test_list_loads_again_when_a_library_file_changed(tmp_path: Path) -> None:
+    files = _library_copy(tmp_path / "library")
+    cache = tmp_path / "list.json"
+    listing.library_rows(files, cache_file=cache)
+    text = files[0].read_text()
+    files[0].write_text(text.replace("title: ", "title: Renamed - ", 1))
+    rows, problems = listing.library_rows(files, cache_file=cache)
+    assert problems == [] and rows[0][1].startswith("Renamed - ")
+
+
+def test_list_reports_a_library_file_that_does_not_load_and_caches_nothing(
+    tmp_path: Path,
+) -> None:
+    files = _library_copy(tmp_path / "library")
+    cache = tmp_path / "list.json"
+    files[1].write_text(files[1].read_text().replace("difficulty:", "dificulty:", 1))
+    rows, problems = listing.library_rows(files, cache_file=cache)
+    assert [r[0] for r in rows] == [files[0].stem]
+    assert [str(p) for exc in problems for p in exc.problems if "dificulty" in str(p)]
+    assert not cache.exists()
+
+
+@pytest.mark.parametrize("content", [b"not json", b'{"key": 1}', b"[]", b"\xff" * 10])
+def test_a_damaged_list_cache_is_ignored_and_rewritten(tmp_path: Path, content: bytes) -> None:
+    files = _library_copy(tmp_path / "library", count=1)
+    cache = tmp_path / "list.json"
+    expected, _ = listing.library_rows(files, cache_file=cache)
+    cache.write_bytes(content)
+    assert listing.library_rows(files, cache_file=cache) == (expected, [])
+    assert cache.read_bytes() != content
+
+
+def test_help_and_a_warm_list_build_no_model(tmp_path: Path) -> None:
+    code = (
+        "import sys\nfrom tui.cli.parser import main\n"
+        "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+        "print('', sorted(m for m in ('pydantic', 'yaml', 'simpy') if m in sys.modules))"
+    )
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+
+    def loaded(*argv: str) -> str:
+        out = subprocess.run(
+            [sys.executable, "-c", code, *argv], capture_output=True, text=True, env=env, check=True
+        )
+        return out.stdout.splitlines()[-1].strip()
+
+    assert loaded("--help") == "[]"
+    assert loaded("list") != "[]"  # a cold cache: every scenario is loaded and checked
+    assert loaded("list") == "[]"
 
 
 def test_every_library_scenario_validates(capsys: pytest.CaptureFixture[str]) -> None:
@@ -190,3 +267,16 @@ def test_an_action_script_can_carry_facilitator_commands_for_a_rehearsal(tmp_pat
     assert "Dana (ML platform) (facilitator): Heads-up" in result.stdout
     assert "VP Engineering (facilitator): Status?" in result.stdout
     assert "exercise ended (facilitator) at sim 4m" in result.stdout
+
+
+def test_attaching_to_no_session_says_so_without_opening_a_screen(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["facilitate", "--attach", str(tmp_path / "gone")]) == 1
+    assert (
+        capsys.readouterr().err == f"warroom: error: {tmp_path / 'gone'}: not a session directory\n"
+    )
+    assert main(["facilitate", "--attach", "--sessions", str(tmp_path)]) == 1
+    assert capsys.readouterr().err.startswith(
+        f"warroom: error: no session is playing on this machine (looked in {tmp_path}); "
+    )

@@ -21,8 +21,8 @@ import platformdirs
 import psycopg
 import pytest
 
+from assessments.credits import CREDIT_KINDS
 from assessments.records import (
-    CREDIT_KINDS,
     MIGRATIONS,
     POSTGRESQL,
     SQLITE,

@@ -2,13 +2,14 @@
 
 With no scenario the app opens the lobby; with one it opens the Incident Commander console
 directly. The app only routes between screens: the lobby asks for an exercise with a
-``StartExercise`` message, the console says it is done with ``ExerciseClosed``.
-This module (like all of ``tui``) must not import ``reports``.
+``StartExercise`` message, the console says it is done with ``ExerciseClosed``. ``make_app``
+takes typed arguments; turning a command line into them is ``tui.cli.play``'s job, so this module
+must not import ``argparse`` or ``tui.cli``. The reports the screens write come from ``reports``
+(tui is above it); this module itself does not use them.
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import secrets
 from pathlib import Path
@@ -213,26 +214,3 @@ def make_app(
         quiz_seed=quiz_seed,
         db_path=Path(db_path) if db_path is not None else None,
     )
-
-
-def run_tui(args: argparse.Namespace, mode: str = "play") -> int:
-    """Run the TUI for a parsed command line.
-
-    ``mode``: ``lobby``, ``play``, ``facilitate`` (a scenario, or ``--attach``) or ``resume``.
-    """
-    if mode == "facilitate" and getattr(args, "attach", None) is not None:
-        from tui.screens.remote import run_attached
-
-        return run_attached(args)
-    app = make_app(
-        getattr(args, "scenario", None),
-        trainee=getattr(args, "trainee", None),
-        seed=getattr(args, "seed", 1),
-        speed=getattr(args, "speed", None),
-        policy=getattr(args, "policy", "default"),
-        journal_dir=getattr(args, "sessions", None),
-        facilitating=mode == "facilitate",
-        resume=getattr(args, "journal", None) if mode == "resume" else None,
-    )
-    result = app.run()
-    return result if isinstance(result, int) else app.return_code or 0

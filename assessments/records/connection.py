@@ -33,8 +33,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import platformdirs
-
 from assessments.records.dialects import POSTGRESQL, SQLITE, Dialect
 from assessments.records.errors import RecordsError
 
@@ -104,7 +102,7 @@ class ServerDatabase:
         port = query.get("port") or (str(parts.port) if parts.port else "5432")
         name = query.get("dbname") or parts.path.lstrip("/") or parts.username or "postgres"
         slug = re.sub(r"[^A-Za-z0-9._-]+", "_", f"{host}-{port}-{name}").strip("_")
-        return str(Path(platformdirs.user_data_dir("warroom")) / "postgresql" / f"{slug}.db")
+        return str(_data_dir() / "postgresql" / f"{slug}.db")
 
 
 Location = Path | ServerDatabase
@@ -133,7 +131,15 @@ def resolve_db_path(option: str | os.PathLike[str] | ServerDatabase | None = Non
     env = os.environ.get(ENV_DB, "")
     if env:
         return location_of(env)
-    return Path(platformdirs.user_data_dir("warroom")) / "records.db"
+    return _data_dir() / "records.db"
+
+
+def _data_dir() -> Path:
+    """The user's data folder for warroom (``platformdirs`` is imported only when needed, so
+    naming a credit kind in ``warroom --help`` costs nothing)."""
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("warroom"))
 
 
 # --------------------------------------------------------------------------- connections

@@ -19,7 +19,12 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any, Literal, get_args
+from typing import Any
+
+from assessments.credits import (  # the schema's credits_kind_known holds the same set
+    CREDIT_KINDS,
+    RecordedKind,
+)
 
 __all__ = [
     "CREDIT_KINDS",
@@ -50,15 +55,6 @@ MAX_NAME = 80
 """Longest trainee name, in characters."""
 MAX_NOTE = 400
 """Longest note on a credit or a revocation."""
-
-RecordedKind = Literal[
-    "shadow-shift", "mock-incident", "ic-exercise", "real-incident", "gameday", "procedure-review"
-]
-"""Practical credits recorded by hand. ``refresher-quiz`` is not among them: it is earned by
-passing a quiz (``add_quiz``)."""
-CREDIT_KINDS: tuple[RecordedKind, ...] = get_args(RecordedKind)
-"""The kinds ``add_credit`` accepts, in the order the training module lists them. The schema's
-``credits_kind_known`` constraint holds the same set; a new kind needs a migration too."""
 
 
 # --------------------------------------------------------------------------- names and times

@@ -6,17 +6,17 @@ first, then warnings, then a summary line; ``--json`` prints the same as JSON. E
 are no errors (warnings alone do not fail), 1 with errors, 2 on a usage error. PATH is a library
 id or a file; no PATH lints the whole library.
 
-This module only parses arguments and prints; the checks live in ``assessments.lint``.
+This module only parses arguments and prints; the checks live in ``assessments.lint``, imported
+when the command runs. It must not import Textual or Rich.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
 from typing import Any
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+from tui.cli.common import EXIT_INVALID, EXIT_OK, Handler, load_policy, plural
 
 
 def _seeds(text: str) -> int:
@@ -29,7 +29,7 @@ def _seeds(text: str) -> int:
     return value
 
 
-def add_parsers(subparsers: Any) -> None:
+def add_commands(subparsers: argparse._SubParsersAction[Any]) -> None:
     """Add ``lint`` to the ``warroom`` sub-commands."""
     p = subparsers.add_parser(
         "lint",
@@ -57,18 +57,8 @@ def add_parsers(subparsers: Any) -> None:
 def cmd_lint(args: argparse.Namespace) -> int:
     """Lint scenarios; exit 1 when any has an error."""
     from assessments.lint import lint_file, lint_targets
-    from assessments.policy import load_policy
-    from simulator.yamlio import LoadError
 
-    try:
-        policy = load_policy(args.policy)
-    except LoadError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        return EXIT_INVALID
-    except (KeyError, FileNotFoundError) as exc:
-        print(f"warroom: error: {str(exc).strip(chr(39) + chr(34))}", file=sys.stderr)
-        return EXIT_USAGE
+    policy = load_policy(args.policy)
     seeds = tuple(range(1, args.seeds + 1))
     reports = [lint_file(spec, policy, seeds=seeds) for spec in lint_targets(args.paths)]
     errors = [f for r in reports for f in r.errors]
@@ -94,10 +84,14 @@ def cmd_lint(args: argparse.Namespace) -> int:
             print(finding)
         clean = sum(1 for r in reports if not r.findings)
         print(
-            f"{len(reports)} scenario{'s' if len(reports) != 1 else ''} linted under policy "
-            f"{policy.id}: {len(errors)} error{'s' if len(errors) != 1 else ''}, "
-            f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''}"
+            f"{len(reports)} scenario{plural(len(reports))} linted under policy "
+            f"{policy.id}: {len(errors)} error{plural(len(errors))}, "
+            f"{len(warnings)} warning{plural(len(warnings))}"
             + (f", {suppressed} suppressed" if suppressed else "")
             + f"; {clean} clean"
         )
     return EXIT_INVALID if errors else EXIT_OK
+
+
+HANDLERS: dict[str, Handler] = {"lint": cmd_lint}
+"""Command name → handler, for ``tui.cli.parser.main``."""

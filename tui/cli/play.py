@@ -1,25 +1,27 @@
-"""The command-line handlers that open the TUI: ``warroom``, ``play``, ``facilitate``, ``resume``.
+"""The commands that open the TUI: ``warroom`` (the lobby), ``play``, ``facilitate``, ``resume``.
 
-``tui.cli.parser`` builds the argparse namespace and calls these; they turn bad options into usage
-errors (exit 2) and leave scenario problems (``LoadError``) to the CLI's ``PATH:LINE:COL``
-reporting. Textual is imported only inside the handlers, so the other commands stay fast.
+``add_commands`` adds them to the ``warroom`` parser and ``HANDLERS`` maps each to its handler.
+``run_tui`` turns the parsed command line into ``tui.app.make_app``'s typed arguments and runs
+the app. Bad options are usage errors (exit 2); scenario problems (``LoadError``) are left to
+``tui.cli.parser.main``'s ``PATH:LINE:COL`` reporting. Textual, the engine and the screens are
+imported inside the handlers, when they run, so the other commands and ``--help`` stay fast;
+this module must not import them at the top.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
-from collections.abc import Callable
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal
 
-from simulator.pacer import MAX_SPEED
+from tui.cli.common import EXIT_INVALID, Handler, UsageError, add_run_options, error
+
+Mode = Literal["lobby", "play", "facilitate", "resume"]
+"""What the TUI opens: the lobby, a scenario's console, a game day, or a stopped session."""
 
 
-def add_commands(
-    sub: argparse._SubParsersAction[Any],
-    common: Callable[[argparse.ArgumentParser], None],
-) -> None:
-    """Register ``play``, ``facilitate`` and ``resume``; ``common`` adds --seed/--policy/--trainee."""
+def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
+    """Add ``play``, ``facilitate`` and ``resume`` to ``warroom``'s subcommands."""
     for name, text in (
         ("play", "play a scenario as Incident Commander (TUI)"),
         ("facilitate", "run a scenario as facilitator, or attach to a trainee's session (TUI)"),
@@ -38,7 +40,7 @@ def add_commands(
             )
         else:
             t.add_argument("scenario", metavar="SCENARIO", help="library id or path")
-        common(t)
+        add_run_options(t)
         t.add_argument(
             "--speed", type=float, default=1.0, metavar="X", help="sim seconds per second"
         )
@@ -55,59 +57,113 @@ def add_commands(
     r.add_argument("--sessions", metavar="DIR", default=None, help=argparse.SUPPRESS)
 
 
-def _check(args: argparse.Namespace) -> None:
-    from tui.cli.parser import UsageError
+def run_tui(args: argparse.Namespace, mode: Mode) -> int:
+    """Run the TUI for a parsed command line; the exit code.
 
-    speed = getattr(args, "speed", None)
-    if speed is not None and not 0 < speed <= MAX_SPEED:
-        raise UsageError(f"--speed must be above 0 and at most {MAX_SPEED:g}")
+    Args:
+        args: What ``warroom``'s parser made of the command line (for ``lobby``: no options).
+        mode: What to open.
 
-
-def _run(args: argparse.Namespace, mode: str) -> int:
+    Raises:
+        UsageError: a speed out of range, or no such packaged policy or policy file.
+        simulator.yamlio.LoadError: the scenario or the policy file is invalid.
+    """
     from simulator.journal import JournalError
-    from tui.app import run_tui
-    from tui.cli.parser import UsageError
     from tui.headless.session import ResumeError
 
-    _check(args)
     try:
-        return run_tui(args, mode)
+        return _run(args, mode)
     except (JournalError, ResumeError) as exc:
-        print(f"warroom: error: {exc}", file=sys.stderr)
-        return 1
+        error(str(exc))
+        return EXIT_INVALID
     except (KeyError, FileNotFoundError) as exc:
         raise UsageError(str(exc).strip("'\"")) from None
 
 
+def _run(args: argparse.Namespace, mode: Mode) -> int:
+    from simulator.pacer import MAX_SPEED
+    from tui.app import make_app
+
+    if mode == "lobby":
+        app = make_app()
+    else:
+        if args.speed is not None and not 0 < args.speed <= MAX_SPEED:
+            raise UsageError(f"--speed must be above 0 and at most {MAX_SPEED:g}")
+        sessions = Path(args.sessions) if args.sessions is not None else None
+        if mode == "resume":
+            app = make_app(resume=args.journal, speed=args.speed, journal_dir=sessions)
+        elif mode == "facilitate" and args.attach is not None:
+            return _attach(args.attach, sessions)
+        else:
+            app = make_app(
+                args.scenario,
+                trainee=args.trainee,
+                seed=args.seed,
+                speed=args.speed,
+                policy=args.policy,
+                journal_dir=sessions,
+                facilitating=mode == "facilitate",
+            )
+    result = app.run()
+    return result if isinstance(result, int) else app.return_code or 0
+
+
+def _attach(attach: str, sessions_dir: Path | None) -> int:
+    """``facilitate --attach [SESSION]``: the session named, else the one playing, else a choice."""
+    from tui.headless.session import journal_dir_default
+    from tui.link.common import LiveSession, live_sessions
+
+    target: Path | None = None
+    sessions: list[LiveSession] = []
+    if attach:
+        target = Path(attach)
+        if not target.is_dir():
+            error(f"{target}: not a session directory")
+            return EXIT_INVALID
+    else:
+        folder = sessions_dir if sessions_dir is not None else journal_dir_default()
+        sessions = live_sessions(folder)
+        if not sessions:
+            error(
+                f"no session is playing on this machine (looked in {folder}); "
+                "start one with `warroom play SCENARIO`"
+            )
+            return EXIT_INVALID
+        if len(sessions) == 1:
+            target = sessions[0].directory
+    from tui.screens.remote import run_attached
+
+    return run_attached(target, sessions)
+
+
 def cmd_play(args: argparse.Namespace) -> int:
     """``warroom play SCENARIO``: the Incident Commander console for one scenario."""
-    return _run(args, "play")
+    return run_tui(args, "play")
 
 
 def cmd_facilitate(args: argparse.Namespace) -> int:
     """``warroom facilitate SCENARIO`` or ``--attach``: the facilitator console."""
-    from tui.cli.parser import UsageError
-
     if args.scenario is None and args.attach is None:
         raise UsageError("facilitate needs a SCENARIO or --attach")
     if args.scenario is not None and args.attach is not None:
         raise UsageError("facilitate takes a SCENARIO or --attach, not both")
-    return _run(args, "facilitate")
+    return run_tui(args, "facilitate")
 
 
 def cmd_resume(args: argparse.Namespace) -> int:
     """``warroom resume JOURNAL``: continue a session where it stopped."""
-    return _run(args, "resume")
+    return run_tui(args, "resume")
 
 
 def cmd_lobby(args: argparse.Namespace) -> int:
     """``warroom`` with no command: the lobby (scenario, trainee, policy, speed)."""
-    return _run(argparse.Namespace(**{**vars(args), "scenario": None}), "lobby")
+    return run_tui(args, "lobby")
 
 
-HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
+HANDLERS: dict[str, Handler] = {
     "play": cmd_play,
     "facilitate": cmd_facilitate,
     "resume": cmd_resume,
     "lobby": cmd_lobby,
 }
+"""Command name → handler, for ``tui.cli.parser.main`` (``lobby``: no command)."""

@@ -8,7 +8,8 @@
 Exit codes: 0 written, 1 invalid input (``PATH:LINE: error: …`` or ``PATH: error: …``, never a
 traceback; a cohort report is still written when some journals are unreadable, and they are
 listed), 2 usage. The cohort's progress bar goes to stderr, only when stderr is a terminal and
-``CI`` is not set. The rendering is ``reports``'; this module only wires the command line.
+``CI`` is not set. The rendering is ``reports``', imported when the command runs; this module
+only wires the command line. It must not import Textual or Rich.
 """
 
 from __future__ import annotations
@@ -17,14 +18,26 @@ import argparse
 import os
 import sys
 from collections.abc import Callable
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+from tui.cli.common import (
+    EXIT_INVALID,
+    EXIT_OK,
+    EXIT_USAGE,
+    Handler,
+    UsageError,
+    error,
+    load_policy,
+    print_problems,
+)
 
-__all__ = ["add_parsers", "cmd_report", "progress_bar"]
+if TYPE_CHECKING:
+    from assessments.policy import Policy
+
+__all__ = ["HANDLERS", "add_commands", "cmd_report", "progress_bar"]
 
 
-def add_parsers(sub: argparse._SubParsersAction[Any]) -> None:
+def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
     """Add ``report`` to the ``warroom`` subcommands."""
     r = sub.add_parser(
         "report",
@@ -91,21 +104,17 @@ def _formats(text: str | None, allowed: tuple[str, ...], default: tuple[str, ...
     chosen = [x.strip() for x in text.split(",") if x.strip()]
     bad = [x for x in chosen if x not in allowed]
     if bad or not chosen:
-        raise _Usage(
+        raise UsageError(
             f"--format: {', '.join(bad) or 'nothing chosen'} (choose from {', '.join(allowed)})"
         )
     return chosen
-
-
-class _Usage(Exception):
-    pass
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Write the reports; see the module docstring."""
     try:
         return _report(args)
-    except _Usage as exc:
+    except UsageError as exc:
         print(f"warroom report: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
 
@@ -115,19 +124,19 @@ def _report(args: argparse.Namespace) -> int:
     from reports.writer import read_json_file
 
     if args.journal and args.cohort:
-        raise _Usage("give a JOURNAL or --cohort, not both")
+        raise UsageError("give a JOURNAL or --cohort, not both")
     if not args.journal and not args.cohort and not args.certificate:
-        raise _Usage("give a JOURNAL, --cohort PATH... or --certificate FILE")
+        raise UsageError("give a JOURNAL, --cohort PATH... or --certificate FILE")
     if args.cohort and (args.quiz or args.certificate):
-        raise _Usage("--quiz and --certificate go with one JOURNAL, not --cohort")
-    policy = _policy(args.policy) if args.policy else None
+        raise UsageError("--quiz and --certificate go with one JOURNAL, not --cohort")
+    policy = load_policy(args.policy) if args.policy else None
     try:
         if args.cohort:
             formats = _formats(args.format, ("html", "md", "json"), ("html", "md", "json"))
             return _cohort(args, formats, policy, cohort_data, write_cohort)
         if not args.journal:
             if args.format:
-                raise _Usage("--format applies to a JOURNAL's reports")
+                raise UsageError("--format applies to a JOURNAL's reports")
             document = read_json_file(args.certificate, "certificate")
             path = write_certificate(document, os.path.join(args.out, "certificate.html"))
             print(path)
@@ -143,16 +152,7 @@ def _report(args: argparse.Namespace) -> int:
         return EXIT_INVALID
 
 
-def _policy(name: str) -> Any:
-    from assessments.policy import load_policy
-
-    try:
-        return load_policy(name)
-    except (KeyError, FileNotFoundError) as exc:
-        raise _Usage(str(exc).strip("'\"")) from None
-
-
-def _session(args: argparse.Namespace, formats: list[str], policy: Any) -> int:
+def _session(args: argparse.Namespace, formats: list[str], policy: Policy | None) -> int:
     from reports import write_reports
     from reports.cohort import locate_error
     from simulator.journal import JournalError
@@ -172,8 +172,7 @@ def _session(args: argparse.Namespace, formats: list[str], policy: Any) -> int:
         print(locate_error(str(exc), args.journal), file=sys.stderr)
         return EXIT_INVALID
     except LoadError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
+        print_problems(exc, sys.stderr)
         return EXIT_INVALID
     except (KeyError, FileNotFoundError) as exc:
         print(f"{args.journal}: error: {str(exc).strip(chr(39))}", file=sys.stderr)
@@ -186,7 +185,7 @@ def _session(args: argparse.Namespace, formats: list[str], policy: Any) -> int:
 def _cohort(
     args: argparse.Namespace,
     formats: list[str],
-    policy: Any,
+    policy: Policy | None,
     cohort_data: Callable[..., dict[str, Any]],
     write_cohort: Callable[..., list[Any]],
 ) -> int:
@@ -198,7 +197,7 @@ def _cohort(
     for skipped in data["skipped"]:
         print(skipped["error"], file=sys.stderr)
     if not data["sessions"]:
-        print("warroom: error: no journal could be read: no cohort report written", file=sys.stderr)
+        error("no journal could be read: no cohort report written")
         return EXIT_INVALID
     for path in write_cohort(data, args.out, formats=formats):
         print(path)
@@ -207,3 +206,7 @@ def _cohort(
         file=sys.stderr,
     )
     return EXIT_INVALID if missing or data["skipped"] else EXIT_OK
+
+
+HANDLERS: dict[str, Handler] = {"report": cmd_report}
+"""Command name → handler, for ``tui.cli.parser.main``."""

@@ -22,8 +22,8 @@ from assessments.policy import Level, Policy, load_policy
 from simulator.commands import Command
 from simulator.engine import Engine, Outcome
 from simulator.events import ActionRejected, Event, dumps
-from simulator.journal import Header, Journal, JournalWriter
-from simulator.library import LoadedScenario, library_dir, load_scenario
+from simulator.journal import Header, Journal, JournalWriter, new_header
+from simulator.library import LoadedScenario, load_scenario
 from simulator.pacer import MAX_SPEED, Pacer, next_speed
 from simulator.snapshot import Snapshot
 from tui.headless.facilitation import Pace, pace_of
@@ -132,18 +132,14 @@ class Session:
             self._writer.close()
 
     def _header(self) -> Header:
-        return Header(
-            scenario=self.scenario.id,
-            scenario_sha256=self.loaded.sha256,
-            scenario_path=self.scenario.id
-            if _in_library(self.loaded.path)
-            else str(self.loaded.path),
+        return new_header(
+            self.loaded,
             seed=self.seed,
             policy=self.policy_name,
             severity_levels=self.policy.level_names,
             trainee=self.trainee,
             driver=self.driver,
-            started_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            started_at=datetime.now(UTC),
             extra={"speed": self.pacer.speed},
         )
 
@@ -266,13 +262,6 @@ class Session:
     def assessment(self, *, final: bool = False) -> Assessment:
         """The grade now; ``final``: as if the session ended now (no ``pending``)."""
         return self.assessor.assessment(None if final else self.engine.now)
-
-
-def _in_library(path: Path) -> bool:
-    try:
-        return path.resolve().parent == library_dir().resolve()
-    except OSError:
-        return False
 
 
 class ResumeError(Exception):

@@ -214,9 +214,9 @@ class ConsoleScreen(Screen[None]):
         assessment = session.assessment(final=True)
         db: Path | None = getattr(self.app, "db_path", None)
         try:
-            from tui.cli.programme import record_attempt
+            from assessments.programme import record_attempt
 
-            attempt = record_attempt(db, assessment.to_dict(), journal)
+            attempt = record_attempt(db, assessment, journal)
             notes.append(f"Recorded in the records of {attempt.trainee} (warroom trainee).")
         except Exception as exc:  # the results are shown even when the records fail
             notes.append(f"Not recorded: {exc}")

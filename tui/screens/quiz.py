@@ -356,7 +356,7 @@ def records_writer(
     db_path: Path | str | None, policy: Policy, trainee: str
 ) -> Callable[[QuizResult], str]:
     """A ``record`` callback that stores results in the records database."""
-    from tui.cli.programme import record_quiz
+    from assessments.programme import record_quiz
 
     def record(result: QuizResult) -> str:
         return record_quiz(db_path, trainee, policy, result)

@@ -23,8 +23,8 @@ from tui.screens.widgets import KeyFooter
 def record_text(db_path: Path | str | None, trainee: str, policy: Policy) -> Text:
     """The trainee's record under ``policy``, or what to do when there is none yet."""
     from assessments.certification import status_of
+    from assessments.programme import record_lines
     from assessments.records import Records, RecordsError, resolve_db_path
-    from tui.cli.programme import record_lines
 
     path = resolve_db_path(db_path)
     if not path.exists():

@@ -9,8 +9,6 @@ link reconnects and catches up (the status line says so meanwhile).
 
 from __future__ import annotations
 
-import argparse
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
@@ -30,9 +28,8 @@ from simulator import protocol as p
 from simulator.library import load_scenario
 from simulator.model import Scenario
 from tui.headless.facilitation import Pace, ended_reason, live_assessment, pace_of
-from tui.headless.session import journal_dir_default
 from tui.link.client import LinkClient
-from tui.link.common import LinkError, LiveSession, live_sessions
+from tui.link.common import LinkError, LiveSession
 from tui.screens.facilitator import FacilitatorScreen
 from tui.screens.messages import FeedUpdated
 from tui.screens.widgets import KeyFooter
@@ -225,27 +222,13 @@ class AttachedApp(App[int]):
             await self.client.close()
 
 
-def run_attached(args: argparse.Namespace) -> int:
-    """``warroom facilitate --attach [SESSION]``."""
-    folder = Path(args.sessions) if getattr(args, "sessions", None) else journal_dir_default()
-    target: Path | None = None
-    sessions: list[LiveSession] = []
-    if args.attach:
-        target = Path(args.attach)
-        if not target.is_dir():
-            print(f"warroom: error: {target}: not a session directory", file=sys.stderr)
-            return 1
-    else:
-        sessions = live_sessions(folder)
-        if not sessions:
-            print(
-                f"warroom: error: no session is playing on this machine (looked in {folder}); "
-                "start one with `warroom play SCENARIO`",
-                file=sys.stderr,
-            )
-            return 1
-        if len(sessions) == 1:
-            target = sessions[0].directory
+def run_attached(target: Path | None, sessions: Sequence[LiveSession]) -> int:
+    """Run the attached facilitator console (``warroom facilitate --attach [SESSION]``).
+
+    Args:
+        target: The session's directory, or ``None`` to choose among ``sessions`` first.
+        sessions: The live sessions to choose from (empty when ``target`` is given).
+    """
     app = AttachedApp(target, sessions)
     code = app.run()
     return code if isinstance(code, int) else 0

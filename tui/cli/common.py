@@ -1,0 +1,151 @@
+"""What every group of ``warroom`` commands shares, written once.
+
+Exit codes (0 success, 1 invalid input or failed verification, 2 usage error), the usage error a
+handler raises after parsing, the argument types and options several groups take, the plain-text
+table, JSON output, and how errors are printed: ``warroom: error: MESSAGE`` for the user's
+mistakes, ``PATH:LINE:COL: error: MESSAGE`` for bad files, never a traceback.
+
+This module must stay cheap to import (``warroom --help`` imports it): the standard library only
+at the top, anything else inside the function that needs it. It must not import Textual or Rich,
+nor any other module of ``tui.cli``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from assessments.policy import Policy
+    from simulator.yamlio import LoadError
+
+EXIT_OK = 0
+"""Success."""
+EXIT_INVALID = 1
+"""Invalid input, unmet rules or a failed verification."""
+EXIT_USAGE = 2
+"""A usage error: the command line itself is wrong."""
+
+Handler = Callable[[argparse.Namespace], int]
+"""A command: the parsed arguments in, the exit code out."""
+
+
+class UsageError(Exception):
+    """A usage problem found after argument parsing (exit 2)."""
+
+
+# --------------------------------------------------------------------------- arguments
+
+
+def seed(text: str) -> int:
+    """The ``--seed`` argument type: a whole number from 0 to 2^63-1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a seed is a whole number, not {text!r}") from None
+    if not 0 <= value < 2**63:
+        raise argparse.ArgumentTypeError("a seed is between 0 and 2^63-1")
+    return value
+
+
+def add_policy_option(p: argparse.ArgumentParser, default: str | None = "default") -> None:
+    """Add ``--policy P`` (a packaged policy name or a path)."""
+    p.add_argument(
+        "--policy",
+        default=default,
+        metavar="P",
+        help="policy name (default, agentos, nexus) or path",
+    )
+
+
+def add_run_options(p: argparse.ArgumentParser) -> None:
+    """Add what every command that plays a scenario takes: ``--seed``, ``--policy``, ``--trainee``."""
+    p.add_argument("--seed", type=seed, default=1, metavar="N", help="random seed (default 1)")
+    add_policy_option(p)
+    p.add_argument("--trainee", default=None, metavar="NAME", help="trainee name")
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def load_policy(name: str) -> Policy:
+    """The policy ``name`` (packaged name or path); an unknown one is a usage error.
+
+    Raises:
+        UsageError: no such packaged policy or file.
+        simulator.yamlio.LoadError: the policy file is invalid.
+    """
+    from assessments.policy import load_policy as load
+
+    try:
+        return load(name)
+    except (KeyError, FileNotFoundError) as exc:
+        raise UsageError(str(exc).strip("'\"")) from None
+
+
+# --------------------------------------------------------------------------- output
+
+
+def error(message: str) -> None:
+    """Print ``warroom: error: MESSAGE`` on stderr."""
+    print(f"warroom: error: {message}", file=sys.stderr)
+
+
+def print_problems(exc: LoadError, out: TextIO) -> None:
+    """Print a bad file's problems, one ``PATH:LINE:COL: error: MESSAGE`` line each."""
+    for problem in exc.problems:
+        print(problem, file=out)
+
+
+def print_json(data: Any) -> None:
+    """Print ``data`` as indented JSON (non-ASCII kept as it is)."""
+    print(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def table(rows: Sequence[Sequence[str]], out: TextIO) -> None:
+    """Print ``rows`` (the first is the heading) as left-aligned columns two spaces apart."""
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip(), file=out)
+
+
+def plural(n: int) -> str:
+    """``"s"`` unless ``n`` is 1."""
+    return "" if n == 1 else "s"
+
+
+# --------------------------------------------------------------------------- running a handler
+
+
+def guarded(handler: Handler) -> Handler:
+    """``handler`` reporting its own usage errors (exit 2), bad files and unusable records (1).
+
+    A handler wrapped so behaves the same under ``warroom``'s ``main`` and when called alone.
+    The loader and the records are imported only once something went wrong: their errors cannot
+    exist before their modules are loaded, and ``--help`` must not pay for them.
+    """
+
+    @functools.wraps(handler)
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return handler(args)
+        except UsageError as exc:
+            error(str(exc))
+            return EXIT_USAGE
+        except Exception as exc:
+            from assessments.records import RecordsError
+            from simulator.yamlio import LoadError
+
+            if isinstance(exc, LoadError):
+                print_problems(exc, sys.stderr)
+                return EXIT_INVALID
+            if isinstance(exc, RecordsError):
+                error(str(exc))
+                return EXIT_INVALID
+            raise
+
+    return run

@@ -1,0 +1,266 @@
+"""The scenario commands: ``list``, ``validate``, ``schema``, ``run``, ``grade``, ``replay``.
+
+``add_commands`` adds them to the ``warroom`` parser and ``HANDLERS`` maps each to its handler.
+Bad input is reported as ``PATH:LINE:COL: error: MESSAGE`` lines (by ``tui.cli.parser.main``),
+never a traceback. Each handler imports the engine, the models and the assessor when it runs, so
+``warroom --help`` and ``warroom list`` stay fast. This module only parses, calls the simulator
+and the assessor, and prints; it must not import Textual or Rich.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from tui.cli.common import (
+    EXIT_INVALID,
+    EXIT_OK,
+    Handler,
+    add_run_options,
+    error,
+    load_policy,
+    plural,
+    print_json,
+    print_problems,
+    table,
+)
+
+
+def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
+    """Add the scenario commands to ``warroom``'s subcommands."""
+    sub.add_parser("list", help="the scenario library")
+
+    v = sub.add_parser("validate", help="check scenario files; PATH:LINE:COL errors")
+    v.add_argument("paths", nargs="+", metavar="PATH")
+
+    sub.add_parser("schema", help="JSON Schema of the scenario format")
+
+    r = sub.add_parser("run", help="play a scenario headless, in virtual time")
+    r.add_argument("scenario", metavar="SCENARIO", help="library id or path")
+    who = r.add_mutually_exclusive_group(required=True)
+    who.add_argument("--actions", metavar="FILE", help="action script (YAML)")
+    who.add_argument(
+        "--autopilot",
+        metavar="PROFILE",
+        choices=("expert", "novice"),
+        help="built-in trainee: expert or novice",
+    )
+    add_run_options(r)
+    r.add_argument("--journal", metavar="FILE", help="write the journal (JSONL) here")
+    r.add_argument(
+        "--report", metavar="DIR", help="write the journal, debrief and postmortem draft into DIR"
+    )
+    r.add_argument("--json", action="store_true", help="print the assessment as JSON")
+    r.add_argument("--quiet", action="store_true", help="no transcript")
+
+    g = sub.add_parser("grade", help="grade a journal against the policy in force")
+    g.add_argument("journal", metavar="JOURNAL")
+    g.add_argument("--policy", default=None, metavar="P", help="grade under another policy")
+    g.add_argument("--json", action="store_true", help="print the assessment as JSON")
+    g.add_argument("--record", action="store_true", help="store the attempt in the records")
+    g.add_argument("--db", default=None, metavar="PATH", help="records database (with --record)")
+
+    rp = sub.add_parser("replay", help="re-run a journal; --verify checks it byte for byte")
+    rp.add_argument("journal", metavar="JOURNAL")
+    rp.add_argument("--verify", action="store_true", help="exit 1 unless the replay is identical")
+
+
+# --------------------------------------------------------------------------- list, validate, schema
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    """Print the library: id, title, difficulty, expected severity, duration."""
+    from tui.cli.listing import HEADING, library_rows
+
+    rows, problems = library_rows()
+    for exc in problems:
+        print_problems(exc, sys.stderr)
+    table([HEADING, *rows], sys.stdout)
+    print(f"\n{len(rows)} scenarios. Play one: warroom run ID --autopilot expert")
+    return EXIT_INVALID if problems else EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Validate scenario files; one ``PATH:LINE:COL: error:`` line per problem."""
+    from simulator.library import load_scenario
+    from simulator.yamlio import LoadError
+
+    failed = 0
+    for path in args.paths:
+        try:
+            load_scenario(path)
+        except LoadError as exc:
+            failed += 1
+            print_problems(exc, sys.stdout)
+    ok = len(args.paths) - failed
+    if failed:
+        sys.stdout.flush()
+        print(f"{failed} of {len(args.paths)} files invalid", file=sys.stderr)
+        return EXIT_INVALID
+    print(f"ok: {ok} scenario file{plural(ok)} valid")
+    return EXIT_OK
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    """Print the JSON Schema of the scenario format."""
+    from simulator.library import schema_text
+
+    sys.stdout.write(schema_text())
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- run
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Play a scenario headless with a script or an autopilot."""
+    from assessments.assessor import grade
+    from assessments.autoplay import autopilot, headless_engine, play_to_end
+    from reports.text import render_table
+    from simulator.durations import format_duration
+    from simulator.journal import JournalWriter, new_header
+    from simulator.library import load_scenario, load_script
+    from simulator.runner import Driver, script_driver
+    from simulator.transcript import printer
+
+    loaded = load_scenario(args.scenario)
+    scenario = loaded.scenario
+    policy = load_policy(args.policy)
+    script = load_script(args.actions) if args.actions else None
+    trainee = args.trainee or (script.trainee if script and script.trainee else None)
+    trainee = trainee or (f"autopilot-{args.autopilot}" if args.autopilot else "trainee")
+    engine = headless_engine(scenario, policy, seed=args.seed, trainee=trainee)
+    driver: Driver
+    if script is not None:
+        driver = script_driver(script)
+        driver_name = f"script:{args.actions}"
+    else:
+        driver = autopilot(args.autopilot, scenario, policy, seed=args.seed)
+        driver_name = f"autopilot:{args.autopilot}"
+    journal_path = args.journal or (
+        str(Path(args.report) / "journal.jsonl") if args.report else None
+    )
+    writer = None
+    if journal_path:
+        header = new_header(
+            loaded,
+            seed=args.seed,
+            policy=args.policy,
+            severity_levels=policy.level_names,
+            trainee=trainee,
+            driver=driver_name,
+            started_at=datetime.now(UTC),
+        )
+        writer = JournalWriter(journal_path, header)
+        engine.subscribe(writer)
+    if not args.quiet and not args.json:
+        engine.subscribe(printer(scenario.start, print))
+    try:
+        events = play_to_end(engine, driver)
+    finally:
+        if writer is not None:
+            writer.close()
+    assessment = grade(events, scenario=scenario, policy=policy, trainee=trainee, seed=args.seed)
+    if args.report:
+        import json
+
+        from reports import write_reports
+
+        report_dir = Path(args.report)
+        (report_dir / "assessment.json").write_text(
+            json.dumps(assessment.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        write_reports(journal_path or report_dir / "journal.jsonl", report_dir, policy=policy)
+    if args.json:
+        print_json(assessment.to_dict())
+        return EXIT_OK
+    if not args.quiet:
+        print(f"\nexercise ended ({engine.ended}) at sim {format_duration(engine.now)}")
+        if journal_path:
+            print(f"journal: {journal_path}")
+        print()
+    print(render_table(assessment))
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- grade, replay
+
+
+def cmd_grade(args: argparse.Namespace) -> int:
+    """Grade a journal; the table by default, JSON with ``--json``."""
+    from assessments.assessor import grade_journal
+    from reports.text import render_table
+    from simulator.journal import JournalError, read_journal
+
+    try:
+        journal = read_journal(args.journal)
+    except JournalError as exc:
+        error(str(exc))
+        return EXIT_INVALID
+    policy = load_policy(args.policy) if args.policy else None
+    assessment = grade_journal(journal, policy=policy)
+    if args.record:
+        from assessments.programme import record_attempt
+
+        record_attempt(args.db, assessment, args.journal)
+    if args.json:
+        print_json(assessment.to_dict())
+    else:
+        print(render_table(assessment))
+    return EXIT_OK
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    """Re-run a journal; with ``--verify`` exit 1 unless the event stream is identical."""
+    from simulator.engine import Engine
+    from simulator.journal import JournalError, read_journal
+    from simulator.library import load_scenario
+    from simulator.runner import verify
+    from simulator.transcript import transcript
+
+    try:
+        journal = read_journal(args.journal)
+    except JournalError as exc:
+        error(str(exc))
+        return EXIT_INVALID
+    h = journal.header
+    loaded = load_scenario(h.scenario_path)
+    if not args.verify:
+        sys.stdout.write(transcript(journal.events, loaded.scenario.start))
+        return EXIT_OK
+    if loaded.sha256 != h.scenario_sha256:
+        print(
+            f"{args.journal}: FAILED: scenario {h.scenario_path} changed since the journal was "
+            f"recorded (sha256 {loaded.sha256[:12]}… vs {h.scenario_sha256[:12]}…)"
+        )
+        return EXIT_INVALID
+    engine = Engine(
+        loaded.scenario, seed=h.seed, severity_levels=h.severity_levels, trainee=h.trainee
+    )
+    result = verify(journal, engine)
+    note = " (journal stops early: compared up to its last line)" if not journal.ended else ""
+    if result.identical:
+        print(f"{args.journal}: verified: {result.recorded} events identical{note}")
+        return EXIT_OK
+    print(f"{args.journal}: FAILED at line {result.first_difference}{note}")
+    print(f"  journal: {_clip(result.expected)}")
+    print(f"  replay:  {_clip(result.got)}")
+    return EXIT_INVALID
+
+
+def _clip(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+HANDLERS: dict[str, Handler] = {
+    "list": cmd_list,
+    "validate": cmd_validate,
+    "schema": cmd_schema,
+    "run": cmd_run,
+    "grade": cmd_grade,
+    "replay": cmd_replay,
+}
+"""Command name → handler, for ``tui.cli.parser.main``."""
