@@ -67,7 +67,6 @@ reports or the screen.
 from __future__ import annotations
 
 import functools
-import hashlib
 import itertools
 import math
 import re
@@ -77,10 +76,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
-from assessments.policy import CriterionId, Level, Policy, load_policy
+from assessments.policy import CriterionId, Level, Policy, journal_policy
 from simulator import events as ev
 from simulator.durations import format_clock, format_duration, parse_duration
-from simulator.library import LoadedScenario, load_scenario, resolve
+from simulator.library import journal_scenario
 from simulator.model import Scenario
 
 if TYPE_CHECKING:
@@ -1454,35 +1453,22 @@ def grade(
 # --------------------------------------------------------------------------- journals
 
 
-@functools.lru_cache(maxsize=32)
-def _cached_scenario(path: str, sha256: str) -> LoadedScenario:
-    return load_scenario(path)
-
-
-def _load_scenario(spec: str) -> LoadedScenario:
-    """``load_scenario``, cached by the file's bytes (cohort reports grade many journals)."""
-    path = resolve(spec)
-    try:
-        raw = path.read_bytes()
-    except OSError:
-        return load_scenario(spec)
-    loaded = _cached_scenario(str(path), hashlib.sha256(raw).hexdigest())
-    return LoadedScenario(loaded.scenario, loaded.path, loaded.sha256, spec)
-
-
-def grade_journal(journal: Journal, *, policy: Policy | None = None) -> Assessment:
+def grade_journal(
+    journal: Journal, *, policy: Policy | None = None, scenario: str | None = None
+) -> Assessment:
     """Grade a journal read back from disk.
 
-    The scenario is loaded from the header's ``scenario_path`` (a library id or a path); the
-    policy is the header's unless ``policy`` is given (``--policy`` overrides).
+    The scenario is the library's with the header's id and sha256 unless ``scenario`` (a path
+    or id the user gave) is given; the policy is the header's packaged policy unless
+    ``policy`` is given (``--policy`` overrides). A path in the header is never followed.
 
     Raises:
         simulator.yamlio.LoadError: when the scenario no longer loads.
-        FileNotFoundError: when the header's policy cannot be found.
+        simulator.journal.JournalError: the header's scenario or policy is not packaged.
     """
     h = journal.header
-    loaded = _load_scenario(h.scenario_path)
-    in_force = policy if policy is not None else load_policy(h.policy)
+    loaded = journal_scenario(journal, scenario)
+    in_force = policy if policy is not None else journal_policy(journal)
     result = grade(
         journal.events, scenario=loaded.scenario, policy=in_force, trainee=h.trainee, seed=h.seed
     )

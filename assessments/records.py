@@ -50,9 +50,10 @@ from typing import Any, Literal, get_args
 
 import platformdirs
 
+from simulator.text import MAX_NAME
+
 __all__ = [
     "CREDIT_KINDS",
-    "MAX_NAME",
     "MIGRATIONS",
     "POSTGRESQL",
     "SQLITE",
@@ -73,8 +74,6 @@ __all__ = [
 
 ENV_DB = "WARROOM_DB"
 """Environment variable naming the database when ``--db`` is not given."""
-MAX_NAME = 80
-"""Longest trainee name, in characters."""
 MAX_NOTE = 400
 """Longest note on a credit or a revocation."""
 BUSY_TIMEOUT_S = 30.0

@@ -150,6 +150,7 @@ def write_reports(
     quiz: Mapping[str, Any] | str | os.PathLike[str] | None = None,
     certificate: Mapping[str, Any] | str | os.PathLike[str] | None = None,
     db: str | os.PathLike[str] | None = None,
+    scenario: str | None = None,
 ) -> list[Path]:
     """Write a session's reports into ``out_dir``; returns the files written, in order.
 
@@ -163,6 +164,8 @@ def write_reports(
             ``certificate.html``.
         db: A records database: the trainee's latest quiz attempt and certificate come from
             it unless ``quiz`` or ``certificate`` is given.
+        scenario: The scenario the user names (``--scenario``), when the journal's is not in
+            the library.
 
     Raises:
         simulator.journal.JournalError: the journal cannot be read.
@@ -176,7 +179,7 @@ def write_reports(
             f"unknown report format {', '.join(map(repr, unknown))} "
             f"(choose from {', '.join(FORMATS)})"
         )
-    session = load_session(journal_path, policy=policy)
+    session = load_session(journal_path, policy=policy, scenario=scenario)
     quiz_data = read_json_file(quiz, "quiz result") if isinstance(quiz, str | os.PathLike) else quiz
     cert_data = (
         read_json_file(certificate, "certificate")

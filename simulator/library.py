@@ -3,20 +3,27 @@
 A SCENARIO argument is a library id (``api-outage``) or a path to a YAML file. Library
 scenarios ship inside the ``scenarios`` package so an installed copy finds them. Loading goes
 through ``simulator.yamlio`` so every problem is reported as ``PATH:LINE:COL: error: …``.
-This module must not run scenarios or know about policies or the screen.
+A journal's scenario is found by its library id and sha256 (``journal_scenario``), never by a
+path written in the journal. This module must not run scenarios or know about policies or the
+screen.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 from simulator.commands import ActionScript
+from simulator.files import FileError, read_bytes
+from simulator.journal import Journal, JournalError
 from simulator.model import Scenario
-from simulator.yamlio import Document, LoadError, Problem, load, load_with_document
+from simulator.yamlio import MAX_BYTES, Document, LoadError, Problem, load, load_with_document
 
 
 def library_dir() -> Path:
@@ -85,6 +92,57 @@ def load_scenario(spec: str) -> LoadedScenario:
     return LoadedScenario(scenario, path, doc.sha256, spec)
 
 
+@functools.lru_cache(maxsize=32)
+def _cached(path: str, sha256: str) -> LoadedScenario:
+    return load_scenario(path)
+
+
+def _load_cached(path: Path, spec: str) -> LoadedScenario:
+    """``load_scenario``, parsed once per file content (cohort reports grade many journals)."""
+    try:
+        raw = read_bytes(path, limit=MAX_BYTES)
+    except FileError:
+        return load_scenario(spec)  # says why, located
+    loaded = _cached(str(path), hashlib.sha256(raw).hexdigest())
+    return LoadedScenario(loaded.scenario, loaded.path, loaded.sha256, spec)
+
+
+def journal_scenario(journal: Journal, scenario: str | None = None) -> LoadedScenario:
+    """The scenario a journal was played on; a path in its header is never followed.
+
+    Without ``scenario`` it is the library scenario with the header's id: when its sha256 is
+    the header's, or when the journal was played from the library (its ``scenario_path`` is
+    the id) and the library file changed since (callers compare ``sha256`` and say so). A
+    scenario played from a file elsewhere is found only when the user names it.
+
+    Args:
+        journal: The journal read back.
+        scenario: A library id or path the user gave (``--scenario``): used as it is.
+
+    Raises:
+        JournalError: ``JOURNAL:1: error: …`` when the header's scenario is not in the library
+            and no ``scenario`` is given.
+        LoadError: the scenario does not load.
+    """
+    if scenario is not None:
+        return _load_cached(resolve(scenario), scenario)
+    h = journal.header
+    path = library_dir() / f"{h.scenario}.yaml"
+    if _LIBRARY_ID.fullmatch(h.scenario) and path.is_file():
+        loaded = _load_cached(path, h.scenario)
+        if loaded.sha256 == h.scenario_sha256 or h.scenario_path == h.scenario:
+            return loaded
+    raise JournalError(
+        f"scenario {h.scenario!r} (sha256 {h.scenario_sha256[:12]}…) is not in the library; "
+        "pass --scenario PATH to name the file it was played from",
+        path=str(journal.path),
+        line=1,
+    )
+
+
+_LIBRARY_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+
+
 def load_script(path: str | os.PathLike[str]) -> ActionScript:
     """Load an action script.
 
@@ -109,6 +167,7 @@ __all__ = [
     "Document",
     "LoadError",
     "LoadedScenario",
+    "journal_scenario",
     "library",
     "load_scenario",
     "load_script",

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from simulator.durations import format_duration
+from simulator.files import InputError
+from simulator.text import check_name
 from simulator.yamlio import LoadError
 from tui.cli import lint as lint_commands
 from tui.cli.play import HANDLERS as TUI_HANDLERS
@@ -47,6 +49,13 @@ def _seed(text: str) -> int:
     if not 0 <= value < 2**63:
         raise argparse.ArgumentTypeError("a seed is between 0 and 2^63-1")
     return value
+
+
+def _trainee(text: str) -> str:
+    try:
+        return check_name(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -89,10 +98,12 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--json", action="store_true", help="print the assessment as JSON")
     g.add_argument("--record", action="store_true", help="store the attempt in the records")
     g.add_argument("--db", default=None, metavar="PATH", help="records database (with --record)")
+    g.add_argument("--scenario", metavar="PATH", help="the scenario file, when not in the library")
 
     rp = sub.add_parser("replay", help="re-run a journal; --verify checks it byte for byte")
     rp.add_argument("journal", metavar="JOURNAL")
     rp.add_argument("--verify", action="store_true", help="exit 1 unless the replay is identical")
+    rp.add_argument("--scenario", metavar="PATH", help="the scenario file, when not in the library")
 
     add_programme_commands(sub)
     lint_commands.add_parsers(sub)
@@ -110,7 +121,7 @@ def _common(p: argparse.ArgumentParser) -> None:
         metavar="P",
         help="policy name (default, agentos, nexus) or path",
     )
-    p.add_argument("--trainee", default=None, metavar="NAME", help="trainee name")
+    p.add_argument("--trainee", type=_trainee, default=None, metavar="NAME", help="trainee name")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -140,6 +151,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handler(args)
     except LoadError as exc:
         _problems(exc, sys.stderr)
+        return EXIT_INVALID
+    except InputError as exc:
+        print(exc, file=sys.stderr)
         return EXIT_INVALID
     except UsageError as exc:
         print(f"warroom: error: {exc}", file=sys.stderr)
@@ -288,7 +302,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         )
         from reports import write_reports
 
-        write_reports(journal_path or report_dir / "journal.jsonl", report_dir, policy=policy)
+        write_reports(
+            journal_path or report_dir / "journal.jsonl",
+            report_dir,
+            policy=policy,
+            scenario=args.scenario,
+        )
     if args.json:
         _dump_json(assessment.to_dict())
         return EXIT_OK
@@ -314,17 +333,17 @@ def cmd_replay(args: argparse.Namespace) -> int:
     """Re-run a journal; with ``--verify`` exit 1 unless the event stream is identical."""
     from simulator.engine import Engine
     from simulator.journal import JournalError, read_journal
-    from simulator.library import load_scenario
+    from simulator.library import journal_scenario
     from simulator.runner import verify
     from simulator.transcript import transcript
 
     try:
         journal = read_journal(args.journal)
     except JournalError as exc:
-        print(f"warroom: error: {exc}", file=sys.stderr)
+        print(exc, file=sys.stderr)
         return EXIT_INVALID
     h = journal.header
-    loaded = load_scenario(h.scenario_path)
+    loaded = journal_scenario(journal, args.scenario)
     if not args.verify:
         sys.stdout.write(transcript(journal.events, loaded.scenario.start))
         return EXIT_OK
@@ -356,14 +375,19 @@ def cmd_grade(args: argparse.Namespace) -> int:
     try:
         journal = read_journal(args.journal)
     except JournalError as exc:
-        print(f"warroom: error: {exc}", file=sys.stderr)
+        print(exc, file=sys.stderr)
         return EXIT_INVALID
     policy = _policy(args.policy) if args.policy else None
-    assessment = grade_journal(journal, policy=policy)
+    assessment = grade_journal(journal, policy=policy, scenario=args.scenario)
     if args.record:
+        from assessments.records import RecordsError
         from tui.cli.programme import record_attempt
 
-        record_attempt(args.db, assessment.to_dict(), args.journal)
+        try:
+            record_attempt(args.db, assessment.to_dict(), args.journal)
+        except (RecordsError, ValueError) as exc:
+            print(f"warroom: error: {exc}", file=sys.stderr)
+            return EXIT_INVALID
     if args.json:
         _dump_json(assessment.to_dict())
     else:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import hashlib
 import json
 import re
 import sys
@@ -730,7 +729,7 @@ def record_attempt(
             )
         driver = read.header.driver
         seed = read.header.seed if seed is None else seed
-        sha = hashlib.sha256(Path(journal_path).read_bytes()).hexdigest()
+        sha = read.sha256
         journal = str(Path(journal_path).resolve())
     with Records(resolve_db_path(db_path)) as records:
         return records.add_exercise(

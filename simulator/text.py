@@ -1,0 +1,64 @@
+"""Text from scenarios, journals and people, made safe to show, and the limits on names.
+
+``visible`` is applied where text is shown (the transcript and everything the command line
+prints, every report): control characters and terminal escape sequences are written out
+visibly (``\\x1b``, ``\\x07``, ``\\x9b`` …) so they can never retitle a terminal, clear a
+screen or hide a line; ``\\n`` and ``\\t`` are kept where the context allows several lines.
+``check_name`` is the one rule for a name a person gives (``--trainee``, a journal's trainee):
+at most ``MAX_NAME`` characters, not empty, no control characters.
+
+This module must not know about scenarios, journals or the screen, and must not import Rich
+or Textual.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["MAX_NAME", "check_name", "visible"]
+
+MAX_NAME = 80
+"""Longest name a person may give (a trainee, a responder seat), in characters."""
+
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+"""C0 and C1 controls (with DEL and the Unicode line and paragraph separators), but not
+``\\t`` or ``\\n``."""
+_CONTROLS_ONE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+"""Every control, ``\\t`` and ``\\n`` included."""
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def visible(text: str, *, multiline: bool = True) -> str:
+    """``text`` with every control character written out visibly.
+
+    ESC, BEL, NUL, CR, DEL, the C1 controls (``\\x9b`` is a CSI on some terminals) and the
+    Unicode line separators become ``\\x1b``, ``\\x07`` …, so an escape sequence is shown as
+    characters and never acted on.
+
+    Args:
+        text: Text from data (a scenario, a journal, a person).
+        multiline: Keep ``\\n`` and ``\\t`` (``False``: show them as ``\\x0a``, ``\\x09`` too,
+            for a value that must stay on one line).
+    """
+    pattern = _CONTROLS if multiline else _CONTROLS_ONE_LINE
+    return pattern.sub(_escape, text)
+
+
+def check_name(text: str, what: str = "a trainee name") -> str:
+    """A name a person gave, checked: returns it unchanged.
+
+    Raises:
+        ValueError: when it is empty, longer than ``MAX_NAME`` characters, or holds a control
+            character; the message says which and what the limit is.
+    """
+    if not text.strip():
+        raise ValueError(f"{what} cannot be empty")
+    if len(text) > MAX_NAME:
+        raise ValueError(f"{what} is at most {MAX_NAME} characters (this one has {len(text)})")
+    if _CONTROLS_ONE_LINE.search(text):
+        raise ValueError(f"{what} cannot contain control characters")
+    return text
