@@ -37,6 +37,8 @@ from reports.views import (
     postmortem_view,
     quiz_view,
 )
+from simulator.files import FileError, read_text
+from simulator.text import visible
 
 __all__ = [
     "FORMATS",
@@ -48,6 +50,9 @@ __all__ = [
     "write_cohort",
     "write_reports",
 ]
+
+MAX_JSON_BYTES = 1024 * 1024
+"""The largest quiz result or certificate file read for a report (1 MiB)."""
 
 FORMATS: tuple[str, ...] = ("html", "md", "json", "postmortem")
 """What ``write_reports`` can write (all by default): the three debrief formats and the
@@ -64,17 +69,21 @@ def read_json_file(path: str | os.PathLike[str], what: str) -> dict[str, Any]:
     Raises:
         ReportError: ``PATH:LINE:COL: error: …`` when it is not readable JSON or not an object.
     """
+    shown = visible(os.fspath(path), multiline=False)
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = getattr(exc, "strerror", None) or str(exc)
-        raise ReportError(f"{path}: error: cannot read the {what}: {reason}") from None
+        text = read_text(path, limit=MAX_JSON_BYTES)
+    except FileError as exc:
+        raise ReportError(f"{shown}: error: cannot read the {what}: {exc.reason}") from None
     try:
         data = json.loads(text)
+    except RecursionError:
+        raise ReportError(f"{shown}: error: the {what} is nested too deeply") from None
     except json.JSONDecodeError as exc:
-        raise ReportError(f"{path}:{exc.lineno}:{exc.colno}: error: {exc.msg}") from None
+        raise ReportError(f"{shown}:{exc.lineno}:{exc.colno}: error: {exc.msg}") from None
+    except ValueError as exc:  # a number too long to convert
+        raise ReportError(f"{shown}: error: not a {what}: {exc}") from None
     if not isinstance(data, dict):
-        raise ReportError(f"{path}: error: not a {what} (a JSON object was expected)")
+        raise ReportError(f"{shown}: error: not a {what} (a JSON object was expected)")
     return data
 
 
