@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["MAX_NAME", "check_name", "visible"]
+__all__ = ["MAX_NAME", "check_name", "visible", "visible_json"]
 
 MAX_NAME = 80
 """Longest name a person may give (a trainee, a responder seat), in characters."""
@@ -46,6 +46,17 @@ def visible(text: str, *, multiline: bool = True) -> str:
     """
     pattern = _CONTROLS if multiline else _CONTROLS_ONE_LINE
     return pattern.sub(_escape, text)
+
+
+_JSON_RAW = re.compile(r"[\x7f-\x9f\u2028\u2029]")
+"""Controls that ``json.dumps(..., ensure_ascii=False)`` leaves raw (it escapes C0 itself)."""
+
+
+def visible_json(text: str) -> str:
+    """JSON text (from ``json.dumps(..., ensure_ascii=False)``) with DEL, the C1 controls and
+    the Unicode line separators escaped as ``\\u009b`` …: the same data, nothing a terminal
+    acts on. They can only occur inside strings, where ``\\uXXXX`` is the JSON escape."""
+    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def check_name(text: str, what: str = "a trainee name") -> str:

@@ -430,3 +430,114 @@ def test_journal_errors_carry_their_path_and_line(tmp_path: Path, short: Path) -
         read_journal(journal)
     assert (info.value.path, info.value.line) == (str(journal), 4)
     assert str(info.value) == f"{journal}:4: error: an event is a JSON object, not a list"
+
+
+# --------------------------------------------------------------------------- 4. control characters
+
+RAW = re.compile(rb"[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]")
+"""A raw control byte (C0 but tab and newline, DEL, a UTF-8 encoded C1) in output or a file."""
+
+TITLE = "Outage \\e]0;pwned\\a\\e[2J \\x9b31m \\0 end"
+"""A scenario title (YAML double-quoted escapes): retitles a terminal, clears it, NUL, CSI."""
+
+
+@pytest.fixture(scope="module")
+def hostile_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
+    """api-outage with a hostile title, played by a script whose trainee and text are hostile."""
+    folder = tmp_path_factory.mktemp("hostile")
+    source = (LIBRARY / "api-outage.yaml").read_text(encoding="utf-8")
+    lines = source.splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if line.startswith("title:"))
+    lines[at] = f'title: "{TITLE}"\n'
+    scenario = folder / "pwned.yaml"
+    scenario.write_text("".join(lines).replace("id: api-outage", "id: pwned", 1), encoding="utf-8")
+    script = folder / "script.yaml"
+    script.write_text(
+        'trainee: "Ada \\e]0;x\\a"\n'
+        "actions:\n"
+        "  - {at: 1m10s, do: acknowledge, alert: APIErrorRateHigh,"
+        ' rationale: "why \\e[31mred\\e[0m \\u009b2J"}\n'
+        '  - {at: 2m, do: note, text: "line one\\rline \\e]8;;http://x\\e\\\\ two\\0"}\n'
+        "  - {at: 3m, do: classify, severity: SEV-2}\n",
+        encoding="utf-8",
+    )
+    return scenario, script, str(folder)
+
+
+def test_no_control_character_reaches_the_terminal_from_run_replay_or_grade(
+    hostile_run: tuple[Path, Path, str], capfdbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    scenario, script, folder = hostile_run
+    journal = Path(folder) / "journal.jsonl"
+    argv = ["run", str(scenario), "--actions", str(script), "--journal", str(journal)]
+    assert main(argv) == 0
+    out = capfdbinary.readouterr().out
+    assert b"\\x1b]0;pwned\\x07\\x1b[2J" in out and b"Ada \\x1b]0;x\\x07" in out
+    assert RAW.search(out) is None, RAW.search(out)
+    for argv in (
+        ["replay", str(journal), "--scenario", str(scenario)],
+        ["grade", str(journal), "--scenario", str(scenario)],
+        ["grade", str(journal), "--scenario", str(scenario), "--json"],
+        ["run", str(scenario), "--actions", str(script), "--json"],
+    ):
+        assert main(argv) == 0, argv
+        captured = capfdbinary.readouterr()
+        assert RAW.search(captured.out) is None, (argv, RAW.search(captured.out))
+        assert RAW.search(captured.err) is None, argv
+
+
+def test_no_control_character_reaches_a_report(
+    hostile_run: tuple[Path, Path, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    scenario, script, _ = hostile_run
+    out = tmp_path / "reports"
+    assert main(["run", str(scenario), "--actions", str(script), "--report", str(out)]) == 0
+    certificate = tmp_path / "cert.json"
+    certificate.write_text(
+        json.dumps(
+            {
+                "warroom_certificate": 1,
+                "title": "Incident Commander \u001b]0;t\u0007",
+                "trainee": "Ada \u001b]0;x\u0007\u0000",
+                "policy": "default",
+                "stage": "certified",
+                "issued": "2026-12-01",
+                "expires": "2027-12-01",
+                "code": "X\u009b2J",
+                "criteria": [{"requirement": "quiz \u001b[2J", "met": "yes\u0007"}],
+            }
+        ),
+        encoding="utf-8",
+    )
+    journal = out / "journal.jsonl"
+    assert (
+        main(
+            [
+                "report",
+                str(journal),
+                "--scenario",
+                str(scenario),
+                "--out",
+                str(out),
+                "--certificate",
+                str(certificate),
+            ]
+        )
+        == 0
+    )
+    library_journal = tmp_path / "library.jsonl"
+    argv = ["run", "api-outage", "--actions", str(script), "--journal", str(library_journal)]
+    assert main([*argv, "--quiet"]) == 0
+    cohort = tmp_path / "cohort"
+    assert main(["report", "--cohort", str(library_journal), "--out", str(cohort)]) == 0
+    capsys.readouterr()
+    files = sorted(p for p in [*out.iterdir(), *cohort.iterdir()] if p.name != "journal.jsonl")
+    names = {p.name for p in files}
+    assert {"debrief.html", "debrief.md", "debrief.json", "postmortem.md"} <= names
+    assert {"certificate.html", "cohort.html", "cohort.md"} <= names
+    for path in files:
+        raw = path.read_bytes()
+        assert RAW.search(raw) is None, (path.name, RAW.search(raw))
+    debrief = (out / "debrief.md").read_text(encoding="utf-8")
+    assert "\\x1b]0;pwned\\x07" in debrief and "Ada \\x1b]0;x\\x07" in debrief
+    assert "Ada \\x1b]0;x\\x07\\x00" in (out / "certificate.html").read_text(encoding="utf-8")

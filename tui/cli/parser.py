@@ -18,7 +18,7 @@ from typing import Any, NoReturn, TextIO
 
 from simulator.durations import format_duration
 from simulator.files import InputError
-from simulator.text import check_name
+from simulator.text import check_name, visible, visible_json
 from simulator.yamlio import LoadError
 from tui.cli import lint as lint_commands
 from tui.cli.play import HANDLERS as TUI_HANDLERS
@@ -196,7 +196,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 def _table(rows: Sequence[Sequence[str]], out: TextIO) -> None:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for row in rows:
-        print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip(), file=out)
+        line = "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+        print(visible(line, multiline=False), file=out)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -316,7 +317,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         if journal_path:
             print(f"journal: {journal_path}")
         print()
-    print(render_table(assessment))
+    print(visible(render_table(assessment)))
     return EXIT_OK
 
 
@@ -362,8 +363,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
         print(f"{args.journal}: verified: {result.recorded} events identical{note}")
         return EXIT_OK
     print(f"{args.journal}: FAILED at line {result.first_difference}{note}")
-    print(f"  journal: {_clip(result.expected)}")
-    print(f"  replay:  {_clip(result.got)}")
+    print(f"  journal: {visible(_clip(result.expected), multiline=False)}")
+    print(f"  replay:  {visible(_clip(result.got), multiline=False)}")
     return EXIT_INVALID
 
 
@@ -391,7 +392,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
     if args.json:
         _dump_json(assessment.to_dict())
     else:
-        print(render_table(assessment))
+        print(visible(render_table(assessment)))
     return EXIT_OK
 
 
@@ -400,7 +401,7 @@ def _clip(text: str, limit: int = 200) -> str:
 
 
 def _dump_json(data: Any) -> None:
-    print(json.dumps(data, indent=2, ensure_ascii=False))
+    print(visible_json(json.dumps(data, indent=2, ensure_ascii=False)))
 
 
 if __name__ == "__main__":
