@@ -24,11 +24,12 @@ from pydantic import (
     Discriminator,
     Field,
     Tag,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
-from simulator.durations import Duration
+from simulator.durations import Duration, format_duration
 
 Loc = tuple[str | int, ...]
 
@@ -43,6 +44,23 @@ AlertName = Annotated[
 ]
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]
 LongText = Annotated[str, Field(min_length=1, max_length=8000)]
+Note = Annotated[str, Field(max_length=2000)]
+"""A teaching note or contributing factor."""
+Name = Annotated[str, Field(max_length=80)]
+"""A person, rotation or escalation target named in ``expected``."""
+MetricId = Annotated[str, Field(max_length=130, description="full metric id, e.g. api.error_rate")]
+
+MAX_DURATION = 3 * 24 * 3600.0
+"""The longest a scenario may last: 3 days (the library's longest is 2h)."""
+MAX_SAMPLES = 50_000
+"""The most metric samples a run may take (``duration / sample_every``): 3 days at one sample
+every 6 s, or almost 14 hours at one a second. Every sample is a journal line."""
+MAX_FORMAT_WIDTH = 40
+"""The widest a placeholder may be formatted (``{api.error_rate:>40.1f}``)."""
+MAX_FORMAT_PRECISION = 10
+"""The most decimals a placeholder may be formatted with (``{api.error_rate:.10f}``)."""
+MAX_ITEMS = 200
+"""The most entries in one list of a scenario (faults, alerts, diagnostics …)."""
 
 Op = Literal[">", ">=", "<", "<=", "==", "!="]
 SeverityClass = Literal["critical", "high", "medium", "low", "info"]
@@ -102,7 +120,7 @@ class _Strict(BaseModel):
 class MetricIs(_Strict):
     """True while a metric compares to a value (for at least ``for``)."""
 
-    metric: str
+    metric: MetricId
     """Full metric id, e.g. ``api.error_rate`` or ``chain.block_time``."""
     op: Op
     """Comparison operator."""
@@ -126,7 +144,7 @@ class ActionTaken(_Strict):
 
     action: ActionName
     """The action name, as in action scripts."""
-    with_: dict[str, str] = Field(default_factory=dict, alias="with")
+    with_: dict[str, Name] = Field(default_factory=dict, alias="with", max_length=20)
     """Fields the action must have, e.g. ``{target: security}``."""
     taken: bool = True
     """``false``: true when the action has NOT been taken (by ``by``, if given)."""
@@ -162,14 +180,14 @@ class After(_Strict):
 class AllOf(_Strict):
     """True when every condition is true."""
 
-    all: list[Condition] = Field(min_length=1)
+    all: list[Condition] = Field(min_length=1, max_length=MAX_ITEMS)
     """Conditions that must all hold."""
 
 
 class AnyOf(_Strict):
     """True when at least one condition is true."""
 
-    any: list[Condition] = Field(min_length=1)
+    any: list[Condition] = Field(min_length=1, max_length=MAX_ITEMS)
     """Conditions of which one must hold."""
 
 
@@ -283,7 +301,7 @@ class Service(_Strict):
     """Display name, e.g. ``VirtEngine API``."""
     description: str = Field(default="", max_length=2000)
     """What the service does, shown in the system panel."""
-    metrics: list[Metric] = Field(default_factory=list)
+    metrics: list[Metric] = Field(default_factory=list, max_length=MAX_ITEMS)
     """The service's metrics."""
 
 
@@ -303,7 +321,7 @@ class Chain(_Strict):
 
     block_time: Duration = 6.0
     """Normal time between blocks with every validator online."""
-    validators: list[Validator] = Field(default_factory=list)
+    validators: list[Validator] = Field(default_factory=list, max_length=1000)
     """Named validators with voting power."""
     validator_count: int | None = Field(default=None, ge=1, le=1000)
     """Instead of ``validators``: this many equal validators named ``val-01``…"""
@@ -354,7 +372,7 @@ class Queue(_Strict):
 class MetricEffect(_Strict):
     """Change a metric while a fault is active: ``to`` a value, ``by`` an amount, or ``times`` a factor."""
 
-    metric: str
+    metric: MetricId
     """Full metric id (``api.error_rate``, ``chain.block_time``, ``orders.service_rate``)."""
     to: float | None = None
     """Set the metric to this value."""
@@ -385,7 +403,7 @@ class ServiceEffect(_Strict):
 class ValidatorEffect(_Strict):
     """Take validators offline while the fault is active."""
 
-    validators: list[Identifier] = Field(min_length=1)
+    validators: list[Identifier] = Field(min_length=1, max_length=1000)
     """Validator names."""
     state: Literal["offline"] = "offline"
     """The state the validators are put in."""
@@ -435,7 +453,7 @@ class Fault(_Strict):
     """Clear by itself after this long."""
     recovery: Duration = 0.0
     """After clearing, effects fade out over this long."""
-    effects: list[Effect] = Field(min_length=1)
+    effects: list[Effect] = Field(min_length=1, max_length=MAX_ITEMS)
     """What the fault does to the system."""
 
     @model_validator(mode="after")
@@ -458,7 +476,7 @@ class AlertRule(_Strict):
 
     id: AlertName
     """Alert name, e.g. ``APIErrorRateHigh``."""
-    metric: str
+    metric: MetricId
     """Full metric id."""
     op: Op
     """Comparison operator."""
@@ -469,7 +487,8 @@ class AlertRule(_Strict):
     severity: Literal["critical", "warning", "info"] = "critical"
     """Alert severity label (critical alerts page)."""
     summary: ShortText
-    """One line shown when it fires; ``{value}`` or ``{value:.1f}`` insert the metric value."""
+    """One line shown when it fires; ``{value}`` or ``{value:.1f}`` insert the metric value (a
+    placeholder is at most 40 wide with at most 10 decimals)."""
     runbook: str = Field(default="", max_length=200)
     """The runbook entry for this alert."""
 
@@ -521,7 +540,7 @@ class Responder(_Strict):
     """Display name."""
     role: ShortText
     """Their job, e.g. ``VEID expert``."""
-    skills: list[Identifier] = Field(default_factory=list)
+    skills: list[Identifier] = Field(default_factory=list, max_length=MAX_ITEMS)
     """Skills matched against diagnostics' ``skill``."""
     rotation: Rotation | None = None
     """The on-call rotation they answer pages for."""
@@ -540,7 +559,7 @@ class DiagnosticOutput(_Strict):
     """When this output applies (omit on the last, default output)."""
     text: LongText
     """What the command prints. ``{metric.id}`` inserts a current value."""
-    reveals: list[Identifier] = Field(default_factory=list)
+    reveals: list[Identifier] = Field(default_factory=list, max_length=MAX_ITEMS)
     """Faults this output identifies as the cause."""
 
 
@@ -559,7 +578,7 @@ class Diagnostic(_Strict):
     """How long it takes."""
     red_herring: bool = False
     """A plausible lead that does not find the cause."""
-    outputs: list[DiagnosticOutput] = Field(min_length=1)
+    outputs: list[DiagnosticOutput] = Field(min_length=1, max_length=MAX_ITEMS)
     """Possible outputs; the last should have no ``when``."""
 
 
@@ -576,9 +595,9 @@ class Mitigation(_Strict):
     """The command as in the runbook."""
     duration: Duration = 120.0
     """How long it takes to apply."""
-    clears: list[Identifier] = Field(default_factory=list)
+    clears: list[Identifier] = Field(default_factory=list, max_length=MAX_ITEMS)
     """Faults cleared when it completes."""
-    starts: list[Identifier] = Field(default_factory=list)
+    starts: list[Identifier] = Field(default_factory=list, max_length=MAX_ITEMS)
     """Dormant faults it starts (side effects of a wrong call)."""
     outcome: str = Field(default="", max_length=2000)
     """What responders report when it completes."""
@@ -594,13 +613,13 @@ class Expected(_Strict):
     """Severity class; each policy maps it onto its scale (``critical`` is SEV-1 and P0)."""
     rationale: LongText
     """Why, in the words of the severity framework."""
-    overrides: dict[str, str] = Field(default_factory=dict)
+    overrides: dict[str, Name] = Field(default_factory=dict, max_length=20)
     """Pin the level under a policy where the class mapping is not right: ``{agentos: P1}``."""
     declare: bool = True
     """Whether this should be declared an incident at all."""
-    page: list[str] = Field(default_factory=list)
+    page: list[Name] = Field(default_factory=list, max_length=MAX_ITEMS)
     """Subject-matter experts (responder ids) an expert pages beyond the policy's rotations."""
-    escalate_to: list[str] = Field(default_factory=list)
+    escalate_to: list[Name] = Field(default_factory=list, max_length=MAX_ITEMS)
     """Escalation targets that must be reached, e.g. ``security``."""
 
 
@@ -611,9 +630,9 @@ class Debrief(_Strict):
     """The root cause."""
     resolution: LongText
     """How it is resolved."""
-    contributing_factors: list[str] = Field(default_factory=list)
+    contributing_factors: list[Note] = Field(default_factory=list, max_length=MAX_ITEMS)
     """Contributing factors."""
-    notes: list[str] = Field(default_factory=list)
+    notes: list[Note] = Field(default_factory=list, max_length=MAX_ITEMS)
     """Teaching points for the debrief."""
 
 
@@ -632,35 +651,36 @@ class Scenario(_Strict):
     """Difficulty (see the README for what each level means)."""
     source: str = Field(default="", max_length=400)
     """The runbook entry or exercise it is built from."""
-    objectives: list[ShortText] = Field(min_length=1)
+    objectives: list[ShortText] = Field(min_length=1, max_length=MAX_ITEMS)
     """Learning objectives."""
-    tags: list[Identifier] = Field(default_factory=list)
+    tags: list[Identifier] = Field(default_factory=list, max_length=MAX_ITEMS)
     """Free tags for the library."""
     start: datetime
     """In-world start time (UTC), e.g. ``2026-01-30T15:15:00Z``."""
-    duration: Duration
-    """How long the exercise lasts at most."""
-    sample_every: Duration = 5.0
-    """Interval between metric samples and alert evaluations."""
+    duration: Duration = Field(json_schema_extra={"maximum": MAX_DURATION})
+    """How long the exercise lasts at most: up to 72h (3 days)."""
+    sample_every: Duration = Field(default=5.0, json_schema_extra={"minimum": 1, "maximum": 60})
+    """Interval between metric samples and alert evaluations, 1s to 1m; a run takes at most
+    50,000 samples (``duration / sample_every``)."""
     expected: Expected
     """What the assessor expects."""
-    services: list[Service] = Field(default_factory=list)
+    services: list[Service] = Field(default_factory=list, max_length=MAX_ITEMS)
     """Services and their metrics."""
     chain: Chain | None = None
     """The chain, when the scenario has one."""
-    queues: list[Queue] = Field(default_factory=list)
+    queues: list[Queue] = Field(default_factory=list, max_length=MAX_ITEMS)
     """Queues and backlogs."""
-    faults: list[Fault] = Field(min_length=1)
+    faults: list[Fault] = Field(min_length=1, max_length=MAX_ITEMS)
     """What breaks."""
-    alerts: list[AlertRule] = Field(default_factory=list)
+    alerts: list[AlertRule] = Field(default_factory=list, max_length=MAX_ITEMS)
     """Alert rules."""
-    injects: list[Inject] = Field(default_factory=list)
+    injects: list[Inject] = Field(default_factory=list, max_length=MAX_ITEMS)
     """Messages to the trainee."""
-    responders: list[Responder] = Field(default_factory=list)
+    responders: list[Responder] = Field(default_factory=list, max_length=MAX_ITEMS)
     """Simulated people."""
-    diagnostics: list[Diagnostic] = Field(default_factory=list)
+    diagnostics: list[Diagnostic] = Field(default_factory=list, max_length=MAX_ITEMS)
     """Diagnostics that can be run or delegated."""
-    mitigations: list[Mitigation] = Field(default_factory=list)
+    mitigations: list[Mitigation] = Field(default_factory=list, max_length=MAX_ITEMS)
     """Mitigations on offer."""
     debrief: Debrief
     """Root cause, resolution and teaching notes."""
@@ -670,6 +690,28 @@ class Scenario(_Strict):
     def _utc(cls, value: datetime) -> datetime:
         if value.tzinfo is not None and value.utcoffset() is not None:
             value = value.replace(tzinfo=None) - value.utcoffset()  # type: ignore[operator]
+        return value
+
+    @field_validator("duration")
+    @classmethod
+    def _not_too_long(cls, value: float) -> float:
+        if value > MAX_DURATION:
+            raise ValueError(
+                f"a scenario lasts at most {format_duration(MAX_DURATION)}, "
+                f"not {format_duration(value)}"
+            )
+        return value
+
+    @field_validator("sample_every")
+    @classmethod
+    def _bounded_samples(cls, value: float, info: ValidationInfo) -> float:
+        duration = info.data.get("duration")
+        if isinstance(duration, float) and value > 0 and duration / value > MAX_SAMPLES:
+            raise ValueError(
+                f"{format_duration(duration)} sampled every {format_duration(value)} is "
+                f"{duration / value:,.0f} samples; a run takes at most {MAX_SAMPLES:,} "
+                "(sample less often or shorten the scenario)"
+            )
         return value
 
     @model_validator(mode="after")
@@ -707,11 +749,21 @@ class Scenario(_Strict):
 _FIELD = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_-]+)*$")
 
 
+_SPEC_SIZES = re.compile(r"[<>^]?0*(\d*)(?:\.(\d*))?")
+"""The width and precision digits at the start of a format spec."""
+
+
+def _short(spec: str | None) -> str:
+    text = spec or ""
+    return text if len(text) <= 20 else text[:20] + "…"
+
+
 def template_fields(text: str) -> list[tuple[str, str]]:
     """The ``{name:spec}`` placeholders of a message template.
 
     Raises:
-        ValueError: when the template is malformed or uses anything but plain names.
+        ValueError: when the template is malformed, uses anything but plain names, or formats
+            wider than ``MAX_FORMAT_WIDTH`` or with more than ``MAX_FORMAT_PRECISION`` decimals.
     """
     out: list[tuple[str, str]] = []
     for _, name, spec, conv in string.Formatter().parse(text):
@@ -719,6 +771,17 @@ def template_fields(text: str) -> list[tuple[str, str]]:
             continue
         if conv or not _FIELD.match(name) or "{" in (spec or ""):
             raise ValueError(f"placeholder {{{name}}} must be a metric id like {{api.error_rate}}")
+        sizes = _SPEC_SIZES.match(spec or "")
+        width, precision = (sizes.group(1), sizes.group(2) or "") if sizes else ("", "")
+        if len(width) > 3 or int(width or 0) > MAX_FORMAT_WIDTH:
+            raise ValueError(
+                f"placeholder {{{name}:{_short(spec)}}} is wider than {MAX_FORMAT_WIDTH} characters"
+            )
+        if len(precision) > 3 or int(precision or 0) > MAX_FORMAT_PRECISION:
+            raise ValueError(
+                f"placeholder {{{name}:{_short(spec)}}} has more than {MAX_FORMAT_PRECISION} "
+                "decimals"
+            )
         out.append((name, spec or ""))
     return out
 

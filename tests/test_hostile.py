@@ -541,3 +541,75 @@ def test_no_control_character_reaches_a_report(
     debrief = (out / "debrief.md").read_text(encoding="utf-8")
     assert "\\x1b]0;pwned\\x07" in debrief and "Ada \\x1b]0;x\\x07" in debrief
     assert "Ada \\x1b]0;x\\x07\\x00" in (out / "certificate.html").read_text(encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- 5. bounds
+
+
+def _variant(tmp_path: Path, *changes: tuple[str, str]) -> Path:
+    text = (LIBRARY / "api-outage.yaml").read_text(encoding="utf-8")
+    for old, new in changes:
+        assert old in text
+        text = text.replace(old, new, 1)
+    path = tmp_path / "variant.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        (
+            [("duration: 90m", "duration: 400d"), ("sample_every: 5s", "sample_every: 1s")],
+            ":22:11: error: duration: a scenario lasts at most 72h, not 400d",
+        ),
+        (
+            [("duration: 90m", "duration: 48h"), ("sample_every: 5s", "sample_every: 1s")],
+            ":23:15: error: sample_every: 48h sampled every 1s is 172,800 samples; a run takes "
+            "at most 50,000 (sample less often or shorten the scenario)",
+        ),
+        (
+            [("{value:.0f}%", "{value:.200000000f}%")],
+            ":95:14: error: alerts[0].summary: placeholder {value:.200000000f} has more than 10 "
+            "decimals",
+        ),
+        (
+            [("{value:.0f}%", "{value:>100000}%")],
+            ":95:14: error: alerts[0].summary: placeholder {value:>100000} is wider than 40 "
+            "characters",
+        ),
+        (
+            [("  notes:\n", '  notes:\n    - "' + "n" * 2001 + '"\n')],
+            ":292:7: error: debrief.notes[0]: String should have at most 2000 characters, got "
+            f"'{'n' * 40}…'",
+        ),
+    ],
+    ids=["400 days", "172,800 samples", "precision", "width", "a long note"],
+)
+def test_a_scenario_that_would_exhaust_the_machine_is_refused_where_it_says_so(
+    changes: list[tuple[str, str]],
+    expected: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = _variant(tmp_path, *changes)
+    assert main(["validate", str(path)]) == 1
+    out = capsys.readouterr().out.strip().splitlines()
+    assert out == [f"{path}{expected}"]
+
+
+def test_every_library_scenario_is_within_the_bounds(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", *map(str, sorted(LIBRARY.glob("*.yaml")))]) == 0
+
+
+def test_a_trainee_name_over_the_limit_is_one_clear_message(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as raised:
+        main(["run", "api-outage", "--autopilot", "expert", "--trainee", "A" * 100_000])
+    assert raised.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1] == (
+        "warroom run: error: argument --trainee: a trainee name is at most 80 characters "
+        "(this one has 100000)"
+    )
