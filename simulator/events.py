@@ -261,8 +261,6 @@ MAX_TEXT = 100_000
 """The longest text field of an event, in characters."""
 MAX_ITEMS = 10_000
 """The most entries in an event's list or mapping (metric samples, revealed faults …)."""
-MAX_NUMBER = 1e15
-"""The largest magnitude of a number in an event (metric values, power, times)."""
 
 
 def _text(kind: str, name: str, value: Any) -> str:
@@ -284,8 +282,8 @@ def _number(kind: str, name: str, value: Any) -> float:
         number = float(value)
     except OverflowError:
         number = math.inf
-    if not math.isfinite(number) or abs(number) > MAX_NUMBER:
-        raise ValueError(f"{kind} event: {name} is out of range")
+    if not math.isfinite(number):
+        raise ValueError(f"{kind} event: {name} is not a finite number")
     return value
 
 

@@ -326,6 +326,10 @@ INVALID: dict[str, Mutation] = {
 """Mutations after which a journal cannot be graded: each must give one located error line."""
 
 TOLERATED: dict[str, Mutation] = {
+    "metric values at the ends of the float range": _replace(
+        "metrics",
+        lambda s, r: _set(s, "values", {"api.error_rate": 1.7e308, "api.latency_p99": -1.7e308}),
+    ),
     "a line deleted": lambda lines, r: [x for i, x in enumerate(lines) if i != _line(lines, r)],
     "the last line cut": lambda lines, r: [*lines[:-1], lines[-1][: len(lines[-1]) // 2]],
     "a line duplicated": lambda lines, r: (lambda i: [*lines[: i + 1], *lines[i:]])(
