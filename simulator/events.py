@@ -305,9 +305,12 @@ def _values(kind: str, name: str, value: Any) -> dict[str, float]:
         raise ValueError(f"{kind} event: {name} is a mapping, not {_what(value)}")
     if len(value) > MAX_ITEMS:
         raise ValueError(f"{kind} event: {name} has over {MAX_ITEMS} entries")
-    return {
-        _text(kind, f"{name} key", k): _number(kind, f"{name}[{k!r}]", v) for k, v in value.items()
-    }
+    for k, v in value.items():
+        if not isinstance(k, str) or len(k) > MAX_TEXT:
+            _text(kind, f"{name} key", k)
+        if type(v) is not float or not math.isfinite(v):
+            _number(kind, f"{name}[{k!r}]", v)
+    return value
 
 
 def _mapping(kind: str, name: str, value: Any) -> dict[str, Any]:

@@ -336,7 +336,7 @@ def read_journal(path: str | os.PathLike[str]) -> Journal:
 def _json(line: str) -> Any:
     """One line's JSON; ``ValueError`` for anything that is not plain, finite JSON."""
     try:
-        return json.loads(line, parse_constant=_no_constant)
+        return _DECODER.decode(line)
     except RecursionError:
         raise ValueError("the line is nested too deeply") from None
     except json.JSONDecodeError as exc:
@@ -345,6 +345,10 @@ def _json(line: str) -> Any:
 
 def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a number a journal holds")
+
+
+_DECODER = json.JSONDecoder(parse_constant=_no_constant)
+"""Plain JSON only: ``NaN`` and ``Infinity`` are refused."""
 
 
 def _event(content: str) -> Event:
