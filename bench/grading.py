@@ -35,7 +35,7 @@ from assessments.policy import load_policy
 from simulator.autopilot import Autopilot
 from simulator.engine import Engine
 from simulator.journal import Header, JournalWriter, read_journal
-from simulator.library import load_scenario
+from simulator.library import clear_cache, load_scenario
 from simulator.runner import run
 
 SCENARIO = "validator-dropout"
@@ -114,7 +114,7 @@ def main() -> int:
             return grade_journal(read_journal(path))
 
         def parse_and_grade_cold() -> object:
-            assessor._cached_scenario.cache_clear()
+            clear_cache()
             return grade_journal(read_journal(path))
 
         policy = load_policy("default")

@@ -97,6 +97,11 @@ def _cached(path: str, sha256: str) -> LoadedScenario:
     return load_scenario(path)
 
 
+def clear_cache() -> None:
+    """Forget the scenarios parsed for journals (a benchmark times the first journal)."""
+    _cached.cache_clear()
+
+
 def _load_cached(path: Path, spec: str) -> LoadedScenario:
     """``load_scenario``, parsed once per file content (cohort reports grade many journals)."""
     try:
@@ -167,6 +172,7 @@ __all__ = [
     "Document",
     "LoadError",
     "LoadedScenario",
+    "clear_cache",
     "journal_scenario",
     "library",
     "load_scenario",
