@@ -5,6 +5,12 @@ trainee, driver, wall-clock start); every further line is one event in sim-time 
 are written and flushed as events happen, so a killed process leaves a journal that loads up
 to its last complete line; a truncated last line is tolerated when reading.
 
+Reading trusts nothing: the file is read through ``simulator.files`` (a regular file within
+``MAX_JOURNAL_BYTES``), the header's fields are checked, and every line is checked against the
+event models (``simulator.events``) and every action against the commands; the first bad line
+is a ``JournalError`` that prints as ``PATH:LINE: error: …``. A path written in the header is
+data, never followed (``simulator.library.journal_scenario`` finds the scenario).
+
 This module reads and writes journals; it must not run the engine or know about the screen.
 """
 

@@ -350,7 +350,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
         return EXIT_OK
     if loaded.sha256 != h.scenario_sha256:
         print(
-            f"{args.journal}: FAILED: scenario {h.scenario_path} changed since the journal was "
+            f"{args.journal}: FAILED: scenario {visible(h.scenario_path)} changed since the journal was "
             f"recorded (sha256 {loaded.sha256[:12]}… vs {h.scenario_sha256[:12]}…)"
         )
         return EXIT_INVALID
