@@ -11,6 +11,7 @@ this module must not import them at the top.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any, Literal
 
@@ -73,7 +74,10 @@ def run_tui(args: argparse.Namespace, mode: Mode) -> int:
 
     try:
         return _run(args, mode)
-    except (JournalError, ResumeError) as exc:
+    except JournalError as exc:
+        print(exc, file=sys.stderr)  # already PATH:LINE: error: …
+        return EXIT_INVALID
+    except ResumeError as exc:
         error(str(exc))
         return EXIT_INVALID
     except (KeyError, FileNotFoundError) as exc:

@@ -78,6 +78,7 @@ def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
         metavar="FILE",
         help="a certificate (JSON from warroom certify): also write certificate.html",
     )
+    r.add_argument("--scenario", metavar="PATH", help="the scenario file, when not in the library")
 
 
 def progress_bar(out: TextIO, *, minimum: int = 10) -> Callable[[int, int], None] | None:
@@ -154,7 +155,6 @@ def _report(args: argparse.Namespace) -> int:
 
 def _session(args: argparse.Namespace, formats: list[str], policy: Policy | None) -> int:
     from reports import write_reports
-    from reports.cohort import locate_error
     from simulator.journal import JournalError
     from simulator.yamlio import LoadError
 
@@ -167,9 +167,10 @@ def _session(args: argparse.Namespace, formats: list[str], policy: Policy | None
             quiz=args.quiz,
             certificate=args.certificate,
             db=args.db,
+            scenario=args.scenario,
         )
     except JournalError as exc:
-        print(locate_error(str(exc), args.journal), file=sys.stderr)
+        print(exc, file=sys.stderr)
         return EXIT_INVALID
     except LoadError as exc:
         print_problems(exc, sys.stderr)
