@@ -76,8 +76,13 @@ def resolve(spec: str) -> Path:
         if candidate.is_file():
             return candidate
         if not Path(spec).exists():
-            known = ", ".join(p.stem for p in library_paths())
-            raise LoadError([Problem(spec, 1, 1, f"no scenario {spec!r} in the library ({known})")])
+            import difflib
+
+            ids = [p.stem for p in library_paths()]
+            close = difflib.get_close_matches(spec, ids, n=1, cutoff=0.6)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            message = f"no scenario {spec!r} in the library ({hint}`warroom list` shows them all)"
+            raise LoadError([Problem(spec, 1, 1, message)])
     return Path(spec)
 
 

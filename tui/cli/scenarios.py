@@ -21,6 +21,7 @@ from tui.cli.common import (
     EXIT_OK,
     Handler,
     add_run_options,
+    error,
     load_policy,
     plural,
     print_json,
@@ -55,6 +56,13 @@ def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
     )
     r.add_argument("--json", action="store_true", help="print the assessment as JSON")
     r.add_argument("--quiet", action="store_true", help="no transcript")
+    r.add_argument(
+        "--expect",
+        choices=("pass", "fail"),
+        default=None,
+        help="exit 1 unless the exercise is passed (or failed): for scenario CI, e.g. the expert "
+        "script must pass and the novice must fail",
+    )
 
     g = sub.add_parser("grade", help="grade a journal against the policy in force")
     g.add_argument("journal", metavar="JOURNAL")
@@ -80,9 +88,19 @@ def cmd_list(args: argparse.Namespace) -> int:
     rows, problems = library_rows()
     for exc in problems:
         print_problems(exc, sys.stderr)
-    table([HEADING, *rows], sys.stdout)
-    print(f"\n{len(rows)} scenarios. Play one: warroom run ID --autopilot expert")
+    table([HEADING, *rows], sys.stdout, fit=_terminal_width())
+    print(
+        f"\n{len(rows)} scenarios. Play one: warroom play ID "
+        "(or watch an expert headless: warroom run ID --autopilot expert)"
+    )
     return EXIT_INVALID if problems else EXIT_OK
+
+
+def _terminal_width() -> int | None:
+    """The terminal's width when printing to one (a pipe gets every column whole)."""
+    import shutil
+
+    return shutil.get_terminal_size().columns if sys.stdout.isatty() else None
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -142,6 +160,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     else:
         driver = autopilot(args.autopilot, scenario, policy, seed=args.seed)
         driver_name = f"autopilot:{args.autopilot}"
+    if args.report:
+        Path(args.report).mkdir(parents=True, exist_ok=True)
     journal_path = args.journal or (
         str(Path(args.report) / "journal.jsonl") if args.report else None
     )
@@ -181,16 +201,22 @@ def cmd_run(args: argparse.Namespace) -> int:
             policy=policy,
             scenario=args.scenario,
         )
+    verdict = EXIT_OK
+    if args.expect is not None and assessment.passed != (args.expect == "pass"):
+        verdict = EXIT_INVALID
     if args.json:
         print_json(assessment.to_dict())
-        return EXIT_OK
+        return verdict
     if not args.quiet:
         print(f"\nexercise ended ({engine.ended}) at sim {format_duration(engine.now)}")
         if journal_path:
             print(f"journal: {journal_path}")
         print()
     print(visible(render_table(assessment)))
-    return EXIT_OK
+    if verdict != EXIT_OK:
+        outcome = "passed" if assessment.passed else "did not pass"
+        error(f"expected the exercise to {args.expect}, and it {outcome} (--expect {args.expect})")
+    return verdict
 
 
 # --------------------------------------------------------------------------- grade, replay
