@@ -13,6 +13,11 @@ not grade anything (that is the assessor's job), run the simulation, or import t
 
 Seed wording that is vague ("immediately", "real-time") is interpreted in the policy file
 itself, in a ``note`` beside the value, never here in code.
+
+Why one module of about 900 lines: it is the policy file's format (a model per section, each
+rule with its citation) and the questions asked of it; the sections refer to one another (a
+level names its pages, notifications and updates), so the models belong together as the
+scenario's do in ``simulator.model``.
 """
 
 from __future__ import annotations

@@ -1,5 +1,8 @@
 """View models: a journal, its assessment and its scenario turned into plain data.
 
+Why one module of about 600 lines: every report (HTML, Markdown, JSON, postmortem draft,
+chart) reads the same views, and keeping them together keeps their labels and orders one.
+
 Templates stay dumb: everything they show is computed here, as dicts, lists, strings and
 numbers, and the same data feeds the HTML and Markdown debriefs and the JSON. Nothing here
 reads the wall clock: a report is a pure function of the journal (and of the quiz result or

@@ -8,6 +8,10 @@ predicates); nothing here is ever evaluated as code.
 
 This module only describes and cross-checks scenarios; it must not run them (see ``engine``)
 and must not know about policies, the assessor or the screen.
+
+Why one module of about 750 lines: it is the scenario format, one model per YAML section with a
+docstring per field (the JSON Schema and editors show them); the cross-reference checks already
+live apart in ``simulator.references``.
 """
 
 from __future__ import annotations
