@@ -271,6 +271,12 @@ class ChannelRule(_Cited):
         return start.strftime(self.strftime)
 
 
+TriggerCondition = Literal["root_cause_not_found", "not_resolved", "impact_ongoing"]
+"""What a timed escalation trigger tests at its time: no diagnostic has revealed a root cause
+(``root_cause_not_found``), the incident has not been declared resolved (``not_resolved``), or
+the impact is still on (a root cause active or an impact alert firing: ``impact_ongoing``)."""
+
+
 class EscalationTrigger(_Cited):
     """A condition that calls for escalation whatever the level."""
 
@@ -278,10 +284,23 @@ class EscalationTrigger(_Cited):
     """Stable id, e.g. ``no_root_cause``."""
     after: Duration | None = None
     """The time the seed attaches to the condition (e.g. 15 min without a root cause)."""
+    condition: TriggerCondition | None = None
+    """What is tested at ``after`` (a trigger with a time and a condition is graded: an
+    escalation to ``target`` is due within ``rules.reaction`` of it becoming true);
+    ``null``: the trigger is not graded on its own (a scenario's ``escalate_to`` may ask for
+    it)."""
     to: Text | None = None
     """Whom, in the seed's words; ``null`` when the seed does not say."""
     target: EscalationTarget | None = None
     """The ``escalate`` target the simulator uses."""
+
+
+class Reaction(_Cited):
+    """How soon after an escalation rule falls due the escalation must be made."""
+
+    within: Duration
+    """The reaction window: a rule that becomes true at time T is met by an escalation at or
+    before T + ``within`` (escalating earlier always counts)."""
 
 
 class Stability(_Cited):
@@ -311,6 +330,9 @@ class Rules(Strict):
     """Assign the IC; ``within: null``: the level's own IC deadline or response time."""
     escalation_triggers: tuple[EscalationTrigger, ...] = ()
     """When to escalate whatever the level."""
+    reaction: Reaction | None = None
+    """The reaction window of every timed escalation rule (matrix rows and triggers);
+    omitted: none (an escalation is due at the very moment its rule falls due)."""
     stability: Stability
     """Stability window before resolution."""
     updates: Cadence | None = None
@@ -348,6 +370,21 @@ class CriterionWeight(_Cited):
     """Its weight; criteria not listed weigh 1."""
 
 
+CriticalId = Literal[
+    "never_acknowledged", "impact_not_ended", "resolved_while_active", "scenario_must_not"
+]
+"""The critical failures a policy can name: the first firing alert never acknowledged; a root
+cause still active when the exercise ended; ``resolve`` while a root cause was active; an action
+the scenario marks with a ``critical`` consequence."""
+
+
+class CriticalRule(_Cited):
+    """A failure that fails the exercise whatever the score."""
+
+    id: CriticalId
+    """Which failure."""
+
+
 class Grading(_Cited):
     """How an exercise is scored: criterion weights and the pass score."""
 
@@ -356,6 +393,8 @@ class Grading(_Cited):
     the certification quiz's pass mark applies."""
     weights: tuple[CriterionWeight, ...] = ()
     """Criteria weighted other than 1 (empty: every criterion weighs the same)."""
+    critical: tuple[CriticalRule, ...] = ()
+    """Failures that fail the exercise whatever the score, each with its seed line."""
 
 
 # --------------------------------------------------------------------------- certification

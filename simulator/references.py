@@ -264,6 +264,12 @@ def _check_mitigations(s: Scenario, known: _Known) -> Problems:
     for i, mit in enumerate(s.mitigations):
         yield from known.refs(("mitigations", i, "clears"), mit.clears, known.faults, "fault")
         yield from known.refs(("mitigations", i, "starts"), mit.starts, known.faults, "fault")
+        yield from known.refs(("mitigations", i, "ends"), mit.ends, known.faults, "fault")
+        roots = {f.id for f in s.faults if f.root_cause}
+        for k, fid in enumerate(mit.ends):
+            if fid in known.faults and fid not in roots:
+                msg = f"fault {fid!r} is not a root cause: only a root cause can be ended"
+                yield ("mitigations", i, "ends", k), msg
         for k, fid in enumerate(mit.starts):
             if fid in known.faults and not known.faults[fid].dormant:
                 yield (
