@@ -17,6 +17,7 @@ itself, in a ``note`` beside the value, never here in code.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import re
@@ -36,7 +37,7 @@ from pydantic import (
 
 from simulator import yamlio
 from simulator.durations import Duration, Period, format_duration
-from simulator.playbook import Notification, Playbook
+from simulator.playbook import Escalation, Notification, Playbook
 from simulator.strict import Strict
 
 Loc = tuple[str | int, ...]
@@ -343,6 +344,22 @@ class Rules(Strict):
     """Roles assigned at incident start."""
 
 
+@dataclasses.dataclass(frozen=True)
+class TimedEscalation:
+    """A timed escalation rule of a level: a matrix row or a trigger with a time."""
+
+    after: float
+    """Seconds from the first firing alert when it falls due."""
+    target: EscalationTarget
+    """Whom to escalate to."""
+    condition: TriggerCondition
+    """What must hold at ``after`` for the escalation to be due."""
+    says: str
+    """The policy line."""
+    source: str
+    """Where it is."""
+
+
 # --------------------------------------------------------------------------- grading
 
 CriterionId = Literal[
@@ -616,7 +633,37 @@ class Policy(Strict):
             postmortem_within_s=postmortem if postmortem is not None else math.inf,
             declare=level.declare.incident,
             roles=rules.roles.assign,
+            escalations=tuple(
+                Escalation(r.after, r.target, r.condition, self.reaction_window)
+                for r in self.escalation_rules(level)
+            ),
         )
+
+    def escalation_rules(self, level: Level) -> list[TimedEscalation]:
+        """Every timed escalation rule at ``level``, in time order.
+
+        The level's escalation matrix rows after the initial page (a time above zero and a
+        target; due if the incident is not declared resolved by then: ``not_resolved``) and
+        every trigger with a time, a condition and a target. Each is met by an escalation to
+        its target within ``rules.reaction`` of falling due.
+        """
+        rules: list[TimedEscalation] = []
+        for step in level.escalation:
+            if step.at > 0 and step.target is not None:
+                rules.append(
+                    TimedEscalation(step.at, step.target, "not_resolved", step.says, step.source)
+                )
+        for trig in self.rules.escalation_triggers:
+            if trig.after is not None and trig.condition is not None and trig.target is not None:
+                rules.append(
+                    TimedEscalation(trig.after, trig.target, trig.condition, trig.says, trig.source)
+                )
+        return sorted(rules, key=lambda r: (r.after, r.target))
+
+    @property
+    def reaction_window(self) -> float:
+        """The reaction window of timed escalation rules, in seconds (0 when none is stated)."""
+        return self.rules.reaction.within if self.rules.reaction is not None else 0.0
 
     def trigger(self, trigger_id: str) -> EscalationTrigger | None:
         """The escalation trigger with ``trigger_id``, if the policy has one."""

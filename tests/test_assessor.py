@@ -1047,6 +1047,19 @@ def test_the_novices_harmful_calls_are_counted(
     ]
 
 
+@pytest.mark.parametrize("policy_id", ["agentos", "nexus"])
+def test_the_expert_autopilot_passes_and_the_novice_fails_every_scenario_under_the_other_policies(
+    policy_id: str,
+) -> None:
+    policy = load_policy(policy_id)
+    for item in library():
+        s = item.scenario
+        expert = grade(_play(s, "expert", policy), scenario=s, policy=policy, trainee="e", seed=1)
+        assert expert.passed and expert.failed() == [], (s.id, render_table(expert))
+        novice = grade(_play(s, "novice", policy), scenario=s, policy=policy, trainee="n", seed=1)
+        assert not novice.passed, (s.id, render_table(novice))
+
+
 def _expert_scripts() -> Iterator[Path]:
     yield from sorted((library_dir() / "scripts").glob("*.expert.yaml"))
 

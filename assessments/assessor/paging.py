@@ -89,25 +89,20 @@ class Rule:
 
 
 def escalation_rules(ctx: Context) -> list[Rule]:
-    """Every timed escalation rule at the level in force, in time order."""
-    reaction = ctx.policy.rules.reaction
-    window = reaction.within if reaction is not None else 0.0
-    rules: list[Rule] = []
-    for step in ctx.level.escalation:
-        if step.at <= 0 or step.target is None:
-            continue
-        due = ctx.start + step.at
-        rules.append(
-            Rule(step.says, step.source, step.target, due, due + window, "not_resolved", step.at)
+    """Every timed escalation rule at the level in force (``Policy.escalation_rules``)."""
+    window = ctx.policy.reaction_window
+    return [
+        Rule(
+            r.says,
+            r.source,
+            r.target,
+            ctx.start + r.after,
+            ctx.start + r.after + window,
+            r.condition,
+            r.after,
         )
-    for trig in ctx.policy.rules.escalation_triggers:
-        if trig.after is None or trig.condition is None or trig.target is None:
-            continue
-        due = ctx.start + trig.after
-        rules.append(
-            Rule(trig.says, trig.source, trig.target, due, due + window, trig.condition, trig.after)
-        )
-    return sorted(rules, key=lambda r: (r.due, r.target))
+        for r in ctx.policy.escalation_rules(ctx.level)
+    ]
 
 
 def _false_already(ctx: Context, rule: Rule) -> bool:
