@@ -24,7 +24,7 @@ from simulator import events as ev
 from simulator.durations import format_clock, format_duration
 from simulator.journal import Journal, read_journal
 from simulator.model import Scenario
-from simulator.transcript import describe
+from simulator.transcript import PACE, describe
 
 __all__ = [
     "DEADLINES",
@@ -180,6 +180,8 @@ def timeline_rows(session: Session) -> list[dict[str, Any]]:
             continue
         channel, what = described
         kind, who = _who(event, trainee, names)
+        if isinstance(event, ev.ActionAccepted) and event.command.get("do") in PACE:
+            kind = "pace"
         if kind in ("action", "rejected"):
             number += 1
             n = number

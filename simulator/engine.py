@@ -285,10 +285,11 @@ class Engine:
 
         Args:
             command: A trainee action or facilitator command from ``simulator.commands``.
-            by: ``trainee`` or ``facilitator`` (facilitator commands are always the facilitator's).
+            by: ``trainee`` or ``facilitator`` (facilitator commands are always the facilitator's,
+                except pace presses, ``set_pace`` and ``jump_ahead``, which are whoever pressed).
         """
         self.start()
-        if cmd.is_facilitator(command):
+        if cmd.is_facilitator(command) and not isinstance(command, cmd.SetPace | cmd.JumpAhead):
             by = "facilitator"
         data = command.to_dict()
         self._held = []

@@ -5,7 +5,7 @@ Pure formatting: takes events, returns text. It must not run the engine or know 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 
 from simulator import events as ev
@@ -73,8 +73,35 @@ def describe(event: ev.Event) -> tuple[str, str] | None:
     return event.kind.upper(), str(event.to_dict())
 
 
+PACE = frozenset({"set_pace", "jump_ahead"})
+"""Pace presses: who pressed them is journalled; they are shown in words, never as decisions."""
+
+
+def pace_words(command: Mapping[str, object]) -> str:
+    """A pace press in words: ``paused``, ``resumed at 1x``, ``speed 10x``, ``jumped 1m``."""
+    do = command.get("do")
+    if do == "jump_ahead":
+        seconds = command.get("seconds")
+        try:
+            amount = format_duration(float(seconds))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            amount = str(seconds)
+        return f"jumped {amount}"
+    speed = command.get("speed")
+    try:
+        pace = f"{float(speed):g}x"  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        pace = str(speed)
+    if command.get("paused") is True:
+        return "paused"
+    return f"speed {pace}"
+
+
 def _action(event: ev.ActionAccepted | ev.ActionRejected) -> tuple[str, str]:
     data = dict(event.command)
+    if data.get("do") in PACE:
+        who = "PACE" if event.by == "trainee" else "FACILITATOR"
+        return who, pace_words(data)
     do = str(data.pop("do", "?"))
     rationale = data.pop("rationale", None)
     text = data.pop("text", None)
@@ -120,4 +147,12 @@ def transcript(events: Iterable[ev.Event], start: datetime) -> str:
     return "\n".join(x for x in (format_line(e, start) for e in events) if x is not None) + "\n"
 
 
-__all__ = ["describe", "format_duration", "format_line", "printer", "transcript"]
+__all__ = [
+    "PACE",
+    "describe",
+    "format_duration",
+    "format_line",
+    "pace_words",
+    "printer",
+    "transcript",
+]

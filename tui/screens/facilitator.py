@@ -145,16 +145,16 @@ def apply_facilitator_command(
         if session.engine.ended:
             return False, "the exercise has ended"
         if command.speed != session.pacer.speed:
-            session.pacer.set_speed(command.speed, wall)
+            session.pacer.set_speed(command.speed, wall, by="facilitator")
         if command.paused != session.paused:
-            bridge.toggle_pause(wall)
+            bridge.toggle_pause(wall, by="facilitator")
         else:
             bridge.flush()
         return True, None
     if isinstance(command, cmd.JumpAhead):
         if session.engine.ended:
             return False, "the exercise has ended"
-        bridge.jump(command.seconds)
+        bridge.jump(command.seconds, by="facilitator")
         return True, None
     if not cmd.is_facilitator(command):
         return False, f"{command.do} is the trainee's action, not the facilitator's"
