@@ -19,6 +19,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from assessments.assessor.results import percent
 from simulator.durations import format_clock, format_duration
 
 __all__ = ["environment", "md", "md_cell", "render_report", "to_json"]
@@ -45,7 +46,8 @@ def _clock(value: float | None) -> str:
 
 
 def _percent(value: float) -> str:
-    return f"{value * 100:.0f}%"
+    """The one rounding rule (``assessments.assessor.percent``): whole percent, rounded down."""
+    return percent(value)
 
 
 def _nl2br(value: object) -> Markup:

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from assessments.assessor import Assessment, grade_journal
+from assessments.assessor import Assessment, formula, grade_journal
 from assessments.policy import Policy, load_policy
 from assessments.scenario_cache import cached_scenario
 from simulator import events as ev
@@ -243,6 +243,43 @@ def _criterion_rows(a: Assessment) -> list[dict[str, Any]]:
     ]
 
 
+def marker_rows(a: Assessment) -> list[dict[str, str]]:
+    """The behavioural markers as the debrief lists them (not scored)."""
+    m = a.markers
+    if not m:
+        return []
+
+    def dur(value: object) -> str:
+        return "–" if value is None else format_duration(float(value))  # type: ignore[arg-type]
+
+    rows = [
+        {
+            "marker": "Delegation",
+            "value": f"{m.get('delegated', 0)} diagnostics delegated, "
+            f"{m.get('ran_personally', 0)} run yourself",
+        },
+        {
+            "marker": "Time heads-down (running diagnostics yourself)",
+            "value": dur(m.get("heads_down_s")),
+        },
+        {
+            "marker": "From finding the root cause to the first mitigation",
+            "value": dur(m.get("finding_to_mitigation_s")),
+        },
+        {
+            "marker": "Incident-channel updates",
+            "value": f"{m.get('updates', 0)}; gap mean {dur(m.get('update_gap_mean_s'))}, "
+            f"longest {dur(m.get('update_gap_max_s'))}, spread {dur(m.get('update_gap_stdev_s'))}",
+        },
+    ]
+    for d in m.get("decisions", []):
+        seen = ", ".join(d["findings_seen"]) or "no finding yet"
+        rows.append(
+            {"marker": f"{format_clock(d['t'])} {d['decision']}", "value": f"had seen: {seen}"}
+        )
+    return rows
+
+
 def _went_well(a: Assessment, quiz: Mapping[str, Any] | None) -> list[dict[str, str]]:
     out = [{"title": c.title, "detail": c.detail} for c in a.criteria if c.status == "passed"]
     if quiz is not None:
@@ -271,10 +308,12 @@ def to_improve(a: Assessment, quiz: Mapping[str, Any] | None) -> list[dict[str, 
                 }
             )
     for m in a.harmful_mitigations:
+        started = f"it started {', '.join(m.started)}" if m.started else "it did harm"
+        consequence = f" ({m.consequence}: {m.says})" if m.consequence else ""
         out.append(
             {
                 "title": f"Harmful mitigation: {m.id}",
-                "detail": f"at {format_clock(m.t)} it started {', '.join(m.started)}",
+                "detail": f"at {format_clock(m.t)} {started}{consequence}",
                 "practise": PRACTICE["mitigation"],
                 "id": "mitigation",
                 "kind": "noticed",
@@ -439,6 +478,14 @@ def debrief_view(
         },
         "result": {
             "passed": a.passed,
+            "verdict": a.verdict,
+            "critical_failures": [c.to_dict() for c in a.critical_failures],
+            "penalties": [p.to_dict() for p in a.penalties],
+            "share": a.share,
+            "formula": [
+                {"rule": rule, "source": source, "says": says}
+                for rule, source, says in formula(session.policy)
+            ],
             "score": a.score,
             "pass_score": a.pass_score,
             "pass_source": a.pass_source,
@@ -447,6 +494,7 @@ def debrief_view(
             "failed": [c.id for c in failed],
         },
         "criteria": _criterion_rows(a),
+        "markers": marker_rows(a),
         "went_well": _went_well(a, quiz),
         "to_improve": to_improve(a, quiz),
         "warnings": list(a.warnings),

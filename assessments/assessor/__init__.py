@@ -46,7 +46,7 @@ The package, along its seams:
 
 from __future__ import annotations
 
-from assessments.assessor.grade import grade
+from assessments.assessor.grade import formula, grade
 from assessments.assessor.journals import grade_journal
 from assessments.assessor.live import LiveAssessor
 from assessments.assessor.results import (
@@ -80,6 +80,7 @@ __all__ = [
     "RejectedAction",
     "Status",
     "WastedMitigation",
+    "formula",
     "grade",
     "grade_journal",
     "percent",

@@ -62,6 +62,52 @@ CHECKS: dict[str, Callable[[Context], CriterionResult]] = {
 """Each criterion id's check, in the order they are reported."""
 
 
+def formula(policy: Policy) -> list[tuple[str, str, str]]:
+    """How the score and the verdict are computed under ``policy``: (rule, source, says).
+
+    The debrief and ``docs/grading.md`` print these lines; each cites the policy line it rests
+    on.
+    """
+    grading = policy.grading
+    weights = _weights(policy)
+    weight_text = (
+        "every criterion weighs 1"
+        if not weights
+        else "weights: " + ", ".join(f"{k} {v:g}" for k, v in weights.items()) + ", others 1"
+    )
+    pass_score, pass_source = _pass_score(policy)
+    source, says = (grading.source, grading.says) if grading is not None else (pass_source, "")
+    rules = [
+        (
+            "Share = the weights of the criteria passed / the weights of the criteria that apply "
+            f"({weight_text}; a criterion that does not apply counts on neither side).",
+            source,
+            says,
+        ),
+        (
+            "Score = the share less every major penalty the scenario names for what was done, "
+            "as a whole percentage rounded down (79.9% is 79%).",
+            "the scenario's consequences (major)",
+            "",
+        ),
+        (
+            f"Passed = no critical failure, and a score of at least {pass_score:.0%}.",
+            pass_source,
+            "",
+        ),
+    ]
+    for rule in grading.critical if grading is not None else ():
+        rules.append(
+            (
+                f"Critical failure ({rule.id.replace('_', ' ')}): fails the exercise whatever "
+                "the score.",
+                rule.source,
+                rule.says,
+            )
+        )
+    return rules
+
+
 def _pass_score(policy: Policy) -> tuple[float, str]:
     """The pass score and where it comes from: ``grading.pass_score``, else the quiz's mark."""
     grading = policy.grading
