@@ -473,6 +473,13 @@ class Certification(_Cited):
     """What keeps a certification current (annual requirements)."""
 
 
+class DecisionTree(_Cited):
+    """The severity decision tree (or triage questions) the classification dialog shows."""
+
+    text: Annotated[str, Field(min_length=1, max_length=4000)]
+    """The tree as the seed draws it (redrawn in plain text, same branches and levels)."""
+
+
 class InheritCertification(Strict):
     """Certification rules taken from another packaged policy."""
 
@@ -515,6 +522,9 @@ class Policy(Strict):
     """How the seeds were read, in general."""
     grading: Grading | None = None
     """How exercises are scored; omitted: equal weights and the certification quiz's pass mark."""
+    decision_tree: DecisionTree | None = None
+    """The severity decision tree the classification dialog shows; omitted: the dialog shows
+    each level's definition and criteria only."""
 
     _inherited: Certification | None = PrivateAttr(default=None)
 

@@ -60,6 +60,7 @@ ActionName = Literal[
     "classify",
     "declare",
     "create_channel",
+    "rename_channel",
     "assign_role",
     "page",
     "escalate",

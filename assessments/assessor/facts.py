@@ -225,7 +225,7 @@ def gather(events: Iterable[ev.Event], scenario: Scenario) -> Facts:
             if harm is not None and e.cause.startswith("mitigation:"):
                 mid = e.cause.removeprefix("mitigation:")
                 label = mitigations[mid].label if mid in mitigations else mid
-                what = f"{label} [{mid}] started {titles.get(e.fault, e.fault)}"
+                what = f"applied {label} [{mid}], which started {titles.get(e.fault, e.fault)}"
                 if not any(x.mitigation == mid and x.t <= e.t for x in f.triggered):
                     f.triggered.append(Triggered(e.t, what, harm, mid))
         elif kind == "fault_cleared":

@@ -138,8 +138,9 @@ def escalated_at(ctx: Context, target: str) -> list[tuple[float, str]]:
 
 
 def judge_rule(ctx: Context, rule: Rule) -> tuple[str, str]:
-    """(state, detail) of one rule: ``met``, ``not_needed``, ``not_due``, ``waiting``, ``missed``
-    or ``late``."""
+    """(state, detail) of one rule: ``met``, ``not_needed``, ``not_due`` (its time came after the
+    end), ``ahead`` (live, its time has not come: it does not hold the criterion pending),
+    ``waiting`` (live, due and inside the reaction window), ``missed`` or ``late``."""
     label = f'"{rule.says}"'
     hits = escalated_at(ctx, rule.target)
     in_time = [(t, k) for t, k in hits if t <= rule.deadline + EPS]
@@ -154,7 +155,7 @@ def judge_rule(ctx: Context, rule: Rule) -> tuple[str, str]:
     if ctx.live and (ctx.now or 0.0) < rule.due - EPS:
         if in_time:
             return "met", met(*in_time[0])
-        return "waiting", f"{who(rule.target)} by {span(rule.after)} if still {_cond(rule)}"
+        return "ahead", f"{who(rule.target)} at {span(rule.after)} if still {_cond(rule)}"
     if ctx.not_due(rule.due):
         return "not_due", f"{who(rule.target)} ({span(rule.after)})"
     if not _holds(ctx, rule):
@@ -278,6 +279,7 @@ def page_escalation(ctx: Context) -> CriterionResult:
             done.append(f"{name} at {span(took)}")
     notes: list[str] = []
     later: list[str] = []
+    upcoming: list[str] = []
     escalated: list[str] = []
     for rule in escalation_rules(ctx):
         state, detail = judge_rule(ctx, rule)
@@ -292,8 +294,12 @@ def page_escalation(ctx: Context) -> CriterionResult:
             escalated.append(detail)
         elif state == "not_due":
             later.append(detail)
+        elif state == "ahead":
+            upcoming.append(detail)
     if later:
         notes.append("escalations not due when the exercise ended: " + ", ".join(later))
+    if upcoming:
+        notes.append("escalations ahead: " + ", ".join(upcoming))
     reaction = ctx.policy.rules.reaction
     if reaction is not None and (escalated or problems or waiting):
         cites.append((reaction.source, reaction.says))

@@ -1,8 +1,9 @@
-"""What the training module says, as the console shows it: decision tree, first actions, templates.
+"""What the training module says, as the console shows it: the communication templates.
 
 The texts come from the incident-response training module (``seeds/000_742908f4b747e081.txt``):
-the severity decision tree (Session 2), the internal update, declaration and status-page
-templates (Session 4) and the Quick Reference Card's first actions (Appendix A). The functions
+the internal update, declaration and status-page templates (Session 4). The severity decision
+tree lives in the policy file (``Policy.decision_tree``) and the first actions' levels come from
+the policy in force (``tui.headless.rules``). The functions
 here fill the templates with what the exercise already knows and list the placeholders a
 trainee still has to replace.
 
@@ -12,32 +13,6 @@ Pure text: this module must not import Textual, run the engine or grade anything
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-DECISION_TREE = """\
-Is service completely down?
- yes → SEV-1
- no  → Are >10% of users affected?
-   yes → Is SLO violated?
-     yes → SEV-2
-     no  → SEV-2
-   no  → Is any user affected?
-     yes → SEV-3
-     no  → SEV-4"""
-"""Training module, Session 2, Severity Decision Tree (redrawn; same branches and levels)."""
-
-DECISION_TREES: dict[str, str] = {"default": DECISION_TREE}
-"""Decision trees by policy id. Only the training module (the default policy) draws one; under
-the other policies the dialog shows each level's definition and criteria instead."""
-
-FIRST_ACTIONS: tuple[tuple[str, str], ...] = (
-    ("acknowledge", "Acknowledge alert"),
-    ("severity", "Determine severity"),
-    ("channel", "Create incident channel"),
-    ("ic", "Assign IC (SEV-1/2)"),
-    ("status_page", "Update status page (SEV-1/2)"),
-)
-"""Quick Reference Card (Appendix A), FIRST ACTIONS 1-5, as (id, label); "(SEV-1/SEV-2)" is
-shortened to "(SEV-1/2)" to fit the console's column."""
 
 IC_ANTI_PATTERN = (
     "Debugging code yourself: you lose coordination focus. Delegate technical work "

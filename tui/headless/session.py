@@ -221,6 +221,7 @@ class Session:
             speed=self.pacer.speed,
             paused=self.pacer.paused,
             severity_class=cls,
+            policy=self.policy,
         )
 
     def moment(self, t: float | None = None) -> datetime:

@@ -25,7 +25,7 @@ from textual.widgets import Footer, Label, RichLog, Static
 from assessments.assessor import SYMBOLS
 from simulator import events as ev
 from simulator.durations import format_clock
-from simulator.transcript import describe
+from simulator.transcript import PACE, describe
 from tui.headless.views import (
     AlertView,
     ChecklistItem,
@@ -285,8 +285,10 @@ class Timeline(RichLog):
         """
         if event.kind in cls.HIDDEN:
             return None
-        if isinstance(event, ev.ActionAccepted | ev.ActionRejected) and event.by != "trainee":
-            return None
+        if isinstance(event, ev.ActionAccepted | ev.ActionRejected) and (
+            event.by != "trainee" or event.command.get("do") in PACE
+        ):
+            return None  # the facilitator's, or a pace press: the status line shows the pace
         described = describe(event)
         if described is None:
             return None
