@@ -192,7 +192,7 @@ def notify_stakeholders(ctx: Context) -> CriterionResult:
     if waiting:
         done = f"notified {', '.join(on_time)}; " if on_time else ""
         detail = f"{done}still to notify: {', '.join(waiting)}"
-        return result(cid, "pending", detail, cites, limit=limit)
+        return result(cid, "pending", detail, cites, limit=limit, waiting=tuple(waiting))
     if not on_time:
         detail = f"nobody was due yet: {', '.join(not_due)} not due when the exercise ended"
         return result(cid, "not_applicable", detail, cites, limit=limit)

@@ -115,6 +115,7 @@ def result(
     *,
     measured: float | None = None,
     limit: float | None = None,
+    waiting: tuple[str, ...] = (),
 ) -> CriterionResult:
     """A criterion's result: its title, its one-line detail and the policy lines it cites.
 
@@ -125,6 +126,7 @@ def result(
         cites: ``(source, says)`` of every policy line applied (duplicates dropped).
         measured: What was measured, in seconds.
         limit: The limit (infinite: none).
+        waiting: Live, pending: who is still to be notified, paged or escalated to.
     """
     sources: list[str] = []
     says: list[str] = []
@@ -142,4 +144,5 @@ def result(
         detail=one_line(detail),
         source="; ".join(sources),
         says=" / ".join(says),
+        waiting=waiting,
     )

@@ -213,7 +213,16 @@ def _criteria(ctx: Context) -> list[CriterionResult]:
         weight = weights.get(cid, 1.0)
         if weight != r.weight:
             r = CriterionResult(
-                r.id, r.title, r.status, r.measured_s, r.limit_s, r.detail, weight, r.source, r.says
+                r.id,
+                r.title,
+                r.status,
+                r.measured_s,
+                r.limit_s,
+                r.detail,
+                weight,
+                r.source,
+                r.says,
+                r.waiting,
             )
         results.append(r)
     return results

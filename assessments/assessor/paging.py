@@ -317,7 +317,7 @@ def page_escalation(ctx: Context) -> CriterionResult:
     if waiting:
         so_far = f"paged {', '.join(done)}; " if done else ""
         detail = f"{so_far}still due: {', '.join(waiting)}{tail}"
-        return result(cid, "pending", detail, cites, limit=response)
+        return result(cid, "pending", detail, cites, limit=response, waiting=tuple(waiting))
     detail = f"paged {', '.join(done)}" if done else "nobody had to be paged"
     return result(cid, "passed", detail + tail, cites, measured=measured, limit=response)
 

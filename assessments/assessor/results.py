@@ -59,6 +59,8 @@ class CriterionResult:
     """The policy lines it applies (their ``source`` citations)."""
     says: str = ""
     """What those lines say, in the seed's words."""
+    waiting: tuple[str, ...] = ()
+    """Live, pending: who is still to be notified, paged or escalated to, and by when."""
 
     @property
     def passed(self) -> bool:
@@ -84,6 +86,7 @@ class CriterionResult:
             "weight": self.weight,
             "source": self.source,
             "says": self.says,
+            "waiting": list(self.waiting),
         }
 
 

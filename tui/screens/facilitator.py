@@ -336,7 +336,10 @@ class FacilitatorScreen(Screen[None]):
         self._show_actions(action_rows(events))
         assessment = feed.assessment(ended=ended is not None)
         self.query_one(ScorePanel).show(
-            assessment.score, assessment.passed, [(c.id, c.status) for c in assessment.criteria]
+            assessment.score,
+            assessment.passed,
+            [(c.id, c.status) for c in assessment.criteria],
+            [w for c in assessment.criteria for w in c.waiting],
         )
 
     def _show_injects(self, rows: list[InjectRow]) -> None:

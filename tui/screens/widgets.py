@@ -435,12 +435,23 @@ class ScorePanel(Static):
         super().__init__(id=id)
         self.border_title = "Live score"
 
-    def show(self, score: float, passed: bool, criteria: Iterable[tuple[str, str]]) -> None:
-        """Show the score and each criterion's status."""
+    def show(
+        self,
+        score: float,
+        passed: bool,
+        criteria: Iterable[tuple[str, str]],
+        waiting: Iterable[str] = (),
+    ) -> None:
+        """Show the score, each criterion's status, and who is still to be notified or paged."""
         out = Text(no_wrap=True, overflow="ellipsis")
         out.append(f"{score:.0%} · {'passing' if passed else 'not passing yet'}", style="bold")
         for cid, status in criteria:
             out.append(f"\n{SYMBOLS.get(status, '?')} {cid} {status.replace('_', ' ')}")
+        due = list(waiting)
+        if due:
+            out.append("\nstill due:", style="bold")
+        for who in due:
+            out.append(f"\n→ {who}")
         self.update(out)
 
 
