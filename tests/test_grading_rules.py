@@ -439,3 +439,18 @@ def test_grading_is_the_same_through_grade_with_the_expected_policy_lines() -> N
     policy = load_policy("default")
     a = grade(story(), scenario=drill(), policy=policy, trainee="t", seed=1)
     assert a.passed and not a.critical_failures and a.score == 1.0
+
+
+def test_a_rationale_written_for_another_scale_is_not_shown_under_this_one() -> None:
+    wrong = graded(story(level="P2"), policy="agentos").criterion("severity_correct")
+    assert wrong.status == "failed"
+    assert "SEV-2" not in wrong.detail
+    assert "under policy agentos this scenario is P1 (High" in wrong.detail
+    default = graded(story(classify=START + 60, level="SEV-3")).criterion("severity_correct")
+    assert "SEV-2" in default.detail  # the drill's rationale is written for the default scale
+
+
+def test_a_failed_escalation_measures_the_escalation_not_an_earlier_page() -> None:
+    page = graded(story(diagnosis=START + 1000.0)).criterion("page_escalation")
+    assert page.status == "failed"
+    assert (page.measured_s, page.limit_s) == (None, 1200)  # due by 20m after the first alert

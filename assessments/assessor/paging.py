@@ -278,6 +278,8 @@ def page_escalation(ctx: Context) -> CriterionResult:
         else:
             done.append(f"{name} at {span(took)}")
     notes: list[str] = []
+    escalation_miss: tuple[float | None, float] | None = None
+    """(escalated at, deadline) of the first escalation missed when no page was."""
     later: list[str] = []
     upcoming: list[str] = []
     escalated: list[str] = []
@@ -287,6 +289,12 @@ def page_escalation(ctx: Context) -> CriterionResult:
             continue
         cites.append((rule.source, rule.says))
         if state in ("missed", "late"):
+            if not problems and escalation_miss is None:
+                late = [t for t, _ in escalated_at(ctx, rule.target) if t > rule.deadline + EPS]
+                escalation_miss = (
+                    ctx.rel(late[0]) if state == "late" and late else None,
+                    rule.deadline - ctx.start,
+                )
             problems.append(detail)
         elif state == "waiting":
             waiting.append(f"an escalation to {detail}")
@@ -313,6 +321,10 @@ def page_escalation(ctx: Context) -> CriterionResult:
     if problems:
         so_far = f"; paged {', '.join(done)}" if done else ""
         detail = "; ".join(problems) + so_far + tail
+        if escalation_miss is not None:
+            # Measured and limit describe the escalation that failed, not an earlier page.
+            measured_esc, deadline = escalation_miss
+            return result(cid, "failed", detail, cites, measured=measured_esc, limit=deadline)
         return result(cid, "failed", detail, cites, measured=measured, limit=response)
     if waiting:
         so_far = f"paged {', '.join(done)}; " if done else ""

@@ -10,6 +10,8 @@ This module grades its criteria from a ``Context``; it must not read events or c
 
 from __future__ import annotations
 
+import re
+
 from assessments.assessor.context import EPS, Cites, Context, one_line, result
 from assessments.assessor.results import CriterionResult
 
@@ -24,7 +26,7 @@ def severity_correct(ctx: Context) -> CriterionResult:
     cutoff = f.resolved_at if f.resolved_at is not None else ctx.horizon
     history = [(t, lvl) for t, lvl in f.classified if t <= cutoff + EPS]
     told = ", then ".join(f"{lvl} at {ctx.since_start(t)}" for t, lvl in history)
-    why = one_line(s.expected.rationale)
+    why = _rationale(ctx)
     in_force = history[-1] if history else None
     measured = ctx.rel(in_force[0]) if in_force else None
     settled = not (ctx.live and f.resolved_at is None)
@@ -75,3 +77,21 @@ def _incident_machinery(ctx: Context) -> list[tuple[float, str]]:
     if f.channel is not None:
         out.append((f.channel[0], f"opened {f.channel[1]}"))
     return sorted(out)
+
+
+_LEVEL_NAME = re.compile(r"\b(?:SEV-\d|P\d)\b")
+
+
+def _rationale(ctx: Context) -> str:
+    """Why the scenario is this level: its rationale, unless the rationale names levels of
+    another scale (it was written for another policy); then the level's own definition."""
+    text = one_line(ctx.scenario.expected.rationale)
+    names = set(ctx.policy.level_names)
+    foreign = [n for n in _LEVEL_NAME.findall(text) if n not in names]
+    if not foreign:
+        return text
+    level = ctx.level
+    return (
+        f"under policy {ctx.policy.id} this scenario is {level.name} ({level.title}: "
+        f"{level.definition}; {level.source})"
+    )
