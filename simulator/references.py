@@ -25,6 +25,7 @@ from simulator.model import (
     Loc,
     MetricEffect,
     MetricIs,
+    MustNot,
     Scenario,
     ServiceEffect,
     ValidatorEffect,
@@ -295,11 +296,20 @@ def _check_expected(s: Scenario, known: _Known) -> Problems:
             yield ("expected", "page", k), f"unknown responder {r!r}{_suggest(r, known.responders)}"
     if not any(f.root_cause for f in s.faults) and s.expected.declare:
         yield ("faults",), "no fault is marked root_cause: true"
+    for k, rule in enumerate(s.expected.must_not):
+        yield from _check_action_filter(
+            ("expected", "must_not", k),
+            rule,
+            known.alerts,
+            known.diagnostics,
+            known.mitigations,
+            known.responders,
+        )
 
 
 def _check_action_filter(
     loc: Loc,
-    c: ActionTaken,
+    c: ActionTaken | MustNot,
     alerts: set[str],
     diagnostics: set[str],
     mitigations: set[str],
