@@ -12,6 +12,7 @@ Pure text: this module must not import Textual, run the engine or grade anything
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 IC_ANTI_PATTERN = (
@@ -124,12 +125,21 @@ def compose_update(audience: str, status: str, ctx: UpdateContext) -> str:
     )
 
 
-def declaration(*, severity: str | None, service: str, channel: str | None, ic: str | None) -> str:
-    """The incident declaration template with what is known so far."""
+def declaration(
+    *,
+    severity: str | None,
+    service: str,
+    channel: str | None,
+    ic: str | None,
+    levels: Sequence[str],
+    convention: str,
+) -> str:
+    """The incident declaration template with what is known so far; the blanks name the
+    policy's declared ``levels`` and its channel ``convention``."""
     return DECLARATION.format(
-        severity=severity or "[SEV-1/SEV-2/SEV-3]",
+        severity=severity or f"[{'/'.join(levels)}]",
         service=service,
-        channel=channel or "#incident-YYYY-MM-DD-HHMM",
+        channel=channel or convention,
         ic=f"@{ic}" if ic else "@[IC Name]",
     )
 

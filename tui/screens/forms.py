@@ -63,6 +63,8 @@ class Forms:
             service=session.update_context().service,
             channel=st.channel,
             ic=session.trainee if ic == "me" else ic,
+            levels=[lv.name for lv in session.policy.levels if lv.declare.incident],
+            convention=session.policy.rules.channel.convention,
         )
         return DeclareDialog(st.title or session.scenario.title, preview)
 

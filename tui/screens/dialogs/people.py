@@ -265,7 +265,7 @@ class EscalateDialog(ActionDialog[cmd.Escalate]):
         yield field("Escalate to")
         yield Select(options, id="to", prompt="pick whom to escalate to")
         yield field("Why escalation is needed (optional)")
-        yield Input(id="reason", placeholder="e.g. no root cause after 15 minutes")
+        yield Input(id="reason", placeholder="e.g. which trigger on the right holds")
 
     def help(self) -> RenderableType:
         lines = Text()
