@@ -610,6 +610,31 @@ class Mitigation(Strict):
 # --------------------------------------------------------------------------- scenario
 
 
+class TriggerMoment(Strict):
+    """When one of the policy's untimed escalation triggers becomes true in this scenario
+    (``security``: "Security implications suspected"), so that it is graded: an escalation to
+    the trigger's target is due within the policy's reaction window of that moment."""
+
+    trigger: Identifier
+    """The policy trigger's id, e.g. ``security`` or ``data_loss`` (ignored under a policy that
+    has no such trigger, so one scenario can name the triggers of several policies)."""
+    inject: Identifier | None = None
+    """True when this inject is delivered."""
+    fault: Identifier | None = None
+    """True when this fault starts."""
+    alert: AlertName | None = None
+    """True when this alert fires."""
+    at: Duration | None = None
+    """True from this sim time."""
+
+    @model_validator(mode="after")
+    def _one(self) -> TriggerMoment:
+        given = [k for k in ("inject", "fault", "alert", "at") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("a trigger moment needs exactly one of inject, fault, alert or at")
+        return self
+
+
 class MustNot(Strict):
     """An action that must never be taken in this scenario, and what it costs."""
 
@@ -637,6 +662,9 @@ class Expected(Strict):
     """Subject-matter experts (responder ids) an expert pages beyond the policy's rotations."""
     escalate_to: list[str] = Field(default_factory=list)
     """Escalation targets that must be reached, e.g. ``security``."""
+    triggers: list[TriggerMoment] = Field(default_factory=list, max_length=20)
+    """When the policy's untimed escalation triggers become true here (graded like timed
+    ones: the trigger's target within the reaction window)."""
     must_not: list[MustNot] = Field(default_factory=list, max_length=50)
     """Actions that must never be taken, each with what it costs (any action; a wrong
     mitigation can carry its ``consequence`` on the mitigation instead)."""

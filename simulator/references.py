@@ -296,6 +296,14 @@ def _check_expected(s: Scenario, known: _Known) -> Problems:
             yield ("expected", "page", k), f"unknown responder {r!r}{_suggest(r, known.responders)}"
     if not any(f.root_cause for f in s.faults) and s.expected.declare:
         yield ("faults",), "no fault is marked root_cause: true"
+    for k, moment in enumerate(s.expected.triggers):
+        here: Loc = ("expected", "triggers", k)
+        if moment.inject is not None and moment.inject not in known.injects:
+            yield (*here, "inject"), f"unknown inject {moment.inject!r}"
+        if moment.fault is not None and moment.fault not in known.faults:
+            yield (*here, "fault"), f"unknown fault {moment.fault!r}"
+        if moment.alert is not None and moment.alert not in known.alerts:
+            yield (*here, "alert"), f"unknown alert {moment.alert!r}"
     for k, rule in enumerate(s.expected.must_not):
         yield from _check_action_filter(
             ("expected", "must_not", k),

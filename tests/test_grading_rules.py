@@ -454,3 +454,14 @@ def test_a_failed_escalation_measures_the_escalation_not_an_earlier_page() -> No
     page = graded(story(diagnosis=START + 1000.0)).criterion("page_escalation")
     assert page.status == "failed"
     assert (page.measured_s, page.limit_s) == (None, 1200)  # due by 20m after the first alert
+
+
+def test_an_untimed_trigger_the_scenario_times_is_graded_with_the_reaction_window() -> None:
+    s = drill(expected={"triggers": [{"trigger": "security", "inject": "hello"}]})
+    # "hello" is delivered at 30 s: security is due by 5m30s of sim time (4m30s after the first
+    # alert at 1m); the default policy's trigger targets security@virtengine.com (security).
+    met = graded(story(extra=[(330.0, act("escalate", to="security"))]), scenario=s)
+    assert met.criterion("page_escalation").status == "passed"
+    late = graded(story(extra=[(331.0, act("escalate", to="security"))]), scenario=s)
+    page = late.criterion("page_escalation")
+    assert page.status == "failed" and "Security implications suspected" in page.detail

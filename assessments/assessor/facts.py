@@ -108,6 +108,9 @@ class Facts:
     """(time, do) of every accepted trainee action (pace presses aside)."""
     findings: list[tuple[float, str, tuple[str, ...]]] = field(default_factory=list)
     """(time, diagnostic, faults revealed) of every diagnostic result."""
+    happened: dict[tuple[str, str], float] = field(default_factory=dict)
+    """When each inject was first delivered, fault first started and alert first fired:
+    ``("inject" | "fault" | "alert", id)`` → sim time."""
     heads_down: list[tuple[float, float]] = field(default_factory=list)
     """(start, end) of every diagnostic the IC ran personally."""
     decisions: list[tuple[float, str]] = field(default_factory=list)
@@ -204,6 +207,7 @@ def gather(events: Iterable[ev.Event], scenario: Scenario) -> Facts:
             assert isinstance(e, ev.AlertFiring)
             if f.first_alert is None:
                 f.first_alert, f.first_alert_t = e.alert, e.t
+            f.happened.setdefault(("alert", e.alert), e.t)
             if e.alert in unrelated:
                 f.unrelated_firing[e.alert] = None
             else:
@@ -217,6 +221,7 @@ def gather(events: Iterable[ev.Event], scenario: Scenario) -> Facts:
                 health(e.t, e.alert)
         elif kind == "fault_started":
             assert isinstance(e, ev.FaultStarted)
+            f.happened.setdefault(("fault", e.fault), e.t)
             if e.fault in root:
                 f.active_root[e.fault] = None
                 f.ended_roots.pop(e.fault, None)
@@ -263,8 +268,11 @@ def gather(events: Iterable[ev.Event], scenario: Scenario) -> Facts:
             assert isinstance(e, ev.ResponderJoined)
             f.engaged.setdefault(e.responder, e.t)
         elif kind == "inject":
+            assert isinstance(e, ev.InjectDelivered)
             if f.first_inject_t is None:
                 f.first_inject_t = e.t
+            if e.inject is not None:
+                f.happened.setdefault(("inject", e.inject), e.t)
         elif kind == "rejected":
             assert isinstance(e, ev.ActionRejected)
             if e.by == "trainee" and e.command.get("do") not in PACE:

@@ -7,8 +7,10 @@ incident (in it from the start, or joined) counts as paged from that moment. The
 
 Escalations (``escalation_rules``): every row of the level's escalation matrix after the
 initial page (``Level.escalation`` with a time and a target: due if the incident was not
-declared resolved by then) and every timed trigger with a condition
-(``rules.escalation_triggers``: ``root_cause_not_found``, ``not_resolved``, ``impact_ongoing``).
+declared resolved by then), every timed trigger with a condition
+(``rules.escalation_triggers``: ``root_cause_not_found``, ``not_resolved``, ``impact_ongoing``)
+and every untimed trigger the scenario says became true at a moment (``expected.triggers``:
+an inject delivered, a fault started, an alert fired, a time).
 A rule whose condition holds at its time T is met by an ``escalate`` (or, for a rotation, a
 ``page``) to its target at or before T + the policy's reaction window (``rules.reaction``, an
 interpretation of "immediately" that the policy file cites); escalating earlier always counts,
@@ -89,9 +91,10 @@ class Rule:
 
 
 def escalation_rules(ctx: Context) -> list[Rule]:
-    """Every timed escalation rule at the level in force (``Policy.escalation_rules``)."""
+    """Every timed escalation rule at the level in force (``Policy.escalation_rules``), and
+    every untimed trigger the scenario says became true at a moment (``expected.triggers``)."""
     window = ctx.policy.reaction_window
-    return [
+    rules = [
         Rule(
             r.says,
             r.source,
@@ -103,6 +106,30 @@ def escalation_rules(ctx: Context) -> list[Rule]:
         )
         for r in ctx.policy.escalation_rules(ctx.level)
     ]
+    for moment in ctx.scenario.expected.triggers:
+        trigger = ctx.policy.trigger(moment.trigger)
+        if trigger is None or trigger.target is None:
+            continue
+        if moment.at is not None:
+            when: float | None = moment.at if moment.at <= ctx.horizon else None
+        else:
+            kind = "inject" if moment.inject else "fault" if moment.fault else "alert"
+            key = moment.inject or moment.fault or moment.alert or ""
+            when = ctx.facts.happened.get((kind, key))
+        if when is None:
+            continue
+        rules.append(
+            Rule(
+                trigger.says,
+                trigger.source,
+                trigger.target,
+                when,
+                when + window,
+                "happened",
+                ctx.rel(when),
+            )
+        )
+    return sorted(rules, key=lambda r: (r.due, r.target))
 
 
 def _false_already(ctx: Context, rule: Rule) -> bool:
@@ -125,6 +152,8 @@ def _holds(ctx: Context, rule: Rule) -> bool:
     if rule.condition == "root_cause_not_found":
         found = f.root_found_at is not None and f.root_found_at <= rule.due + EPS
         return not found and not resolved_before
+    if rule.condition == "happened":
+        return not resolved_before
     return f.impact_on(rule.due) and not resolved_before
 
 
@@ -193,6 +222,7 @@ def _cond(rule: Rule) -> str:
         "not_resolved": "unresolved",
         "root_cause_not_found": "without a root cause",
         "impact_ongoing": "with customer impact",
+        "happened": "once it held",
     }[rule.condition]
 
 
@@ -201,6 +231,7 @@ def _condition_text(rule: Rule) -> str:
         "not_resolved": "the incident was still unresolved",
         "root_cause_not_found": "no root cause had been found",
         "impact_ongoing": "the impact was still on",
+        "happened": "the trigger held",
     }[rule.condition]
 
 
