@@ -78,12 +78,12 @@ PACE = frozenset({"set_pace", "jump_ahead"})
 
 
 def pace_words(command: Mapping[str, object]) -> str:
-    """A pace press in words: ``paused``, ``resumed at 1x``, ``speed 10x``, ``jumped 1m``."""
+    """A pace press in words: ``paused``, ``speed 10x``, ``jumped 1 minute``."""
     do = command.get("do")
     if do == "jump_ahead":
         seconds = command.get("seconds")
         try:
-            amount = format_duration(float(seconds))  # type: ignore[arg-type]
+            amount = _in_words(float(seconds))  # type: ignore[arg-type]
         except (TypeError, ValueError):
             amount = str(seconds)
         return f"jumped {amount}"
@@ -95,6 +95,18 @@ def pace_words(command: Mapping[str, object]) -> str:
     if command.get("paused") is True:
         return "paused"
     return f"speed {pace}"
+
+
+def _in_words(seconds: float) -> str:
+    """A jump's length as people say it: ``1 minute``, ``2 hours``, ``90 seconds``."""
+    for unit, size in (("hour", 3600), ("minute", 60)):
+        if seconds >= size and seconds % size == 0:
+            n = int(seconds // size)
+            return f"{n} {unit}{'s' if n != 1 else ''}"
+    if seconds == int(seconds):
+        n = int(seconds)
+        return f"{n} second{'s' if n != 1 else ''}"
+    return format_duration(seconds)
 
 
 def _action(event: ev.ActionAccepted | ev.ActionRejected) -> tuple[str, str]:

@@ -465,3 +465,19 @@ def test_an_untimed_trigger_the_scenario_times_is_graded_with_the_reaction_windo
     late = graded(story(extra=[(331.0, act("escalate", to="security"))]), scenario=s)
     page = late.criterion("page_escalation")
     assert page.status == "failed" and "Security implications suspected" in page.detail
+
+
+@pytest.mark.parametrize(
+    ("command", "words"),
+    [
+        ({"do": "set_pace", "paused": True, "speed": 1.0}, "paused"),
+        ({"do": "set_pace", "paused": False, "speed": 10.0}, "speed 10x"),
+        ({"do": "jump_ahead", "seconds": 60.0}, "jumped 1 minute"),
+        ({"do": "jump_ahead", "seconds": 7200.0}, "jumped 2 hours"),
+    ],
+)
+def test_pace_presses_read_in_words(command: dict[str, Any], words: str) -> None:
+    from simulator.transcript import describe
+
+    pressed = ev.ActionAccepted(10.0, "trainee", command)
+    assert describe(pressed) == ("PACE", words)
