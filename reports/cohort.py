@@ -42,6 +42,27 @@ __all__ = [
 Progress = Callable[[int, int], None]
 """``progress(done, total)``, called after each journal."""
 
+MARKER_KEYS = (
+    "delegated",
+    "ran_personally",
+    "heads_down_s",
+    "finding_to_mitigation_s",
+    "update_gap_mean_s",
+)
+"""The behavioural markers the cohort report summarises (medians across sessions)."""
+
+MARKER_TITLES = {
+    "delegated": "Diagnostics delegated",
+    "ran_personally": "Diagnostics run yourself",
+    "heads_down_s": "Time heads-down",
+    "finding_to_mitigation_s": "From finding the root cause to mitigating",
+    "update_gap_mean_s": "Mean gap between incident-channel updates",
+}
+
+
+def _number(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float) else None
+
 
 @dataclass(frozen=True)
 class CohortSession:
@@ -141,28 +162,6 @@ def collect(
         if progress is not None:
             progress(i, len(paths))
     return sessions, skipped
-
-
-MARKER_KEYS = (
-    "delegated",
-    "ran_personally",
-    "heads_down_s",
-    "finding_to_mitigation_s",
-    "update_gap_mean_s",
-)
-"""The behavioural markers the cohort report summarises (medians across sessions)."""
-
-MARKER_TITLES = {
-    "delegated": "Diagnostics delegated",
-    "ran_personally": "Diagnostics run yourself",
-    "heads_down_s": "Time heads-down",
-    "finding_to_mitigation_s": "From finding the root cause to mitigating",
-    "update_gap_mean_s": "Mean gap between incident-channel updates",
-}
-
-
-def _number(value: object) -> float | None:
-    return float(value) if isinstance(value, int | float) else None
 
 
 def locate_error(message: str, path: str) -> str:
