@@ -38,6 +38,7 @@ from tui.screens.messages import AlertPicked, ChecklistPicked, ExerciseClosed, S
 from tui.screens.palette import IC_ACTIONS, ICActionsProvider
 from tui.screens.summary import Summary, SummaryScreen, summarize
 from tui.screens.widgets import (
+    NARROW,
     AlertsPanel,
     Checklist,
     IncidentPanel,
@@ -54,9 +55,6 @@ if TYPE_CHECKING:
 
 TICK = 0.1
 """Seconds between pacer ticks (10 Hz)."""
-
-NARROW = 100
-"""Below this many columns the right-hand column is hidden."""
 
 
 class ConsoleScreen(Screen[None]):
@@ -141,7 +139,7 @@ class ConsoleScreen(Screen[None]):
         try:
             await server.start()
         except (LinkError, OSError) as exc:
-            self.notify(f"No facilitator link: {exc}", severity="warning", timeout=8)
+            self.notify(f"No facilitator link: {exc}", severity="warning", timeout=8, markup=False)
 
     async def _close_link(self) -> None:
         if self.link is not None:
@@ -313,6 +311,7 @@ class ConsoleScreen(Screen[None]):
                 title=f"Rejected: {command.describe()}",
                 severity="error",
                 timeout=8,
+                markup=False,
             )
 
     def action_acknowledge(self, alert: str | None = None) -> None:

@@ -162,9 +162,9 @@ class LobbyScreen(Screen[None]):
         for item in self.scenarios:
             s = item.scenario
             table.add_row(
-                s.id,
+                Text(s.id),
                 Text(s.title, overflow="ellipsis", no_wrap=True),
-                s.difficulty,
+                Text(s.difficulty),
                 expected_severity(item, policy),
                 format_duration(s.duration),
                 key=s.id,
@@ -236,7 +236,7 @@ class LobbyScreen(Screen[None]):
         bullets.add_column(no_wrap=True)
         bullets.add_column()
         for o in s.objectives:
-            bullets.add_row("•", o)
+            bullets.add_row("•", Text(o))
         objectives.update(bullets)
         self.query_one("#summary-pane").border_title = s.id
 

@@ -164,7 +164,7 @@ class QuizScreen(Screen[None]):
             listing.add_column(no_wrap=True)
             listing.add_column()
             for key in item.shown:
-                listing.add_row(f"{key})", choices[key])
+                listing.add_row(f"{key})", Text(choices[key]))
             await box.mount(Static(listing, id="order-items"))
             widget = Input(
                 " ".join(given) if isinstance(given, list) else "",
@@ -322,7 +322,7 @@ class QuizResultScreen(Screen[None]):
         for c in self.result.categories:
             ok = c.score >= self.result.pass_mark
             table.add_row(
-                c.name,
+                Text(c.name),
                 f"{c.correct}/{c.total}",
                 f"{c.score:.0%}",
                 "✔ on track" if ok else "✘ revise",

@@ -168,10 +168,10 @@ class SummaryScreen(Screen[None]):
         grid = Table.grid(padding=(0, 2))
         grid.add_column(style="bold", no_wrap=True)
         grid.add_column()
-        grid.add_row("Trainee", s.trainee)
-        grid.add_row("Policy", s.policy)
+        grid.add_row("Trainee", Text(s.trainee))
+        grid.add_row("Policy", Text(s.policy))
         for key, value in s.facts:
-            grid.add_row(key, value)
+            grid.add_row(Text(key), Text(value))
         grid.add_row("Actions", f"{s.accepted} accepted, {s.rejected} rejected")
         return grid
 
@@ -190,7 +190,9 @@ class SummaryScreen(Screen[None]):
         table.add_column("Result", no_wrap=True)
         table.add_column("Detail", ratio=1, min_width=28)
         for cid, status, detail in s.criteria:
-            table.add_row(cid, f"{SYMBOLS.get(status, '?')} {status.replace('_', ' ')}", detail)
+            table.add_row(
+                Text(cid), f"{SYMBOLS.get(status, '?')} {status.replace('_', ' ')}", Text(detail)
+            )
         return table
 
     def _work_on(self) -> Text:

@@ -37,6 +37,10 @@ from tui.headless.views import (
 )
 from tui.screens.messages import AlertPicked, ChecklistPicked
 
+NARROW = 100
+"""Below this many columns the console hides its right-hand column and the dialogs stack
+their help pane under the form."""
+
 STATUS_WORDS = {
     "detecting": "DETECTING",
     "declared": "DECLARED",
