@@ -286,3 +286,20 @@ async def test_the_channel_dialog_renames_a_channel_that_exists(journal_dir: Pat
     assert forms.session.submit(app.results[0]).accepted
     ticked = {i.id: i.done_at for i in forms.session.view().checklist}
     assert ticked["channel"] == 120
+
+
+async def test_the_console_stays_in_sight_and_keeps_moving_while_a_dialog_is_open(
+    journal_dir: Path,
+) -> None:
+    """Issue 14 item 3: a dialog used to blank the console while the graded clock ran."""
+    app = console_app(journal_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await advance_to(pilot, 120)
+        await open_dialog(pilot, "u", UpdateDialog)
+        await advance_to(pilot, 185)
+        await pilot.pause()
+        shown = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+        assert "T+03:05" in shown  # the status bar's clock, behind the dialog
+        assert "FIRING" in shown  # the alerts
+        assert "Metrics" in shown
+        assert "Post an update" in shown
