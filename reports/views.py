@@ -238,8 +238,8 @@ def _criterion_rows(a: Assessment) -> list[dict[str, Any]]:
             "title": c.title,
             "status": c.status,
             "passed": c.passed,
-            "measured": "–" if c.measured_s is None else format_duration(c.measured_s),
-            "limit": "–" if c.limit_s is None else format_duration(c.limit_s),
+            "measured": "–" if c.measured_s is None else format_duration(round(c.measured_s)),
+            "limit": "–" if c.limit_s is None else format_duration(round(c.limit_s)),
             "measured_s": c.measured_s,
             "limit_s": c.limit_s,
             "detail": c.detail,
@@ -480,7 +480,7 @@ def debrief_view(
             "driver": h.driver,
             "journal": Path(session.journal.path).name,
             "ended": session.journal.ended,
-            "duration": format_duration(session.journal.events[-1].t)
+            "duration": format_duration(round(session.journal.events[-1].t))
             if session.journal.events
             else "0s",
         },
@@ -561,7 +561,7 @@ def _impact(session: Session) -> list[dict[str, str]]:
                 "peak": f"{peak[0]:g}{' ' + unit if unit and unit != '%' else unit}",
                 "at": format_clock(peak[1]),
                 "threshold": f"{rule.op} {rule.threshold:g}{unit if unit == '%' else ' ' + unit}",
-                "fired_for": format_duration(seconds) if seconds else "never fired",
+                "fired_for": format_duration(round(seconds)) if seconds else "never fired",
             }
         )
     return out
@@ -604,7 +604,7 @@ def postmortem_view(session: Session) -> dict[str, Any]:
         "trainee": session.journal.header.trainee,
         "level": a.level,
         "summary": s.summary,
-        "duration": format_duration(max(0.0, end - start)) if firing else "no alert fired",
+        "duration": format_duration(round(max(0.0, end - start))) if firing else "no alert fired",
         "resolved": resolved_action is not None,
         "impact": _impact(session),
         "timeline": [

@@ -30,6 +30,7 @@ from simulator import events as ev
 from simulator.commands import Command
 from tui.headless.session import JUMP, Session
 from tui.headless.views import ConsoleView, key_metrics
+from tui.headless.words import Words
 from tui.screens.bridge import Bridge
 from tui.screens.dialogs.base import ActionDialog, CommandT
 from tui.screens.dialogs.confirm import ConfirmQuit
@@ -101,7 +102,7 @@ class ConsoleScreen(Screen[None]):
                     metrics.border_title = "Metrics"
                     for spec in self.metrics:
                         yield MetricPanel(spec)
-            yield Timeline(id="timeline")
+            yield Timeline(Words(scenario, self.session.trainee), id="timeline")
             with VerticalScroll(id="right"):
                 yield IncidentPanel(self.session.trainee, id="incident")
                 yield ScorePanel(id="score")
@@ -188,7 +189,7 @@ class ConsoleScreen(Screen[None]):
         self.query_one(ScorePanel).show(
             assessment.score,
             assessment.passed,
-            [(c.id, c.status) for c in assessment.criteria],
+            [(c.title, c.status, c.detail) for c in assessment.criteria],
             [w for c in assessment.criteria for w in c.waiting],
         )
 

@@ -338,7 +338,7 @@ class FacilitatorScreen(Screen[None]):
         self.query_one(ScorePanel).show(
             assessment.score,
             assessment.passed,
-            [(c.id, c.status) for c in assessment.criteria],
+            [(c.title, c.status, c.detail) for c in assessment.criteria],
             [w for c in assessment.criteria for w in c.waiting],
         )
 

@@ -35,6 +35,7 @@ from tui.headless.views import (
     format_value,
     sparkline,
 )
+from tui.headless.words import ROLE_SHORT, Words
 from tui.screens.messages import AlertPicked, ChecklistPicked
 
 NARROW = 100
@@ -47,8 +48,6 @@ STATUS_WORDS = {
     "mitigating": "MITIGATING",
     "resolved": "RESOLVED",
 }
-
-ROLE_NAMES = {"ic": "IC", "scribe": "Scribe", "comms_lead": "Comms", "tech_lead": "Tech lead"}
 
 
 def speed_text(speed: float) -> str:
@@ -259,9 +258,10 @@ class Timeline(RichLog):
     }
     """With ``NO_COLOR``: greys make red unreadable, so weight and reverse carry the emphasis."""
 
-    def __init__(self, *, id: str | None = None) -> None:
-        """An empty timeline."""
+    def __init__(self, words: Words | None = None, *, id: str | None = None) -> None:
+        """An empty timeline; ``words`` names the scenario's people, roles and values."""
         super().__init__(id=id, wrap=True, min_width=20, auto_scroll=True)
+        self.words = words
         self._entries: list[RenderableType] = []
         self.plain: list[str] = []
         """Each shown entry as plain text: ``T+01:05 ALERT APIErrorRateHigh FIRING …``."""
@@ -272,20 +272,24 @@ class Timeline(RichLog):
         """Append every shown event."""
         mono = self.app.no_color
         for event in events:
-            entry = self.entry(event, mono=mono)
+            entry = self.entry(event, mono=mono, words=self.words)
             if entry is not None:
-                category, text = describe(event) or ("", "")
+                said = self.words.event(event) if self.words else describe(event)
+                category, text = said or ("", "")
                 self.plain.append(f"{format_clock(event.t)} {category} {text}")
                 self._entries.append(entry)
                 self.write(entry)
 
     @classmethod
-    def entry(cls, event: ev.Event, *, mono: bool = False) -> RenderableType | None:
+    def entry(
+        cls, event: ev.Event, *, mono: bool = False, words: Words | None = None
+    ) -> RenderableType | None:
         """How one event reads in the timeline, or ``None`` when it is not shown.
 
         Args:
             event: The event.
             mono: Style for ``NO_COLOR`` (no colours, only weight and reverse).
+            words: The scenario's names (people, roles, units); without, the transcript's ids.
         """
         if event.kind in cls.HIDDEN:
             return None
@@ -293,7 +297,7 @@ class Timeline(RichLog):
             event.by != "trainee" or event.command.get("do") in PACE
         ):
             return None  # the facilitator's, or a pace press: the status line shows the pace
-        described = describe(event)
+        described = words.event(event) if words else describe(event)
         if described is None:
             return None
         category, text = described
@@ -404,7 +408,7 @@ class IncidentPanel(Static):
         )
         roles = dict(view.roles)
         rows: list[tuple[str, str]] = []
-        for role, label in ROLE_NAMES.items():
+        for role, label in ROLE_SHORT.items():
             person = roles.get(role)
             shown = f"you ({self._trainee})" if person == "me" else names.get(person or "", person)
             rows.append((label, shown or "—"))
@@ -443,14 +447,23 @@ class ScorePanel(Static):
         self,
         score: float,
         passed: bool,
-        criteria: Iterable[tuple[str, str]],
+        criteria: Iterable[tuple[str, str, str]],
         waiting: Iterable[str] = (),
     ) -> None:
-        """Show the score, each criterion's status, and who is still to be notified or paged."""
+        """Show the score, each criterion (``(title, status, detail)``), and who is still to be
+        notified or paged.
+
+        A failed criterion says why in the assessor's words (``named #ops; the convention
+        is …``), so a channel opened on time but misnamed does not read as late.
+        """
         out = Text(no_wrap=True, overflow="ellipsis")
         out.append(f"{score:.0%} · {'passing' if passed else 'not passing yet'}", style="bold")
-        for cid, status in criteria:
-            out.append(f"\n{SYMBOLS.get(status, '?')} {cid} {status.replace('_', ' ')}")
+        for title, status, detail in criteria:
+            out.append(f"\n{SYMBOLS.get(status, '?')} {title}")
+            if status == "failed":
+                out.append(f": {detail}", style="bold")
+            elif status == "not_applicable":
+                out.append(" (not applicable)", style="dim")
         due = list(waiting)
         if due:
             out.append("\nstill due:", style="bold")

@@ -19,37 +19,14 @@ from assessments.policy import EscalationTrigger, Level
 from simulator import commands as cmd
 from simulator.durations import format_clock, format_duration
 from tui.headless.views import ResponderView
+from tui.headless.words import (
+    ESCALATION_LABELS,
+    ROLE_LABELS,
+    ROTATION_LABELS,
+    STAKEHOLDER_LABELS,
+)
 from tui.screens.dialogs.base import ActionDialog, FormError
 from tui.screens.dialogs.helpers import choices, field, picked, section
-
-ROLE_LABELS: dict[str, str] = {
-    "ic": "Incident Commander (IC)",
-    "scribe": "Scribe",
-    "comms_lead": "Communications lead",
-    "tech_lead": "Technical lead",
-}
-ROTATION_LABELS: dict[str, str] = {
-    "primary": "Primary on-call",
-    "secondary": "Secondary on-call",
-    "ic_rotation": "IC rotation",
-    "management": "Management",
-    "security": "Security",
-}
-STAKEHOLDER_LABELS: dict[str, str] = {
-    "support": "Customer Support",
-    "eng_lead": "Engineering lead",
-    "team_lead": "Team lead",
-    "cto": "CTO",
-    "ceo": "CEO",
-}
-ESCALATION_LABELS: dict[str, str] = {
-    **ROTATION_LABELS,
-    "eng_lead": "Engineering lead",
-    "team_lead": "Team lead",
-    "vp_engineering": "VP Engineering",
-    "cto": "CTO",
-    "ceo": "CEO",
-}
 
 
 @dataclass(frozen=True)
@@ -326,7 +303,7 @@ class NotifyDialog(ActionDialog[cmd.Notify]):
             when = format_duration(n.within) if n.within is not None else "—"
             grid.add_row(
                 Text(STAKEHOLDER_LABELS.get(n.stakeholder, n.stakeholder)),
-                Text(f"{n.says} ({when})"),
+                Text(f"within {when}" if n.within is not None else n.says),
             )
         return section(f"Who to notify at {self.level.name}", grid)
 

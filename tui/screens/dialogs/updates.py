@@ -16,15 +16,9 @@ from textual.widgets import Select, TextArea
 
 from simulator import commands as cmd
 from tui.headless import guide
+from tui.headless.words import AUDIENCE_LABELS
 from tui.screens.dialogs.base import ActionDialog, FormError
 from tui.screens.dialogs.helpers import choices, field, picked, section
-
-AUDIENCE_LABELS: dict[str, str] = {
-    "incident": "Incident channel",
-    "stakeholders": "Stakeholders",
-    "status_page": "Status page (customers)",
-}
-
 
 # --------------------------------------------------------------------------- post update
 
