@@ -286,3 +286,25 @@ def test_the_quiz_results(snap_compare: Snap) -> None:
             )
 
     assert snap_compare(ResultApp(), terminal_size=SIZE)
+
+
+def test_the_console_at_80x24_shows_the_team_and_score_on_v(
+    snap_compare: Snap, journal_dir: Path
+) -> None:
+    """Issue 14 item 5: at 80x24 the Incident/Team panel and Live score were unreachable."""
+
+    async def run(pilot: Pilot[Any]) -> None:
+        await at(120, *TAKEN_COMMAND[:3])(pilot)
+        await pilot.press("v")  # the incident, team and live score
+
+    assert snap_compare(console_app(journal_dir), terminal_size=NARROW, run_before=run)
+
+
+def test_the_console_at_80x24_shows_every_metric_on_v_v(
+    snap_compare: Snap, journal_dir: Path
+) -> None:
+    async def run(pilot: Pilot[Any]) -> None:
+        await at(120, *TAKEN_COMMAND[:3])(pilot)
+        await pilot.press("v", "v")  # every metric at full width
+
+    assert snap_compare(console_app(journal_dir), terminal_size=NARROW, run_before=run)

@@ -3,7 +3,8 @@
 Layout: a status bar (clocks, severity, status, speed, pause), alerts, the Quick Reference
 first actions and metric charts on the left, the incident timeline in the middle, and the
 incident's facts, team and the live score on the right; the Footer lists
-every binding. A 10 Hz timer drives the pacer through the bridge; the bridge's one message,
+every binding. Under ``NARROW`` columns the right-hand column gives way, and ``v`` switches
+the space beside the left column between the timeline, the team and score, and the metrics. A 10 Hz timer drives the pacer through the bridge; the bridge's one message,
 ``SimUpdated``, is the only way engine news reaches the widgets. Every action opens a modal
 form; the command it returns is submitted through the bridge, and a rejection is shown with
 the engine's reason. When the exercise ends (or the trainee leaves), the journal is closed
@@ -58,6 +59,11 @@ TICK = 0.1
 """Seconds between pacer ticks (10 Hz)."""
 
 
+NARROW_VIEWS = ("timeline", "team", "metrics")
+"""What a narrow terminal (under ``NARROW`` columns) shows in turn on ``v``: the timeline
+beside alerts, first actions and metrics; the incident, team and live score; every metric."""
+
+
 class ConsoleScreen(Screen[None]):
     """Play one session as Incident Commander."""
 
@@ -70,6 +76,7 @@ class ConsoleScreen(Screen[None]):
         Binding("plus,equals_sign", "faster", "Faster", key_display="+"),
         Binding("minus", "slower", "Slower", key_display="-"),
         Binding("j", "jump", f"+{JUMP:.0f}s"),
+        Binding("v", "next_view", "View"),
         Binding("f2", "facilitator", "Facilitator"),
         Binding("q", "quit_exercise", "Quit"),
     ]
@@ -90,6 +97,8 @@ class ConsoleScreen(Screen[None]):
         self._timer: Timer | None = None
         self.link: LinkServer | None = None
         """The session's link for a facilitator in another terminal, once served."""
+        self.view_index = 0
+        """Which of ``NARROW_VIEWS`` a narrow terminal shows beside the left column."""
 
     def compose(self) -> ComposeResult:
         scenario = self.session.scenario
@@ -109,6 +118,7 @@ class ConsoleScreen(Screen[None]):
         yield KeyFooter()
 
     def on_mount(self) -> None:
+        self.add_class("-view-timeline")
         self.bridge.open(time.monotonic())
         self._timer = self.set_interval(TICK, self._tick)
         gc.freeze()
@@ -153,6 +163,13 @@ class ConsoleScreen(Screen[None]):
 
     def on_resize(self, event: Resize) -> None:
         self.set_class(event.size.width < NARROW, "-narrow")
+        self.refresh_bindings()
+
+    def action_next_view(self) -> None:
+        """On a narrow terminal, show the next panel set: timeline, team and score, metrics."""
+        self.view_index = (self.view_index + 1) % len(NARROW_VIEWS)
+        for i, name in enumerate(NARROW_VIEWS):
+            self.set_class(i == self.view_index, f"-view-{name}")
 
     def _tick(self) -> None:
         if self.summary is None:
@@ -255,6 +272,8 @@ class ConsoleScreen(Screen[None]):
         """
         if action == "facilitator":
             return self.facilitating
+        if action == "next_view":
+            return self.has_class("-narrow")
         return True
 
     def action_facilitator(self) -> None:
