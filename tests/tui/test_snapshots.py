@@ -195,8 +195,9 @@ class SummaryApp(App[None]):
         self.push_screen(SummaryScreen(self.summary))
 
 
-def test_the_summary_after_a_completed_exercise(snap_compare: Snap) -> None:
-    summary = Summary(
+def completed_summary() -> Summary:
+    """Canned results of a completed exercise."""
+    return Summary(
         title="API outage - 45% of requests failing",
         trainee="Ada",
         policy="VirtEngine incident response",
@@ -225,7 +226,15 @@ def test_the_summary_after_a_completed_exercise(snap_compare: Snap) -> None:
         ),
         notes=("Recorded in the records of Ada (warroom trainee).",),
     )
-    assert snap_compare(SummaryApp(summary), terminal_size=SIZE)
+
+
+def test_the_summary_after_a_completed_exercise(snap_compare: Snap) -> None:
+    assert snap_compare(SummaryApp(completed_summary()), terminal_size=SIZE)
+
+
+def test_the_summary_at_80x24_keeps_the_detail_readable(snap_compare: Snap) -> None:
+    """Issue 14 item 5: the results table left Detail about 12 columns at 80x24."""
+    assert snap_compare(SummaryApp(completed_summary()), terminal_size=NARROW)
 
 
 # --------------------------------------------------------------------------- facilitator

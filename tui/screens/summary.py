@@ -185,10 +185,11 @@ class SummaryScreen(Screen[None]):
             title_justify="left",
             expand=True,
         )
-        # The criterion wraps before the detail shrinks below a readable width (80 columns).
-        table.add_column("Criterion")
+        # The criterion wraps before the detail shrinks below a readable width (80 columns):
+        # the detail gets twice the criterion's share of what is left.
+        table.add_column("Criterion", ratio=1, min_width=14)
         table.add_column("Result", no_wrap=True)
-        table.add_column("Detail", ratio=1, min_width=28)
+        table.add_column("Detail", ratio=2, min_width=28)
         for cid, status, detail in s.criteria:
             table.add_row(
                 Text(cid), f"{SYMBOLS.get(status, '?')} {status.replace('_', ' ')}", Text(detail)
