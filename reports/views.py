@@ -567,6 +567,40 @@ def _impact(session: Session) -> list[dict[str, str]]:
     return out
 
 
+def _postmortem_summary(
+    session: Session, firing: list[ev.AlertFiring], resolved: float | None
+) -> str:
+    """What happened, in the third person, from the scenario and the journal.
+
+    The scenario's own summary is the trainee's brief ("PagerDuty pages you…"), which does not
+    belong in a postmortem.
+    """
+    s = session.scenario
+
+    def clock(t: float) -> str:
+        return (s.start + timedelta(seconds=t)).strftime("%H:%M UTC")
+
+    causes = [f.title for f in s.faults if f.root_cause] or [f.title for f in s.faults[:1]]
+    out = [f"{s.title}."]
+    if firing:
+        out.append(f"The first alert, {firing[0].alert}, fired at {clock(firing[0].t)}.")
+    out.append(f"Cause: {'; '.join(causes)}.")
+    ic = session.journal.header.trainee
+    out.append(
+        f"{ic} led the response as Incident Commander, graded at {session.assessment.level}."
+    )
+    if resolved is not None:
+        since = (
+            f", {format_duration(round(resolved - firing[0].t))} after the first alert"
+            if firing
+            else ""
+        )
+        out.append(f"The incident was declared resolved at {clock(resolved)}{since}.")
+    else:
+        out.append("The incident was not declared resolved before the exercise ended.")
+    return " ".join(out)
+
+
 def postmortem_view(session: Session) -> dict[str, Any]:
     """The blameless postmortem draft (the incident-response runbook's template), prefilled."""
     s = session.scenario
@@ -603,7 +637,7 @@ def postmortem_view(session: Session) -> dict[str, Any]:
         "scenario": s.id,
         "trainee": session.journal.header.trainee,
         "level": a.level,
-        "summary": s.summary,
+        "summary": _postmortem_summary(session, firing, resolved_action),
         "duration": format_duration(round(max(0.0, end - start))) if firing else "no alert fired",
         "resolved": resolved_action is not None,
         "impact": _impact(session),
