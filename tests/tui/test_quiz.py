@@ -201,3 +201,21 @@ async def test_the_results_explain_answers_in_the_options_own_words(tmp_path: Pa
     assert "answer: a" not in text
     assert '1. Announce the handoff: "IC handoff from [old IC] to [new IC]"' in text
     assert "your answer: 1. The old IC remains available" in text
+
+
+def test_the_record_says_what_each_requirement_is_and_how_to_earn_it() -> None:
+    """Issue 14 item 10: the record did not say what a shadow shift or a mock incident is."""
+    from assessments.policy import load_policy
+    from tui.screens.record import what_counts
+
+    policy = load_policy("default")
+    text = what_counts(policy).plain
+    for credit in (
+        *policy.certification_rules.practical,
+        *policy.certification_rules.recertification,
+    ):
+        assert credit.says in text  # the policy's words, never the screen's own
+        assert credit.source in text
+    assert "warroom credit NAME shadow-shift" in text
+    assert "pass an exercise played live as Incident Commander" in text
+    assert policy.certification_rules.quiz.says in text
