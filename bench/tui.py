@@ -1,6 +1,7 @@
 """TUI benchmark: time to first paint of the lobby and of the console, and the cost of a key
 press round trip in the console while the sim runs at 60x, each beside a bare Textual app with
-the same widgets, measured in the same run.
+the same widgets, measured in the same run; and how late the console's pacer ticks (which
+deliver every engine event, injects included) during play at 1x and 60x.
 
     python bench/tui.py [REPEATS]
 
@@ -10,7 +11,11 @@ pause key (sent through the driver as a terminal would) until every message it c
 handled and the screen is painted again. Both wait on the app's message queues, not on
 ``Pilot.pause``, whose idle heuristic sleeps up to a second and would measure the machine's
 load rather than the app. Prints best and median of REPEATS runs and the ratio of medians
-(warroom / bare).
+(warroom / bare). Tick lateness is each 10 Hz tick's delay past its slot on the timer's grid,
+over DELIVERY seconds of play per speed: events due in a slot reach the screen on its tick, so
+a late tick is a late inject (the target: p99 within 25 ms; full garbage collections, 80-110
+ms, are what ``gc.freeze()`` after start-up keeps away). A frame is 1/60 s: the round trip's
+median should be within two frames (33 ms).
 """
 
 from __future__ import annotations
@@ -34,7 +39,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from simulator.catalogue import catalogue
 from tui.app import make_app
-from tui.screens.console import ConsoleScreen
+from tui.screens import console as console_module
+from tui.screens.console import TICK, ConsoleScreen
 
 SIZE = (120, 36)
 
@@ -143,6 +149,40 @@ async def round_trips(factory: Callable[[], App[Any]], presses: int) -> list[flo
     return times
 
 
+DELIVERY = 8.0
+"""Seconds of play per speed for the tick lateness."""
+
+
+async def tick_lateness(folder: Path, speed: float) -> list[float]:
+    """How late each pacer tick ran, in seconds, over ``DELIVERY`` seconds of play."""
+    late: list[float] = []
+    original = ConsoleScreen._tick
+    grid: list[float] = []
+
+    def timed(self: ConsoleScreen) -> None:
+        now = time.monotonic()
+        if not grid:
+            grid.append(now)
+        slots = (now - grid[0]) / TICK
+        late.append((slots - int(slots)) * TICK)
+        original(self)
+
+    console_module.ConsoleScreen._tick = timed  # type: ignore[method-assign]
+    try:
+        app = make_app("api-outage", trainee="Bench", journal_dir=folder, speed=speed)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await asyncio.sleep(DELIVERY)
+    finally:
+        console_module.ConsoleScreen._tick = original  # type: ignore[method-assign]
+    return late[1:]
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
 def row(name: str, ours: list[float], bare: list[float]) -> str:
     m1, m2 = statistics.median(ours), statistics.median(bare)
     return (
@@ -173,6 +213,7 @@ async def main(repeats: int) -> None:
         ours = await round_trips(console, repeats * 4)
         bare = await round_trips(BareConsole, repeats * 4)
         results["key round trip (console at 60x)"] = (ours, bare)
+        lateness = {speed: await tick_lateness(folder, speed) for speed in (1.0, 60.0)}
     print(f"TUI benchmark, {repeats} repeats, headless {SIZE[0]}x{SIZE[1]}, times in ms")
     print()
     print(
@@ -181,6 +222,16 @@ async def main(repeats: int) -> None:
     print(f"|{'-' * 36}|{'-' * 10}|{'-' * 10}|{'-' * 11}|{'-' * 10}|-------|")
     for name, (a, b) in results.items():
         print(row(name, a, b))
+    frames = statistics.median(results["key round trip (console at 60x)"][0]) / (1 / 60)
+    print()
+    print(f"key round trip at 60x: median {frames:.1f} frames (target: within 2)")
+    for speed, late in lateness.items():
+        print(
+            f"pacer tick lateness at {speed:g}x over {DELIVERY:g}s ({len(late)} ticks): "
+            f"median {statistics.median(late) * 1000:.1f} ms, "
+            f"p99 {percentile(late, 0.99) * 1000:.1f} ms, max {max(late) * 1000:.1f} ms "
+            "(target: p99 within 25 ms)"
+        )
 
 
 if __name__ == "__main__":
