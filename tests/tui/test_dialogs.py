@@ -29,6 +29,7 @@ from tests.tui.conftest import (
     open_dialog,
     pick,
 )
+from tests.tui.textual_private import footer_keys, screen_lines
 from tui.screens.dialogs.base import ActionDialog
 from tui.screens.dialogs.updates import UpdateDialog
 from tui.screens.forms import Forms
@@ -298,8 +299,25 @@ async def test_the_console_stays_in_sight_and_keeps_moving_while_a_dialog_is_ope
         await open_dialog(pilot, "u", UpdateDialog)
         await advance_to(pilot, 185)
         await pilot.pause()
-        shown = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+        shown = "\n".join(screen_lines(app))
         assert "T+03:05" in shown  # the status bar's clock, behind the dialog
         assert "FIRING" in shown  # the alerts
         assert "Metrics" in shown
         assert "Post an update" in shown
+
+
+async def test_at_80x24_every_console_key_is_in_the_footer_and_on_screen(
+    journal_dir: Path,
+) -> None:
+    """Issue 14 item 5: at 80x24 the footer lost ``n Notify`` and ``space Pause``."""
+    app = console_app(journal_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await advance_to(pilot, 60)
+        keys = footer_keys(app.screen)
+        shown = {k.key_display or k.key for k in keys}
+        for wanted in ("n", "space", "v", "q", "j", "R", "P"):
+            assert any(wanted in s for s in shown), (wanted, shown)
+        for k in keys:
+            assert k.region.right <= 80 and k.region.width > 0, (k.key, k.region)
+        await pilot.press("v")
+        assert "-view-team" in app.screen.classes

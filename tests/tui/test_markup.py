@@ -17,6 +17,7 @@ from textual.widgets import Select
 
 from simulator import commands as cmd
 from tests.tui.conftest import SIZE, advance_to, console, console_app, open_dialog, pick, submit
+from tests.tui.textual_private import screen_lines, select_prompts
 from tui.screens.dialogs.investigation import MitigationDialog
 from tui.screens.dialogs.people import RoleDialog
 
@@ -25,12 +26,11 @@ HOSTILE = ["Ada [/]", "Ada [link=https://evil.example]y[/link]", "Ada [bold red]
 
 def screen_text(pilot: Pilot[Any]) -> str:
     """What the terminal shows, line by line, as plain text."""
-    strips = pilot.app.screen._compositor.render_strips()
-    return "\n".join(strip.text for strip in strips)
+    return "\n".join(screen_lines(pilot.app))
 
 
 def prompts(select: Select[Any]) -> list[str]:
-    return [str(prompt) for prompt, _ in select._options]
+    return list(select_prompts(select).values())
 
 
 @pytest.mark.parametrize("name", HOSTILE)

@@ -12,6 +12,7 @@ from textual.widgets import Checkbox, Input, RadioButton
 
 from assessments.records import Records
 from tests.tui.conftest import SIZE, press, settle
+from tests.tui.textual_private import screen_lines
 from tui.app import make_app
 from tui.screens.dialogs.confirm import ConfirmQuit
 from tui.screens.lobby import LobbyScreen
@@ -180,7 +181,7 @@ async def test_an_order_is_typed_by_letters_and_option_text_keeps_its_brackets()
         await press(pilot, "enter")
         item = screen.item  # type: ignore[attr-defined]
         assert item.question.id == "ic-handoff-order"
-        listing = "\n".join(s.text for s in app.screen._compositor.render_strips())
+        listing = "\n".join(screen_lines(app))
         assert "IC handoff from [old IC] to [new IC]" in listing
         right = item.question.answer_keys
         letters = " ".join("abcd"[item.shown.index(k)] for k in right)
@@ -197,7 +198,7 @@ async def test_the_results_explain_answers_in_the_options_own_words(tmp_path: Pa
     wrong = list(reversed(order.question.answer_keys))
     result = grade_quiz(quiz, {order.question.id: wrong})
     screen = QuizResultScreen(result, elapsed=60)
-    text = str(screen._questions())
+    text = str(screen.explanations())
     assert "answer: a" not in text
     assert '1. Announce the handoff: "IC handoff from [old IC] to [new IC]"' in text
     assert "your answer: 1. The old IC remains available" in text

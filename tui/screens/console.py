@@ -115,7 +115,7 @@ class ConsoleScreen(Screen[None]):
             with VerticalScroll(id="right"):
                 yield IncidentPanel(self.session.trainee, id="incident")
                 yield ScorePanel(id="score")
-        yield KeyFooter()
+        yield KeyFooter(narrow_rows=4)
 
     def on_mount(self) -> None:
         self.add_class("-view-timeline")

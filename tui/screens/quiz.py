@@ -389,7 +389,7 @@ class QuizResultScreen(Screen[None]):
         )
         with VerticalScroll(id="result-body"):
             yield Static(self._categories(), id="result-categories")
-            yield Static(self._questions(), id="result-questions")
+            yield Static(self.explanations(), id="result-questions")
             if self.note:
                 yield Label(self.note, id="result-note", markup=False)
         yield KeyFooter(rows=1, narrow_rows=1)
@@ -410,7 +410,8 @@ class QuizResultScreen(Screen[None]):
             )
         return table
 
-    def _questions(self) -> Text:
+    def explanations(self) -> Text:
+        """Every question with its mark, the answers in the options' words, and why."""
         out = Text()
         out.append("\nEvery question, with why the answer is right\n", style="bold underline")
         for g in self.result.questions:
