@@ -321,3 +321,16 @@ async def test_at_80x24_every_console_key_is_in_the_footer_and_on_screen(
             assert k.region.right <= 80 and k.region.width > 0, (k.key, k.region)
         await pilot.press("v")
         assert "-view-team" in app.screen.classes
+
+
+async def test_the_timeline_is_laid_out_again_when_v_brings_it_back(journal_dir: Path) -> None:
+    """What arrived while the timeline was hidden was wrapped at its minimum width."""
+    app = console_app(journal_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await advance_to(pilot, 60)
+        await pilot.press("v", "v")
+        await advance_to(pilot, 300)
+        await pilot.press("v")
+        await pilot.pause()
+        shown = "\n".join(screen_lines(app))
+        assert "Customer Support: We're getting" in shown or "Bob (SRE)" in shown, shown

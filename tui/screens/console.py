@@ -170,6 +170,8 @@ class ConsoleScreen(Screen[None]):
         self.view_index = (self.view_index + 1) % len(NARROW_VIEWS)
         for i, name in enumerate(NARROW_VIEWS):
             self.set_class(i == self.view_index, f"-view-{name}")
+        if NARROW_VIEWS[self.view_index] == "timeline":
+            self.call_after_refresh(self.query_one(Timeline).rewrite)
 
     def _tick(self) -> None:
         if self.summary is None:

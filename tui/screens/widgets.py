@@ -317,10 +317,15 @@ class Timeline(RichLog):
     def on_resize(self, event: events.Resize) -> None:
         width = event.size.width
         if self._width and width != self._width:
-            self.clear()
-            for entry in self._entries:
-                self.write(entry)
+            self.rewrite()
         self._width = width
+
+    def rewrite(self) -> None:
+        """Lay every entry out again at the current width (after a resize, or after being
+        hidden: what was written meanwhile was wrapped at the minimum width)."""
+        self.clear()
+        for entry in self._entries:
+            self.write(entry)
 
 
 class ChecklistRow(Static):
