@@ -84,3 +84,20 @@ async def test_a_responder_name_and_a_mitigation_label_with_markup_show_as_writt
         shown = screen_text(pilot)
         assert "Bob [/]" in shown
         assert "⟳ Restart [link=" in shown  # the Incident panel
+
+
+async def test_control_characters_in_a_name_are_shown_visibly_never_sent_to_the_terminal(
+    journal_dir: Path,
+) -> None:
+    """Issue 12 item 4 at the screen's boundary: ``simulator.text.visible`` on data shown."""
+    name = "Ada \x1b]0;pwned\x07"
+    app = console_app(journal_dir, trainee=name)
+    async with app.run_test(size=SIZE) as pilot:
+        await advance_to(pilot, 120)
+        dialog = await open_dialog(pilot, "r", RoleDialog)
+        assert "me (Ada \\x1b]0;pwned\\x07)" in prompts(dialog.query_one("#person", Select))
+        await pick(pilot, "#person", "me (Ada \\x1b")
+        await submit(pilot)
+        shown = screen_text(pilot)
+        assert "\x1b" not in shown and "\x07" not in shown
+        assert "you (Ada \\x1b" in shown

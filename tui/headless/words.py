@@ -17,6 +17,7 @@ from typing import Any
 from simulator import events as ev
 from simulator.durations import format_clock, format_duration
 from simulator.model import Scenario
+from simulator.text import visible
 from simulator.transcript import describe
 from tui.headless.views import format_value
 
@@ -157,7 +158,16 @@ class Words:
         return self.diagnostics.get(str(key), str(key))
 
     def event(self, event: ev.Event) -> tuple[str, str] | None:
-        """``(category, text)`` for the timeline, or ``None`` for events not shown."""
+        """``(category, text)`` for the timeline, or ``None`` for events not shown.
+
+        Control characters from data are written out visibly (``simulator.text.visible``).
+        """
+        said = self._event(event)
+        if said is None:
+            return None
+        return visible(said[0], multiline=False), visible(said[1])
+
+    def _event(self, event: ev.Event) -> tuple[str, str] | None:
         if isinstance(event, ev.AlertPending):
             return "ALERT", f"{event.alert} pending ({self.value(event.alert, event.value)})"
         if isinstance(event, ev.AlertResolved):

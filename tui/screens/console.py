@@ -29,6 +29,7 @@ from textual.timer import Timer
 
 from simulator import events as ev
 from simulator.commands import Command
+from simulator.text import visible
 from tui.headless.session import JUMP, Session
 from tui.headless.views import ConsoleView, key_metrics
 from tui.headless.words import Words
@@ -329,8 +330,8 @@ class ConsoleScreen(Screen[None]):
         outcome = self.bridge.submit(command)
         if not outcome.accepted:
             self.notify(
-                outcome.reason,
-                title=f"Rejected: {command.describe()}",
+                visible(outcome.reason),
+                title=visible(f"Rejected: {command.describe()}", multiline=False),
                 severity="error",
                 timeout=8,
                 markup=False,

@@ -29,6 +29,7 @@ from simulator import events as ev
 from simulator.durations import format_clock
 from simulator.model import Scenario
 from simulator.pacer import next_speed
+from simulator.text import visible
 from tui.headless.facilitation import (
     ActionRow,
     InjectRow,
@@ -397,10 +398,10 @@ class FacilitatorScreen(Screen[None]):
         if row.delivered_at is not None:
             out.append(f" at {format_clock(row.delivered_at)}")
         out.append(f" · {row.trigger}\n", style="dim")
-        out.append(f"{row.sender} → {row.channel}\n", style="bold")
-        out.append(row.text)
+        out.append(visible(f"{row.sender} → {row.channel}\n"), style="bold")
+        out.append(visible(row.text))
         if row.note:
-            out.append(f"\n\nFacilitator note: {row.note}", style="italic")
+            out.append(visible(f"\n\nFacilitator note: {row.note}"), style="italic")
         detail.update(out)
 
     # ------------------------------------------------------------------ commands

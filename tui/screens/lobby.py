@@ -27,6 +27,7 @@ from assessments.policy import PACKAGED, Policy, load_policy
 from simulator.catalogue import CatalogueEntry, catalogue
 from simulator.durations import format_duration
 from simulator.pacer import SPEEDS
+from simulator.text import visible
 from tui.screens.messages import OpenQuiz, OpenRecord, StartExercise
 from tui.screens.widgets import KeyFooter
 
@@ -170,7 +171,7 @@ class LobbyScreen(Screen[None]):
         for s in self.scenarios:
             table.add_row(
                 Text(s.id),
-                Text(s.title, overflow="ellipsis", no_wrap=True),
+                Text(visible(s.title, multiline=False), overflow="ellipsis", no_wrap=True),
                 Text(s.difficulty),
                 expected_severity(s, policy),
                 format_duration(s.duration),
@@ -225,25 +226,25 @@ class LobbyScreen(Screen[None]):
         s = item
         policy = self.policy(self._policy_name())
         body = Text()
-        body.append(f"{s.title}\n", style="bold")
+        body.append(visible(f"{s.title}\n"), style="bold")
         body.append(
             f"{s.difficulty} · {format_duration(s.duration)} · expected "
             f"{expected_severity(s, policy)} under {policy.id}\n\n",
             style="dim",
         )
-        body.append(reflow(s.summary))
+        body.append(visible(reflow(s.summary)))
         if s.source:
-            body.append(f"\n\nFrom: {s.source}", style="dim")
+            body.append(visible(f"\n\nFrom: {s.source}"), style="dim")
         if self.has_class("-short"):  # no room for the objectives' own pane
             body.append("\n\nObjectives", style="bold")
             for o in s.objectives:
-                body.append(f"\n• {o}")
+                body.append(visible(f"\n• {o}"))
         details.update(body)
         bullets = Table.grid(padding=(0, 1))
         bullets.add_column(no_wrap=True)
         bullets.add_column()
         for o in s.objectives:
-            bullets.add_row("•", Text(o))
+            bullets.add_row("•", Text(visible(o)))
         objectives.update(bullets)
         self.query_one("#summary-pane").border_title = s.id
 

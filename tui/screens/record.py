@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Label, Static
 
 from assessments.policy import Policy
+from simulator.text import visible
 from tui.screens.widgets import KeyFooter
 
 
@@ -71,8 +72,8 @@ def record_text(db_path: Path | str | None, trainee: str, policy: Policy) -> Tex
     status = status_of(record, policy, datetime.now(UTC).date())
     lines = record_lines(record, status)
     out = Text()
-    out.append(lines[0] + "\n", style="bold")
-    out.append("\n".join(lines[1:]))
+    out.append(visible(lines[0], multiline=False) + "\n", style="bold")
+    out.append(visible("\n".join(lines[1:])))
     return out
 
 

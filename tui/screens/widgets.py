@@ -25,6 +25,7 @@ from textual.widgets import Footer, Label, RichLog, Static
 from assessments.assessor import SYMBOLS
 from simulator import events as ev
 from simulator.durations import format_clock
+from simulator.text import visible
 from simulator.transcript import PACE, describe
 from tui.headless.views import (
     AlertView,
@@ -71,7 +72,7 @@ class StatusBar(Horizontal):
         self._last: tuple[object, ...] | None = None
 
     def compose(self) -> ComposeResult:
-        yield Label(self._title, id="title", markup=False)
+        yield Label(visible(self._title, multiline=False), id="title", markup=False)
         yield Label("", id="clock")
         yield Label("", id="severity", markup=False)
         yield Label("", id="status")
@@ -300,7 +301,7 @@ class Timeline(RichLog):
         described = words.event(event) if words else describe(event)
         if described is None:
             return None
-        category, text = described
+        category, text = visible(described[0], multiline=False), visible(described[1])
         grid = Table.grid(padding=(0, 1))
         grid.add_column(no_wrap=True, style="dim")
         grid.add_column(no_wrap=True, width=8)
@@ -405,11 +406,11 @@ class IncidentPanel(Static):
         self.set_class(bool(view.ic_busy_with), "-heads-down")
 
     def render_view(self, view: ConsoleView) -> Text:
-        """The panel's content for ``view``."""
+        """The panel's content for ``view`` (names from data with controls shown visibly)."""
         names = {r.id: r.name for r in view.responders}
         out = Text(no_wrap=True, overflow="ellipsis")
         out.append(
-            f"{view.channel}\n" if view.channel else "No incident channel yet\n", style="bold"
+            f"{one(view.channel)}\n" if view.channel else "No incident channel yet\n", style="bold"
         )
         roles = dict(view.roles)
         rows: list[tuple[str, str]] = []
@@ -419,25 +420,30 @@ class IncidentPanel(Static):
             rows.append((label, shown or "—"))
         for label, value in rows:
             out.append(f"{label:<10}", style="bold")
-            out.append(f"{value}\n")
+            out.append(f"{one(value)}\n")
         if view.ic_busy_with:
             out.append(
-                f"⚠ You are heads-down: {view.ic_busy_with} until "
+                f"⚠ You are heads-down: {one(view.ic_busy_with)} until "
                 f"{format_clock(view.ic_busy_until)}\n",
                 style="bold",
             )
         for label, eta in view.mitigations_running:
-            out.append(f"⟳ {label} (done {format_clock(eta)})\n")
+            out.append(f"⟳ {one(label)} (done {format_clock(eta)})\n")
         for label in view.mitigations_applied:
-            out.append(f"✓ {label}\n")
+            out.append(f"✓ {one(label)}\n")
         out.append("Team\n", style="bold underline")
         for r in view.responders:
             icon = {"free": "●", "busy": "◐", "paged": "◌", "away": "○"}[r.state]
-            out.append(f"{icon} {r.name} ", style="bold")
-            out.append(f"busy: {r.busy_with}" if r.busy_with else r.state)
-            out.append(f" · {r.role}\n", style="dim")
+            out.append(f"{icon} {one(r.name)} ", style="bold")
+            out.append(f"busy: {one(r.busy_with)}" if r.busy_with else r.state)
+            out.append(f" · {one(r.role)}\n", style="dim")
         out.rstrip()
         return out
+
+
+def one(text: str) -> str:
+    """Text from data on one line, its control characters written out visibly."""
+    return visible(text, multiline=False)
 
 
 class ScorePanel(Static):
