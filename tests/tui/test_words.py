@@ -53,3 +53,14 @@ def test_someone_paged_is_on_the_way_not_told_to_be_paged() -> None:
     assert whereabouts(responder(joined=False, paged=False)) == "not here yet: page first"
     assert whereabouts(responder(joined=False, paged=True)) == "paged, on the way"
     assert whereabouts(responder(joined=True, paged=True)) == "in the incident"
+
+
+def test_alert_rules_name_the_metric_and_give_values_with_units(tmp_path: object) -> None:
+    from tui.headless.session import new_session
+
+    session = new_session("api-outage", trainee="Ada", journal_dir=str(tmp_path), paused=True)
+    session.open(0.0)
+    session.jump(120)
+    first = session.view().alerts[0]
+    assert first.rule == "API error rate > 5% for 1m"
+    assert first.now.endswith("%") and "." in first.now

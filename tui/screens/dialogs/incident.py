@@ -60,7 +60,7 @@ class AcknowledgeDialog(ActionDialog[cmd.Acknowledge]):
         grid.add_column(no_wrap=True)
         grid.add_column()
         for a in self.alerts:
-            value = "" if a.value is None else f" (now {a.value:g})"
+            value = f" (now {a.now})" if a.now else ""
             grid.add_row(f"{a.icon} {a.word}", Text(f"{a.id}\n{a.rule}{value}", style=""))
         return section(
             "Alerts",
