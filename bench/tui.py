@@ -74,26 +74,42 @@ class BareLobby(App[None]):
 
 
 class BareConsole(App[None]):
-    """The console's widgets, updated by a 10 Hz timer, with no engine."""
+    """The console's widget tree (a status bar of six labels, three alert rows, five checklist
+    rows, seven metric panels of three labels each, a log, two panes, a footer of the console's
+    22 keys), updated by a 10 Hz timer, with no engine."""
 
-    BINDINGS = [("space", "toggle", "Pause")]  # noqa: RUF012
+    BINDINGS = [  # noqa: RUF012
+        ("space", "toggle", "Pause"),
+        *((key, "noop", f"Key {key}") for key in "asdcrpenuimhRPtjvq+-"),
+    ]
 
     def compose(self) -> ComposeResult:
-        yield Static("status", id="status")
+        with Horizontal(id="bar"):
+            yield Static("status", id="status")
+            for n in range(5):
+                yield Label(f"field {n}")
         with Horizontal():
             with Vertical():
-                for n in range(3):
-                    yield Static(f"alert {n}")
-                for n in range(5):
-                    yield Static(f"check {n}")
+                with Vertical():
+                    for n in range(3):
+                        yield Static(f"alert {n}")
+                with Vertical():
+                    for n in range(5):
+                        yield Static(f"check {n}")
                 with VerticalScroll():
                     for n in range(7):
-                        yield Static(f"metric {n}")
+                        with Vertical():
+                            yield Label(f"metric {n}")
+                            yield Label("value")
+                            yield Label("chart")
             yield RichLog(id="log")
             with VerticalScroll():
                 yield Static("incident")
                 yield Static("score")
         yield Footer()
+
+    def action_noop(self) -> None:
+        """A key the console has."""
 
     def on_mount(self) -> None:
         self.paused = False
@@ -154,17 +170,19 @@ DELIVERY = 8.0
 
 
 async def tick_lateness(folder: Path, speed: float) -> list[float]:
-    """How late each pacer tick ran, in seconds, over ``DELIVERY`` seconds of play."""
-    late: list[float] = []
+    """How late each pacer tick ran, in seconds, over ``DELIVERY`` seconds of play.
+
+    The timer keeps a fixed grid of 0.1 s slots from its start, which the screen does not
+    see: each tick is put in its slot counted from the first one (the nearest), and lateness is
+    its offset there less the smallest offset seen (the ticks that ran on time). A tick more
+    than half a slot late would be counted in the next slot: the figures are a lower bound
+    past 50 ms.
+    """
+    stamps: list[float] = []
     original = ConsoleScreen._tick
-    grid: list[float] = []
 
     def timed(self: ConsoleScreen) -> None:
-        now = time.monotonic()
-        if not grid:
-            grid.append(now)
-        slots = (now - grid[0]) / TICK
-        late.append((slots - int(slots)) * TICK)
+        stamps.append(time.monotonic())
         original(self)
 
     console_module.ConsoleScreen._tick = timed  # type: ignore[method-assign]
@@ -175,7 +193,10 @@ async def tick_lateness(folder: Path, speed: float) -> list[float]:
             await asyncio.sleep(DELIVERY)
     finally:
         console_module.ConsoleScreen._tick = original  # type: ignore[method-assign]
-    return late[1:]
+    stamps = stamps[2:]  # start-up
+    offsets = [t - stamps[0] - round((t - stamps[0]) / TICK) * TICK for t in stamps]
+    on_time = min(offsets)
+    return [o - on_time for o in offsets]
 
 
 def percentile(values: list[float], q: float) -> float:
