@@ -465,6 +465,27 @@ def exercise_credits(attempt: ExerciseAttempt) -> tuple[str, ...]:
     return tuple(kinds)
 
 
+def how_earned(kind: str) -> str:
+    """How a credit of ``kind`` gets into a trainee's record (the rule of ``exercise_credits``).
+
+    For the record's "what counts" lines; the policy's own words for each requirement come
+    from its certification rules.
+    """
+    if kind == "ic-exercise":
+        return (
+            "earned in warroom: pass an exercise played live as Incident Commander "
+            "(warroom play, or a game day); scripted and autopilot runs are practice only"
+        )
+    if kind == "gameday":
+        return (
+            "earned in warroom: take part in an exercise run by a facilitator "
+            "(warroom facilitate or warroom host), passed or not"
+        )
+    if kind == "refresher-quiz":
+        return "earned in warroom: pass the certification quiz again after certifying"
+    return f"recorded by the programme owner: warroom credit NAME {kind} --date YYYY-MM-DD"
+
+
 def _quiz_text(q: QuizAttempt) -> str:
     verdict = "passed" if q.passed else "not passed"
     return f"{q.taken_at.date().isoformat()} quiz seed {q.seed}: {verdict} {percent(q.score)} ({q.correct}/{q.total})"

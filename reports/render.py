@@ -41,7 +41,8 @@ def md_cell(value: object) -> str:
 
 
 def _seconds(value: float | None) -> str:
-    return "–" if value is None else format_duration(value)
+    """A duration to the second (``34m27s``, not ``34m26.707s``)."""
+    return "–" if value is None else format_duration(round(value))
 
 
 def _clock(value: float | None) -> str:

@@ -238,8 +238,8 @@ def _criterion_rows(a: Assessment) -> list[dict[str, Any]]:
             "title": c.title,
             "status": c.status,
             "passed": c.passed,
-            "measured": "–" if c.measured_s is None else format_duration(c.measured_s),
-            "limit": "–" if c.limit_s is None else format_duration(c.limit_s),
+            "measured": "–" if c.measured_s is None else format_duration(round(c.measured_s)),
+            "limit": "–" if c.limit_s is None else format_duration(round(c.limit_s)),
             "measured_s": c.measured_s,
             "limit_s": c.limit_s,
             "detail": c.detail,
@@ -480,7 +480,7 @@ def debrief_view(
             "driver": h.driver,
             "journal": Path(session.journal.path).name,
             "ended": session.journal.ended,
-            "duration": format_duration(session.journal.events[-1].t)
+            "duration": format_duration(round(session.journal.events[-1].t))
             if session.journal.events
             else "0s",
         },
@@ -561,10 +561,44 @@ def _impact(session: Session) -> list[dict[str, str]]:
                 "peak": f"{peak[0]:g}{' ' + unit if unit and unit != '%' else unit}",
                 "at": format_clock(peak[1]),
                 "threshold": f"{rule.op} {rule.threshold:g}{unit if unit == '%' else ' ' + unit}",
-                "fired_for": format_duration(seconds) if seconds else "never fired",
+                "fired_for": format_duration(round(seconds)) if seconds else "never fired",
             }
         )
     return out
+
+
+def _postmortem_summary(
+    session: Session, firing: list[ev.AlertFiring], resolved: float | None
+) -> str:
+    """What happened, in the third person, from the scenario and the journal.
+
+    The scenario's own summary is the trainee's brief ("PagerDuty pages you…"), which does not
+    belong in a postmortem.
+    """
+    s = session.scenario
+
+    def clock(t: float) -> str:
+        return (s.start + timedelta(seconds=t)).strftime("%H:%M UTC")
+
+    causes = [f.title for f in s.faults if f.root_cause] or [f.title for f in s.faults[:1]]
+    out = [f"{s.title}."]
+    if firing:
+        out.append(f"The first alert, {firing[0].alert}, fired at {clock(firing[0].t)}.")
+    out.append(f"Cause: {'; '.join(causes)}.")
+    ic = session.journal.header.trainee
+    out.append(
+        f"{ic} led the response as Incident Commander, graded at {session.assessment.level}."
+    )
+    if resolved is not None:
+        since = (
+            f", {format_duration(round(resolved - firing[0].t))} after the first alert"
+            if firing
+            else ""
+        )
+        out.append(f"The incident was declared resolved at {clock(resolved)}{since}.")
+    else:
+        out.append("The incident was not declared resolved before the exercise ended.")
+    return " ".join(out)
 
 
 def postmortem_view(session: Session) -> dict[str, Any]:
@@ -603,8 +637,8 @@ def postmortem_view(session: Session) -> dict[str, Any]:
         "scenario": s.id,
         "trainee": session.journal.header.trainee,
         "level": a.level,
-        "summary": s.summary,
-        "duration": format_duration(max(0.0, end - start)) if firing else "no alert fired",
+        "summary": _postmortem_summary(session, firing, resolved_action),
+        "duration": format_duration(round(max(0.0, end - start))) if firing else "no alert fired",
         "resolved": resolved_action is not None,
         "impact": _impact(session),
         "timeline": [

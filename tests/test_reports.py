@@ -675,3 +675,86 @@ def test_the_cohort_report_counts_deciding_critical_failures_and_summarises_mark
     data = cohort_data([cohort])
     assert {m["id"] for m in data["markers"]} >= {"delegated", "heads_down_s"}
     assert all(c["sessions"] >= 1 for c in data["critical_failures"])
+
+
+# --------------------------------------------------------------------------- as a browser, a printer and a linter see them
+
+
+def markdown_structure_problems(md: str) -> list[str]:
+    """Blank lines around headings and lists, and never two in a row (markdownlint's MD012,
+    MD022 and MD032), as ``line: problem``."""
+    lines = md.split("\n")
+    problems: list[str] = []
+
+    def is_item(line: str) -> bool:
+        return bool(re.match(r"^(\s*[-*+] |\s*\d+\. )", line))
+
+    for i, line in enumerate(lines):
+        before = lines[i - 1] if i else ""
+        after = lines[i + 1] if i + 1 < len(lines) else ""
+        if i and line == "" and before == "":
+            problems.append(f"{i + 1}: two blank lines")
+        if line.startswith("#"):
+            if i and before != "":
+                problems.append(f"{i + 1}: no blank line above the heading")
+            if after != "":
+                problems.append(f"{i + 1}: no blank line below the heading")
+        if is_item(line) and not line.startswith(" "):
+            if i and before != "" and not is_item(before) and not before.startswith("  "):
+                problems.append(f"{i + 1}: no blank line above the list")
+            if after != "" and not is_item(after) and not after.startswith("  "):
+                problems.append(f"{i + 1}: no blank line below the list")
+    return problems
+
+
+@pytest.mark.parametrize("name", ["debrief.md", "postmortem.md"])
+@pytest.mark.parametrize("run", ["expert", "novice"])
+def test_the_markdown_outputs_have_blank_lines_around_headings_and_lists(
+    debriefs: dict[str, Path], run: str, name: str
+) -> None:
+    md = (debriefs[run] / name).read_text(encoding="utf-8")
+    assert markdown_structure_problems(md) == []
+
+
+def test_the_cohort_markdown_has_blank_lines_around_headings_and_lists(
+    cohort: Path, tmp_path: Path
+) -> None:
+    written = write_cohort(cohort_data([cohort]), tmp_path)
+    md = next(p for p in written if p.suffix == ".md").read_text(encoding="utf-8")
+    assert markdown_structure_problems(md) == []
+
+
+def test_the_postmortem_summary_is_in_the_third_person(debriefs: dict[str, Path]) -> None:
+    md = (debriefs["novice"] / "postmortem.md").read_text(encoding="utf-8")
+    summary = md.split("## Summary", 1)[1].split("[TO BE WRITTEN", 1)[0]
+    assert not re.search(r"\b(you|your)\b", summary, flags=re.I), summary
+    assert "The first alert, APIErrorRateHigh, fired at 15:15 UTC." in summary
+    assert "led the response as Incident Commander" in summary
+
+
+def test_the_html_pages_have_one_main_landmark_and_a_heading_for_the_verdict(
+    debriefs: dict[str, Path], cohort: Path, tmp_path: Path
+) -> None:
+    written = write_cohort(cohort_data([cohort]), tmp_path)
+    pages = [debriefs["novice"] / "debrief.html", next(p for p in written if p.suffix == ".html")]
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        assert html.count("<main>") == 1 and html.count("</main>") == 1, page.name
+        body = html.split("<main>", 1)[1].split("</main>", 1)[0]
+        assert "<h2" in body, page.name
+    debrief = pages[0].read_text(encoding="utf-8")
+    verdict = debrief.split('<section class="verdict', 1)[1].split("</section>", 1)[0]
+    assert '<h2 class="big" id="verdict">NOT PASSED</h2>' in verdict
+    assert 'aria-labelledby="verdict"' in verdict
+
+
+def test_the_stylesheet_keeps_headings_with_what_follows_in_print(
+    debriefs: dict[str, Path],
+) -> None:
+    html = (debriefs["novice"] / "debrief.html").read_text(encoding="utf-8")
+    assert "paint-order" not in html  # rejected by the CSS validator's profile
+    printing = html.split("@media print", 1)[1]
+    assert re.search(r"h1, h2, h3 \{ break-after: avoid; break-inside: avoid; \}", printing)
+    assert ".keep" in printing
+    for heading in ("Went well", "Also noticed", "Objectives"):
+        assert re.search(rf'<div class="keep">\s*<h3>{heading}</h3>', html), heading

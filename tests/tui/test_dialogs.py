@@ -29,6 +29,7 @@ from tests.tui.conftest import (
     open_dialog,
     pick,
 )
+from tests.tui.textual_private import footer_keys, screen_lines
 from tui.screens.dialogs.base import ActionDialog
 from tui.screens.dialogs.updates import UpdateDialog
 from tui.screens.forms import Forms
@@ -286,3 +287,50 @@ async def test_the_channel_dialog_renames_a_channel_that_exists(journal_dir: Pat
     assert forms.session.submit(app.results[0]).accepted
     ticked = {i.id: i.done_at for i in forms.session.view().checklist}
     assert ticked["channel"] == 120
+
+
+async def test_the_console_stays_in_sight_and_keeps_moving_while_a_dialog_is_open(
+    journal_dir: Path,
+) -> None:
+    """Issue 14 item 3: a dialog used to blank the console while the graded clock ran."""
+    app = console_app(journal_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await advance_to(pilot, 120)
+        await open_dialog(pilot, "u", UpdateDialog)
+        await advance_to(pilot, 185)
+        await pilot.pause()
+        shown = "\n".join(screen_lines(app))
+        assert "T+03:05" in shown  # the status bar's clock, behind the dialog
+        assert "FIRING" in shown  # the alerts
+        assert "Metrics" in shown
+        assert "Post an update" in shown
+
+
+async def test_at_80x24_every_console_key_is_in_the_footer_and_on_screen(
+    journal_dir: Path,
+) -> None:
+    """Issue 14 item 5: at 80x24 the footer lost ``n Notify`` and ``space Pause``."""
+    app = console_app(journal_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await advance_to(pilot, 60)
+        keys = footer_keys(app.screen)
+        shown = {k.key_display or k.key for k in keys}
+        for wanted in ("n", "space", "v", "q", "j", "R", "P"):
+            assert any(wanted in s for s in shown), (wanted, shown)
+        for k in keys:
+            assert k.region.right <= 80 and k.region.width > 0, (k.key, k.region)
+        await pilot.press("v")
+        assert "-view-team" in app.screen.classes
+
+
+async def test_the_timeline_is_laid_out_again_when_v_brings_it_back(journal_dir: Path) -> None:
+    """What arrived while the timeline was hidden was wrapped at its minimum width."""
+    app = console_app(journal_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await advance_to(pilot, 60)
+        await pilot.press("v", "v")
+        await advance_to(pilot, 300)
+        await pilot.press("v")
+        await pilot.pause()
+        shown = "\n".join(screen_lines(app))
+        assert "Customer Support: We're getting" in shown or "Bob (SRE)" in shown, shown

@@ -8,10 +8,11 @@ from typing import Any
 from textual.app import App
 from textual.pilot import Pilot
 from textual.screen import Screen
-from textual.widgets import Input, RadioButton, SelectionList
+from textual.widgets import Checkbox, Input, RadioButton
 
 from assessments.records import Records
 from tests.tui.conftest import SIZE, press, settle
+from tests.tui.textual_private import screen_lines
 from tui.app import make_app
 from tui.screens.dialogs.confirm import ConfirmQuit
 from tui.screens.lobby import LobbyScreen
@@ -46,12 +47,13 @@ async def answer(pilot: Pilot[None], screen: QuizScreen, *, right: bool) -> None
     if q.kind in ("single", "classify"):
         screen.query_one(f"#opt-{keys[0]}", RadioButton).value = True
     elif q.kind == "multi":
-        selection = screen.query_one("#answer", SelectionList)
         for key in keys:
-            selection.select(key)
+            screen.query_one(f"#opt-{key}", Checkbox).value = True
     else:
+        order = list(q.answer_keys) if right else list(reversed(q.answer_keys))
+        letters = "abcdefghijklmnopqrstuvwxyz"
         screen.query_one("#answer", Input).value = " ".join(
-            list(q.answer_keys) if right else list(reversed(q.answer_keys))
+            letters[item.shown.index(k)] for k in order
         )
     await settle(pilot)
 
@@ -115,3 +117,106 @@ async def test_a_malformed_order_keeps_the_question_and_finishing_early_asks_fir
         assert "30 unanswered" in str(app.screen.query_one("#dialog-title").render())
         await press(pilot, "n")
         assert top(app) is screen
+
+
+# --------------------------------------------------------------------------- issue 14, item 8
+
+
+def small_quiz() -> Any:
+    """Three bank questions, options shown in a fixed shuffled order: multi, order, single."""
+    from assessments.policy import load_policy
+    from assessments.quiz import CategoryDraw, Quiz, QuizItem, load_bank
+
+    bank = {q.id: q for q in load_bank().questions}
+    multi = next(q for q in bank.values() if q.kind == "multi")
+    order = bank["ic-handoff-order"]
+    single = next(q for q in bank.values() if q.kind == "single")
+    items = tuple(
+        QuizItem(n, q, tuple(reversed(list(q.choices))))
+        for n, q in enumerate((multi, order, single), start=1)
+    )
+    categories = tuple(
+        CategoryDraw(c, c, sum(1 for i in items if i.question.category == c))
+        for c in dict.fromkeys(i.question.category for i in items)
+    )
+    return Quiz(0, "default", 0.8, categories, items), load_policy("default")
+
+
+class QuizHost(App[None]):
+    def __init__(self) -> None:
+        super().__init__()
+        self.quiz, self.policy = small_quiz()
+
+    def on_mount(self) -> None:
+        self.push_screen(QuizScreen(self.quiz, self.policy, "Ada"))
+
+
+def label(widget: Any) -> str:
+    return str(widget.label)
+
+
+async def test_options_are_lettered_by_position_and_marked_when_chosen_not_only_coloured() -> None:
+    app = QuizHost()
+    async with app.run_test(size=SIZE, notifications=False) as pilot:
+        await settle(pilot)
+        screen = top(app)
+        item = screen.item  # type: ignore[attr-defined]
+        boxes = list(screen.query(Checkbox))
+        assert [label(b)[:4] for b in boxes] == [f"☐ {x})" for x in "abcdefgh"[: len(boxes)]]
+        first = item.shown[0]
+        assert label(boxes[0]) == f"☐ a) {item.question.choices[first]}"
+        await press(pilot, "space")  # space ticks the focused option
+        assert label(boxes[0]).startswith("☒ a)") and boxes[0].value
+        await press(pilot, "down", "enter")  # enter goes on; it does not tick
+        assert not boxes[1].value
+        assert screen.item.number == 2  # type: ignore[attr-defined]
+        assert screen.answers[item.question.id] == [first]  # type: ignore[attr-defined]
+
+
+async def test_an_order_is_typed_by_letters_and_option_text_keeps_its_brackets() -> None:
+    app = QuizHost()
+    async with app.run_test(size=SIZE, notifications=False) as pilot:
+        await settle(pilot)
+        screen = top(app)
+        await press(pilot, "enter")
+        item = screen.item  # type: ignore[attr-defined]
+        assert item.question.id == "ic-handoff-order"
+        listing = "\n".join(screen_lines(app))
+        assert "IC handoff from [old IC] to [new IC]" in listing
+        right = item.question.answer_keys
+        letters = " ".join("abcd"[item.shown.index(k)] for k in right)
+        screen.query_one("#answer", Input).value = letters
+        await press(pilot, "enter")
+        assert screen.answers[item.question.id] == list(right)  # type: ignore[attr-defined]
+
+
+async def test_the_results_explain_answers_in_the_options_own_words(tmp_path: Path) -> None:
+    from assessments.quiz import grade_quiz
+
+    quiz, _ = small_quiz()
+    order = quiz.items[1]
+    wrong = list(reversed(order.question.answer_keys))
+    result = grade_quiz(quiz, {order.question.id: wrong})
+    screen = QuizResultScreen(result, elapsed=60)
+    text = str(screen.explanations())
+    assert "answer: a" not in text
+    assert '1. Announce the handoff: "IC handoff from [old IC] to [new IC]"' in text
+    assert "your answer: 1. The old IC remains available" in text
+
+
+def test_the_record_says_what_each_requirement_is_and_how_to_earn_it() -> None:
+    """Issue 14 item 10: the record did not say what a shadow shift or a mock incident is."""
+    from assessments.policy import load_policy
+    from tui.screens.record import what_counts
+
+    policy = load_policy("default")
+    text = what_counts(policy).plain
+    for credit in (
+        *policy.certification_rules.practical,
+        *policy.certification_rules.recertification,
+    ):
+        assert credit.says in text  # the policy's words, never the screen's own
+        assert credit.source in text
+    assert "warroom credit NAME shadow-shift" in text
+    assert "pass an exercise played live as Incident Commander" in text
+    assert policy.certification_rules.quiz.says in text

@@ -41,6 +41,6 @@ async def test_a_resumed_session_shows_its_timeline_score_and_metric_history(
         timeline = "\n".join(screen.query_one(Timeline).plain)
         assert "APIErrorRateHigh" in timeline and "#incident-2026-01-30-1515" in timeline
         score = str(screen.query_one(ScorePanel).render())
-        assert "ack_alert passed" in score
+        assert "✓ First alert acknowledged" in score
         for panel in screen.query(MetricPanel):
             assert panel.latest == screen.session.engine.values[panel.spec.id]

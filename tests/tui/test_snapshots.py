@@ -94,8 +94,9 @@ def test_the_console_at_80x24_keeps_alerts_checklist_and_timeline(
 
 
 # --------------------------------------------------------------------------- dialogs
-# Dialogs cover the screen (an opaque backdrop), so each is shown on a bare app, built by
-# ``Forms`` from a session at a fixed sim time exactly as the console builds it.
+# Each dialog is shown on a bare app, built by ``Forms`` from a session at a fixed sim time
+# exactly as the console builds it; and over the console itself at 80x24, where the panel
+# docks right of the console's left column (the clock, alerts and metrics stay in sight).
 
 DIALOGS: list[tuple[str, float, tuple[Any, ...], Callable[[Forms], Any], tuple[Any, ...]]] = [
     ("acknowledge", 120, (), Forms.acknowledge, ()),
@@ -150,9 +151,27 @@ def test_an_ic_dialog(
     assert snap_compare(DialogHost(dialog), terminal_size=SIZE, run_before=steps(actions))
 
 
-def test_the_severity_dialog_still_fits_at_80x24(snap_compare: Snap, journal_dir: Path) -> None:
-    dialog = forms_at(journal_dir, 120).severity()
-    assert snap_compare(DialogHost(dialog), terminal_size=NARROW, run_before=steps(()))
+@pytest.mark.parametrize(
+    ("seconds", "commands", "build", "actions"),
+    [d[1:] for d in DIALOGS],
+    ids=[d[0] for d in DIALOGS],
+)
+def test_an_ic_dialog_over_the_console_at_80x24(
+    snap_compare: Snap,
+    journal_dir: Path,
+    seconds: float,
+    commands: tuple[Any, ...],
+    build: Callable[[Forms], Any],
+    actions: tuple[Any, ...],
+) -> None:
+    """Issue 14 items 3 and 5: the console stays visible; no choice wraps or spills out."""
+
+    async def run(pilot: Pilot[Any]) -> None:
+        await at(seconds, *commands)(pilot)
+        pilot.app.push_screen(build(console(pilot.app).forms))  # type: ignore[arg-type]
+        await steps(actions)(pilot)
+
+    assert snap_compare(console_app(journal_dir), terminal_size=NARROW, run_before=run)
 
 
 def test_the_quit_confirmation(snap_compare: Snap) -> None:
@@ -176,8 +195,9 @@ class SummaryApp(App[None]):
         self.push_screen(SummaryScreen(self.summary))
 
 
-def test_the_summary_after_a_completed_exercise(snap_compare: Snap) -> None:
-    summary = Summary(
+def completed_summary() -> Summary:
+    """Canned results of a completed exercise."""
+    return Summary(
         title="API outage - 45% of requests failing",
         trainee="Ada",
         policy="VirtEngine incident response",
@@ -206,7 +226,15 @@ def test_the_summary_after_a_completed_exercise(snap_compare: Snap) -> None:
         ),
         notes=("Recorded in the records of Ada (warroom trainee).",),
     )
-    assert snap_compare(SummaryApp(summary), terminal_size=SIZE)
+
+
+def test_the_summary_after_a_completed_exercise(snap_compare: Snap) -> None:
+    assert snap_compare(SummaryApp(completed_summary()), terminal_size=SIZE)
+
+
+def test_the_summary_at_80x24_keeps_the_detail_readable(snap_compare: Snap) -> None:
+    """Issue 14 item 5: the results table left Detail about 12 columns at 80x24."""
+    assert snap_compare(SummaryApp(completed_summary()), terminal_size=NARROW)
 
 
 # --------------------------------------------------------------------------- facilitator
@@ -267,3 +295,25 @@ def test_the_quiz_results(snap_compare: Snap) -> None:
             )
 
     assert snap_compare(ResultApp(), terminal_size=SIZE)
+
+
+def test_the_console_at_80x24_shows_the_team_and_score_on_v(
+    snap_compare: Snap, journal_dir: Path
+) -> None:
+    """Issue 14 item 5: at 80x24 the Incident/Team panel and Live score were unreachable."""
+
+    async def run(pilot: Pilot[Any]) -> None:
+        await at(120, *TAKEN_COMMAND[:3])(pilot)
+        await pilot.press("v")  # the incident, team and live score
+
+    assert snap_compare(console_app(journal_dir), terminal_size=NARROW, run_before=run)
+
+
+def test_the_console_at_80x24_shows_every_metric_on_v_v(
+    snap_compare: Snap, journal_dir: Path
+) -> None:
+    async def run(pilot: Pilot[Any]) -> None:
+        await at(120, *TAKEN_COMMAND[:3])(pilot)
+        await pilot.press("v", "v")  # every metric at full width
+
+    assert snap_compare(console_app(journal_dir), terminal_size=NARROW, run_before=run)

@@ -60,3 +60,16 @@ def select_overlay(select: Select[Any]) -> SelectOverlay:
 def select_prompts(select: Select[Any]) -> dict[Any, str]:
     """The options of ``select``: value → the prompt shown."""
     return {value: str(prompt) for prompt, value in select._options}
+
+
+def screen_lines(app: App[Any]) -> list[str]:
+    """What the terminal shows, line by line, as plain text (the screens below included)."""
+    return [strip.text for strip in app.screen._compositor.render_strips()]
+
+
+def footer_keys(screen: Screen[Any]) -> list[Any]:
+    """The footer's key widgets (``FooterKey``) on ``screen``, with ``key``, ``key_display``
+    and ``region``."""
+    from textual.widgets._footer import FooterKey
+
+    return list(screen.query(FooterKey))

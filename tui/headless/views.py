@@ -51,11 +51,18 @@ class AlertView:
     """``api.error_rate > 5 for 1m``."""
     value: float | None
     """The metric's current value."""
+    unit: str = ""
+    """The metric's unit (``%``, ``ms``, ``/s``), for its value and threshold."""
 
     @property
     def icon(self) -> str:
         """The state's icon."""
         return ALERT_ICONS.get(self.state, "?")
+
+    @property
+    def now(self) -> str:
+        """The metric's current value with its unit (``44.1%``), or ``""`` when unknown."""
+        return "" if self.value is None else format_value(self.value, self.unit)
 
     @property
     def word(self) -> str:
@@ -130,9 +137,9 @@ class ConsoleView:
     """Sim time of the last incident-channel update."""
 
 
-def alert_rule_text(metric: str, op: str, threshold: float, for_: float) -> str:
-    """``api.error_rate > 5 for 1m``."""
-    text = f"{metric} {op} {threshold:g}"
+def alert_rule_text(metric: str, op: str, threshold: float, for_: float, unit: str = "") -> str:
+    """``API error rate > 5% for 1m`` (``metric`` is the metric's name or id)."""
+    text = f"{metric} {op} {format_value(threshold, unit)}"
     return text + (f" for {format_duration(for_)}" if for_ else "")
 
 
@@ -168,16 +175,21 @@ def _first_action(command: cmd.Command) -> str | None:
 def alerts(snapshot: Snapshot, scenario: Scenario) -> tuple[AlertView, ...]:
     """Every alert rule with its state and its metric's current value."""
     states = {a.id: a.state for a in snapshot.alerts}
-    return tuple(
-        AlertView(
-            rule.id,
-            states[rule.id],
-            rule.severity,
-            alert_rule_text(rule.metric, rule.op, rule.threshold, rule.for_),
-            snapshot.metric(rule.metric),
+    names = scenario.metric_ids()
+    out: list[AlertView] = []
+    for rule in scenario.alerts:
+        name, unit = names.get(rule.metric, (rule.metric, ""))
+        out.append(
+            AlertView(
+                rule.id,
+                states[rule.id],
+                rule.severity,
+                alert_rule_text(name, rule.op, rule.threshold, rule.for_, unit),
+                snapshot.metric(rule.metric),
+                unit,
+            )
         )
-        for rule in scenario.alerts
-    )
+    return tuple(out)
 
 
 def responders(snapshot: Snapshot) -> tuple[ResponderView, ...]:

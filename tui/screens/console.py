@@ -3,7 +3,8 @@
 Layout: a status bar (clocks, severity, status, speed, pause), alerts, the Quick Reference
 first actions and metric charts on the left, the incident timeline in the middle, and the
 incident's facts, team and the live score on the right; the Footer lists
-every binding. A 10 Hz timer drives the pacer through the bridge; the bridge's one message,
+every binding. Under ``NARROW`` columns the right-hand column gives way, and ``v`` switches
+the space beside the left column between the timeline, the team and score, and the metrics. A 10 Hz timer drives the pacer through the bridge; the bridge's one message,
 ``SimUpdated``, is the only way engine news reaches the widgets. Every action opens a modal
 form; the command it returns is submitted through the bridge, and a rejection is shown with
 the engine's reason. When the exercise ends (or the trainee leaves), the journal is closed
@@ -28,8 +29,10 @@ from textual.timer import Timer
 
 from simulator import events as ev
 from simulator.commands import Command
+from simulator.text import visible
 from tui.headless.session import JUMP, Session
 from tui.headless.views import ConsoleView, key_metrics
+from tui.headless.words import Words
 from tui.screens.bridge import Bridge
 from tui.screens.dialogs.base import ActionDialog, CommandT
 from tui.screens.dialogs.confirm import ConfirmQuit
@@ -38,6 +41,7 @@ from tui.screens.messages import AlertPicked, ChecklistPicked, ExerciseClosed, S
 from tui.screens.palette import IC_ACTIONS, ICActionsProvider
 from tui.screens.summary import Summary, SummaryScreen, summarize
 from tui.screens.widgets import (
+    NARROW,
     AlertsPanel,
     Checklist,
     IncidentPanel,
@@ -55,8 +59,10 @@ if TYPE_CHECKING:
 TICK = 0.1
 """Seconds between pacer ticks (10 Hz)."""
 
-NARROW = 100
-"""Below this many columns the right-hand column is hidden."""
+
+NARROW_VIEWS = ("timeline", "team", "metrics")
+"""What a narrow terminal (under ``NARROW`` columns) shows in turn on ``v``: the timeline
+beside alerts, first actions and metrics; the incident, team and live score; every metric."""
 
 
 class ConsoleScreen(Screen[None]):
@@ -71,6 +77,7 @@ class ConsoleScreen(Screen[None]):
         Binding("plus,equals_sign", "faster", "Faster", key_display="+"),
         Binding("minus", "slower", "Slower", key_display="-"),
         Binding("j", "jump", f"+{JUMP:.0f}s"),
+        Binding("v", "next_view", "View"),
         Binding("f2", "facilitator", "Facilitator"),
         Binding("q", "quit_exercise", "Quit"),
     ]
@@ -91,6 +98,8 @@ class ConsoleScreen(Screen[None]):
         self._timer: Timer | None = None
         self.link: LinkServer | None = None
         """The session's link for a facilitator in another terminal, once served."""
+        self.view_index = 0
+        """Which of ``NARROW_VIEWS`` a narrow terminal shows beside the left column."""
 
     def compose(self) -> ComposeResult:
         scenario = self.session.scenario
@@ -103,13 +112,14 @@ class ConsoleScreen(Screen[None]):
                     metrics.border_title = "Metrics"
                     for spec in self.metrics:
                         yield MetricPanel(spec)
-            yield Timeline(id="timeline")
+            yield Timeline(Words(scenario, self.session.trainee), id="timeline")
             with VerticalScroll(id="right"):
                 yield IncidentPanel(self.session.trainee, id="incident")
                 yield ScorePanel(id="score")
-        yield KeyFooter()
+        yield KeyFooter(narrow_rows=4)
 
     def on_mount(self) -> None:
+        self.add_class("-view-timeline")
         self.bridge.open(time.monotonic())
         self._timer = self.set_interval(TICK, self._tick)
         gc.freeze()
@@ -141,7 +151,7 @@ class ConsoleScreen(Screen[None]):
         try:
             await server.start()
         except (LinkError, OSError) as exc:
-            self.notify(f"No facilitator link: {exc}", severity="warning", timeout=8)
+            self.notify(f"No facilitator link: {exc}", severity="warning", timeout=8, markup=False)
 
     async def _close_link(self) -> None:
         if self.link is not None:
@@ -154,6 +164,15 @@ class ConsoleScreen(Screen[None]):
 
     def on_resize(self, event: Resize) -> None:
         self.set_class(event.size.width < NARROW, "-narrow")
+        self.refresh_bindings()
+
+    def action_next_view(self) -> None:
+        """On a narrow terminal, show the next panel set: timeline, team and score, metrics."""
+        self.view_index = (self.view_index + 1) % len(NARROW_VIEWS)
+        for i, name in enumerate(NARROW_VIEWS):
+            self.set_class(i == self.view_index, f"-view-{name}")
+        if NARROW_VIEWS[self.view_index] == "timeline":
+            self.call_after_refresh(self.query_one(Timeline).rewrite)
 
     def _tick(self) -> None:
         if self.summary is None:
@@ -190,7 +209,7 @@ class ConsoleScreen(Screen[None]):
         self.query_one(ScorePanel).show(
             assessment.score,
             assessment.passed,
-            [(c.id, c.status) for c in assessment.criteria],
+            [(c.title, c.status, c.detail) for c in assessment.criteria],
             [w for c in assessment.criteria for w in c.waiting],
         )
 
@@ -256,6 +275,8 @@ class ConsoleScreen(Screen[None]):
         """
         if action == "facilitator":
             return self.facilitating
+        if action == "next_view":
+            return self.has_class("-narrow")
         return True
 
     def action_facilitator(self) -> None:
@@ -309,10 +330,11 @@ class ConsoleScreen(Screen[None]):
         outcome = self.bridge.submit(command)
         if not outcome.accepted:
             self.notify(
-                outcome.reason,
-                title=f"Rejected: {command.describe()}",
+                visible(outcome.reason),
+                title=visible(f"Rejected: {command.describe()}", multiline=False),
                 severity="error",
                 timeout=8,
+                markup=False,
             )
 
     def action_acknowledge(self, alert: str | None = None) -> None:

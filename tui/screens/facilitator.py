@@ -29,6 +29,7 @@ from simulator import events as ev
 from simulator.durations import format_clock
 from simulator.model import Scenario
 from simulator.pacer import next_speed
+from simulator.text import visible
 from tui.headless.facilitation import (
     ActionRow,
     InjectRow,
@@ -40,7 +41,7 @@ from tui.headless.facilitation import (
 from tui.headless.session import JUMP, Session
 from tui.screens.bridge import Bridge
 from tui.screens.dialogs.base import ActionDialog, FormError
-from tui.screens.dialogs.helpers import field, picked, section
+from tui.screens.dialogs.helpers import choices, field, picked, section
 from tui.screens.messages import FeedUpdated, SimUpdated
 from tui.screens.widgets import KeyFooter, ScorePanel
 
@@ -176,7 +177,7 @@ class AdHocInjectDialog(ActionDialog[cmd.AdHocInject]):
         yield field("From (who says it)")
         yield Input(id="sender", placeholder="e.g. Customer Support (Maya)", max_length=80)
         yield field("Where it arrives")
-        yield Select(CHANNELS, id="channel", value="incident", allow_blank=False)
+        yield Select(choices(CHANNELS), id="channel", value="incident", allow_blank=False)
         yield field("Text")
         yield TextArea(id="text", soft_wrap=True)
 
@@ -216,7 +217,7 @@ class StartFaultDialog(ActionDialog[cmd.StartFault]):
     def compose_form(self) -> ComposeResult:
         yield field("Fault")
         options = [(f"{fid} · {text}"[:70], fid) for fid, text, active in self.faults if not active]
-        yield Select(options, id="fault", prompt="pick a fault that is not active")
+        yield Select(choices(options), id="fault", prompt="pick a fault that is not active")
 
     def help(self) -> RenderableType:
         out = Text()
@@ -338,7 +339,7 @@ class FacilitatorScreen(Screen[None]):
         self.query_one(ScorePanel).show(
             assessment.score,
             assessment.passed,
-            [(c.id, c.status) for c in assessment.criteria],
+            [(c.title, c.status, c.detail) for c in assessment.criteria],
             [w for c in assessment.criteria for w in c.waiting],
         )
 
@@ -397,10 +398,10 @@ class FacilitatorScreen(Screen[None]):
         if row.delivered_at is not None:
             out.append(f" at {format_clock(row.delivered_at)}")
         out.append(f" · {row.trigger}\n", style="dim")
-        out.append(f"{row.sender} → {row.channel}\n", style="bold")
-        out.append(row.text)
+        out.append(visible(f"{row.sender} → {row.channel}\n"), style="bold")
+        out.append(visible(row.text))
         if row.note:
-            out.append(f"\n\nFacilitator note: {row.note}", style="italic")
+            out.append(visible(f"\n\nFacilitator note: {row.note}"), style="italic")
         detail.update(out)
 
     # ------------------------------------------------------------------ commands
@@ -409,7 +410,12 @@ class FacilitatorScreen(Screen[None]):
     async def _send(self, command: cmd.Command) -> None:
         accepted, reason = await self.feed.send(command)
         if not accepted:  # what was accepted arrives as events, which refresh the screen
-            self.notify(reason or "refused", title=f"Refused: {command.do}", severity="error")
+            self.notify(
+                reason or "refused",
+                title=f"Refused: {command.do}",
+                severity="error",
+                markup=False,
+            )
 
     def action_fire(self) -> None:
         """Deliver the highlighted inject now."""
@@ -418,7 +424,7 @@ class FacilitatorScreen(Screen[None]):
             self.notify("Pick a scenario inject first.", severity="warning")
             return
         if not row.can_fire:
-            self.notify(f"{row.id} was already delivered.", severity="warning")
+            self.notify(f"{row.id} was already delivered.", severity="warning", markup=False)
             return
         self._send(cmd.FireInject(inject=row.id))
 

@@ -7,7 +7,9 @@ a ``StartExercise`` message to the app; the lobby never builds an engine itself.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, ClassVar
 
 from rich.table import Table
@@ -22,9 +24,10 @@ from textual.widgets import Button, DataTable, Input, Label, Select, Static
 from textual.widgets.data_table import ColumnKey
 
 from assessments.policy import PACKAGED, Policy, load_policy
+from simulator.catalogue import CatalogueEntry, catalogue
 from simulator.durations import format_duration
-from simulator.library import LoadedScenario, library
 from simulator.pacer import SPEEDS
+from simulator.text import visible
 from tui.screens.messages import OpenQuiz, OpenRecord, StartExercise
 from tui.screens.widgets import KeyFooter
 
@@ -44,13 +47,19 @@ class LobbyDefaults:
     speed: float = 1.0
 
 
-def expected_severity(scenario: LoadedScenario, policy: Policy) -> str:
+def catalogue_cache() -> Path:
+    """Where the lobby keeps the library's catalogue between runs (``$WARROOM_CACHE`` or the
+    user's cache folder), so the first frame does not wait on parsing every scenario."""
+    import platformdirs
+
+    folder = os.environ.get("WARROOM_CACHE") or platformdirs.user_cache_dir("warroom")
+    return Path(folder) / "catalogue.json"
+
+
+def expected_severity(entry: CatalogueEntry, policy: Policy) -> str:
     """``SEV-2 (high)`` or ``not an incident (SEV-4)`` under ``policy``."""
-    s = scenario.scenario
-    level = policy.level_for(s.expected.severity, s.expected.overrides).name
-    return (
-        f"{level} ({s.expected.severity})" if s.expected.declare else f"not an incident ({level})"
-    )
+    level = policy.level_for(entry.severity, entry.overrides).name
+    return f"{level} ({entry.severity})" if entry.declare else f"not an incident ({level})"
 
 
 def reflow(text: str) -> str:
@@ -85,7 +94,7 @@ class LobbyScreen(Screen[None]):
         """Start the form from ``defaults``."""
         super().__init__()
         self.defaults = defaults
-        self.scenarios = library()
+        self.scenarios = catalogue(catalogue_cache())
         self._policies: dict[str, Policy] = {}
         policies = list(PACKAGED)
         if defaults.policy not in policies:
@@ -159,13 +168,12 @@ class LobbyScreen(Screen[None]):
         table.add_column("Severity", key="severity")
         table.add_column("Duration", key="duration")
         policy = self.policy(self.defaults.policy)
-        for item in self.scenarios:
-            s = item.scenario
+        for s in self.scenarios:
             table.add_row(
-                s.id,
-                Text(s.title, overflow="ellipsis", no_wrap=True),
-                s.difficulty,
-                expected_severity(item, policy),
+                Text(s.id),
+                Text(visible(s.title, multiline=False), overflow="ellipsis", no_wrap=True),
+                Text(s.difficulty),
+                expected_severity(s, policy),
                 format_duration(s.duration),
                 key=s.id,
             )
@@ -201,7 +209,7 @@ class LobbyScreen(Screen[None]):
             table._require_update_dimensions = True
             table.refresh()
 
-    def _selected(self) -> LoadedScenario | None:
+    def _selected(self) -> CatalogueEntry | None:
         table = self.query_one("#scenarios", LibraryTable)
         if not self.scenarios or table.cursor_row < 0:
             return None
@@ -215,28 +223,28 @@ class LobbyScreen(Screen[None]):
             details.update("The scenario library is empty.")
             objectives.update("")
             return
-        s = item.scenario
+        s = item
         policy = self.policy(self._policy_name())
         body = Text()
-        body.append(f"{s.title}\n", style="bold")
+        body.append(visible(f"{s.title}\n"), style="bold")
         body.append(
             f"{s.difficulty} · {format_duration(s.duration)} · expected "
-            f"{expected_severity(item, policy)} under {policy.id}\n\n",
+            f"{expected_severity(s, policy)} under {policy.id}\n\n",
             style="dim",
         )
-        body.append(reflow(s.summary))
+        body.append(visible(reflow(s.summary)))
         if s.source:
-            body.append(f"\n\nFrom: {s.source}", style="dim")
+            body.append(visible(f"\n\nFrom: {s.source}"), style="dim")
         if self.has_class("-short"):  # no room for the objectives' own pane
             body.append("\n\nObjectives", style="bold")
             for o in s.objectives:
-                body.append(f"\n• {o}")
+                body.append(visible(f"\n• {o}"))
         details.update(body)
         bullets = Table.grid(padding=(0, 1))
         bullets.add_column(no_wrap=True)
         bullets.add_column()
         for o in s.objectives:
-            bullets.add_row("•", o)
+            bullets.add_row("•", Text(visible(o)))
         objectives.update(bullets)
         self.query_one("#summary-pane").border_title = s.id
 
@@ -275,8 +283,8 @@ class LobbyScreen(Screen[None]):
     def _policy_changed(self) -> None:
         table = self.query_one("#scenarios", LibraryTable)
         policy = self.policy(self._policy_name())
-        for item in self.scenarios:
-            table.update_cell(item.scenario.id, "severity", expected_severity(item, policy))
+        for s in self.scenarios:
+            table.update_cell(s.id, "severity", expected_severity(s, policy))
         self._show_details()
 
     def _trainee(self, why: str) -> str | None:

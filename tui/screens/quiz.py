@@ -2,8 +2,12 @@
 
 The quiz is drawn by ``assessments.quiz`` under the policy's certification rules (the training
 module's Session 7: 30 questions in five categories, 80% to pass). Each answer type of the bank
-has its widget: one choice (``single`` and ``classify``) is a radio set, ``multi`` a selection
-list, ``order`` a line where the trainee types the item keys first to last. A clock shows the
+has its widget: one choice (``single`` and ``classify``) is a radio set, ``multi`` a column of
+check boxes, ``order`` a line where the trainee types the items' letters first to last. Options
+are lettered by the position they are shown in (a, b, c…), whatever their keys in the bank;
+a chosen option carries a mark (◉ / ☒), not only a colour, so it reads the same under
+NO_COLOR; space chooses or toggles and Enter goes to the next question. Option text is shown as
+written (never parsed as markup: "IC handoff from [old IC] to [new IC]"). A clock shows the
 time taken (the seed sets no limit; Session 7 is 30 minutes in all). When the trainee
 finishes, the quiz is graded, recorded in the trainee's record, and the results screen shows
 each category and the explanation of every question.
@@ -25,27 +29,94 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import (
     Button,
+    Checkbox,
     Input,
     Label,
     ProgressBar,
     RadioButton,
     RadioSet,
-    SelectionList,
     Static,
 )
 
 from assessments.policy import Policy
-from assessments.quiz import Quiz, QuizItem, QuizResult, grade_quiz
+from assessments.quiz import Question, Quiz, QuizItem, QuizResult, grade_quiz
 from tui.screens.widgets import KeyFooter
 
 Answer = str | list[str]
 
 KIND_HINTS: dict[str, str] = {
-    "single": "Pick one answer (↑ ↓ to move, enter or space to choose).",
-    "classify": "Pick the level (↑ ↓ to move, enter or space to choose).",
-    "multi": "Pick every answer that applies (space toggles; there may be more than one).",
-    "order": "Type the keys in order, first to last, e.g. 'c a d b'.",
+    "single": "Pick one answer: ↑ ↓ to move, space to choose, enter for the next question.",
+    "classify": "Pick the level: ↑ ↓ to move, space to choose, enter for the next question.",
+    "multi": "Pick every answer that applies (there may be more than one): ↑ ↓ to move, "
+    "space to tick or untick, enter for the next question.",
+    "order": "Type the letters in order, first to last (e.g. 'c a d b'), then enter.",
 }
+
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+"""Options are lettered by position: the first shown is a, then b…"""
+
+
+def lettered(shown: tuple[str, ...]) -> dict[str, str]:
+    """The letter of each option key, by the position it is shown in."""
+    return {key: LETTERS[i] for i, key in enumerate(shown)}
+
+
+class MarkedRadioButton(RadioButton):
+    """A radio button whose label starts with a mark that says whether it is chosen."""
+
+    BUTTON_LEFT = ""
+    BUTTON_INNER = ""
+    BUTTON_RIGHT = ""
+
+    def __init__(self, letter: str, text: str, *, value: bool, id: str) -> None:
+        """Option ``letter``) ``text`` (shown as written), chosen when ``value``."""
+        self._letter = letter
+        self._text = text
+        super().__init__(self._mark(value), value=value, id=id)
+
+    def _mark(self, value: bool) -> Text:
+        return Text(f"{'◉' if value else '○'} {self._letter}) {self._text}")
+
+    def watch_value(self) -> None:
+        super().watch_value()
+        self.label = self._mark(self.value)
+
+
+class QuizRadioSet(RadioSet, inherit_bindings=False):
+    """A radio set where space chooses and Enter is left to the screen (next question)."""
+
+    BINDINGS: ClassVar[list[Any]] = [
+        Binding("down,right", "next_button", "Next option", show=False),
+        Binding("up,left", "previous_button", "Previous option", show=False),
+        Binding("space", "toggle_button", "Choose", show=False),
+    ]
+
+
+class MarkedCheckbox(Checkbox, inherit_bindings=False):
+    """A tick box whose label starts with ☒ or ☐; space toggles, Enter is the screen's."""
+
+    BUTTON_LEFT = ""
+    BUTTON_INNER = ""
+    BUTTON_RIGHT = ""
+
+    BINDINGS: ClassVar[list[Any]] = [
+        Binding("space", "toggle_button", "Tick", show=False),
+        Binding("down", "screen.focus_next", show=False),
+        Binding("up", "screen.focus_previous", show=False),
+    ]
+
+    def __init__(self, letter: str, text: str, *, value: bool, id: str) -> None:
+        """Option ``letter``) ``text`` (shown as written), ticked when ``value``."""
+        self._letter = letter
+        self._text = text
+        super().__init__(self._mark(value), value=value, id=id)
+
+    def _mark(self, value: bool) -> Text:
+        return Text(f"{'☒' if value else '☐'} {self._letter}) {self._text}")
+
+    def watch_value(self) -> None:
+        super().watch_value()
+        self.label = self._mark(self.value)
 
 
 def parse_order(text: str, keys: tuple[str, ...]) -> list[str] | None:
@@ -75,6 +146,7 @@ class QuizScreen(Screen[None]):
     CSS_PATH = "quiz.tcss"
     BINDINGS: ClassVar[list[Any]] = [
         Binding("ctrl+n", "next", "Next", priority=True),
+        Binding("enter", "next", "Next", show=False),
         Binding("ctrl+b", "back", "Back", priority=True),
         Binding("ctrl+f", "finish", "Finish", priority=True),
         Binding("escape", "leave", "Leave"),
@@ -144,35 +216,42 @@ class QuizScreen(Screen[None]):
         await box.remove_children()
         given = self.answers.get(q.id)
         choices = q.choices
+        letters = lettered(item.shown)
         widget: Any
+        focus: Any
         if q.kind in ("single", "classify"):
-            widget = RadioSet(
+            widget = focus = QuizRadioSet(
                 *(
-                    RadioButton(choices[key], value=given == key, id=f"opt-{key}")
+                    MarkedRadioButton(
+                        letters[key], choices[key], value=given == key, id=f"opt-{key}"
+                    )
                     for key in item.shown
                 ),
                 id="answer",
             )
         elif q.kind == "multi":
             chosen = set(given) if isinstance(given, list) else set()
-            widget = SelectionList[str](
-                *((choices[key], key, key in chosen) for key in item.shown),
-                id="answer",
-            )
+            boxes = [
+                MarkedCheckbox(letters[key], choices[key], value=key in chosen, id=f"opt-{key}")
+                for key in item.shown
+            ]
+            widget = Vertical(*boxes, id="answer")
+            focus = boxes[0]
         else:
             listing = Table.grid(padding=(0, 1))
             listing.add_column(no_wrap=True)
             listing.add_column()
             for key in item.shown:
-                listing.add_row(f"{key})", choices[key])
+                listing.add_row(f"{letters[key]})", Text(choices[key]))
             await box.mount(Static(listing, id="order-items"))
-            widget = Input(
-                " ".join(given) if isinstance(given, list) else "",
-                placeholder="keys first to last, e.g. " + " ".join(sorted(item.shown)),
+            typed = " ".join(letters[k] for k in given) if isinstance(given, list) else ""
+            widget = focus = Input(
+                typed,
+                placeholder="letters first to last, e.g. " + " ".join(LETTERS[: len(item.shown)]),
                 id="answer",
             )
         await box.mount(widget)
-        widget.focus()
+        focus.focus()
         self.query_one("#back", Button).disabled = self.index == 0
         last = self.index == len(self.quiz.items) - 1
         self.query_one("#next", Button).disabled = last
@@ -191,15 +270,17 @@ class QuizScreen(Screen[None]):
             pressed = widget.pressed_button
             if pressed is not None and pressed.id is not None:
                 answer = pressed.id.removeprefix("opt-")
-        elif isinstance(widget, SelectionList):
-            picked = [str(v) for v in widget.selected]
-            answer = [k for k in self.item.shown if k in picked] or None
         elif isinstance(widget, Input):
+            shown = self.item.shown
             try:
-                answer = parse_order(widget.value, self.item.shown)
+                order = parse_order(widget.value, tuple(LETTERS[: len(shown)]))
             except ValueError as exc:
                 self._error(str(exc))
                 return False
+            answer = None if order is None else [shown[LETTERS.index(x)] for x in order]
+        else:
+            ticked = {box.id for box in widget.query(MarkedCheckbox) if box.value}
+            answer = [k for k in self.item.shown if f"opt-{k}" in ticked] or None
         if answer is None:
             self.answers.pop(q.id, None)
         else:
@@ -308,7 +389,7 @@ class QuizResultScreen(Screen[None]):
         )
         with VerticalScroll(id="result-body"):
             yield Static(self._categories(), id="result-categories")
-            yield Static(self._questions(), id="result-questions")
+            yield Static(self.explanations(), id="result-questions")
             if self.note:
                 yield Label(self.note, id="result-note", markup=False)
         yield KeyFooter(rows=1, narrow_rows=1)
@@ -322,14 +403,15 @@ class QuizResultScreen(Screen[None]):
         for c in self.result.categories:
             ok = c.score >= self.result.pass_mark
             table.add_row(
-                c.name,
+                Text(c.name),
                 f"{c.correct}/{c.total}",
                 f"{c.score:.0%}",
                 "✔ on track" if ok else "✘ revise",
             )
         return table
 
-    def _questions(self) -> Text:
+    def explanations(self) -> Text:
+        """Every question with its mark, the answers in the options' words, and why."""
         out = Text()
         out.append("\nEvery question, with why the answer is right\n", style="bold underline")
         for g in self.result.questions:
@@ -338,18 +420,24 @@ class QuizResultScreen(Screen[None]):
             out.append(f"\n{mark} {g.number}. ", style="bold")
             out.append(f"{q.prompt}\n")
             if not g.correct:
-                given = " ".join(g.given) if g.given else "(no answer)"
-                out.append(f"   your answer: {given}\n", style="italic")
-            right = " ".join(q.answer_keys)
-            labels = q.choices
-            shown = ", ".join(labels.get(k, k) for k in q.answer_keys)
-            out.append(f"   answer: {right} — {shown}\n")
-            out.append(f"   {q.explanation}\n", style="dim")
+                out.append(f"   your answer: {said(q, g.given)}\n", style="italic")
+            out.append(f"   right answer: {said(q, q.answer_keys)}\n")
+            out.append(f"   why: {q.explanation}\n", style="dim")
         return out
 
     def action_close(self) -> None:
         """Back to the lobby."""
         self.dismiss(None)
+
+
+def said(q: Question, keys: tuple[str, ...] | None) -> str:
+    """An answer in the options' own words: one text, several joined by ``;``, or an order."""
+    if not keys:
+        return "(no answer)"
+    texts = [q.choices.get(k, f"{k} (not an option)") for k in keys]
+    if q.kind == "order":
+        return " → ".join(f"{i}. {t}" for i, t in enumerate(texts, start=1))
+    return "; ".join(texts)
 
 
 def records_writer(

@@ -211,7 +211,12 @@ class AttachedApp(App[int]):
         except LinkError as exc:
             feed.state = "lost"
             screen.post_message(FeedUpdated(True))
-            self.notify(f"The link to the session was lost: {exc}", severity="error", timeout=30)
+            self.notify(
+                f"The link to the session was lost: {exc}",
+                severity="error",
+                timeout=30,
+                markup=False,
+            )
             return
         if ended_reason(feed.events) is not None:
             feed.state = "ended"

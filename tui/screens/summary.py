@@ -21,6 +21,7 @@ from textual.widgets import Footer, Label, Static
 from assessments.assessor import SYMBOLS, Assessment
 from simulator.commands import is_facilitator
 from simulator.durations import format_clock
+from simulator.text import visible
 from tui.headless.session import Session
 
 ENDINGS = {
@@ -143,7 +144,11 @@ class SummaryScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         s = self.summary
         with Vertical(id="summary"):
-            yield Label(f"Exercise over · {s.title}", id="summary-title", markup=False)
+            yield Label(
+                visible(f"Exercise over · {s.title}", multiline=False),
+                id="summary-title",
+                markup=False,
+            )
             yield Label(
                 f"{ENDINGS.get(s.reason, s.reason)} ({format_clock(s.at)})",
                 id="ending",
@@ -168,10 +173,10 @@ class SummaryScreen(Screen[None]):
         grid = Table.grid(padding=(0, 2))
         grid.add_column(style="bold", no_wrap=True)
         grid.add_column()
-        grid.add_row("Trainee", s.trainee)
-        grid.add_row("Policy", s.policy)
+        grid.add_row("Trainee", Text(visible(s.trainee, multiline=False)))
+        grid.add_row("Policy", Text(s.policy))
         for key, value in s.facts:
-            grid.add_row(key, value)
+            grid.add_row(Text(key), Text(visible(value)))
         grid.add_row("Actions", f"{s.accepted} accepted, {s.rejected} rejected")
         return grid
 
@@ -185,12 +190,17 @@ class SummaryScreen(Screen[None]):
             title_justify="left",
             expand=True,
         )
-        # The criterion wraps before the detail shrinks below a readable width (80 columns).
-        table.add_column("Criterion")
+        # The criterion wraps before the detail shrinks below a readable width (80 columns):
+        # the detail gets twice the criterion's share of what is left.
+        table.add_column("Criterion", ratio=1, min_width=14)
         table.add_column("Result", no_wrap=True)
-        table.add_column("Detail", ratio=1, min_width=28)
+        table.add_column("Detail", ratio=2, min_width=28)
         for cid, status, detail in s.criteria:
-            table.add_row(cid, f"{SYMBOLS.get(status, '?')} {status.replace('_', ' ')}", detail)
+            table.add_row(
+                Text(cid),
+                f"{SYMBOLS.get(status, '?')} {status.replace('_', ' ')}",
+                Text(visible(detail)),
+            )
         return table
 
     def _work_on(self) -> Text:

@@ -25,6 +25,7 @@ from textual.widgets import Footer, Label, RichLog, Static
 from assessments.assessor import SYMBOLS
 from simulator import events as ev
 from simulator.durations import format_clock
+from simulator.text import visible
 from simulator.transcript import PACE, describe
 from tui.headless.views import (
     AlertView,
@@ -35,7 +36,12 @@ from tui.headless.views import (
     format_value,
     sparkline,
 )
+from tui.headless.words import ROLE_SHORT, Words
 from tui.screens.messages import AlertPicked, ChecklistPicked
+
+NARROW = 100
+"""Below this many columns the console hides its right-hand column and the dialogs stack
+their help pane under the form."""
 
 STATUS_WORDS = {
     "detecting": "DETECTING",
@@ -43,8 +49,6 @@ STATUS_WORDS = {
     "mitigating": "MITIGATING",
     "resolved": "RESOLVED",
 }
-
-ROLE_NAMES = {"ic": "IC", "scribe": "Scribe", "comms_lead": "Comms", "tech_lead": "Tech lead"}
 
 
 def speed_text(speed: float) -> str:
@@ -68,7 +72,7 @@ class StatusBar(Horizontal):
         self._last: tuple[object, ...] | None = None
 
     def compose(self) -> ComposeResult:
-        yield Label(self._title, id="title", markup=False)
+        yield Label(visible(self._title, multiline=False), id="title", markup=False)
         yield Label("", id="clock")
         yield Label("", id="severity", markup=False)
         yield Label("", id="status")
@@ -255,9 +259,10 @@ class Timeline(RichLog):
     }
     """With ``NO_COLOR``: greys make red unreadable, so weight and reverse carry the emphasis."""
 
-    def __init__(self, *, id: str | None = None) -> None:
-        """An empty timeline."""
+    def __init__(self, words: Words | None = None, *, id: str | None = None) -> None:
+        """An empty timeline; ``words`` names the scenario's people, roles and values."""
         super().__init__(id=id, wrap=True, min_width=20, auto_scroll=True)
+        self.words = words
         self._entries: list[RenderableType] = []
         self.plain: list[str] = []
         """Each shown entry as plain text: ``T+01:05 ALERT APIErrorRateHigh FIRING …``."""
@@ -268,20 +273,24 @@ class Timeline(RichLog):
         """Append every shown event."""
         mono = self.app.no_color
         for event in events:
-            entry = self.entry(event, mono=mono)
+            entry = self.entry(event, mono=mono, words=self.words)
             if entry is not None:
-                category, text = describe(event) or ("", "")
+                said = self.words.event(event) if self.words else describe(event)
+                category, text = said or ("", "")
                 self.plain.append(f"{format_clock(event.t)} {category} {text}")
                 self._entries.append(entry)
                 self.write(entry)
 
     @classmethod
-    def entry(cls, event: ev.Event, *, mono: bool = False) -> RenderableType | None:
+    def entry(
+        cls, event: ev.Event, *, mono: bool = False, words: Words | None = None
+    ) -> RenderableType | None:
         """How one event reads in the timeline, or ``None`` when it is not shown.
 
         Args:
             event: The event.
             mono: Style for ``NO_COLOR`` (no colours, only weight and reverse).
+            words: The scenario's names (people, roles, units); without, the transcript's ids.
         """
         if event.kind in cls.HIDDEN:
             return None
@@ -289,10 +298,10 @@ class Timeline(RichLog):
             event.by != "trainee" or event.command.get("do") in PACE
         ):
             return None  # the facilitator's, or a pace press: the status line shows the pace
-        described = describe(event)
+        described = words.event(event) if words else describe(event)
         if described is None:
             return None
-        category, text = described
+        category, text = visible(described[0], multiline=False), visible(described[1])
         grid = Table.grid(padding=(0, 1))
         grid.add_column(no_wrap=True, style="dim")
         grid.add_column(no_wrap=True, width=8)
@@ -309,10 +318,15 @@ class Timeline(RichLog):
     def on_resize(self, event: events.Resize) -> None:
         width = event.size.width
         if self._width and width != self._width:
-            self.clear()
-            for entry in self._entries:
-                self.write(entry)
+            self.rewrite()
         self._width = width
+
+    def rewrite(self) -> None:
+        """Lay every entry out again at the current width (after a resize, or after being
+        hidden: what was written meanwhile was wrapped at the minimum width)."""
+        self.clear()
+        for entry in self._entries:
+            self.write(entry)
 
 
 class ChecklistRow(Static):
@@ -392,39 +406,44 @@ class IncidentPanel(Static):
         self.set_class(bool(view.ic_busy_with), "-heads-down")
 
     def render_view(self, view: ConsoleView) -> Text:
-        """The panel's content for ``view``."""
+        """The panel's content for ``view`` (names from data with controls shown visibly)."""
         names = {r.id: r.name for r in view.responders}
         out = Text(no_wrap=True, overflow="ellipsis")
         out.append(
-            f"{view.channel}\n" if view.channel else "No incident channel yet\n", style="bold"
+            f"{one(view.channel)}\n" if view.channel else "No incident channel yet\n", style="bold"
         )
         roles = dict(view.roles)
         rows: list[tuple[str, str]] = []
-        for role, label in ROLE_NAMES.items():
+        for role, label in ROLE_SHORT.items():
             person = roles.get(role)
             shown = f"you ({self._trainee})" if person == "me" else names.get(person or "", person)
             rows.append((label, shown or "—"))
         for label, value in rows:
             out.append(f"{label:<10}", style="bold")
-            out.append(f"{value}\n")
+            out.append(f"{one(value)}\n")
         if view.ic_busy_with:
             out.append(
-                f"⚠ You are heads-down: {view.ic_busy_with} until "
+                f"⚠ You are heads-down: {one(view.ic_busy_with)} until "
                 f"{format_clock(view.ic_busy_until)}\n",
                 style="bold",
             )
         for label, eta in view.mitigations_running:
-            out.append(f"⟳ {label} (done {format_clock(eta)})\n")
+            out.append(f"⟳ {one(label)} (done {format_clock(eta)})\n")
         for label in view.mitigations_applied:
-            out.append(f"✓ {label}\n")
+            out.append(f"✓ {one(label)}\n")
         out.append("Team\n", style="bold underline")
         for r in view.responders:
             icon = {"free": "●", "busy": "◐", "paged": "◌", "away": "○"}[r.state]
-            out.append(f"{icon} {r.name} ", style="bold")
-            out.append(f"busy: {r.busy_with}" if r.busy_with else r.state)
-            out.append(f" · {r.role}\n", style="dim")
+            out.append(f"{icon} {one(r.name)} ", style="bold")
+            out.append(f"busy: {one(r.busy_with)}" if r.busy_with else r.state)
+            out.append(f" · {one(r.role)}\n", style="dim")
         out.rstrip()
         return out
+
+
+def one(text: str) -> str:
+    """Text from data on one line, its control characters written out visibly."""
+    return visible(text, multiline=False)
 
 
 class ScorePanel(Static):
@@ -439,14 +458,23 @@ class ScorePanel(Static):
         self,
         score: float,
         passed: bool,
-        criteria: Iterable[tuple[str, str]],
+        criteria: Iterable[tuple[str, str, str]],
         waiting: Iterable[str] = (),
     ) -> None:
-        """Show the score, each criterion's status, and who is still to be notified or paged."""
+        """Show the score, each criterion (``(title, status, detail)``), and who is still to be
+        notified or paged.
+
+        A failed criterion says why in the assessor's words (``named #ops; the convention
+        is …``), so a channel opened on time but misnamed does not read as late.
+        """
         out = Text(no_wrap=True, overflow="ellipsis")
         out.append(f"{score:.0%} · {'passing' if passed else 'not passing yet'}", style="bold")
-        for cid, status in criteria:
-            out.append(f"\n{SYMBOLS.get(status, '?')} {cid} {status.replace('_', ' ')}")
+        for title, status, detail in criteria:
+            out.append(f"\n{SYMBOLS.get(status, '?')} {title}")
+            if status == "failed":
+                out.append(f": {detail}", style="bold")
+            elif status == "not_applicable":
+                out.append(" (not applicable)", style="dim")
         due = list(waiting)
         if due:
             out.append("\nstill due:", style="bold")

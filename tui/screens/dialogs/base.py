@@ -1,5 +1,8 @@
 """The base of every action form: ``ActionDialog``, a typed modal that dismisses with a command.
 
+The form is a panel docked on the right over a transparent backdrop (``dialogs.tcss``): the
+console's clock, alerts and metrics stay visible and keep updating while the IC types.
+
 A dialog is a ``ModalScreen`` given plain data (views, policy levels, scenario entries) that
 dismisses with one ``simulator.commands`` command of the type it declares
 (``ActionDialog[cmd.Page]``), or ``None`` when cancelled. A form checks what it can before
@@ -22,10 +25,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.events import Resize
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from simulator import commands as cmd
+from tui.screens.widgets import NARROW
 
 DIALOGS_CSS = Path(__file__).with_name("dialogs.tcss")
 """The dialogs' style sheet, by absolute path: a subclass defined in another folder (the
@@ -100,11 +105,23 @@ class ActionDialog(ModalScreen[CommandT]):
         raise NotImplementedError
 
     def on_mount(self) -> None:
+        self._fit(self.app.size.width)
         if self.app.is_headless:
             for widget in self.query(Input):
                 widget.cursor_blink = False
             for area in self.query(TextArea):
                 area.cursor_blink = False
+
+    def on_resize(self, event: Resize) -> None:
+        self._fit(event.size.width)
+
+    def _fit(self, width: int) -> None:
+        """On a narrow terminal, stack the help under the form and drop the fields' borders."""
+        narrow = width < NARROW
+        self.set_class(narrow, "-narrow")
+        for widget in self.query("#form Select, #form Input, #form TextArea"):
+            if isinstance(widget, Select | Input | TextArea):
+                widget.compact = narrow
 
     def rationale(self) -> str | None:
         """The rationale typed, if any."""

@@ -16,7 +16,7 @@ from textual.widgets import Input, Label, Select
 
 from simulator import commands as cmd
 from tui.screens.dialogs.base import ActionDialog, FormError
-from tui.screens.dialogs.helpers import field, picked, section
+from tui.screens.dialogs.helpers import choices, field, picked, section
 
 # --------------------------------------------------------------------------- resolve, postmortem, note
 
@@ -45,7 +45,7 @@ class ResolveDialog(ActionDialog[cmd.Resolve]):
         grid.add_column(style="bold", no_wrap=True)
         grid.add_column()
         for key, value in self.facts:
-            grid.add_row(key, value)
+            grid.add_row(Text(key), Text(value))
         return section(
             "Resolution checklist",
             grid,
@@ -76,7 +76,7 @@ class PostmortemDialog(ActionDialog[cmd.SchedulePostmortem]):
         yield field("When")
         values = {seconds for _, seconds in self.choices}
         yield Select(
-            list(self.choices),
+            choices(self.choices),
             id="within",
             prompt="pick when",
             value=self.default if self.default in values else Select.NULL,

@@ -38,7 +38,7 @@ class ConfirmQuit(ModalScreen[bool]):
         self.hint = hint
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="dialog", classes="-small"):
+        with Vertical(id="dialog"):
             yield Label(self.question, id="dialog-title", markup=False)
             yield Label(self.hint, classes="hint", markup=False)
             with Horizontal(id="buttons"):

@@ -6,11 +6,27 @@ renderables; they must not know about commands or the engine.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Hashable, Iterable
+from typing import Any, TypeVar
 
 from rich.console import Group, RenderableType
 from rich.text import Text
 from textual.widgets import Label, Select
+
+from simulator.text import visible
+
+ValueT = TypeVar("ValueT", bound=Hashable)
+"""What a Select's choice stands for."""
+
+
+def choices(options: Iterable[tuple[str, ValueT]]) -> list[tuple[Text, ValueT]]:
+    """A Select's options with their labels as plain text.
+
+    A label from data (a person's name, a mitigation's label) is shown as written: a string
+    handed to a Select is parsed as markup, and ``Ada [/]`` would raise ``MarkupError``; and
+    control characters are written out visibly (``simulator.text.visible``), on one line.
+    """
+    return [(Text(visible(label, multiline=False)), value) for label, value in options]
 
 
 def field(text: str) -> Label:

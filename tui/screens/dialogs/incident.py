@@ -20,7 +20,7 @@ from assessments.policy import Level
 from simulator import commands as cmd
 from tui.headless.views import AlertView
 from tui.screens.dialogs.base import ActionDialog, FormError
-from tui.screens.dialogs.helpers import field, picked, section
+from tui.screens.dialogs.helpers import choices, field, picked, section
 
 # --------------------------------------------------------------------------- acknowledge
 
@@ -49,7 +49,7 @@ class AcknowledgeDialog(ActionDialog[cmd.Acknowledge]):
         yield field("Firing alert")
         options = [(f"{a.icon} {a.id}", a.id) for a in self.firing]
         yield Select(
-            options,
+            choices(options),
             id="alert",
             prompt="pick a firing alert" if options else "nothing is firing unacknowledged",
             value=self.preselect if self.preselect else Select.NULL,
@@ -60,7 +60,7 @@ class AcknowledgeDialog(ActionDialog[cmd.Acknowledge]):
         grid.add_column(no_wrap=True)
         grid.add_column()
         for a in self.alerts:
-            value = "" if a.value is None else f" (now {a.value:g})"
+            value = f" (now {a.now})" if a.now else ""
             grid.add_row(f"{a.icon} {a.word}", Text(f"{a.id}\n{a.rule}{value}", style=""))
         return section(
             "Alerts",
@@ -96,7 +96,7 @@ class SeverityDialog(ActionDialog[cmd.Classify]):
     def compose_form(self) -> ComposeResult:
         yield field("Severity level")
         yield Select(
-            [(f"{lv.name} · {lv.title}", lv.name) for lv in self.levels],
+            choices((f"{lv.name} · {lv.title}", lv.name) for lv in self.levels),
             id="severity",
             prompt="pick a level",
         )

@@ -14,12 +14,13 @@ from textual.app import ComposeResult
 from textual.widgets import Label, Select
 
 from simulator import commands as cmd
-from simulator.durations import format_clock, format_duration
+from simulator.durations import format_duration
 from simulator.model import Diagnostic, Mitigation
 from tui.headless import guide
 from tui.headless.views import ResponderView
 from tui.screens.dialogs.base import ActionDialog, FormError
-from tui.screens.dialogs.helpers import field, picked, section
+from tui.screens.dialogs.helpers import choices, field, picked, section
+from tui.screens.dialogs.people import whereabouts
 
 # --------------------------------------------------------------------------- diagnostics
 
@@ -45,19 +46,18 @@ class DiagnosticsDialog(ActionDialog[cmd.RunDiagnostic | cmd.Delegate]):
     def compose_form(self) -> ComposeResult:
         yield field("Diagnostic")
         yield Select(
-            [(f"{d.title} (~{format_duration(d.duration)})", d.id) for d in self.diagnostics],
+            choices(
+                (f"{d.title} (~{format_duration(d.duration)})", d.id) for d in self.diagnostics
+            ),
             id="diagnostic",
             prompt="pick a diagnostic",
         )
         yield field("Who runs it")
         options = []
         for r in self.responders:
-            where = r.state if r.joined else "not here yet: page first"
-            if r.busy_with:
-                where = f"busy until {format_clock(r.busy_until)}"
-            options.append((f"{r.name} · {r.role} · {where}", r.id))
+            options.append((f"{r.name} · {r.role} · {whereabouts(r)}", r.id))
         options.append((f"me ({self.trainee}): run it myself, heads-down", "me"))
-        yield Select(options, id="who", prompt="pick who runs it")
+        yield Select(choices(options), id="who", prompt="pick who runs it")
         yield Label("", id="who-warning", classes="hint", markup=False)
 
     def _diagnostic(self) -> Diagnostic | None:
@@ -153,7 +153,7 @@ class MitigationDialog(ActionDialog[cmd.ApplyMitigation]):
                 )
             )
         yield field("Mitigation")
-        yield Select(options, id="mitigation", prompt="pick a mitigation")
+        yield Select(choices(options), id="mitigation", prompt="pick a mitigation")
 
     def help(self) -> RenderableType:
         chosen = None

@@ -19,37 +19,14 @@ from assessments.policy import EscalationTrigger, Level
 from simulator import commands as cmd
 from simulator.durations import format_clock, format_duration
 from tui.headless.views import ResponderView
+from tui.headless.words import (
+    ESCALATION_LABELS,
+    ROLE_LABELS,
+    ROTATION_LABELS,
+    STAKEHOLDER_LABELS,
+)
 from tui.screens.dialogs.base import ActionDialog, FormError
-from tui.screens.dialogs.helpers import field, picked, section
-
-ROLE_LABELS: dict[str, str] = {
-    "ic": "Incident Commander (IC)",
-    "scribe": "Scribe",
-    "comms_lead": "Communications lead",
-    "tech_lead": "Technical lead",
-}
-ROTATION_LABELS: dict[str, str] = {
-    "primary": "Primary on-call",
-    "secondary": "Secondary on-call",
-    "ic_rotation": "IC rotation",
-    "management": "Management",
-    "security": "Security",
-}
-STAKEHOLDER_LABELS: dict[str, str] = {
-    "support": "Customer Support",
-    "eng_lead": "Engineering lead",
-    "team_lead": "Team lead",
-    "cto": "CTO",
-    "ceo": "CEO",
-}
-ESCALATION_LABELS: dict[str, str] = {
-    **ROTATION_LABELS,
-    "eng_lead": "Engineering lead",
-    "team_lead": "Team lead",
-    "vp_engineering": "VP Engineering",
-    "cto": "CTO",
-    "ceo": "CEO",
-}
+from tui.screens.dialogs.helpers import choices, field, picked, section
 
 
 @dataclass(frozen=True)
@@ -61,12 +38,18 @@ class Person:
     label: str
 
 
+def whereabouts(r: ResponderView) -> str:
+    """Where a responder is, in words: in the incident (free or busy), on the way, or away."""
+    if r.joined:
+        return f"busy until {format_clock(r.busy_until)}" if r.busy_with else "in the incident"
+    return "paged, on the way" if r.paged else "not here yet: page first"
+
+
 def people(trainee: str, responders: Sequence[ResponderView]) -> list[Person]:
     """``me`` first, then every responder with where they are."""
     out = [Person("me", f"me ({trainee})")]
     for r in responders:
-        where = "in the incident" if r.joined else "not here yet: page first"
-        out.append(Person(r.id, f"{r.name} · {r.role} · {where}"))
+        out.append(Person(r.id, f"{r.name} · {r.role} · {whereabouts(r)}"))
     return out
 
 
@@ -97,14 +80,14 @@ class RoleDialog(ActionDialog[cmd.AssignRole]):
     def compose_form(self) -> ComposeResult:
         yield field("Role")
         yield Select(
-            [(label, role) for role, label in ROLE_LABELS.items()],
+            choices((label, role) for role, label in ROLE_LABELS.items()),
             id="role",
             prompt="pick a role",
             value="ic" if "ic" not in self.roles else Select.NULL,
         )
         yield field("Person")
         yield Select(
-            [(p.label, p.id) for p in people(self.trainee, self.responders)],
+            choices((p.label, p.id) for p in people(self.trainee, self.responders)),
             id="person",
             prompt="pick a person",
         )
@@ -117,7 +100,7 @@ class RoleDialog(ActionDialog[cmd.AssignRole]):
         for role, label in ROLE_LABELS.items():
             person = self.roles.get(role)
             who = "you" if person == "me" else names.get(person or "", person or "—")
-            grid.add_row(label, who)
+            grid.add_row(label, Text(who))
         return section(
             "Current roles",
             grid,
@@ -156,7 +139,7 @@ class HandoffDialog(ActionDialog[cmd.HandoffIC]):
     def compose_form(self) -> ComposeResult:
         yield field("New Incident Commander")
         yield Select(
-            [(p.label, p.id) for p in people(self.trainee, self.responders)],
+            choices((p.label, p.id) for p in people(self.trainee, self.responders)),
             id="to",
             prompt="pick the new IC",
         )
@@ -219,7 +202,7 @@ class PageDialog(ActionDialog[cmd.Page]):
         for r in self.responders:
             options.append((f"{r.name} · {r.role}{self._mark(r.id)}", r.id))
         yield field("Whom to page")
-        yield Select(options, id="target", prompt="pick a rotation or a person")
+        yield Select(choices(options), id="target", prompt="pick a rotation or a person")
 
     def help(self) -> RenderableType:
         if self.level is None:
@@ -263,7 +246,7 @@ class EscalateDialog(ActionDialog[cmd.Escalate]):
         options = [(label, key) for key, label in ESCALATION_LABELS.items()]
         options += [(f"{r.name} · {r.role}", r.id) for r in self.responders]
         yield field("Escalate to")
-        yield Select(options, id="to", prompt="pick whom to escalate to")
+        yield Select(choices(options), id="to", prompt="pick whom to escalate to")
         yield field("Why escalation is needed (optional)")
         yield Input(id="reason", placeholder="e.g. which trigger on the right holds")
 
@@ -305,7 +288,7 @@ class NotifyDialog(ActionDialog[cmd.Notify]):
             mark = f" (notified {format_clock(self.notified[key])})" if key in self.notified else ""
             options.append((f"{label}{mark}", key))
         yield field("Stakeholder")
-        yield Select(options, id="stakeholder", prompt="pick a stakeholder")
+        yield Select(choices(options), id="stakeholder", prompt="pick a stakeholder")
 
     def help(self) -> RenderableType:
         if self.level is None:
@@ -318,7 +301,10 @@ class NotifyDialog(ActionDialog[cmd.Notify]):
         grid.add_column()
         for n in self.level.notify:
             when = format_duration(n.within) if n.within is not None else "—"
-            grid.add_row(STAKEHOLDER_LABELS.get(n.stakeholder, n.stakeholder), f"{n.says} ({when})")
+            grid.add_row(
+                Text(STAKEHOLDER_LABELS.get(n.stakeholder, n.stakeholder)),
+                Text(f"within {when}" if n.within is not None else n.says),
+            )
         return section(f"Who to notify at {self.level.name}", grid)
 
     def build(self) -> cmd.Notify:

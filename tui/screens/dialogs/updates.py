@@ -16,15 +16,9 @@ from textual.widgets import Select, TextArea
 
 from simulator import commands as cmd
 from tui.headless import guide
+from tui.headless.words import AUDIENCE_LABELS
 from tui.screens.dialogs.base import ActionDialog, FormError
-from tui.screens.dialogs.helpers import field, picked, section
-
-AUDIENCE_LABELS: dict[str, str] = {
-    "incident": "Incident channel",
-    "stakeholders": "Stakeholders",
-    "status_page": "Status page (customers)",
-}
-
+from tui.screens.dialogs.helpers import choices, field, picked, section
 
 # --------------------------------------------------------------------------- post update
 
@@ -64,10 +58,10 @@ class UpdateDialog(ActionDialog[cmd.PostUpdate]):
 
     def compose_form(self) -> ComposeResult:
         with Horizontal(id="update-selects"):
-            with Vertical():
+            with Vertical(id="audience-box"):
                 yield field("Audience")
                 yield Select(
-                    [(label, key) for key, label in AUDIENCE_LABELS.items()],
+                    choices((label, key) for key, label in AUDIENCE_LABELS.items()),
                     id="audience",
                     value=self.audience,
                     allow_blank=False,
@@ -75,7 +69,7 @@ class UpdateDialog(ActionDialog[cmd.PostUpdate]):
             with Vertical():
                 yield field("Status")
                 yield Select(
-                    [(s.capitalize(), s) for s in guide.STATUS_WORDS],
+                    choices((s.capitalize(), s) for s in guide.STATUS_WORDS),
                     id="status",
                     value=self.status,
                     allow_blank=False,
