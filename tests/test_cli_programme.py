@@ -112,7 +112,8 @@ def ready(records: Records, name: str, before: date = TODAY) -> None:
 
 
 def issue(records: Records, name: str, on: date) -> None:
-    from assessments.certificates import certify, load_key
+    from assessments.certificates import certify
+    from assessments.keys import load_key
 
     ready(records, name, before=on)
     key = load_key(records.path, create=True)

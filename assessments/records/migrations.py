@@ -279,5 +279,22 @@ MIGRATIONS: tuple[Migration, ...] = (
             ),
         ),
     ),
+    Migration(
+        3,
+        "exercise attempts keep what a cohort report needs (scenario title, start, whether it "
+        "ended) and the key that sealed their journal",
+        (
+            "ALTER TABLE exercise_attempts ADD COLUMN title TEXT",
+            "ALTER TABLE exercise_attempts ADD COLUMN started_at TEXT",
+            "ALTER TABLE exercise_attempts ADD COLUMN sealed_by TEXT",
+        ),
+        {
+            "sqlite": (
+                "ALTER TABLE exercise_attempts ADD COLUMN completed INTEGER "
+                "CONSTRAINT exercise_attempts_completed_boolean CHECK (completed IN (0, 1))",
+            ),
+            "postgresql": ("ALTER TABLE exercise_attempts ADD COLUMN completed BOOLEAN",),
+        },
+    ),
 )
 """The schema's history, oldest first. To change the schema, append a step."""

@@ -29,6 +29,8 @@ EXIT_INVALID = 1
 """Invalid input, unmet rules or a failed verification."""
 EXIT_USAGE = 2
 """A usage error: the command line itself is wrong."""
+EXIT_UNCHECKED = 3
+"""``verify``: the signature is good but revocation could not be checked (no records)."""
 
 Handler = Callable[[argparse.Namespace], int]
 """A command: the parsed arguments in, the exit code out."""
