@@ -18,14 +18,15 @@ This module reads and writes journals; it must not run the engine or know about 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, Literal
 
 from pydantic import ValidationError
 
@@ -48,7 +49,8 @@ MAX_HEADER_TEXT = 4096
 MAX_LEVELS = 20
 """The most severity levels a header may list."""
 
-_DIGEST = re.compile(r',"h":"([0-9a-f]{16})"}$')
+_DIGEST = re.compile(r',"h":"([0-9a-f]{16})"(?:,"s":"([0-9a-f]{32})")?}$')
+_KEY_ID = re.compile(r"[0-9a-f]{12}")
 
 
 def chain(previous: str, line: str) -> str:
@@ -61,9 +63,15 @@ def chain(previous: str, line: str) -> str:
     return hashlib.sha256((previous + "\n" + line).encode("utf-8")).hexdigest()[:16]
 
 
-def _seal(previous: str, line: str) -> tuple[str, str]:
-    digest = chain(previous, line)
-    return line[:-1] + f',"h":"{digest}"}}', digest
+def seal_line(key: bytes, previous: str, line: str) -> str:
+    """The programme's seal of ``line`` chained to the previous seal (32 hex digits).
+
+    HMAC-SHA256 with the programme's key, truncated to 128 bits; the first seal is over the
+    header line alone (``previous`` empty), so an edited header breaks every seal. Without the
+    key no one can re-seal an edited journal, unlike the plain ``chain``.
+    """
+    message = line if not previous else previous + "\n" + line
+    return hmac.new(key, message.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
 
 
 class JournalError(InputError):
@@ -123,6 +131,8 @@ class Header:
     """Wall-clock start, ISO 8601 (the only wall-clock value in a journal)."""
     format: int = FORMAT
     """Journal format version."""
+    sealed_by: str | None = None
+    """The id of the programme key that seals every line (``"s"``), or ``None``: unsealed."""
     extra: dict[str, Any] = field(default_factory=dict)
     """Anything else the caller wants kept (e.g. policy sha256)."""
 
@@ -139,6 +149,7 @@ class Header:
             "trainee": self.trainee,
             "driver": self.driver,
             "started_at": self.started_at,
+            **({"sealed_by": self.sealed_by} if self.sealed_by is not None else {}),
             **({"extra": self.extra} if self.extra else {}),
         }
 
@@ -176,6 +187,11 @@ class Header:
         extra = data.get("extra", {})
         if not isinstance(extra, dict):
             raise _bad_field("extra", "a mapping")
+        sealed_by = data.get("sealed_by")
+        if sealed_by is not None and not (
+            isinstance(sealed_by, str) and _KEY_ID.fullmatch(sealed_by)
+        ):
+            raise _bad_field("sealed_by", "a key id (12 hex digits)")
         scenario = _header_text(data, "scenario")
         if not _IDENTIFIER.fullmatch(scenario):
             raise _bad_field("scenario", "a scenario id (a-z, 0-9, - and _)")
@@ -195,6 +211,7 @@ class Header:
             trainee=trainee,
             driver=_header_text(data, "driver"),
             started_at=_header_text(data, "started_at"),
+            sealed_by=sealed_by,
             extra=dict(extra),
         )
 
@@ -265,21 +282,43 @@ def new_header(
 
 
 class JournalWriter:
-    """Subscribe an instance to an engine: it writes each event as one flushed line."""
+    """Subscribe an instance to an engine: it writes each event as one flushed line.
 
-    def __init__(self, path: str | os.PathLike[str], header: Header) -> None:
+    Given ``seal`` (a programme key's id and the key, handed in by the layer that knows the
+    records; this module never looks for a key), the header names the key and every line also
+    carries the programme's seal, written as the session plays.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        header: Header,
+        *,
+        seal: tuple[str, bytes] | None = None,
+    ) -> None:
         """Create (or overwrite) the journal and write its header."""
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        if seal is not None and not _KEY_ID.fullmatch(seal[0]):
+            raise ValueError(f"not a key id: {seal[0]!r}")
+        self.header = replace(header, sealed_by=seal[0] if seal else None)
+        """The header as written (naming the sealing key, when sealed)."""
+        self._key = seal[1] if seal else None
         self._file: IO[str] | None = self.path.open("w", encoding="utf-8", newline="\n")
-        first = json.dumps(header.to_dict(), separators=(",", ":"), ensure_ascii=False)
+        first = json.dumps(self.header.to_dict(), separators=(",", ":"), ensure_ascii=False)
         self._digest = chain("", first)
+        self._seal = seal_line(self._key, "", first) if self._key else ""
         self._write(first)
 
     def __call__(self, event: Event) -> None:
-        """Append one event, sealed with the chained digest."""
-        line, self._digest = _seal(self._digest, dumps(event))
-        self._write(line)
+        """Append one event with the chained digest (and the programme's seal)."""
+        line = dumps(event)
+        self._digest = chain(self._digest, line)
+        tail = f',"h":"{self._digest}"'
+        if self._key is not None:
+            self._seal = seal_line(self._key, self._seal, line)
+            tail += f',"s":"{self._seal}"'
+        self._write(line[:-1] + tail + "}")
 
     def _write(self, line: str) -> None:
         if self._file is None:
@@ -315,6 +354,10 @@ class Journal:
     """The first line whose digest does not match (edited by hand), or ``None``."""
     sha256: str = ""
     """SHA-256 of the file's bytes as read."""
+    header_line: str = ""
+    """The header line as written (the first seal is over it)."""
+    seals: list[str | None] = field(default_factory=list)
+    """Each kept event line's programme seal (``None`` where the line has none)."""
 
     @property
     def ended(self) -> bool:
@@ -360,6 +403,7 @@ def read_journal(path: str | os.PathLike[str]) -> Journal:
     kept: list[str] = []
     truncated = False
     edited: int | None = None
+    seals: list[str | None] = []
     digest = chain("", lines[0])
     for number, line in _numbered(lines[1:], start=2):
         last = number == len(lines)
@@ -378,11 +422,65 @@ def read_journal(path: str | os.PathLike[str]) -> Journal:
             raise JournalError(str(exc), path=name, line=number) from None
         events.append(event)
         kept.append(content)
+        seals.append(match.group(2) if match else None)
         digest = chain(digest, content)
         if edited is None and (match is None or match.group(1) != digest):
             edited = number
     sha = hashlib.sha256(raw_bytes).hexdigest()
-    return Journal(Path(path), header, events, kept, truncated, edited, sha)
+    return Journal(Path(path), header, events, kept, truncated, edited, sha, lines[0], seals)
+
+
+SealState = Literal["sealed", "unsealed", "foreign", "broken"]
+"""What ``check_seal`` found: sealed by a key given; not sealed; sealed with a key not given;
+sealed, but a line or its seal no longer matches (edited, or re-sealed without the key)."""
+
+
+@dataclass(frozen=True)
+class SealCheck:
+    """Whether a journal is intact and who sealed it."""
+
+    state: SealState
+    """``sealed``, ``unsealed``, ``foreign`` or ``broken``."""
+    message: str
+    """One line for people."""
+    key_id: str | None = None
+    """The key the header names."""
+    line: int | None = None
+    """The first line whose seal does not match (``broken``)."""
+
+    @property
+    def trusted(self) -> bool:
+        """Whether the programme holding the keys given sealed it, and it is intact."""
+        return self.state == "sealed"
+
+
+def check_seal(journal: Journal, keys: Mapping[str, bytes]) -> SealCheck:
+    """Check ``journal``'s seals with a programme's keys (key id → key).
+
+    An intact plain chain with no seal is ``unsealed``: anyone can write one, so it earns no
+    credit. The keys are handed in; this module never looks for them.
+    """
+    kid = journal.header.sealed_by
+    if kid is None:
+        return SealCheck("unsealed", "not sealed by a programme (anyone could have written it)")
+    key = keys.get(kid)
+    if key is None:
+        return SealCheck(
+            "foreign", f"sealed with key {kid}, which this programme does not hold", kid
+        )
+    current = seal_line(key, "", journal.header_line)
+    for number, (content, found) in enumerate(zip(journal.lines, journal.seals, strict=True), 2):
+        current = seal_line(key, current, content)
+        if found is None or not hmac.compare_digest(current, found):
+            return SealCheck(
+                "broken",
+                f"line {number} does not match the programme's seal: edited after it was sealed",
+                kid,
+                number,
+            )
+    if journal.edited_line is not None:  # pragma: no cover - a seal match implies the chain
+        return SealCheck("broken", f"line {journal.edited_line} was edited", kid)
+    return SealCheck("sealed", f"sealed by this programme (key {kid})", kid)
 
 
 def _json(line: str) -> Any:
