@@ -131,15 +131,22 @@ def credited_driver(journal: Journal, location: Location, *, practice: bool = Fa
         assessments.records.RecordsError: an unsealed, foreign or broken journal that would
             earn credit (and ``practice`` is false), or a broken one in any case.
     """
-    seal = seal_of(journal, location)
-    driver = journal.header.driver
+    return driver_for(journal.path, journal.header.driver, seal_of(journal, location), practice)
+
+
+def driver_for(path: str | os.PathLike[str], driver: str, seal: SealCheck, practice: bool) -> str:
+    """The driver a journal with ``seal`` is recorded under (see ``credited_driver``).
+
+    Raises:
+        assessments.records.RecordsError: when it is not recorded (the message says why).
+    """
     if seal.state == "broken":
-        raise RecordsError(f"{journal.path}: not recorded: {seal.message}")
+        raise RecordsError(f"{path}: not recorded: {seal.message}")
     if seal.trusted or driver.split(":", 1)[0] not in LIVE:
         return driver
     if practice:
         return f"practice:{driver}"
-    raise RecordsError(f"{journal.path}: not recorded for credit: {seal.message}; {CREDIT_REFUSED}")
+    raise RecordsError(f"{path}: not recorded for credit: {seal.message}; {CREDIT_REFUSED}")
 
 
 def session_columns(journal: Journal) -> dict[str, Any]:

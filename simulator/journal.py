@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import math
 import os
 import re
 from collections.abc import Iterator, Mapping
@@ -28,6 +29,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
 
+import msgspec
 from pydantic import ValidationError
 
 from simulator.commands import parse_command
@@ -63,15 +65,21 @@ def chain(previous: str, line: str) -> str:
     return hashlib.sha256((previous + "\n" + line).encode("utf-8")).hexdigest()[:16]
 
 
-def seal_line(key: bytes, previous: str, line: str) -> str:
-    """The programme's seal of ``line`` chained to the previous seal (32 hex digits).
+def sealer(key: bytes, header_line: str) -> hmac.HMAC:
+    """The programme's running seal of a journal, started on its header line.
 
-    HMAC-SHA256 with the programme's key, truncated to 128 bits; the first seal is over the
-    header line alone (``previous`` empty), so an edited header breaks every seal. Without the
-    key no one can re-seal an edited journal, unlike the plain ``chain``.
+    Each event line's seal (``"s"``) is HMAC-SHA256, with the programme's key, of every line up
+    to and including it (the header and the event lines without their digests, each followed
+    by a newline), truncated to 128 bits. So the last line's seal vouches for the whole
+    journal (one HMAC to check), a killed session's journal is sealed up to its last line, an
+    edited header or line breaks it, and without the key no one can re-seal an edit, unlike
+    the plain ``chain``.
     """
-    message = line if not previous else previous + "\n" + line
-    return hmac.new(key, message.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+    return hmac.new(key, (header_line + "\n").encode("utf-8"), hashlib.sha256)
+
+
+def _seal_hex(mac: hmac.HMAC) -> str:
+    return mac.copy().hexdigest()[:32]
 
 
 class JournalError(InputError):
@@ -307,7 +315,7 @@ class JournalWriter:
         self._file: IO[str] | None = self.path.open("w", encoding="utf-8", newline="\n")
         first = json.dumps(self.header.to_dict(), separators=(",", ":"), ensure_ascii=False)
         self._digest = chain("", first)
-        self._seal = seal_line(self._key, "", first) if self._key else ""
+        self._mac = sealer(self._key, first) if self._key is not None else None
         self._write(first)
 
     def __call__(self, event: Event) -> None:
@@ -315,9 +323,9 @@ class JournalWriter:
         line = dumps(event)
         self._digest = chain(self._digest, line)
         tail = f',"h":"{self._digest}"'
-        if self._key is not None:
-            self._seal = seal_line(self._key, self._seal, line)
-            tail += f',"s":"{self._seal}"'
+        if self._mac is not None:
+            self._mac.update((line + "\n").encode("utf-8"))
+            tail += f',"s":"{_seal_hex(self._mac)}"'
         self._write(line[:-1] + tail + "}")
 
     def _write(self, line: str) -> None:
@@ -365,7 +373,7 @@ class Journal:
         return bool(self.events) and self.events[-1].kind == "scenario_ended"
 
 
-def read_journal(path: str | os.PathLike[str]) -> Journal:
+def read_journal(path: str | os.PathLike[str], *, samples: bool = True) -> Journal:
     """Read a journal, checking every line against the event models.
 
     The file is read through ``simulator.files`` (a regular file of at most
@@ -373,6 +381,14 @@ def read_journal(path: str | os.PathLike[str]) -> Journal:
     field of the right type and in range, in sim-time order, and every action must be a valid
     command; only a truncated last line (no newline after it: the process was killed while
     writing) is tolerated and skipped.
+
+    With ``samples=False`` (grading and ``warroom import``: the assessor reads no metric
+    sample) a metrics line is checked as JSON with a finite, ordered sim time but not decoded
+    into an event: ``events`` leaves them out, ``lines`` and ``seals`` keep every line. Every
+    line's JSON is then checked in one call of a fast decoder, and a sealed journal's plain
+    chain is not computed (``edited_line`` stays ``None``): the caller checks its seal
+    (``check_seal``), which vouches for more. Any problem falls back to the line-by-line
+    reading, so the error names the line.
 
     Raises:
         JournalError: ``PATH: error: …`` for a file that cannot be read, ``PATH:LINE: error: …``
@@ -399,28 +415,41 @@ def read_journal(path: str | os.PathLike[str]) -> Journal:
         raise JournalError("header is not valid JSON", path=name, line=1) from None
     except JournalError as exc:
         raise JournalError(exc.message, path=name, line=1) from None
+    if not samples and complete:
+        fast = _read_fast(lines, sealed=header.sealed_by is not None)
+        if fast is not None:
+            sha = hashlib.sha256(raw_bytes).hexdigest()
+            return Journal(Path(path), header, *fast[:2], False, fast[3], sha, lines[0], fast[2])
     events: list[Event] = []
     kept: list[str] = []
     truncated = False
     edited: int | None = None
     seals: list[str | None] = []
     digest = chain("", lines[0])
+    previous_t = -math.inf
     for number, line in _numbered(lines[1:], start=2):
         last = number == len(lines)
         match = _DIGEST.search(line)
         content = line[: match.start()] + "}" if match else line
         try:
-            event = _event(content)
-            if events and event.t < events[-1].t:
+            if not samples and _SAMPLE.match(content):
+                event_t = _sample_time(content)
+                event = None
+            else:
+                event = _event(content)
+                event_t = event.t
+            if event_t < previous_t:
                 raise ValueError(
-                    f"sim time {event.t:g} is before the previous line's {events[-1].t:g}"
+                    f"sim time {event_t:g} is before the previous line's {previous_t:g}"
                 )
         except ValueError as exc:
             if last and not complete:
                 truncated = True
                 break
             raise JournalError(str(exc), path=name, line=number) from None
-        events.append(event)
+        previous_t = event_t
+        if event is not None:
+            events.append(event)
         kept.append(content)
         seals.append(match.group(2) if match else None)
         digest = chain(digest, content)
@@ -428,6 +457,85 @@ def read_journal(path: str | os.PathLike[str]) -> Journal:
             edited = number
     sha = hashlib.sha256(raw_bytes).hexdigest()
     return Journal(Path(path), header, events, kept, truncated, edited, sha, lines[0], seals)
+
+
+def read_sealed(
+    path: str | os.PathLike[str], keys: Mapping[str, bytes]
+) -> tuple[Journal, SealCheck]:
+    """Read a journal for grading and check its seal, fast when the seal vouches for it.
+
+    A complete journal sealed with one of ``keys`` whose last seal matches was written by
+    warroom with the programme's key, so its metric samples (which grading does not read) are
+    neither decoded nor re-checked: only the other lines are, against the event models. Any
+    other journal is read as ``read_journal(path, samples=False)`` reads it, then its seal
+    checked line by line (so the message names the line).
+
+    Raises:
+        JournalError: as ``read_journal``.
+    """
+    name = os.fspath(path)
+    try:
+        raw_bytes = read_bytes(name, limit=MAX_JOURNAL_BYTES)
+        raw = raw_bytes.decode("utf-8")
+    except (FileError, UnicodeDecodeError):
+        raw = ""
+    end = raw.find("\n")
+    if end > 0 and raw.endswith("\n"):
+        first = raw[:end]
+        try:
+            header = Header.from_dict(_json(first))
+        except (ValueError, JournalError):
+            header = None
+        key = keys.get(header.sealed_by) if header and header.sealed_by else None
+        if header is not None and key is not None:
+            found = _read_trusted(path, header, first, raw[end + 1 :], raw_bytes, key)
+            if found is not None:
+                kid = str(header.sealed_by)
+                return found, SealCheck("sealed", f"sealed by this programme (key {kid})", kid)
+    journal = read_journal(path, samples=False)
+    return journal, check_seal(journal, keys)
+
+
+def _read_trusted(
+    path: str | os.PathLike[str],
+    header: Header,
+    first: str,
+    body: str,
+    raw_bytes: bytes,
+    key: bytes,
+) -> Journal | None:
+    """The journal when its last seal vouches for every line, else ``None``.
+
+    Each line's last ``_SEALED_TAIL`` characters are taken as its digests without looking:
+    if they were anything else, the contents left would not be what was sealed and the seal
+    would not match. Only the lines grading reads (not metric samples) are then decoded.
+    """
+    lines = body.split("\n")
+    lines.pop()
+    if not lines:
+        return None
+    n = _SEALED_TAIL
+    kept = [line[:-n] + "}" for line in lines]
+    message = first + "\n" + "\n".join(kept) + "\n"
+    mac = hmac.digest(key, message.encode("utf-8"), "sha256").hex()[:32]
+    if not hmac.compare_digest(mac, lines[-1][-34:-2]):
+        return None
+    events: list[Event] = []
+    try:
+        for content in kept:
+            if _SAMPLE_MARK not in content[:_SAMPLE_WINDOW]:
+                events.append(_event(content))
+    except ValueError:  # pragma: no cover - only a journal sealed with bad lines
+        return None
+    seals: list[str | None] = [line[-34:-2] for line in lines]
+    sha = hashlib.sha256(raw_bytes).hexdigest()
+    return Journal(Path(path), header, events, kept, False, None, sha, first, seals)
+
+
+_SEALED_TAIL = len(',"h":"') + 16 + len('","s":"') + 32 + len('"}')
+_SAMPLE_MARK = ',"kind":"metrics","values":'
+"""How a metric sample line written by warroom starts, after its sim time."""
+_SAMPLE_WINDOW = 64
 
 
 SealState = Literal["sealed", "unsealed", "foreign", "broken"]
@@ -454,11 +562,15 @@ class SealCheck:
         return self.state == "sealed"
 
 
-def check_seal(journal: Journal, keys: Mapping[str, bytes]) -> SealCheck:
+def check_seal(
+    journal: Journal, keys: Mapping[str, bytes], *, every_line: bool = True
+) -> SealCheck:
     """Check ``journal``'s seals with a programme's keys (key id → key).
 
     An intact plain chain with no seal is ``unsealed``: anyone can write one, so it earns no
-    credit. The keys are handed in; this module never looks for them.
+    credit. The keys are handed in; this module never looks for them. ``every_line=False``
+    checks only the last line's seal, which vouches for every line before it (one HMAC:
+    ``warroom import``); the default checks each line's and names the first that fails.
     """
     kid = journal.header.sealed_by
     if kid is None:
@@ -468,10 +580,18 @@ def check_seal(journal: Journal, keys: Mapping[str, bytes]) -> SealCheck:
         return SealCheck(
             "foreign", f"sealed with key {kid}, which this programme does not hold", kid
         )
-    current = seal_line(key, "", journal.header_line)
+    if not journal.lines or any(x is None for x in journal.seals):
+        number = 2 + next((i for i, x in enumerate(journal.seals) if x is None), 0)
+        return SealCheck("broken", f"line {number} has no seal: added after sealing", kid, number)
+    if not every_line:
+        whole = journal.header_line + "\n" + "".join(c + "\n" for c in journal.lines)
+        mac = hmac.digest(key, whole.encode("utf-8"), "sha256").hex()[:32]
+        if hmac.compare_digest(mac, str(journal.seals[-1])):
+            return SealCheck("sealed", f"sealed by this programme (key {kid})", kid)
+    mac_running = sealer(key, journal.header_line)
     for number, (content, found) in enumerate(zip(journal.lines, journal.seals, strict=True), 2):
-        current = seal_line(key, current, content)
-        if found is None or not hmac.compare_digest(current, found):
+        mac_running.update((content + "\n").encode("utf-8"))
+        if found is None or not hmac.compare_digest(_seal_hex(mac_running), found):
             return SealCheck(
                 "broken",
                 f"line {number} does not match the programme's seal: edited after it was sealed",
@@ -481,6 +601,79 @@ def check_seal(journal: Journal, keys: Mapping[str, bytes]) -> SealCheck:
     if journal.edited_line is not None:  # pragma: no cover - a seal match implies the chain
         return SealCheck("broken", f"line {journal.edited_line} was edited", kid)
     return SealCheck("sealed", f"sealed by this programme (key {kid})", kid)
+
+
+_SEALED_SUFFIX = re.compile(r',"h":"[0-9a-f]{16}","s":"[0-9a-f]{32}"\}\n')
+_SEALS = re.compile(r',"s":"([0-9a-f]{32})"\}\n')
+
+
+def _read_fast(
+    lines: list[str], *, sealed: bool
+) -> tuple[list[Event], list[str], list[str | None], int | None] | None:
+    """``read_journal``'s fast path for a complete journal; ``None`` to read line by line."""
+    kept: list[str] = []
+    seals: list[str | None] = []
+    edited: int | None = None
+    if sealed:
+        body = "\n".join(lines[1:]) + "\n"
+        stripped, count = _SEALED_SUFFIX.subn("}\n", body)
+        if count != len(lines) - 1:
+            return None
+        kept = stripped.split("\n")
+        kept.pop()
+        seals = list(_SEALS.findall(body))
+    else:
+        digest = chain("", lines[0])
+        for number, line in enumerate(lines[1:], 2):
+            match = _DIGEST.search(line)
+            content = line[: match.start()] + "}" if match else line
+            kept.append(content)
+            seals.append(match.group(2) if match else None)
+            digest = chain(digest, content)
+            if edited is None and (match is None or match.group(1) != digest):
+                edited = number
+    try:
+        stamps = _STAMPS.decode("[" + ",".join(kept) + "]")
+    except (msgspec.DecodeError, RecursionError):
+        return None
+    events: list[Event] = []
+    previous = 0.0
+    for stamp, content in zip(stamps, kept, strict=True):
+        t = stamp.t
+        if not (previous <= t < math.inf):
+            return None
+        previous = t
+        if stamp.kind != "metrics":
+            try:
+                events.append(_event(content))
+            except ValueError:
+                return None
+    return events, kept, seals, edited
+
+
+_SAMPLE = re.compile(r'\{"t":[-0-9.eE+]+,"kind":"metrics",')
+
+
+class _Stamp(msgspec.Struct):
+    """What a metrics line must have when it is not decoded whole (other fields are skipped)."""
+
+    t: float
+    kind: str
+
+
+_STAMP = msgspec.json.Decoder(_Stamp)
+_STAMPS = msgspec.json.Decoder(list[_Stamp])
+
+
+def _sample_time(content: str) -> float:
+    """A metrics line's sim time, the line checked as JSON (its values are not decoded)."""
+    try:
+        stamp = _STAMP.decode(content)
+    except msgspec.DecodeError as exc:
+        raise ValueError(f"not a valid metrics line ({exc})") from None
+    if not math.isfinite(stamp.t) or stamp.t < 0:
+        raise ValueError(f"sim time {stamp.t!r} is not a time in the exercise")
+    return stamp.t
 
 
 def _json(line: str) -> Any:

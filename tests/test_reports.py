@@ -624,7 +624,7 @@ def test_the_progress_bar_shows_only_on_a_terminal_outside_ci(
 ) -> None:
     import io
 
-    from tui.cli.reports import progress_bar
+    from tui.cli.common import progress_bar
 
     class Tty(io.StringIO):
         def isatty(self) -> bool:

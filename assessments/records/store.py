@@ -369,20 +369,12 @@ class Records:
             )
             return self._exercises("WHERE e.id = :id", {"id": new_id})[0]
 
-    def recorded_journals(self, sha256s: Sequence[str]) -> set[str]:
-        """Which of these journal digests the records already hold an attempt of."""
-        found: set[str] = set()
-        for start in range(0, len(sha256s), 500):
-            chunk = list(sha256s[start : start + 500])
-            names = {f"s{i}": sha for i, sha in enumerate(chunk)}
-            marks = ", ".join(f":{n}" for n in names)
-            rows = self._exec(
-                "SELECT DISTINCT journal_sha256 FROM exercise_attempts "
-                f"WHERE journal_sha256 IN ({marks})",
-                names,
-            )
-            found.update(str(r[0]) for r in rows)
-        return found
+    def journal_digests(self) -> list[str]:
+        """The SHA-256 of every journal the records hold an attempt of."""
+        rows = self._exec(
+            "SELECT DISTINCT journal_sha256 FROM exercise_attempts WHERE journal_sha256 IS NOT NULL"
+        )
+        return [str(r[0]) for r in rows]
 
     def signed_count(self) -> int:
         """How many certificates and sealed journals the records hold (what the key signed)."""

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
@@ -147,6 +148,29 @@ def table(rows: Sequence[Sequence[str]], out: TextIO, *, fit: int | None = None)
 def plural(n: int) -> str:
     """``"s"`` unless ``n`` is 1."""
     return "" if n == 1 else "s"
+
+
+# --------------------------------------------------------------------------- progress
+
+
+def progress_bar(
+    out: TextIO, *, minimum: int = 10, label: str = "grading journals"
+) -> Callable[[int, int], None] | None:
+    """A plain-text progress bar on ``out`` when it is a terminal outside CI, else ``None``."""
+    if os.environ.get("CI") or not out.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        if total < minimum:
+            return
+        width = 30
+        filled = width * done // total
+        out.write(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+        if done == total:
+            out.write("\n")
+        out.flush()
+
+    return show
 
 
 # --------------------------------------------------------------------------- running a handler
