@@ -26,7 +26,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from assessments.assessor import Assessment
 from assessments.certification import CertificationStatus
+from assessments.lint import CHECKS, FileReport
 from assessments.records import ExerciseAttempt, QuizAttempt, TraineeRecord
 
 __all__ = [
@@ -34,7 +36,9 @@ __all__ = [
     "EXTENSION",
     "TestCase",
     "TestSuite",
+    "assessment_suite",
     "junit_xml",
+    "lint_suites",
     "roster_csv",
     "xapi_statements",
 ]
@@ -301,3 +305,55 @@ def _xml_text(text: str) -> str:
         c if c in "\t\n\r" or (c >= " " and c not in "\ufffe\uffff") else f"\\x{ord(c):02x}"
         for c in text
     )
+
+
+def assessment_suite(assessment: Assessment) -> TestSuite:
+    """A graded exercise as a suite: one case per criterion (``warroom run --junit``).
+
+    A failed criterion is a failure, one that does not apply (or was still pending) is
+    skipped; the details go into the case's output.
+    """
+    cases: list[TestCase] = []
+    for c in assessment.criteria:
+        measured = f"measured {c.measured_s:g} s" if c.measured_s is not None else "not measured"
+        limit = f", limit {c.limit_s:g} s" if c.limit_s is not None else ""
+        detail = f"{c.title}: {measured}{limit}" + (f"; {c.detail}" if c.detail else "")
+        cases.append(
+            TestCase(
+                classname=f"{assessment.scenario}.{assessment.policy}",
+                name=c.id,
+                failure=detail if c.status == "failed" else None,
+                skipped=detail if c.status in ("not_applicable", "pending") else None,
+                output=detail,
+            )
+        )
+    verdict = "passed" if assessment.passed else "not passed"
+    return TestSuite(
+        f"{assessment.scenario} ({assessment.trainee}, {verdict}, {assessment.score:.0%})", cases
+    )
+
+
+def lint_suites(reports: Sequence[FileReport]) -> list[TestSuite]:
+    """Lint results as suites: one per scenario, one case per check (``warroom lint --junit``).
+
+    A check with an error finding fails; warnings and suppressed findings go into the case's
+    output (they do not fail ``warroom lint`` either).
+    """
+    suites: list[TestSuite] = []
+    for report in reports:
+        name = report.scenario or report.path
+        cases: list[TestCase] = []
+        for check in CHECKS:
+            errors = [str(f) for f in report.errors if f.check == check]
+            warnings = [str(f) for f in report.warnings if f.check == check]
+            quiet = [f"suppressed: {f}" for f in report.suppressed if f.check == check]
+            cases.append(
+                TestCase(
+                    classname=name,
+                    name=check,
+                    failure="\n".join(errors) if errors else None,
+                    output="\n".join([*warnings, *quiet]),
+                )
+            )
+        suites.append(TestSuite(name, cases))
+    return suites

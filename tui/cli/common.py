@@ -150,6 +150,22 @@ def plural(n: int) -> str:
     return "" if n == 1 else "s"
 
 
+def write_text(path: str, text: str) -> None:
+    """Write ``text`` to the file ``path`` (UTF-8), making its folder.
+
+    Raises:
+        UsageError: when it cannot be written (a folder, no permission …).
+    """
+    from pathlib import Path
+
+    target = Path(path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot write: {exc.strerror or exc}") from None
+
+
 # --------------------------------------------------------------------------- progress
 
 

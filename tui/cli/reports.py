@@ -58,9 +58,10 @@ def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
     )
     r.add_argument(
         "--cohort",
-        nargs="+",
+        nargs="*",
         metavar="PATH",
-        help="a cohort report over these journals and folders of journals (*.jsonl)",
+        help="a cohort report over these journals and folders of journals (*.jsonl); with no "
+        "PATH, over the attempts already graded into the records (--db; warroom import)",
     )
     r.add_argument(
         "--format",

@@ -31,6 +31,7 @@ from tui.cli.common import (
     print_json,
     print_problems,
     table,
+    write_text,
 )
 
 
@@ -55,6 +56,12 @@ def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
     )
     add_run_options(r)
     r.add_argument("--journal", metavar="FILE", help="write the journal (JSONL) here")
+    r.add_argument(
+        "--junit",
+        metavar="FILE",
+        default=None,
+        help="also write JUnit XML: one test case per criterion (for scenario CI)",
+    )
     r.add_argument(
         "--report", metavar="DIR", help="write the journal, debrief and postmortem draft into DIR"
     )
@@ -211,6 +218,10 @@ def cmd_run(args: argparse.Namespace) -> int:
             policy=policy,
             scenario=args.scenario,
         )
+    if args.junit:
+        from assessments.exports import assessment_suite, junit_xml
+
+        write_text(args.junit, junit_xml([assessment_suite(assessment)], name="warroom run"))
     verdict = EXIT_OK
     if args.expect is not None and assessment.passed != (args.expect == "pass"):
         verdict = EXIT_INVALID
