@@ -20,6 +20,7 @@ This module must not print, parse a command line or import the TUI; it must not 
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -103,13 +104,14 @@ def _setup(keys: Mapping[str, bytes], known: frozenset[str], practice: bool) -> 
 def _grade(path: str) -> tuple[str, Status, str, dict[str, Any] | None]:
     """Hash, read, seal-check and grade one journal: ``(path, status, message, row)``."""
     try:
-        sha = hashlib.sha256(read_bytes(path, limit=MAX_JOURNAL_BYTES)).hexdigest()
+        data = read_bytes(path, limit=MAX_JOURNAL_BYTES)
     except FileError as exc:
         return path, "unreadable", f"{path}: error: {exc.reason}", None
+    sha = hashlib.sha256(data).hexdigest()
     if sha in _known:
         return path, "already", "", None
     try:
-        journal, seal = read_sealed(path, _keys)
+        journal, seal = read_sealed(path, _keys, data=data, sha256=sha)
         if journal.edited_line is not None:
             return (
                 path,
@@ -184,12 +186,22 @@ def import_journals(
             if progress is not None:
                 progress(i, total)
     else:
+        # The first journal is graded here: its scenario and policy are then loaded and
+        # cached before the workers fork, so they start warm (most of a cohort plays a few
+        # scenarios).
+        _setup(keys, known, practice)
+        results.append(_grade(names[0]))
         count = workers or os.cpu_count() or 1
         chunk = max(1, min(64, total // (count * 8)))
+        context = (
+            multiprocessing.get_context("fork")
+            if "fork" in multiprocessing.get_all_start_methods()
+            else None
+        )
         with ProcessPoolExecutor(
-            count, initializer=_setup, initargs=(keys, known, practice)
+            count, mp_context=context, initializer=_setup, initargs=(keys, known, practice)
         ) as pool:
-            for i, result in enumerate(pool.map(_grade, names, chunksize=chunk), 1):
+            for i, result in enumerate(pool.map(_grade, names[1:], chunksize=chunk), 2):
                 results.append(result)
                 if progress is not None and (i % chunk == 0 or i == total):
                     progress(i, total)

@@ -460,7 +460,11 @@ def read_journal(path: str | os.PathLike[str], *, samples: bool = True) -> Journ
 
 
 def read_sealed(
-    path: str | os.PathLike[str], keys: Mapping[str, bytes]
+    path: str | os.PathLike[str],
+    keys: Mapping[str, bytes],
+    *,
+    data: bytes | None = None,
+    sha256: str | None = None,
 ) -> tuple[Journal, SealCheck]:
     """Read a journal for grading and check its seal, fast when the seal vouches for it.
 
@@ -470,15 +474,18 @@ def read_sealed(
     other journal is read as ``read_journal(path, samples=False)`` reads it, then its seal
     checked line by line (so the message names the line).
 
+    ``data`` (and its ``sha256``) are the file's bytes when the caller already read them
+    (through ``simulator.files``, within ``MAX_JOURNAL_BYTES``).
+
     Raises:
         JournalError: as ``read_journal``.
     """
     name = os.fspath(path)
     try:
-        raw_bytes = read_bytes(name, limit=MAX_JOURNAL_BYTES)
+        raw_bytes = data if data is not None else read_bytes(name, limit=MAX_JOURNAL_BYTES)
         raw = raw_bytes.decode("utf-8")
     except (FileError, UnicodeDecodeError):
-        raw = ""
+        raw_bytes, raw = b"", ""
     end = raw.find("\n")
     if end > 0 and raw.endswith("\n"):
         first = raw[:end]
@@ -488,7 +495,8 @@ def read_sealed(
             header = None
         key = keys.get(header.sealed_by) if header and header.sealed_by else None
         if header is not None and key is not None:
-            found = _read_trusted(path, header, first, raw[end + 1 :], raw_bytes, key)
+            digest = sha256 or hashlib.sha256(raw_bytes).hexdigest()
+            found = _read_trusted(path, header, first, raw[end + 1 :], digest, key)
             if found is not None:
                 kid = str(header.sealed_by)
                 return found, SealCheck("sealed", f"sealed by this programme (key {kid})", kid)
@@ -501,7 +509,7 @@ def _read_trusted(
     header: Header,
     first: str,
     body: str,
-    raw_bytes: bytes,
+    sha: str,
     key: bytes,
 ) -> Journal | None:
     """The journal when its last seal vouches for every line, else ``None``.
@@ -528,7 +536,6 @@ def _read_trusted(
     except ValueError:  # pragma: no cover - only a journal sealed with bad lines
         return None
     seals: list[str | None] = [line[-34:-2] for line in lines]
-    sha = hashlib.sha256(raw_bytes).hexdigest()
     return Journal(Path(path), header, events, kept, False, None, sha, first, seals)
 
 
