@@ -109,3 +109,32 @@ def test_an_unsealed_or_foreign_journal_is_refused_for_credit_with_a_clear_messa
     foreign = _play(tmp_path / "f.jsonl", sealing_key(other))
     assert main(["grade", str(foreign), "--record", "--db", str(db)]) == 1
     assert "which this programme does not hold" in capsys.readouterr().err
+
+
+def test_a_tui_session_is_sealed_with_the_records_key_and_resumes_only_with_it(
+    db: Path, tmp_path: Path
+) -> None:
+    from simulator import commands as cmd
+    from tui.app import programme_seal
+    from tui.headless.session import ResumeError, new_session, resume_session
+
+    seal = programme_seal(db)
+    assert seal is not None and seal == sealing_key(db)
+    session = new_session("api-outage", trainee="Ada", journal_dir=tmp_path, paused=True, seal=seal)
+    session.open(0.0)
+    session.jump(70)
+    assert session.submit(cmd.Acknowledge(alert="APIErrorRateHigh")).accepted
+    session.jump(100)
+    assert session.directory is not None
+    journal_path = session.directory / "journal.jsonl"
+    read = read_journal(journal_path)
+    assert read.header.sealed_by == seal[0]
+    assert check_seal(read, load_keys(db).by_id).trusted
+    with pytest.raises(ResumeError, match="sealed with programme key"):
+        resume_session(session.directory)
+    resumed = resume_session(session.directory, seal=seal)
+    resumed.toggle_pause(0.0)
+    assert resumed.submit(cmd.Classify(severity="SEV-2")).accepted
+    resumed.close()
+    again = read_journal(journal_path)
+    assert again.edited_line is None and check_seal(again, load_keys(db).by_id).trusted
