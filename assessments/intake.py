@@ -31,7 +31,7 @@ from typing import Any, Literal
 
 from assessments.assessor import grade_journal
 from assessments.keys import MissingKey, load_keys
-from assessments.programme import driver_for, session_columns
+from assessments.programme import driver_for, grade_columns, session_columns
 from assessments.records import Location, Records, RecordsError
 from simulator.files import FileError, read_bytes
 from simulator.journal import MAX_JOURNAL_BYTES, JournalError, read_sealed
@@ -139,6 +139,7 @@ def _grade(path: str) -> tuple[str, Status, str, dict[str, Any] | None]:
         "journal_sha256": sha,
         "driver": driver,
         **session_columns(journal),
+        **grade_columns(a),
     }
     status: Status = "practice" if driver.startswith("practice:") else "imported"
     return path, status, "", row

@@ -102,6 +102,7 @@ def record_attempt(
             journal_sha256=sha,
             driver=driver,
             **session,
+            **grade_columns(assessment),
         )
 
 
@@ -157,6 +158,14 @@ def session_columns(journal: Journal) -> dict[str, Any]:
         "started_at": journal.header.started_at,
         "completed": journal.ended,
         "sealed_by": journal.header.sealed_by,
+    }
+
+
+def grade_columns(assessment: Assessment) -> dict[str, Any]:
+    """What a cohort report needs of a grade beside its criteria (kept with the attempt)."""
+    return {
+        "critical": [c.id for c in assessment.critical_failures],
+        "markers": dict(assessment.markers),
     }
 
 

@@ -114,6 +114,9 @@ def main() -> int:
         with Records(db) as records:
             (attempt,) = records.exercises()[:1] or [None]
             assert attempt is not None
+            sample = records.cohort_rows()[0]
+            critical = json.loads(sample[12])
+            markers = json.loads(sample[13])
             with records.transaction():
                 for i in range(n, m):
                     records.add_exercise(
@@ -131,6 +134,8 @@ def main() -> int:
                         started_at=attempt.started_at,
                         completed=True,
                         sealed_by=attempt.sealed_by,
+                        critical=critical,
+                        markers=markers,
                     )
         times = []
         for _ in range(5):

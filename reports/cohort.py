@@ -27,7 +27,7 @@ from typing import Any
 
 import msgspec
 
-from assessments.assessor import CRITERIA, TITLES, grade_journal
+from assessments.assessor import CRITERIA, TITLES, grade_journal, percent
 from assessments.policy import Policy, journal_policy
 from assessments.records import Records
 from simulator.durations import format_duration
@@ -45,6 +45,27 @@ __all__ = [
 
 Progress = Callable[[int, int], None]
 """``progress(done, total)``, called after each journal."""
+
+MARKER_KEYS = (
+    "delegated",
+    "ran_personally",
+    "heads_down_s",
+    "finding_to_mitigation_s",
+    "update_gap_mean_s",
+)
+"""The behavioural markers the cohort report summarises (medians across sessions)."""
+
+MARKER_TITLES = {
+    "delegated": "Diagnostics delegated",
+    "ran_personally": "Diagnostics run yourself",
+    "heads_down_s": "Time heads-down",
+    "finding_to_mitigation_s": "From finding the root cause to mitigating",
+    "update_gap_mean_s": "Mean gap between incident-channel updates",
+}
+
+
+def _number(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float) else None
 
 
 @dataclass(frozen=True)
@@ -71,6 +92,11 @@ class CohortSession:
     """``(id, status, measured_s, limit_s)`` per criterion."""
     completed: bool = True
     """Whether the exercise reached its end; an abandoned one is reported apart, not graded."""
+    critical: tuple[str, ...] = ()
+    """The critical failures that decided it (ids, first first)."""
+    markers: tuple[tuple[str, float | None], ...] = ()
+    """Behavioural markers (``assessor.markers``): delegated, ran_personally, heads_down_s,
+    finding_to_mitigation_s, update_gap_mean_s. Not scored."""
 
 
 @dataclass(frozen=True)
@@ -93,6 +119,8 @@ class _Criterion(msgspec.Struct):
 
 
 _CRITERIA = msgspec.json.Decoder(list[_Criterion])
+_CRITICAL = msgspec.json.Decoder(list[str])
+_MARKERS = msgspec.json.Decoder(dict[str, Any])
 
 
 def from_records(records: Records, policy: str | None = None) -> list[CohortSession]:
@@ -101,11 +129,15 @@ def from_records(records: Records, policy: str | None = None) -> list[CohortSess
     ``records.bad_rows`` and left out."""
     sessions: list[CohortSession] = []
     for row in records.cohort_rows(policy):
-        (rid, trainee, scenario, title, pol, started, recorded, passed, score, crit, done, jp) = row
+        (rid, trainee, scenario, title, pol, started, recorded, passed, score, crit, done, jp) = (
+            row[:12]
+        )
         try:
             criteria = tuple(
                 (c.id, c.status, c.measured_s, c.limit_s) for c in _CRITERIA.decode(crit)
             )
+            critical = tuple(_CRITICAL.decode(row[12])) if row[12] is not None else ()
+            markers = _MARKERS.decode(row[13]) if row[13] is not None else {}
         except (msgspec.DecodeError, TypeError):
             records.report_bad_row("exercise_attempts", int(rid), "criteria is not JSON")
             continue
@@ -124,6 +156,8 @@ def from_records(records: Records, policy: str | None = None) -> list[CohortSess
                 score=float(score),
                 criteria=criteria,
                 completed=done is None or done in (1, True),
+                critical=critical,
+                markers=tuple((key, _number(markers.get(key))) for key in MARKER_KEYS),
             )
         )
     return sessions
@@ -160,6 +194,8 @@ def collect(
                     score=a.score,
                     criteria=tuple((c.id, c.status, c.measured_s, c.limit_s) for c in a.criteria),
                     completed=journal.ended,
+                    critical=tuple(c.id for c in a.critical_failures),
+                    markers=tuple((key, _number(a.markers.get(key))) for key in MARKER_KEYS),
                 )
             )
         except JournalError as exc:
@@ -236,7 +272,12 @@ def aggregate(sessions: Sequence[CohortSession], skipped: Sequence[Skipped] = ()
         repeated = [cid for cid, n in misses.most_common() if n >= 2]
         reasons: list[str] = []
         if not latest.passed:
-            reasons.append(f"latest session failed ({latest.scenario}, {latest.score:.0%})")
+            why = (
+                f"critical failure: {latest.critical[0].replace('_', ' ')}"
+                if latest.critical
+                else percent(latest.score)
+            )
+            reasons.append(f"latest session failed ({latest.scenario}, {why})")
         if len(group) >= 2 and passed * 2 < len(group):
             reasons.append(f"passed {passed} of {len(group)} sessions")
         if reasons and repeated:
@@ -261,6 +302,18 @@ def aggregate(sessions: Sequence[CohortSession], skipped: Sequence[Skipped] = ()
         key=lambda t: (t["latest_score"], t["pass_rate"], t["name"].casefold()),
     )
     total_passed = sum(s.passed for s in ordered)
+    critical = Counter(c for s in ordered for c in s.critical[:1])
+    marker_rows = []
+    for key in MARKER_KEYS:
+        values = [v for s in ordered for k, v in s.markers if k == key and v is not None]
+        median = _median(values)
+        seconds = key.endswith("_s")
+        shown = "–"
+        if median is not None:
+            shown = format_duration(round(median)) if seconds else f"{median:g}"
+        marker_rows.append(
+            {"id": key, "title": MARKER_TITLES[key], "sessions": len(values), "median": shown}
+        )
     return {
         "format": 1,
         "sessions": len(ordered),
@@ -279,6 +332,11 @@ def aggregate(sessions: Sequence[CohortSession], skipped: Sequence[Skipped] = ()
         "scenarios": scenario_rows,
         "criteria": criterion_rows,
         "people": trainee_rows,
+        "critical_failures": [
+            {"id": cid, "title": cid.replace("_", " "), "sessions": n}
+            for cid, n in critical.most_common()
+        ],
+        "markers": marker_rows,
         "attention": attention,
         "skipped": [{"path": x.path, "error": x.error} for x in skipped],
     }

@@ -285,10 +285,11 @@ class Engine:
 
         Args:
             command: A trainee action or facilitator command from ``simulator.commands``.
-            by: ``trainee`` or ``facilitator`` (facilitator commands are always the facilitator's).
+            by: ``trainee`` or ``facilitator`` (facilitator commands are always the facilitator's,
+                except pace presses, ``set_pace`` and ``jump_ahead``, which are whoever pressed).
         """
         self.start()
-        if cmd.is_facilitator(command):
+        if cmd.is_facilitator(command) and not isinstance(command, cmd.SetPace | cmd.JumpAhead):
             by = "facilitator"
         data = command.to_dict()
         self._held = []
@@ -728,7 +729,18 @@ class Engine:
     def _do_create_channel(self, c: cmd.CreateChannel) -> None:
         self._require_not_busy("creating the channel")
         if self.state.channel is not None:
-            raise CommandRejected(f"the incident channel {self.state.channel} already exists")
+            raise CommandRejected(
+                f"the incident channel {self.state.channel} already exists: rename it instead"
+            )
+        self.state.channel = c.name
+
+    @handles(cmd.RenameChannel)
+    def _do_rename_channel(self, c: cmd.RenameChannel) -> None:
+        self._require_not_busy("renaming the channel")
+        if self.state.channel is None:
+            raise CommandRejected("there is no incident channel yet: create it first")
+        if c.name == self.state.channel:
+            raise CommandRejected(f"the incident channel is already called {c.name}")
         self.state.channel = c.name
 
     def _person(self, name: str) -> str:

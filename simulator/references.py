@@ -27,6 +27,7 @@ from simulator.model import (
     Loc,
     MetricEffect,
     MetricIs,
+    MustNot,
     Scenario,
     ServiceEffect,
     ValidatorEffect,
@@ -287,6 +288,12 @@ def _check_mitigations(s: Scenario, known: _Known) -> Problems:
     for i, mit in enumerate(s.mitigations):
         yield from known.refs(("mitigations", i, "clears"), mit.clears, known.faults, "fault")
         yield from known.refs(("mitigations", i, "starts"), mit.starts, known.faults, "fault")
+        yield from known.refs(("mitigations", i, "ends"), mit.ends, known.faults, "fault")
+        roots = {f.id for f in s.faults if f.root_cause}
+        for k, fid in enumerate(mit.ends):
+            if fid in known.faults and fid not in roots:
+                msg = f"fault {fid!r} is not a root cause: only a root cause can be ended"
+                yield ("mitigations", i, "ends", k), msg
         for k, fid in enumerate(mit.starts):
             if fid in known.faults and not known.faults[fid].dormant:
                 yield (
@@ -312,11 +319,28 @@ def _check_expected(s: Scenario, known: _Known) -> Problems:
             yield ("expected", "page", k), f"unknown responder {r!r}{_suggest(r, known.responders)}"
     if not any(f.root_cause for f in s.faults) and s.expected.declare:
         yield ("faults",), "no fault is marked root_cause: true"
+    for k, moment in enumerate(s.expected.triggers):
+        here: Loc = ("expected", "triggers", k)
+        if moment.inject is not None and moment.inject not in known.injects:
+            yield (*here, "inject"), f"unknown inject {moment.inject!r}"
+        if moment.fault is not None and moment.fault not in known.faults:
+            yield (*here, "fault"), f"unknown fault {moment.fault!r}"
+        if moment.alert is not None and moment.alert not in known.alerts:
+            yield (*here, "alert"), f"unknown alert {moment.alert!r}"
+    for k, rule in enumerate(s.expected.must_not):
+        yield from _check_action_filter(
+            ("expected", "must_not", k),
+            rule,
+            known.alerts,
+            known.diagnostics,
+            known.mitigations,
+            known.responders,
+        )
 
 
 def _check_action_filter(
     loc: Loc,
-    c: ActionTaken,
+    c: ActionTaken | MustNot,
     alerts: set[str],
     diagnostics: set[str],
     mitigations: set[str],

@@ -11,6 +11,11 @@ gives all its problems at once, as ``LoadError``; never a traceback.
 It must not know anything about scenarios, policies or any other model (callers pass the model
 and their cross-reference checks in), must never construct arbitrary Python objects (no unsafe
 loader, no python tags), and must not import Textual or Rich.
+
+Why one module of about 900 lines: the composer that records every node's location and the
+validation that maps a pydantic error back to one are two halves of the same location map
+(``Document``, ``_Node``, ``_Walk``); split apart, that map would become a public interface
+that only this loader has a use for.
 """
 
 from __future__ import annotations

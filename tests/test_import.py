@@ -69,7 +69,8 @@ def test_the_cohort_from_the_records_matches_the_cohort_from_the_journals(
     capsys.readouterr()
     a = json.loads((tmp_path / "a" / "cohort.json").read_text())
     b = json.loads((tmp_path / "b" / "cohort.json").read_text())
-    for key in ("sessions", "trainees", "passed", "scenarios", "criteria", "attention"):
+    keys = ("sessions", "trainees", "passed", "scenarios", "criteria", "attention")
+    for key in (*keys, "critical_failures", "markers", "people"):
         assert a[key] == b[key], key
     assert [p["name"] for p in a["people"]] == ["Ada", "Bea", "Cy"]
 

@@ -282,11 +282,17 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         3,
         "exercise attempts keep what a cohort report needs (scenario title, start, whether it "
-        "ended) and the key that sealed their journal",
+        "ended, critical failures, behavioural markers) and the key that sealed their journal",
         (
             "ALTER TABLE exercise_attempts ADD COLUMN title TEXT",
             "ALTER TABLE exercise_attempts ADD COLUMN started_at TEXT",
             "ALTER TABLE exercise_attempts ADD COLUMN sealed_by TEXT",
+            "ALTER TABLE exercise_attempts ADD COLUMN critical TEXT "
+            "CONSTRAINT exercise_attempts_critical_json CHECK (critical IS NULL OR "
+            "json_valid(critical))",
+            "ALTER TABLE exercise_attempts ADD COLUMN markers TEXT "
+            "CONSTRAINT exercise_attempts_markers_json CHECK (markers IS NULL OR "
+            "json_valid(markers))",
         ),
         {
             "sqlite": (

@@ -320,12 +320,15 @@ class Records:
         started_at: str | None = None,
         completed: bool | None = None,
         sealed_by: str | None = None,
+        critical: Sequence[str] | None = None,
+        markers: Mapping[str, Any] | None = None,
     ) -> ExerciseAttempt:
         """Record a graded exercise; the same journal under the same policy is recorded once.
 
-        ``title``, ``started_at`` and ``completed`` are what a cohort report needs of the
-        journal (so it never reads the journal again); ``sealed_by`` the id of the programme
-        key that sealed it.
+        ``title``, ``started_at``, ``completed``, ``critical`` (the critical failures' ids)
+        and ``markers`` (the behavioural markers) are what a cohort report needs of the
+        journal and its grade (so it never reads the journal again); ``sealed_by`` the id of
+        the programme key that sealed it.
 
         Returns:
             The new attempt, or the one already recorded from the same journal.
@@ -365,6 +368,10 @@ class Records:
                     "started_at": started_at,
                     "completed": completed,
                     "sealed_by": sealed_by,
+                    "critical": None if critical is None else json.dumps(list(critical)),
+                    "markers": None
+                    if markers is None
+                    else json.dumps(dict(markers), ensure_ascii=False, sort_keys=True),
                 },
             )
             return self._exercises("WHERE e.id = :id", {"id": new_id})[0]
@@ -392,7 +399,8 @@ class Records:
         """What a cohort report needs of every exercise attempt, as plain tuples, fast.
 
         Each is ``(id, trainee, scenario, title, policy, started_at, recorded_at, passed, score,
-        criteria JSON text, completed, journal_path)``; only ``policy``'s attempts when given.
+        criteria JSON text, completed, journal_path, critical JSON text, markers JSON text)``;
+        only ``policy``'s attempts when given.
         Values are as stored: the caller checks them (``rows`` for the rules).
         """
         where = "WHERE e.policy = :policy" if policy is not None else ""
@@ -400,7 +408,7 @@ class Records:
             raise RecordsError(f"{self.path}: schema version {self.version} has no cohort data")
         return self._exec(
             "SELECT e.id, t.name, e.scenario, e.title, e.policy, e.started_at, e.recorded_at, "
-            "e.passed, e.score, e.criteria, e.completed, e.journal_path "
+            "e.passed, e.score, e.criteria, e.completed, e.journal_path, e.critical, e.markers "
             "FROM exercise_attempts e JOIN trainees t ON t.id = e.trainee_id "
             f"{where} ORDER BY e.id",
             {"policy": policy} if policy is not None else None,
@@ -629,8 +637,8 @@ class Records:
 
 SESSION_COLUMNS_VERSION = 3
 """The schema version from which attempts keep title, start, completion and sealing key."""
-_SESSION_COLUMNS = ", title, started_at, completed, sealed_by"
-_SESSION_VALUES = ", :title, :started_at, :completed, :sealed_by"
+_SESSION_COLUMNS = ", title, started_at, completed, sealed_by, critical, markers"
+_SESSION_VALUES = ", :title, :started_at, :completed, :sealed_by, :critical, :markers"
 _SESSION_SELECT = ", e.title, e.started_at, e.completed, e.sealed_by"
 
 
