@@ -166,6 +166,7 @@ def grade_columns(assessment: Assessment) -> dict[str, Any]:
     return {
         "critical": [c.id for c in assessment.critical_failures],
         "markers": dict(assessment.markers),
+        "outcomes": [[c.id, c.status, c.measured_s, c.limit_s] for c in assessment.criteria],
     }
 
 

@@ -117,6 +117,7 @@ def main() -> int:
             sample = records.cohort_rows()[0]
             critical = json.loads(sample[12])
             markers = json.loads(sample[13])
+            outcomes = json.loads(sample[9])
             with records.transaction():
                 for i in range(n, m):
                     records.add_exercise(
@@ -136,6 +137,7 @@ def main() -> int:
                         sealed_by=attempt.sealed_by,
                         critical=critical,
                         markers=markers,
+                        outcomes=outcomes,
                     )
         times = []
         for _ in range(5):

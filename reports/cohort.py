@@ -120,6 +120,7 @@ class _Criterion(msgspec.Struct):
 
 _CRITERIA = msgspec.json.Decoder(list[_Criterion])
 _CRITICAL = msgspec.json.Decoder(list[str])
+_OUTCOMES = msgspec.json.Decoder(list[tuple[str, str, float | None, float | None]])
 _MARKERS = msgspec.json.Decoder(dict[str, Any])
 
 
@@ -133,12 +134,15 @@ def from_records(records: Records, policy: str | None = None) -> list[CohortSess
             row[:12]
         )
         try:
-            criteria = tuple(
-                (c.id, c.status, c.measured_s, c.limit_s) for c in _CRITERIA.decode(crit)
-            )
+            if crit.startswith("[["):  # the criteria in brief (``outcomes``)
+                criteria = tuple(_OUTCOMES.decode(crit))
+            else:  # an attempt recorded before they were kept: its full criteria
+                criteria = tuple(
+                    (c.id, c.status, c.measured_s, c.limit_s) for c in _CRITERIA.decode(crit)
+                )
             critical = tuple(_CRITICAL.decode(row[12])) if row[12] is not None else ()
             markers = _MARKERS.decode(row[13]) if row[13] is not None else {}
-        except (msgspec.DecodeError, TypeError):
+        except (msgspec.DecodeError, TypeError, ValueError):
             records.report_bad_row("exercise_attempts", int(rid), "criteria is not JSON")
             continue
         if isinstance(score, bool) or not isinstance(score, int | float) or not 0 <= score <= 1:

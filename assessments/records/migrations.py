@@ -281,8 +281,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(
         3,
-        "exercise attempts keep what a cohort report needs (scenario title, start, whether it "
-        "ended, critical failures, behavioural markers) and the key that sealed their journal",
+        "attempts keep what a cohort report needs (title, start, ended, critical failures, "
+        "markers, criteria in brief) and the key that sealed their journal",
         (
             "ALTER TABLE exercise_attempts ADD COLUMN title TEXT",
             "ALTER TABLE exercise_attempts ADD COLUMN started_at TEXT",
@@ -293,6 +293,9 @@ MIGRATIONS: tuple[Migration, ...] = (
             "ALTER TABLE exercise_attempts ADD COLUMN markers TEXT "
             "CONSTRAINT exercise_attempts_markers_json CHECK (markers IS NULL OR "
             "json_valid(markers))",
+            "ALTER TABLE exercise_attempts ADD COLUMN outcomes TEXT "
+            "CONSTRAINT exercise_attempts_outcomes_json CHECK (outcomes IS NULL OR "
+            "json_valid(outcomes))",
         ),
         {
             "sqlite": (

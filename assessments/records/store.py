@@ -322,11 +322,13 @@ class Records:
         sealed_by: str | None = None,
         critical: Sequence[str] | None = None,
         markers: Mapping[str, Any] | None = None,
+        outcomes: Sequence[Sequence[Any]] | None = None,
     ) -> ExerciseAttempt:
         """Record a graded exercise; the same journal under the same policy is recorded once.
 
         ``title``, ``started_at``, ``completed``, ``critical`` (the critical failures' ids)
-        and ``markers`` (the behavioural markers) are what a cohort report needs of the
+        ``markers`` (the behavioural markers) and ``outcomes`` (``[id, status, measured_s,
+        limit_s]`` per criterion, the criteria in brief) are what a cohort report needs of the
         journal and its grade (so it never reads the journal again); ``sealed_by`` the id of
         the programme key that sealed it.
 
@@ -372,6 +374,9 @@ class Records:
                     "markers": None
                     if markers is None
                     else json.dumps(dict(markers), ensure_ascii=False, sort_keys=True),
+                    "outcomes": None
+                    if outcomes is None
+                    else json.dumps([list(o) for o in outcomes], ensure_ascii=False),
                 },
             )
             return self._exercises("WHERE e.id = :id", {"id": new_id})[0]
@@ -399,8 +404,9 @@ class Records:
         """What a cohort report needs of every exercise attempt, as plain tuples, fast.
 
         Each is ``(id, trainee, scenario, title, policy, started_at, recorded_at, passed, score,
-        criteria JSON text, completed, journal_path, critical JSON text, markers JSON text)``;
-        only ``policy``'s attempts when given.
+        criteria JSON text, completed, journal_path, critical JSON text, markers JSON text)``,
+        the criteria in brief (``outcomes``) where the attempt has them; only ``policy``'s
+        attempts when given.
         Values are as stored: the caller checks them (``rows`` for the rules).
         """
         where = "WHERE e.policy = :policy" if policy is not None else ""
@@ -408,7 +414,8 @@ class Records:
             raise RecordsError(f"{self.path}: schema version {self.version} has no cohort data")
         return self._exec(
             "SELECT e.id, t.name, e.scenario, e.title, e.policy, e.started_at, e.recorded_at, "
-            "e.passed, e.score, e.criteria, e.completed, e.journal_path, e.critical, e.markers "
+            "e.passed, e.score, COALESCE(e.outcomes, e.criteria), e.completed, e.journal_path, "
+            "e.critical, e.markers "
             "FROM exercise_attempts e JOIN trainees t ON t.id = e.trainee_id "
             f"{where} ORDER BY e.id",
             {"policy": policy} if policy is not None else None,
@@ -637,8 +644,8 @@ class Records:
 
 SESSION_COLUMNS_VERSION = 3
 """The schema version from which attempts keep title, start, completion and sealing key."""
-_SESSION_COLUMNS = ", title, started_at, completed, sealed_by, critical, markers"
-_SESSION_VALUES = ", :title, :started_at, :completed, :sealed_by, :critical, :markers"
+_SESSION_COLUMNS = ", title, started_at, completed, sealed_by, critical, markers, outcomes"
+_SESSION_VALUES = ", :title, :started_at, :completed, :sealed_by, :critical, :markers, :outcomes"
 _SESSION_SELECT = ", e.title, e.started_at, e.completed, e.sealed_by"
 
 
