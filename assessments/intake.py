@@ -127,6 +127,8 @@ def _grade(path: str) -> tuple[str, Status, str, dict[str, Any] | None]:
         return path, "refused", str(exc), None
     except LoadError as exc:
         return path, "unreadable", "; ".join(str(x) for x in exc.problems), None
+    except (KeyError, OSError, ValueError) as exc:  # a worker never dies with a traceback
+        return path, "unreadable", f"{path}: error: {str(exc).strip(chr(39))}", None
     row = {
         "trainee": a.trainee,
         "scenario": a.scenario,

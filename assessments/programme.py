@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assessments.certification import LIVE, exercise_credits, percent, status_of
-from assessments.keys import load_keys, programme_key
+from assessments.keys import MissingKey, load_keys, programme_key
 from assessments.records import (
     ExerciseAttempt,
     Location,
@@ -114,14 +114,19 @@ CREDIT_REFUSED = (
 
 
 def seal_of(journal: Journal, location: Location) -> SealCheck:
-    """Whether the programme of the records at ``location`` sealed ``journal``.
+    """Whether the programme of the records at ``location`` sealed ``journal`` (a programme
+    with no key yet holds none of the keys a journal can name).
 
     Raises:
-        assessments.keys.MissingKey: when the journal names a key and the programme has none.
+        assessments.records.RecordsError: when a key file is damaged.
     """
     if journal.header.sealed_by is None:
         return check_seal(journal, {})
-    return check_seal(journal, load_keys(location).by_id)
+    try:
+        keys = load_keys(location).by_id
+    except MissingKey:
+        keys = {}  # a programme without a key sealed nothing: the journal is foreign
+    return check_seal(journal, keys)
 
 
 def credited_driver(journal: Journal, location: Location, *, practice: bool = False) -> str:

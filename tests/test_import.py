@@ -116,3 +116,32 @@ def test_exports_csv_and_xapi(
     assert [json.loads(x)["id"] for x in again.read_text().splitlines()] == [
         s["id"] for s in statements
     ]
+
+
+def test_bad_files_are_reported_and_the_rest_imported(
+    programme: tuple[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    db, folder = programme
+    (folder / "empty.jsonl").write_text("")
+    (folder / "junk.jsonl").write_text('{"warroom_journal": 1}\n[]\n')
+    cut = folder / "cut.jsonl"
+    cut.write_bytes((folder / "ada.jsonl").read_bytes()[:-40])  # killed mid-line
+    edited = folder / "edited.jsonl"
+    edited.write_text((folder / "bea.jsonl").read_text().replace('"Bea"', '"Eve"', 1))
+    assert main(["import", str(folder), "--db", db]) == 1
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err
+    assert "empty.jsonl: error: empty journal" in err
+    assert "junk.jsonl:1: error:" in err
+    assert "edited.jsonl: not recorded: line 2 does not match the programme's seal" in err
+    assert "8 journals: 4 imported" in out  # ada, bea, cy and the cut copy of ada's
+    assert "2 refused, 2 unreadable" in out
+
+
+def test_a_journal_sealed_elsewhere_is_foreign_to_a_programme_without_a_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    journal = _play(tmp_path / "j.jsonl", sealing_key(tmp_path / "other" / "records.db"))
+    assert main(["grade", str(journal), "--record", "--db", str(tmp_path / "new.db")]) == 1
+    assert "which this programme does not hold" in capsys.readouterr().err
