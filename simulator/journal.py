@@ -12,7 +12,15 @@ event models (``simulator.events``) and every action against the commands; the f
 is a ``JournalError`` that prints as ``PATH:LINE: error: …``. A path written in the header is
 data, never followed (``simulator.library.journal_scenario`` finds the scenario).
 
-This module reads and writes journals; it must not run the engine or know about the screen.
+Every event line ends with a plain hash chain (``"h"``: shows an accidental edit, but anyone can
+recompute it). A journal recorded for credit is also sealed as it is written: the header names
+a programme key (``sealed_by``) and every line carries ``"s"``, an HMAC of everything up to it
+(``sealer``); ``check_seal`` says whether a journal is sealed by one of the keys it is given,
+unsealed, foreign or broken, and ``read_sealed`` reads a sealed journal for grading with one HMAC
+and without decoding its metric samples.
+
+This module reads and writes journals; it must not run the engine, know about the screen, or
+look for a key (the layer that knows the records hands one in).
 """
 
 from __future__ import annotations
