@@ -1,9 +1,11 @@
 """Certificates: issued when the rules are met, signed, verified, and the key that signs them.
 
-A certificate is tamper-evident: a small JSON file whose ``code`` is HMAC-SHA256, keyed with a
-secret kept beside the database (``records.key`` next to ``records.db``; 32 random bytes, mode
-0600, created on first issue), over the canonical JSON of every other field. ``verify`` detects
-any edit, then checks revocation and expiry. ``certify`` issues one when
+A certificate is tamper-evident: a small JSON file whose ``code`` is HMAC-SHA256, keyed with the
+programme's current key (``assessments.keys``: beside the database, owner-only), over the
+canonical JSON of every other field, ``key_id`` (the id of the key that signed it) included.
+``verify`` finds the key by that id among the programme's keys (so a rotated key still verifies
+the certificates it signed; certificates from before key ids are tried against every key),
+detects any edit, then checks revocation and expiry. ``certify`` issues one when
 ``assessments.certification`` says the trainee's record meets the policy's rules (valid for the
 policy's ``validity.period`` from the issue date).
 
@@ -17,7 +19,6 @@ import hashlib
 import hmac
 import json
 import os
-import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -25,8 +26,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from assessments.certification import CertificationStatus, Stage, status
+from assessments.keys import Keys, key_id
 from assessments.policy import Policy
-from assessments.records import Records, RecordsError
+from assessments.records import Records
 
 __all__ = [
     "ALTERED",
@@ -35,16 +37,12 @@ __all__ = [
     "Verification",
     "canonical",
     "certify",
-    "key_path",
-    "load_key",
     "sign",
     "verify",
 ]
 
 FORMAT = 1
 """Certificate file format version."""
-KEY_BYTES = 32
-"""Length of the signing key."""
 MAX_CERTIFICATE_BYTES = 64 * 1024
 """Certificates larger than this are refused unread."""
 TITLE = "Incident Response Certification"
@@ -72,11 +70,19 @@ class Certificate:
     """The rules met: ``{id, requirement, met, evidence}``."""
     code: str
     """HMAC-SHA256 of the canonical JSON of every other field, hex."""
+    key_id: str | None = None
+    """The id of the key that signed it (``None`` for certificates from before key ids)."""
 
     def body(self) -> dict[str, Any]:
         """Every field but the code: what the code signs."""
         return _body(
-            self.trainee, self.policy, self.issued, self.expires, self.stage, self.criteria
+            self.trainee,
+            self.policy,
+            self.issued,
+            self.expires,
+            self.stage,
+            self.criteria,
+            self.key_id,
         )
 
     def document(self) -> dict[str, Any]:
@@ -95,6 +101,7 @@ def _body(
     expires: date,
     stage: Stage,
     criteria: Iterable[Mapping[str, Any]],
+    signer: str | None,
 ) -> dict[str, Any]:
     return {
         "warroom_certificate": FORMAT,
@@ -105,6 +112,7 @@ def _body(
         "issued": issued.isoformat(),
         "expires": expires.isoformat(),
         "criteria": [dict(c) for c in criteria],
+        **({"key_id": signer} if signer is not None else {}),
     }
 
 
@@ -129,9 +137,11 @@ class CertifyResult:
 
 
 def certify(
-    records: Records, trainee: str, policy: Policy, *, today: date, key: bytes
+    records: Records, trainee: str, policy: Policy, *, today: date, key: bytes | Keys
 ) -> CertifyResult:
     """Issue a certificate when ``trainee`` meets ``policy``'s rules on ``today``.
+
+    It is signed with ``key`` (or the current key of ``Keys``) and names that key's id.
 
     The status is read and the certificate recorded in one transaction, so two terminals
     certifying the same trainee at once issue one certificate.
@@ -150,9 +160,18 @@ def certify(
             for r in now.requirements
             if not r.gate
         )
-        body = _body(now.trainee, policy.id, today, expires, now.stage, criteria)
+        secret = key.current if isinstance(key, Keys) else key
+        signer = key_id(secret)
+        body = _body(now.trainee, policy.id, today, expires, now.stage, criteria, signer)
         cert = Certificate(
-            now.trainee, policy.id, today, expires, now.stage, criteria, sign(body, key)
+            now.trainee,
+            policy.id,
+            today,
+            expires,
+            now.stage,
+            criteria,
+            sign(body, secret),
+            signer,
         )
         records.add_certificate(
             now.trainee,
@@ -185,6 +204,11 @@ class Verification:
     """One line for people: ``valid until 2027-03-01 …``, ``expired on …``, ``revoked …``."""
     certificate: Certificate | None = None
     """The certificate, when its code matches."""
+    revocation_checked: bool = False
+    """Whether the records were asked about revocation (``verify`` was given them)."""
+    unknown_key: str | None = None
+    """The key id an ``altered`` certificate names that the programme does not hold (another
+    programme's, or a key lost without a backup)."""
 
     @property
     def ok(self) -> bool:
@@ -207,20 +231,32 @@ _FIELDS: dict[str, type | tuple[type, ...]] = {
 
 def verify(
     cert_path: str | os.PathLike[str],
-    key: bytes,
+    key: bytes | Keys,
     *,
     today: date | None = None,
     records: Records | None = None,
 ) -> Verification:
-    """Check a certificate file: its code, then revocation (when ``records`` is given), then
-    expiry on ``today`` (default: the system date).
+    """Check a certificate file: its code (with the key its ``key_id`` names, among ``key``'s),
+    then revocation (when ``records`` is given), then expiry on ``today`` (default: the system
+    date).
     """
     try:
         doc = _read_certificate(Path(cert_path))
     except ValueError as exc:
         return Verification("unreadable", f"not a warroom certificate: {exc}")
+    keys = key.by_id if isinstance(key, Keys) else {key_id(key): key}
     body = {k: v for k, v in doc.items() if k != "code"}
-    if not hmac.compare_digest(sign(body, key), str(doc["code"])):
+    signer = doc.get("key_id")
+    if signer is not None:
+        if not isinstance(signer, str):
+            return Verification("unreadable", "not a warroom certificate: bad 'key_id' field")
+        if signer not in keys:
+            return Verification("altered", ALTERED, unknown_key=signer)
+        candidates = [keys[signer]]
+    else:
+        candidates = list(keys.values())
+    code = str(doc["code"])
+    if not any(hmac.compare_digest(sign(body, k), code) for k in candidates):
         return Verification("altered", ALTERED)
     try:
         cert = Certificate(
@@ -231,6 +267,7 @@ def verify(
             doc["stage"],
             tuple(doc["criteria"]),
             doc["code"],
+            signer,
         )
     except ValueError as exc:  # pragma: no cover - only a certificate signed with bad dates
         return Verification("unreadable", f"not a warroom certificate: {exc}")
@@ -240,15 +277,18 @@ def verify(
         if held is not None and held.revoked:
             when = f" on {held.revoked_at.date().isoformat()}" if held.revoked_at else ""
             why = f" ({held.revoked_reason})" if held.revoked_reason else ""
-            return Verification("revoked", f"revoked{when}{why}: {who}", cert)
+            return Verification("revoked", f"revoked{when}{why}: {who}", cert, True)
     day = today or date.today()
     if day >= cert.expires:
-        return Verification("expired", f"expired on {cert.expires.isoformat()}: {who}", cert)
+        return Verification(
+            "expired", f"expired on {cert.expires.isoformat()}: {who}", cert, records is not None
+        )
     left = (cert.expires - day).days
     return Verification(
         "valid",
         f"valid until {cert.expires.isoformat()} ({left} day{'' if left == 1 else 's'} left): {who}",
         cert,
+        records is not None,
     )
 
 
@@ -282,62 +322,3 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
             raise ValueError(f"the field {key!r} appears twice")
         out[key] = value
     return out
-
-
-# --------------------------------------------------------------------------- the key
-
-
-def key_path(db_path: str | os.PathLike[str]) -> Path:
-    """The signing key beside a database: ``records.db`` → ``records.key``."""
-    return Path(db_path).with_suffix(".key")
-
-
-def load_key(db_path: str | os.PathLike[str], *, create: bool = False) -> bytes:
-    """The signing key of the records at ``db_path``.
-
-    Args:
-        db_path: The database the key belongs to.
-        create: Make the key (32 random bytes, file mode 0600) when there is none yet. Two
-            processes creating it at once end up with the same key.
-
-    Raises:
-        assessments.records.RecordsError: when there is no key (and ``create`` is false) or the
-            file is not a key.
-    """
-    path = key_path(db_path)
-    if create and not path.exists():
-        _create_key(path)
-    try:
-        key = path.read_bytes()
-    except FileNotFoundError:
-        raise RecordsError(
-            f"{path}: no certificate key; certificates are verified with the key beside the "
-            "records database that issued them (give that database with --db)"
-        ) from None
-    except OSError as exc:
-        raise RecordsError(f"{path}: cannot read the certificate key: {exc.strerror}") from None
-    if len(key) != KEY_BYTES:
-        raise RecordsError(f"{path}: not a certificate key ({len(key)} bytes, not {KEY_BYTES})")
-    return key
-
-
-def _create_key(path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        if hasattr(os, "fchmod"):
-            os.fchmod(fd, 0o600)
-        os.write(fd, secrets.token_bytes(KEY_BYTES))
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    try:
-        os.link(tmp, path)
-    except FileExistsError:
-        pass
-    except OSError:  # pragma: no cover - file systems without hard links
-        if not path.exists():
-            os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)

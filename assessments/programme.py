@@ -1,7 +1,9 @@
 """The training programme's services: record what a trainee did, and read a trainee's record.
 
-``record_attempt`` stores a graded exercise (``warroom run``/``grade --record`` and the console
-when an exercise ends), ``record_quiz`` a graded quiz (``warroom quiz --record`` and the quiz
+``record_attempt`` stores a graded exercise (``warroom grade --record``, ``warroom import`` and the
+console when an exercise ends) — for credit only from a journal the programme sealed
+(``sealing_key`` is the key sessions seal with; ``credited_driver`` says what an unsealed one
+counts for), ``record_quiz`` a graded quiz (``warroom quiz --record`` and the quiz
 screen), and ``record_lines`` gives a trainee's record and certification status as lines of
 text (``warroom trainee`` and the record screen). The command line and the screens call these;
 they hold no rule of their own about what is recorded.
@@ -16,9 +18,10 @@ import os
 import re
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from assessments.certification import exercise_credits, percent, status_of
+from assessments.certification import LIVE, exercise_credits, percent, status_of
+from assessments.keys import MissingKey, load_keys, programme_key
 from assessments.records import (
     ExerciseAttempt,
     Location,
@@ -27,7 +30,8 @@ from assessments.records import (
     TraineeRecord,
     resolve_db_path,
 )
-from simulator.journal import JournalError, read_journal
+from simulator.events import ScenarioStarted
+from simulator.journal import Journal, JournalError, SealCheck, check_seal, read_journal
 
 if TYPE_CHECKING:
     from assessments.assessor import Assessment
@@ -42,6 +46,7 @@ def record_attempt(
     journal_path: str | Path | None,
     *,
     now: datetime | None = None,
+    practice: bool = False,
 ) -> ExerciseAttempt:
     """Store a graded exercise in the records.
 
@@ -54,15 +59,21 @@ def record_attempt(
         assessment: The exercise's grade.
         journal_path: The exercise's journal, when one was written.
         now: When it is recorded (default: the current time, UTC).
+        practice: Record a journal the programme did not seal as practice only
+            (``practice:DRIVER``) instead of refusing it.
 
     Returns:
         The stored attempt.
 
     Raises:
         assessments.records.RecordsError: when the journal cannot be read or was edited by
-            hand, or the database cannot be used.
+            hand, would earn credit but was not sealed by this programme (unsealed, sealed
+            with another programme's key, or re-sealed after an edit), or the database cannot
+            be used.
     """
     driver, sha, journal = "unknown", None, None
+    session: dict[str, Any] = {}
+    location = resolve_db_path(db_path)
     if journal_path is not None:
         try:
             read = read_journal(journal_path)
@@ -73,10 +84,11 @@ def record_attempt(
                 f"{journal_path}:{read.edited_line}: the journal was edited by hand; "
                 "attempts from edited journals are not recorded"
             )
-        driver = read.header.driver
+        driver = credited_driver(read, location, practice=practice)
         sha = read.sha256
         journal = str(Path(journal_path).resolve())
-    with Records(resolve_db_path(db_path)) as records:
+        session = session_columns(read)
+    with Records(location) as records:
         return records.add_exercise(
             assessment.trainee,
             scenario=assessment.scenario,
@@ -89,7 +101,91 @@ def record_attempt(
             journal_path=journal,
             journal_sha256=sha,
             driver=driver,
+            **session,
+            **grade_columns(assessment),
         )
+
+
+CREDIT_REFUSED = (
+    "only journals this programme sealed as they were played earn credit "
+    "(docs/records.md); `warroom import --practice` records it as practice"
+)
+"""Why an unsealed or foreign journal is not recorded for credit."""
+
+
+def seal_of(journal: Journal, location: Location) -> SealCheck:
+    """Whether the programme of the records at ``location`` sealed ``journal`` (a programme
+    with no key yet holds none of the keys a journal can name).
+
+    Raises:
+        assessments.records.RecordsError: when a key file is damaged.
+    """
+    if journal.header.sealed_by is None:
+        return check_seal(journal, {})
+    try:
+        keys = load_keys(location).by_id
+    except MissingKey:
+        keys = {}  # a programme without a key sealed nothing: the journal is foreign
+    return check_seal(journal, keys)
+
+
+def credited_driver(journal: Journal, location: Location, *, practice: bool = False) -> str:
+    """The driver to record ``journal`` under: its own when it is sealed by this programme or
+    earns no credit anyway, ``practice:DRIVER`` when ``practice`` and it is not.
+
+    Raises:
+        assessments.records.RecordsError: an unsealed, foreign or broken journal that would
+            earn credit (and ``practice`` is false), or a broken one in any case.
+    """
+    return driver_for(journal.path, journal.header.driver, seal_of(journal, location), practice)
+
+
+def driver_for(path: str | os.PathLike[str], driver: str, seal: SealCheck, practice: bool) -> str:
+    """The driver a journal with ``seal`` is recorded under (see ``credited_driver``).
+
+    Raises:
+        assessments.records.RecordsError: when it is not recorded (the message says why).
+    """
+    if seal.state == "broken":
+        raise RecordsError(f"{path}: not recorded: {seal.message}")
+    if seal.trusted or driver.split(":", 1)[0] not in LIVE:
+        return driver
+    if practice:
+        return f"practice:{driver}"
+    raise RecordsError(f"{path}: not recorded for credit: {seal.message}; {CREDIT_REFUSED}")
+
+
+def session_columns(journal: Journal) -> dict[str, Any]:
+    """What a cohort report needs of ``journal`` beside its grade (kept with the attempt)."""
+    first = journal.events[0] if journal.events else None
+    return {
+        "title": str(first.title) if isinstance(first, ScenarioStarted) else None,
+        "started_at": journal.header.started_at,
+        "completed": journal.ended,
+        "sealed_by": journal.header.sealed_by,
+    }
+
+
+def grade_columns(assessment: Assessment) -> dict[str, Any]:
+    """What a cohort report needs of a grade beside its criteria (kept with the attempt)."""
+    return {
+        "critical": [c.id for c in assessment.critical_failures],
+        "markers": dict(assessment.markers),
+        "outcomes": [[c.id, c.status, c.measured_s, c.limit_s] for c in assessment.criteria],
+    }
+
+
+def sealing_key(db_path: str | os.PathLike[str] | Location | None) -> tuple[str, bytes]:
+    """The key a session recorded for credit is sealed with: the programme's current key.
+
+    Raises:
+        assessments.records.RecordsError: when the records cannot be opened or the key is
+            missing though the programme signed something (``assessments.keys``).
+    """
+    location = resolve_db_path(db_path)
+    with Records(location) as records:
+        keys = programme_key(location, signed=records.signed_count())
+    return keys.current_id, keys.current
 
 
 def record_quiz(

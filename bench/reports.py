@@ -32,9 +32,10 @@ if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
 
 import jinja2
 
+from assessments.intake import find_journals
 from assessments.policy import load_policy
 from reports import cohort_data, render_debrief, write_cohort
-from reports.cohort import aggregate, collect, find_journals
+from reports.cohort import aggregate, collect
 from reports.render import render_report
 from reports.views import load_session, timeline_rows
 from simulator.autopilot import Autopilot

@@ -1,7 +1,8 @@
 """Reports: debriefs (HTML, Markdown, JSON), postmortem drafts, certificates, cohort reports.
 
 ``write_reports(journal_path, out_dir, ...)`` writes a session's report set; ``cohort_data``
-and ``write_cohort`` make a cohort report; ``render_report`` is the one Jinja2 entry point;
+(journals) or ``cohort_data_from_records`` (the graded attempts in the records) and
+``write_cohort`` make a cohort report; ``render_report`` is the one Jinja2 entry point;
 ``reports.text`` renders the plain-text assessment table the command line prints. The names
 below load their modules (and Jinja2) on first use, so importing ``reports.text`` stays cheap.
 This package never imports Textual or Rich, and never the TUI.
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
         FORMATS,
         ReportError,
         cohort_data,
+        cohort_data_from_records,
         render_debrief,
         write_certificate,
         write_cohort,
@@ -28,6 +30,7 @@ __all__ = [
     "FORMATS",
     "ReportError",
     "cohort_data",
+    "cohort_data_from_records",
     "render_debrief",
     "render_report",
     "write_certificate",

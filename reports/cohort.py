@@ -1,6 +1,8 @@
 """Cohort reports: many graded sessions summed up for a programme owner.
 
-``collect`` reads and grades journals (folders are searched for ``*.jsonl``), ``aggregate``
+``collect`` reads and grades journals (folders are searched for ``*.jsonl``), ``from_records``
+takes the attempts ``warroom import`` and ``--record`` already graded into the records (no
+journal read again), ``aggregate``
 turns the graded sessions into plain data: pass rates per scenario, each criterion's miss
 rate and median measured time, and the trainees who need attention. The output depends only
 on the journals' content (sessions are ordered by path), so a cohort report diffs cleanly.
@@ -10,21 +12,24 @@ their sessions. The reasons shown also name the criteria they missed in two sess
 Sessions that never reached their end (left early, or killed and never resumed) are counted
 apart, as abandoned: they are not failures, and no pass rate, miss rate or reason uses them.
 
-This module reads journals and computes; it must not render, print, or import the screen.
+This module reads journals and records and computes; it must not render, print, or import the
+screen.
 """
 
 from __future__ import annotations
 
-import os
 import statistics
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from assessments.assessor import CRITERIA, TITLES, grade_journal, percent
 from assessments.policy import Policy, journal_policy
+from assessments.records import Records
 from simulator.durations import format_duration
 from simulator.events import ScenarioStarted
 from simulator.journal import JournalError, read_journal
@@ -35,7 +40,7 @@ __all__ = [
     "Skipped",
     "aggregate",
     "collect",
-    "find_journals",
+    "from_records",
 ]
 
 Progress = Callable[[int, int], None]
@@ -104,16 +109,62 @@ class Skipped:
     """Why, as a ``PATH: error: …`` line."""
 
 
-def find_journals(inputs: Iterable[str | os.PathLike[str]]) -> list[Path]:
-    """Journals named, and ``*.jsonl`` files under folders named (recursively), sorted, unique."""
-    found: set[Path] = set()
-    for item in inputs:
-        p = Path(item)
-        if p.is_dir():
-            found.update(x for x in p.rglob("*.jsonl") if x.is_file())
-        else:
-            found.add(p)
-    return sorted(found)
+class _Criterion(msgspec.Struct):
+    """What a cohort report reads of a stored criterion (the other fields are skipped)."""
+
+    id: str
+    status: str
+    measured_s: float | None = None
+    limit_s: float | None = None
+
+
+_CRITERIA = msgspec.json.Decoder(list[_Criterion])
+_CRITICAL = msgspec.json.Decoder(list[str])
+_OUTCOMES = msgspec.json.Decoder(list[tuple[str, str, float | None, float | None]])
+_MARKERS = msgspec.json.Decoder(dict[str, Any])
+
+
+def from_records(records: Records, policy: str | None = None) -> list[CohortSession]:
+    """Every graded exercise attempt in ``records`` (``policy``'s only, when given), as
+    sessions: no journal is read again. A row that breaks its promises is reported in
+    ``records.bad_rows`` and left out."""
+    sessions: list[CohortSession] = []
+    for row in records.cohort_rows(policy):
+        (rid, trainee, scenario, title, pol, started, recorded, passed, score, crit, done, jp) = (
+            row[:12]
+        )
+        try:
+            if crit.startswith("[["):  # the criteria in brief (``outcomes``)
+                criteria = tuple(_OUTCOMES.decode(crit))
+            else:  # an attempt recorded before they were kept: its full criteria
+                criteria = tuple(
+                    (c.id, c.status, c.measured_s, c.limit_s) for c in _CRITERIA.decode(crit)
+                )
+            critical = tuple(_CRITICAL.decode(row[12])) if row[12] is not None else ()
+            markers = _MARKERS.decode(row[13]) if row[13] is not None else {}
+        except (msgspec.DecodeError, TypeError, ValueError):
+            records.report_bad_row("exercise_attempts", int(rid), "criteria is not JSON")
+            continue
+        if isinstance(score, bool) or not isinstance(score, int | float) or not 0 <= score <= 1:
+            records.report_bad_row("exercise_attempts", int(rid), f"score {score!r}")
+            continue
+        sessions.append(
+            CohortSession(
+                path=str(jp) if jp else f"records:{rid}",
+                trainee=str(trainee),
+                scenario=str(scenario),
+                title=str(title) if title is not None else str(scenario),
+                policy=str(pol),
+                started_at=str(started) if started is not None else str(recorded),
+                passed=passed in (1, True),
+                score=float(score),
+                criteria=criteria,
+                completed=done is None or done in (1, True),
+                critical=critical,
+                markers=tuple((key, _number(markers.get(key))) for key in MARKER_KEYS),
+            )
+        )
+    return sessions
 
 
 def collect(

@@ -25,9 +25,11 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from assessments.intake import find_journals
 from assessments.policy import Policy
+from assessments.records import Location, Records
 from reports.chart import timeline_chart
-from reports.cohort import aggregate, collect, find_journals
+from reports.cohort import Skipped, aggregate, collect, from_records
 from reports.render import render_report, to_json
 from reports.views import (
     Session,
@@ -44,6 +46,7 @@ __all__ = [
     "FORMATS",
     "ReportError",
     "cohort_data",
+    "cohort_data_from_records",
     "read_json_file",
     "render_debrief",
     "write_certificate",
@@ -243,6 +246,21 @@ def cohort_data(
     sessions, skipped = collect(paths, policy=policy, progress=progress)
     data = aggregate(sessions, skipped)
     data["journals"] = [asdict(s)["path"] for s in sessions]
+    return data
+
+
+def cohort_data_from_records(location: Location, *, policy: str | None = None) -> dict[str, Any]:
+    """Aggregate the exercise attempts already graded into the records at ``location``.
+
+    Raises:
+        assessments.records.RecordsError: when the records cannot be used.
+    """
+    with Records(location) as records:
+        sessions = from_records(records, policy)
+        bad = records.bad_rows
+    skipped = [Skipped(f"{location}: row {b.row}", f"{location}: {b}") for b in bad]
+    data = aggregate(sessions, skipped)
+    data["journals"] = [s.path for s in sessions]
     return data
 
 

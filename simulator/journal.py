@@ -12,21 +12,32 @@ event models (``simulator.events``) and every action against the commands; the f
 is a ``JournalError`` that prints as ``PATH:LINE: error: …``. A path written in the header is
 data, never followed (``simulator.library.journal_scenario`` finds the scenario).
 
-This module reads and writes journals; it must not run the engine or know about the screen.
+Every event line ends with a plain hash chain (``"h"``: shows an accidental edit, but anyone can
+recompute it). A journal recorded for credit is also sealed as it is written: the header names
+a programme key (``sealed_by``) and every line carries ``"s"``, an HMAC of everything up to it
+(``sealer``); ``check_seal`` says whether a journal is sealed by one of the keys it is given,
+unsealed, foreign or broken, and ``read_sealed`` reads a sealed journal for grading with one HMAC
+and without decoding its metric samples.
+
+This module reads and writes journals; it must not run the engine, know about the screen, or
+look for a key (the layer that knows the records hands one in).
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import math
 import os
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, Literal
 
+import msgspec
 from pydantic import ValidationError
 
 from simulator.commands import parse_command
@@ -48,7 +59,8 @@ MAX_HEADER_TEXT = 4096
 MAX_LEVELS = 20
 """The most severity levels a header may list."""
 
-_DIGEST = re.compile(r',"h":"([0-9a-f]{16})"}$')
+_DIGEST = re.compile(r',"h":"([0-9a-f]{16})"(?:,"s":"([0-9a-f]{32})")?}$')
+_KEY_ID = re.compile(r"[0-9a-f]{12}")
 
 
 def chain(previous: str, line: str) -> str:
@@ -61,9 +73,21 @@ def chain(previous: str, line: str) -> str:
     return hashlib.sha256((previous + "\n" + line).encode("utf-8")).hexdigest()[:16]
 
 
-def _seal(previous: str, line: str) -> tuple[str, str]:
-    digest = chain(previous, line)
-    return line[:-1] + f',"h":"{digest}"}}', digest
+def sealer(key: bytes, header_line: str) -> hmac.HMAC:
+    """The programme's running seal of a journal, started on its header line.
+
+    Each event line's seal (``"s"``) is HMAC-SHA256, with the programme's key, of every line up
+    to and including it (the header and the event lines without their digests, each followed
+    by a newline), truncated to 128 bits. So the last line's seal vouches for the whole
+    journal (one HMAC to check), a killed session's journal is sealed up to its last line, an
+    edited header or line breaks it, and without the key no one can re-seal an edit, unlike
+    the plain ``chain``.
+    """
+    return hmac.new(key, (header_line + "\n").encode("utf-8"), hashlib.sha256)
+
+
+def _seal_hex(mac: hmac.HMAC) -> str:
+    return mac.copy().hexdigest()[:32]
 
 
 class JournalError(InputError):
@@ -123,6 +147,8 @@ class Header:
     """Wall-clock start, ISO 8601 (the only wall-clock value in a journal)."""
     format: int = FORMAT
     """Journal format version."""
+    sealed_by: str | None = None
+    """The id of the programme key that seals every line (``"s"``), or ``None``: unsealed."""
     extra: dict[str, Any] = field(default_factory=dict)
     """Anything else the caller wants kept (e.g. policy sha256)."""
 
@@ -139,6 +165,7 @@ class Header:
             "trainee": self.trainee,
             "driver": self.driver,
             "started_at": self.started_at,
+            **({"sealed_by": self.sealed_by} if self.sealed_by is not None else {}),
             **({"extra": self.extra} if self.extra else {}),
         }
 
@@ -176,6 +203,11 @@ class Header:
         extra = data.get("extra", {})
         if not isinstance(extra, dict):
             raise _bad_field("extra", "a mapping")
+        sealed_by = data.get("sealed_by")
+        if sealed_by is not None and not (
+            isinstance(sealed_by, str) and _KEY_ID.fullmatch(sealed_by)
+        ):
+            raise _bad_field("sealed_by", "a key id (12 hex digits)")
         scenario = _header_text(data, "scenario")
         if not _IDENTIFIER.fullmatch(scenario):
             raise _bad_field("scenario", "a scenario id (a-z, 0-9, - and _)")
@@ -195,6 +227,7 @@ class Header:
             trainee=trainee,
             driver=_header_text(data, "driver"),
             started_at=_header_text(data, "started_at"),
+            sealed_by=sealed_by,
             extra=dict(extra),
         )
 
@@ -265,21 +298,43 @@ def new_header(
 
 
 class JournalWriter:
-    """Subscribe an instance to an engine: it writes each event as one flushed line."""
+    """Subscribe an instance to an engine: it writes each event as one flushed line.
 
-    def __init__(self, path: str | os.PathLike[str], header: Header) -> None:
+    Given ``seal`` (a programme key's id and the key, handed in by the layer that knows the
+    records; this module never looks for a key), the header names the key and every line also
+    carries the programme's seal, written as the session plays.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        header: Header,
+        *,
+        seal: tuple[str, bytes] | None = None,
+    ) -> None:
         """Create (or overwrite) the journal and write its header."""
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        if seal is not None and not _KEY_ID.fullmatch(seal[0]):
+            raise ValueError(f"not a key id: {seal[0]!r}")
+        self.header = replace(header, sealed_by=seal[0] if seal else None)
+        """The header as written (naming the sealing key, when sealed)."""
+        self._key = seal[1] if seal else None
         self._file: IO[str] | None = self.path.open("w", encoding="utf-8", newline="\n")
-        first = json.dumps(header.to_dict(), separators=(",", ":"), ensure_ascii=False)
+        first = json.dumps(self.header.to_dict(), separators=(",", ":"), ensure_ascii=False)
         self._digest = chain("", first)
+        self._mac = sealer(self._key, first) if self._key is not None else None
         self._write(first)
 
     def __call__(self, event: Event) -> None:
-        """Append one event, sealed with the chained digest."""
-        line, self._digest = _seal(self._digest, dumps(event))
-        self._write(line)
+        """Append one event with the chained digest (and the programme's seal)."""
+        line = dumps(event)
+        self._digest = chain(self._digest, line)
+        tail = f',"h":"{self._digest}"'
+        if self._mac is not None:
+            self._mac.update((line + "\n").encode("utf-8"))
+            tail += f',"s":"{_seal_hex(self._mac)}"'
+        self._write(line[:-1] + tail + "}")
 
     def _write(self, line: str) -> None:
         if self._file is None:
@@ -315,6 +370,10 @@ class Journal:
     """The first line whose digest does not match (edited by hand), or ``None``."""
     sha256: str = ""
     """SHA-256 of the file's bytes as read."""
+    header_line: str = ""
+    """The header line as written (the first seal is over it)."""
+    seals: list[str | None] = field(default_factory=list)
+    """Each kept event line's programme seal (``None`` where the line has none)."""
 
     @property
     def ended(self) -> bool:
@@ -322,7 +381,7 @@ class Journal:
         return bool(self.events) and self.events[-1].kind == "scenario_ended"
 
 
-def read_journal(path: str | os.PathLike[str]) -> Journal:
+def read_journal(path: str | os.PathLike[str], *, samples: bool = True) -> Journal:
     """Read a journal, checking every line against the event models.
 
     The file is read through ``simulator.files`` (a regular file of at most
@@ -330,6 +389,14 @@ def read_journal(path: str | os.PathLike[str]) -> Journal:
     field of the right type and in range, in sim-time order, and every action must be a valid
     command; only a truncated last line (no newline after it: the process was killed while
     writing) is tolerated and skipped.
+
+    With ``samples=False`` (grading and ``warroom import``: the assessor reads no metric
+    sample) a metrics line is checked as JSON with a finite, ordered sim time but not decoded
+    into an event: ``events`` leaves them out, ``lines`` and ``seals`` keep every line. Every
+    line's JSON is then checked in one call of a fast decoder, and a sealed journal's plain
+    chain is not computed (``edited_line`` stays ``None``): the caller checks its seal
+    (``check_seal``), which vouches for more. Any problem falls back to the line-by-line
+    reading, so the error names the line.
 
     Raises:
         JournalError: ``PATH: error: …`` for a file that cannot be read, ``PATH:LINE: error: …``
@@ -356,33 +423,264 @@ def read_journal(path: str | os.PathLike[str]) -> Journal:
         raise JournalError("header is not valid JSON", path=name, line=1) from None
     except JournalError as exc:
         raise JournalError(exc.message, path=name, line=1) from None
+    if not samples and complete:
+        fast = _read_fast(lines, sealed=header.sealed_by is not None)
+        if fast is not None:
+            sha = hashlib.sha256(raw_bytes).hexdigest()
+            return Journal(Path(path), header, *fast[:2], False, fast[3], sha, lines[0], fast[2])
     events: list[Event] = []
     kept: list[str] = []
     truncated = False
     edited: int | None = None
+    seals: list[str | None] = []
     digest = chain("", lines[0])
+    previous_t = -math.inf
     for number, line in _numbered(lines[1:], start=2):
         last = number == len(lines)
         match = _DIGEST.search(line)
         content = line[: match.start()] + "}" if match else line
         try:
-            event = _event(content)
-            if events and event.t < events[-1].t:
+            if not samples and _SAMPLE.match(content):
+                event_t = _sample_time(content)
+                event = None
+            else:
+                event = _event(content)
+                event_t = event.t
+            if event_t < previous_t:
                 raise ValueError(
-                    f"sim time {event.t:g} is before the previous line's {events[-1].t:g}"
+                    f"sim time {event_t:g} is before the previous line's {previous_t:g}"
                 )
         except ValueError as exc:
             if last and not complete:
                 truncated = True
                 break
             raise JournalError(str(exc), path=name, line=number) from None
-        events.append(event)
+        previous_t = event_t
+        if event is not None:
+            events.append(event)
         kept.append(content)
+        seals.append(match.group(2) if match else None)
         digest = chain(digest, content)
         if edited is None and (match is None or match.group(1) != digest):
             edited = number
     sha = hashlib.sha256(raw_bytes).hexdigest()
-    return Journal(Path(path), header, events, kept, truncated, edited, sha)
+    return Journal(Path(path), header, events, kept, truncated, edited, sha, lines[0], seals)
+
+
+def read_sealed(
+    path: str | os.PathLike[str],
+    keys: Mapping[str, bytes],
+    *,
+    data: bytes | None = None,
+    sha256: str | None = None,
+) -> tuple[Journal, SealCheck]:
+    """Read a journal for grading and check its seal, fast when the seal vouches for it.
+
+    A complete journal sealed with one of ``keys`` whose last seal matches was written by
+    warroom with the programme's key, so its metric samples (which grading does not read) are
+    neither decoded nor re-checked: only the other lines are, against the event models. Any
+    other journal is read as ``read_journal(path, samples=False)`` reads it, then its seal
+    checked line by line (so the message names the line).
+
+    ``data`` (and its ``sha256``) are the file's bytes when the caller already read them
+    (through ``simulator.files``, within ``MAX_JOURNAL_BYTES``).
+
+    Raises:
+        JournalError: as ``read_journal``.
+    """
+    name = os.fspath(path)
+    try:
+        raw_bytes = data if data is not None else read_bytes(name, limit=MAX_JOURNAL_BYTES)
+        raw = raw_bytes.decode("utf-8")
+    except (FileError, UnicodeDecodeError):
+        raw_bytes, raw = b"", ""
+    end = raw.find("\n")
+    if end > 0 and raw.endswith("\n"):
+        first = raw[:end]
+        try:
+            header = Header.from_dict(_json(first))
+        except (ValueError, JournalError):
+            header = None
+        key = keys.get(header.sealed_by) if header and header.sealed_by else None
+        if header is not None and key is not None:
+            digest = sha256 or hashlib.sha256(raw_bytes).hexdigest()
+            found = _read_trusted(path, header, first, raw[end + 1 :], digest, key)
+            if found is not None:
+                kid = str(header.sealed_by)
+                return found, SealCheck("sealed", f"sealed by this programme (key {kid})", kid)
+    journal = read_journal(path, samples=False)
+    return journal, check_seal(journal, keys)
+
+
+def _read_trusted(
+    path: str | os.PathLike[str],
+    header: Header,
+    first: str,
+    body: str,
+    sha: str,
+    key: bytes,
+) -> Journal | None:
+    """The journal when its last seal vouches for every line, else ``None``.
+
+    Each line's last ``_SEALED_TAIL`` characters are taken as its digests without looking:
+    if they were anything else, the contents left would not be what was sealed and the seal
+    would not match. Only the lines grading reads (not metric samples) are then decoded.
+    """
+    lines = body.split("\n")
+    lines.pop()
+    if not lines:
+        return None
+    n = _SEALED_TAIL
+    kept = [line[:-n] + "}" for line in lines]
+    message = first + "\n" + "\n".join(kept) + "\n"
+    mac = hmac.digest(key, message.encode("utf-8"), "sha256").hex()[:32]
+    if not hmac.compare_digest(mac, lines[-1][-34:-2]):
+        return None
+    events: list[Event] = []
+    try:
+        for content in kept:
+            if _SAMPLE_MARK not in content[:_SAMPLE_WINDOW]:
+                events.append(_event(content))
+    except ValueError:  # pragma: no cover - only a journal sealed with bad lines
+        return None
+    seals: list[str | None] = [line[-34:-2] for line in lines]
+    return Journal(Path(path), header, events, kept, False, None, sha, first, seals)
+
+
+_SEALED_TAIL = len(',"h":"') + 16 + len('","s":"') + 32 + len('"}')
+_SAMPLE_MARK = ',"kind":"metrics","values":'
+"""How a metric sample line written by warroom starts, after its sim time."""
+_SAMPLE_WINDOW = 64
+
+
+SealState = Literal["sealed", "unsealed", "foreign", "broken"]
+"""What ``check_seal`` found: sealed by a key given; not sealed; sealed with a key not given;
+sealed, but a line or its seal no longer matches (edited, or re-sealed without the key)."""
+
+
+@dataclass(frozen=True)
+class SealCheck:
+    """Whether a journal is intact and who sealed it."""
+
+    state: SealState
+    """``sealed``, ``unsealed``, ``foreign`` or ``broken``."""
+    message: str
+    """One line for people."""
+    key_id: str | None = None
+    """The key the header names."""
+    line: int | None = None
+    """The first line whose seal does not match (``broken``)."""
+
+    @property
+    def trusted(self) -> bool:
+        """Whether the programme holding the keys given sealed it, and it is intact."""
+        return self.state == "sealed"
+
+
+def check_seal(journal: Journal, keys: Mapping[str, bytes]) -> SealCheck:
+    """Check ``journal``'s seals with a programme's keys (key id → key), line by line, naming
+    the first line that fails (``read_sealed`` checks only the last, which vouches for all).
+
+    An intact plain chain with no seal is ``unsealed``: anyone can write one, so it earns no
+    credit. The keys are handed in; this module never looks for them.
+    """
+    kid = journal.header.sealed_by
+    if kid is None:
+        return SealCheck("unsealed", "not sealed by a programme (anyone could have written it)")
+    key = keys.get(kid)
+    if key is None:
+        return SealCheck(
+            "foreign", f"sealed with key {kid}, which this programme does not hold", kid
+        )
+    if not journal.lines or any(x is None for x in journal.seals):
+        number = 2 + next((i for i, x in enumerate(journal.seals) if x is None), 0)
+        return SealCheck("broken", f"line {number} has no seal: added after sealing", kid, number)
+    mac_running = sealer(key, journal.header_line)
+    for number, (content, found) in enumerate(zip(journal.lines, journal.seals, strict=True), 2):
+        mac_running.update((content + "\n").encode("utf-8"))
+        if found is None or not hmac.compare_digest(_seal_hex(mac_running), found):
+            return SealCheck(
+                "broken",
+                f"line {number} does not match the programme's seal: edited after it was sealed",
+                kid,
+                number,
+            )
+    if journal.edited_line is not None:  # pragma: no cover - a seal match implies the chain
+        return SealCheck("broken", f"line {journal.edited_line} was edited", kid)
+    return SealCheck("sealed", f"sealed by this programme (key {kid})", kid)
+
+
+_SEALED_SUFFIX = re.compile(r',"h":"[0-9a-f]{16}","s":"[0-9a-f]{32}"\}\n')
+_SEALS = re.compile(r',"s":"([0-9a-f]{32})"\}\n')
+
+
+def _read_fast(
+    lines: list[str], *, sealed: bool
+) -> tuple[list[Event], list[str], list[str | None], int | None] | None:
+    """``read_journal``'s fast path for a complete journal; ``None`` to read line by line."""
+    kept: list[str] = []
+    seals: list[str | None] = []
+    edited: int | None = None
+    if sealed:
+        body = "\n".join(lines[1:]) + "\n"
+        stripped, count = _SEALED_SUFFIX.subn("}\n", body)
+        if count != len(lines) - 1:
+            return None
+        kept = stripped.split("\n")
+        kept.pop()
+        seals = list(_SEALS.findall(body))
+    else:
+        digest = chain("", lines[0])
+        for number, line in enumerate(lines[1:], 2):
+            match = _DIGEST.search(line)
+            content = line[: match.start()] + "}" if match else line
+            kept.append(content)
+            seals.append(match.group(2) if match else None)
+            digest = chain(digest, content)
+            if edited is None and (match is None or match.group(1) != digest):
+                edited = number
+    try:
+        stamps = _STAMPS.decode("[" + ",".join(kept) + "]")
+    except (msgspec.DecodeError, RecursionError):
+        return None
+    events: list[Event] = []
+    previous = 0.0
+    for stamp, content in zip(stamps, kept, strict=True):
+        t = stamp.t
+        if not (previous <= t < math.inf):
+            return None
+        previous = t
+        if stamp.kind != "metrics":
+            try:
+                events.append(_event(content))
+            except ValueError:
+                return None
+    return events, kept, seals, edited
+
+
+_SAMPLE = re.compile(r'\{"t":[-0-9.eE+]+,"kind":"metrics",')
+
+
+class _Stamp(msgspec.Struct):
+    """What a metrics line must have when it is not decoded whole (other fields are skipped)."""
+
+    t: float
+    kind: str
+
+
+_STAMP = msgspec.json.Decoder(_Stamp)
+_STAMPS = msgspec.json.Decoder(list[_Stamp])
+
+
+def _sample_time(content: str) -> float:
+    """A metrics line's sim time, the line checked as JSON (its values are not decoded)."""
+    try:
+        stamp = _STAMP.decode(content)
+    except msgspec.DecodeError as exc:
+        raise ValueError(f"not a valid metrics line ({exc})") from None
+    if not math.isfinite(stamp.t) or stamp.t < 0:
+        raise ValueError(f"sim time {stamp.t!r} is not a time in the exercise")
+    return stamp.t
 
 
 def _json(line: str) -> Any:

@@ -14,8 +14,9 @@ from typing import Any
 
 import pytest
 
-from assessments.certificates import ALTERED, certify, key_path, load_key, verify
+from assessments.certificates import ALTERED, certify, verify
 from assessments.certification import exercise_credits, percent, roster, status
+from assessments.keys import key_path, load_key
 from assessments.policy import Policy, load_policy
 from assessments.records import ExerciseAttempt, Records, RecordsError
 

@@ -18,7 +18,7 @@ import yaml
 
 from assessments.assessor import Assessment, CriterionResult
 from assessments.policy import load_policy
-from assessments.programme import record_attempt
+from assessments.programme import record_attempt, sealing_key
 from assessments.quiz import draw_quiz, load_answers, load_bank
 from assessments.records import Records, RecordsError
 from simulator.events import ScenarioStarted
@@ -112,7 +112,8 @@ def ready(records: Records, name: str, before: date = TODAY) -> None:
 
 
 def issue(records: Records, name: str, on: date) -> None:
-    from assessments.certificates import certify, load_key
+    from assessments.certificates import certify
+    from assessments.keys import load_key
 
     ready(records, name, before=on)
     key = load_key(records.path, create=True)
@@ -491,7 +492,8 @@ def test_the_roster_of_a_programme_with_no_records_yet(cli: Cli) -> None:
 def test_trainee_shows_attempts_quizzes_credits_certificates_and_status(
     programme: Cli, tmp_path: Path
 ) -> None:
-    record_attempt(programme.db, _assessment("Bea"), _journal(tmp_path / "j.jsonl"), now=NOW)
+    journal = _journal(tmp_path / "j.jsonl", db=programme.db)
+    record_attempt(programme.db, _assessment("Bea"), journal, now=NOW)
     result = programme("trainee", "bea")
     assert result.code == 0
     out = result.out
@@ -558,7 +560,9 @@ def _assessment(trainee: str = "Ada", passed: bool = True, seed: int = 9) -> Ass
     )
 
 
-def _journal(path: Path, driver: str = "tui") -> Path:
+def _journal(path: Path, driver: str = "tui", *, db: Path | None = None) -> Path:
+    """A journal of one event; sealed with the programme key of ``db`` when given (a live
+    driver's journal earns credit only so)."""
     header = Header(
         scenario="api-outage",
         scenario_sha256="0" * 64,
@@ -570,7 +574,8 @@ def _journal(path: Path, driver: str = "tui") -> Path:
         driver=driver,
         started_at="2026-03-02T09:00:00+00:00",
     )
-    with JournalWriter(path, header) as writer:
+    seal = sealing_key(db) if db is not None else None
+    with JournalWriter(path, header, seal=seal) as writer:
         writer(ScenarioStarted(0.0, "api-outage", "API outage", "2026-01-30T15:15:00Z"))
     return path
 
@@ -579,7 +584,7 @@ def test_record_attempt_stores_a_graded_exercise_with_its_journals_seed_and_driv
     tmp_path: Path,
 ) -> None:
     db = tmp_path / "records.db"
-    journal = _journal(tmp_path / "run" / "journal.jsonl")
+    journal = _journal(tmp_path / "run" / "journal.jsonl", db=db)
     attempt = record_attempt(db, _assessment(), journal, now=NOW)
     assert (attempt.trainee, attempt.scenario, attempt.seed, attempt.driver) == (
         "Ada",
@@ -594,7 +599,7 @@ def test_record_attempt_stores_a_graded_exercise_with_its_journals_seed_and_driv
 
 def test_recording_the_same_journal_twice_stores_it_once(tmp_path: Path) -> None:
     db = tmp_path / "records.db"
-    journal = _journal(tmp_path / "journal.jsonl")
+    journal = _journal(tmp_path / "journal.jsonl", db=db)
     first = record_attempt(db, _assessment(), journal, now=NOW)
     assert record_attempt(db, _assessment(), journal, now=NOW).id == first.id
     with Records(db) as r:

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from assessments.assessor import CRITERIA
-from assessments.certificates import certify, load_key, verify
+from assessments.certificates import certify, verify
+from assessments.keys import load_key
 from assessments.policy import load_policy
 from assessments.quiz import draw_quiz, grade_quiz, load_bank
 from assessments.records import Records
@@ -623,7 +624,7 @@ def test_the_progress_bar_shows_only_on_a_terminal_outside_ci(
 ) -> None:
     import io
 
-    from tui.cli.reports import progress_bar
+    from tui.cli.common import progress_bar
 
     class Tty(io.StringIO):
         def isatty(self) -> bool:

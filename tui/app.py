@@ -111,6 +111,7 @@ class WarroomApp(App[int]):
                 journal_dir=self.journal_dir,
                 paused=self.start_paused,
                 driver="tui:facilitator" if message.facilitating else "tui",
+                seal=programme_seal(self.db_path),
             )
         except LoadError as exc:
             self.notify("\n".join(str(p) for p in exc.problems), severity="error", timeout=10)
@@ -193,7 +194,9 @@ def make_app(
     name = policy or "default"
     session = None
     if resume is not None:
-        session = resume_session(resume, speed=speed, scenario=scenario, policy=policy)
+        session = resume_session(
+            resume, speed=speed, scenario=scenario, policy=policy, seal=programme_seal(db_path)
+        )
     elif scenario is None:
         load_policy(name)
     else:
@@ -206,6 +209,7 @@ def make_app(
             journal_dir=folder,
             paused=paused,
             driver="tui:facilitator" if facilitating else "tui",
+            seal=programme_seal(db_path),
         )
     return WarroomApp(
         session=session,
@@ -217,3 +221,16 @@ def make_app(
         quiz_seed=quiz_seed,
         db_path=Path(db_path) if db_path is not None else None,
     )
+
+
+def programme_seal(db_path: Path | str | None) -> tuple[str, bytes] | None:
+    """The programme key a session's journal is sealed with (the records' current key), or
+    ``None`` when the records cannot be used: the journal is then unsealed, and recording it
+    says it earns no credit."""
+    from assessments.programme import sealing_key
+    from assessments.records import RecordsError
+
+    try:
+        return sealing_key(db_path)
+    except RecordsError:
+        return None

@@ -279,5 +279,31 @@ MIGRATIONS: tuple[Migration, ...] = (
             ),
         ),
     ),
+    Migration(
+        3,
+        "attempts keep what a cohort report needs (title, start, ended, critical failures, "
+        "markers, criteria in brief) and the key that sealed their journal",
+        (
+            "ALTER TABLE exercise_attempts ADD COLUMN title TEXT",
+            "ALTER TABLE exercise_attempts ADD COLUMN started_at TEXT",
+            "ALTER TABLE exercise_attempts ADD COLUMN sealed_by TEXT",
+            "ALTER TABLE exercise_attempts ADD COLUMN critical TEXT "
+            "CONSTRAINT exercise_attempts_critical_json CHECK (critical IS NULL OR "
+            "json_valid(critical))",
+            "ALTER TABLE exercise_attempts ADD COLUMN markers TEXT "
+            "CONSTRAINT exercise_attempts_markers_json CHECK (markers IS NULL OR "
+            "json_valid(markers))",
+            "ALTER TABLE exercise_attempts ADD COLUMN outcomes TEXT "
+            "CONSTRAINT exercise_attempts_outcomes_json CHECK (outcomes IS NULL OR "
+            "json_valid(outcomes))",
+        ),
+        {
+            "sqlite": (
+                "ALTER TABLE exercise_attempts ADD COLUMN completed INTEGER "
+                "CONSTRAINT exercise_attempts_completed_boolean CHECK (completed IN (0, 1))",
+            ),
+            "postgresql": ("ALTER TABLE exercise_attempts ADD COLUMN completed BOOLEAN",),
+        },
+    ),
 )
 """The schema's history, oldest first. To change the schema, append a step."""

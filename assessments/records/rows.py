@@ -133,6 +133,14 @@ class ExerciseAttempt:
     """The assessment's criteria, as its ``to_dict()`` gave them."""
     recorded_at: datetime
     """When it was recorded (UTC)."""
+    title: str | None = None
+    """The scenario's title (``None`` for attempts recorded before it was kept)."""
+    started_at: str | None = None
+    """The journal header's wall-clock start, ISO 8601, when known."""
+    completed: bool | None = None
+    """Whether the exercise reached its end, when known."""
+    sealed_by: str | None = None
+    """The id of the programme key that sealed its journal; ``None``: not sealed."""
 
 
 @dataclass(frozen=True)
@@ -269,6 +277,10 @@ def exercise_from_row(row: Mapping[str, Any]) -> ExerciseAttempt:
         passed=_boolean(row, "passed"),
         criteria=_json_objects(row, "criteria"),
         recorded_at=_moment(row, "recorded_at"),
+        title=row.get("title"),
+        started_at=row.get("started_at"),
+        completed=None if row.get("completed") is None else _boolean(row, "completed"),
+        sealed_by=row.get("sealed_by"),
     )
 
 

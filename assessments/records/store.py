@@ -103,6 +103,7 @@ class Records:
         try:
             self.version = self._migrate(migrations)
             """The schema version the database is at."""
+            self._sessions = self.version >= SESSION_COLUMNS_VERSION
         except BaseException:
             self._conn.close()
             raise
@@ -315,8 +316,21 @@ class Records:
         journal_path: str | None = None,
         journal_sha256: str | None = None,
         driver: str = "unknown",
+        title: str | None = None,
+        started_at: str | None = None,
+        completed: bool | None = None,
+        sealed_by: str | None = None,
+        critical: Sequence[str] | None = None,
+        markers: Mapping[str, Any] | None = None,
+        outcomes: Sequence[Sequence[Any]] | None = None,
     ) -> ExerciseAttempt:
         """Record a graded exercise; the same journal under the same policy is recorded once.
+
+        ``title``, ``started_at``, ``completed``, ``critical`` (the critical failures' ids)
+        ``markers`` (the behavioural markers) and ``outcomes`` (``[id, status, measured_s,
+        limit_s]`` per criterion, the criteria in brief) are what a cohort report needs of the
+        journal and its grade (so it never reads the journal again); ``sealed_by`` the id of
+        the programme key that sealed it.
 
         Returns:
             The new attempt, or the one already recorded from the same journal.
@@ -335,9 +349,11 @@ class Records:
                     return same[0]
             new_id = self._insert(
                 "INSERT INTO exercise_attempts (trainee_id, scenario, policy, seed, journal_path, "
-                "journal_sha256, driver, score, passed, criteria, recorded_at) VALUES (:trainee, "
-                ":scenario, :policy, :seed, :journal_path, :journal_sha256, :driver, :score, "
-                ":passed, :criteria, :recorded_at)",
+                "journal_sha256, driver, score, passed, criteria, recorded_at"
+                f"{_SESSION_COLUMNS if self._sessions else ''}) VALUES (:trainee, :scenario, "
+                ":policy, :seed, :journal_path, :journal_sha256, :driver, :score, :passed, "
+                ":criteria, :recorded_at"
+                f"{_SESSION_VALUES if self._sessions else ''})",
                 {
                     "trainee": who.id,
                     "scenario": scenario,
@@ -350,9 +366,65 @@ class Records:
                     "passed": bool(passed),
                     "criteria": criteria_json,
                     "recorded_at": stamp(recorded_at),
+                    "title": title,
+                    "started_at": started_at,
+                    "completed": completed,
+                    "sealed_by": sealed_by,
+                    "critical": None if critical is None else json.dumps(list(critical)),
+                    "markers": None
+                    if markers is None
+                    else json.dumps(dict(markers), ensure_ascii=False, sort_keys=True),
+                    "outcomes": None
+                    if outcomes is None
+                    else json.dumps([list(o) for o in outcomes], ensure_ascii=False),
                 },
             )
             return self._exercises("WHERE e.id = :id", {"id": new_id})[0]
+
+    def journal_digests(self) -> list[str]:
+        """The SHA-256 of every journal the records hold an attempt of."""
+        rows = self._exec(
+            "SELECT DISTINCT journal_sha256 FROM exercise_attempts WHERE journal_sha256 IS NOT NULL"
+        )
+        return [str(r[0]) for r in rows]
+
+    def signed_count(self) -> int:
+        """How many certificates and sealed journals the records hold (what the key signed)."""
+        sealed = "(SELECT COUNT(*) FROM exercise_attempts WHERE sealed_by IS NOT NULL)"
+        rows = self._exec(
+            f"SELECT (SELECT COUNT(*) FROM certificates) + {sealed if self._sessions else 0}"
+        )
+        return int(rows[0][0])
+
+    def exercises(self) -> list[ExerciseAttempt]:
+        """Every exercise attempt, oldest first (bad rows are skipped and reported)."""
+        return self._exercises()
+
+    def cohort_rows(self, policy: str | None = None) -> list[tuple[Any, ...]]:
+        """What a cohort report needs of every exercise attempt, as plain tuples, fast.
+
+        Each is ``(id, trainee, scenario, title, policy, started_at, recorded_at, passed, score,
+        criteria JSON text, completed, journal_path, critical JSON text, markers JSON text)``,
+        the criteria in brief (``outcomes``) where the attempt has them; only ``policy``'s
+        attempts when given.
+        Values are as stored: the caller checks them (``rows`` for the rules).
+        """
+        where = "WHERE e.policy = :policy" if policy is not None else ""
+        if not self._sessions:  # pragma: no cover - only a test's shortened history
+            raise RecordsError(f"{self.path}: schema version {self.version} has no cohort data")
+        return self._exec(
+            "SELECT e.id, t.name, e.scenario, e.title, e.policy, e.started_at, e.recorded_at, "
+            "e.passed, e.score, COALESCE(e.outcomes, e.criteria), e.completed, e.journal_path, "
+            "e.critical, e.markers "
+            "FROM exercise_attempts e JOIN trainees t ON t.id = e.trainee_id "
+            f"{where} ORDER BY e.id",
+            {"policy": policy} if policy is not None else None,
+        )
+
+    def report_bad_row(self, table: str, row: int, problem: str) -> None:
+        """Note a row a caller's own reading found bad (listed in ``bad_rows``)."""
+        bad = BadRow(table, row, problem)
+        self._state.bad.setdefault((table, bad.row, bad.problem), bad)
 
     def add_quiz(
         self,
@@ -526,7 +598,8 @@ class Records:
     ) -> list[ExerciseAttempt]:
         rows = self._rows(
             "SELECT e.id, t.name, e.scenario, e.policy, e.seed, e.journal_path, "
-            "e.journal_sha256, e.driver, e.score, e.passed, e.criteria, e.recorded_at "
+            "e.journal_sha256, e.driver, e.score, e.passed, e.criteria, e.recorded_at"
+            f"{_SESSION_SELECT if self._sessions else ''} "
             "FROM exercise_attempts e JOIN trainees t ON t.id = e.trainee_id "
             f"{where} ORDER BY e.recorded_at, e.id",
             params,
@@ -568,6 +641,12 @@ class Records:
 
 
 # --------------------------------------------------------------------------- helpers
+
+SESSION_COLUMNS_VERSION = 3
+"""The schema version from which attempts keep title, start, completion and sealing key."""
+_SESSION_COLUMNS = ", title, started_at, completed, sealed_by, critical, markers, outcomes"
+_SESSION_VALUES = ", :title, :started_at, :completed, :sealed_by, :critical, :markers, :outcomes"
+_SESSION_SELECT = ", e.title, e.started_at, e.completed, e.sealed_by"
 
 
 def _group(rows: Sequence[Any], people: Sequence[Trainee]) -> dict[str, list[Any]]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
@@ -29,6 +30,8 @@ EXIT_INVALID = 1
 """Invalid input, unmet rules or a failed verification."""
 EXIT_USAGE = 2
 """A usage error: the command line itself is wrong."""
+EXIT_UNCHECKED = 3
+"""``verify``: the signature is good but revocation could not be checked (no records)."""
 
 Handler = Callable[[argparse.Namespace], int]
 """A command: the parsed arguments in, the exit code out."""
@@ -145,6 +148,45 @@ def table(rows: Sequence[Sequence[str]], out: TextIO, *, fit: int | None = None)
 def plural(n: int) -> str:
     """``"s"`` unless ``n`` is 1."""
     return "" if n == 1 else "s"
+
+
+def write_text(path: str, text: str) -> None:
+    """Write ``text`` to the file ``path`` (UTF-8), making its folder.
+
+    Raises:
+        UsageError: when it cannot be written (a folder, no permission …).
+    """
+    from pathlib import Path
+
+    target = Path(path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot write: {exc.strerror or exc}") from None
+
+
+# --------------------------------------------------------------------------- progress
+
+
+def progress_bar(
+    out: TextIO, *, minimum: int = 10, label: str = "grading journals"
+) -> Callable[[int, int], None] | None:
+    """A plain-text progress bar on ``out`` when it is a terminal outside CI, else ``None``."""
+    if os.environ.get("CI") or not out.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        if total < minimum:
+            return
+        width = 30
+        filled = width * done // total
+        out.write(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+        if done == total:
+            out.write("\n")
+        out.flush()
+
+    return show
 
 
 # --------------------------------------------------------------------------- running a handler

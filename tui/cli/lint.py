@@ -3,7 +3,8 @@
 Plays each scenario headless (expert and novice autopilots on a few seeds, and an idle run) and
 checks it statically; prints ``PATH:LINE:COL: error|warning: [check-id] message`` lines, errors
 first, then warnings, then a summary line; ``--json`` prints the same as JSON. Exit 0 when there
-are no errors (warnings alone do not fail), 1 with errors, 2 on a usage error. PATH is a library
+are no errors (warnings alone do not fail), 1 with errors, 2 on a usage error. ``--junit FILE``
+also writes JUnit XML (one test case per scenario and check). PATH is a library
 id or a file; no PATH lints the whole library.
 
 This module only parses arguments and prints; the checks live in ``assessments.lint``, imported
@@ -16,7 +17,7 @@ import argparse
 import json
 from typing import Any
 
-from tui.cli.common import EXIT_INVALID, EXIT_OK, Handler, load_policy, plural
+from tui.cli.common import EXIT_INVALID, EXIT_OK, Handler, load_policy, plural, write_text
 
 
 def _seeds(text: str) -> int:
@@ -52,6 +53,12 @@ def add_commands(subparsers: argparse._SubParsersAction[Any]) -> None:
         help="autopilot plays per profile, seeds 1..N (default 3)",
     )
     p.add_argument("--json", action="store_true", help="print the findings as JSON")
+    p.add_argument(
+        "--junit",
+        metavar="FILE",
+        default=None,
+        help="also write JUnit XML: one test case per scenario and check (for CI)",
+    )
 
 
 def cmd_lint(args: argparse.Namespace) -> int:
@@ -64,6 +71,10 @@ def cmd_lint(args: argparse.Namespace) -> int:
     errors = [f for r in reports for f in r.errors]
     warnings = [f for r in reports for f in r.warnings]
     suppressed = sum(len(r.suppressed) for r in reports)
+    if args.junit:
+        from assessments.exports import junit_xml, lint_suites
+
+        write_text(args.junit, junit_xml(lint_suites(reports), name="warroom lint"))
     if args.json:
         print(
             json.dumps(

@@ -17,7 +17,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from tui.cli import lint, play, programme, reports, scenarios
+from tui.cli import exchange, lint, play, programme, reports, scenarios
 from tui.cli.common import EXIT_OK, EXIT_USAGE, Handler, Version, guarded
 
 
@@ -38,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     scenarios.add_commands(sub)
     programme.add_commands(sub)
+    exchange.add_commands(sub)
     lint.add_commands(sub)
     reports.add_commands(sub)
     play.add_commands(sub)
@@ -47,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
 HANDLERS: dict[str, Handler] = {
     **scenarios.HANDLERS,
     **programme.HANDLERS,
+    **exchange.HANDLERS,
     **lint.HANDLERS,
     **reports.HANDLERS,
     **play.HANDLERS,

@@ -1,9 +1,10 @@
-"""The training programme's commands: quiz, roster, trainee, credit, certify, verify, revoke.
+"""The training programme's commands: quiz, roster, trainee, credit, certify, verify, key, revoke.
 
 ``add_commands`` adds them to the ``warroom`` parser and ``HANDLERS`` maps each to its handler.
 Every command that touches records takes ``--db PATH`` (else ``$WARROOM_DB``, else the user data
 directory). Handlers report their own errors, so they behave the same under any ``main``: exit 0
-success, 1 invalid input, unmet rules or a certificate that does not verify, 2 usage error; bad
+success, 1 invalid input, unmet rules or a certificate that does not verify, 2 usage error, 3
+(``verify`` only) a good signature whose revocation could not be checked; bad
 files are reported as ``PATH:LINE:COL: error: MESSAGE``, never a traceback.
 
 The commands use today's date and the current time; the services, rules and records below them
@@ -26,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from tui.cli.common import (
     EXIT_INVALID,
     EXIT_OK,
+    EXIT_UNCHECKED,
     Handler,
     UsageError,
     add_policy_option,
@@ -149,10 +151,28 @@ def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
     )
 
     v = sub.add_parser(
-        "verify", help="check a certificate: exit 0 valid, 1 altered, expired or revoked"
+        "verify",
+        help="check a certificate: exit 0 valid, 1 altered, expired or revoked, 3 signature "
+        "good but revocation not checked (no records database)",
     )
     v.add_argument("certificate", metavar="CERT")
     _db_option(v, "the records that issued it (their key is beside them)")
+
+    k = sub.add_parser(
+        "key",
+        help="the programme's key: list its ids, rotate it, or replace a lost one",
+        description="The key beside the records signs certificates and seals journals. "
+        "rotate: a new current key; earlier ones keep verifying what they signed. "
+        "replace-lost: a new key when the old one is lost for good and there is no backup "
+        "(what it signed no longer verifies). Back up records.key and records.keys/ after each.",
+    )
+    k.add_argument(
+        "action",
+        choices=("list", "rotate", "replace-lost"),
+        metavar="ACTION",
+        help="list | rotate | replace-lost",
+    )
+    _db_option(k)
 
     rv = sub.add_parser("revoke", help="revoke a trainee's valid certificates")
     rv.add_argument("name", type=_name, metavar="NAME")
@@ -416,8 +436,9 @@ def cmd_credit(args: argparse.Namespace) -> int:
 @guarded
 def cmd_certify(args: argparse.Namespace) -> int:
     """Issue a certificate, or say exactly what is missing (exit 1)."""
-    from assessments.certificates import certify, load_key
+    from assessments.certificates import certify
     from assessments.certification import status
+    from assessments.keys import programme_key
 
     policy = load_policy(args.policy)
     today = _today()
@@ -434,8 +455,8 @@ def cmd_certify(args: argparse.Namespace) -> int:
         if not out.parent.is_dir():
             error(f"{out.parent} is not a folder")
             return EXIT_INVALID
-        key = load_key(records.path, create=True)
-        result = certify(records, name, policy, today=today, key=key)
+        keys = programme_key(records.path, signed=records.signed_count())
+        result = certify(records, name, policy, today=today, key=keys)
     cert = result.certificate
     if cert is None:
         print(f"{name} cannot be certified under policy {policy.id}: {result.status.summary()}")
@@ -465,18 +486,55 @@ def _slug(name: str) -> str:
 @guarded
 def cmd_verify(args: argparse.Namespace) -> int:
     """Verify a certificate file: exit 0 valid, 1 otherwise, with the reason."""
-    from assessments.certificates import load_key, verify
+    from assessments.certificates import verify
+    from assessments.keys import load_keys
     from assessments.records import Records
 
     path = _db(args)
-    key = load_key(path)
+    keys = load_keys(path)
     if path.exists():
         with Records(path) as records:
-            result = verify(args.certificate, key, today=_today(), records=records)
+            result = verify(args.certificate, keys, today=_today(), records=records)
     else:
-        result = verify(args.certificate, key, today=_today())
+        result = verify(args.certificate, keys, today=_today())
+    if result.ok and not result.revocation_checked:
+        print(
+            f"{args.certificate}: signature good, {result.message}; but revocation cannot be "
+            f"checked: no records database at {path} (give the one that issued it with --db)"
+        )
+        return EXIT_UNCHECKED
     print(f"{args.certificate}: {result.message}")
+    if result.unknown_key is not None:
+        print(
+            f"it names key {result.unknown_key}, which {path}'s programme does not hold; if "
+            "that key was lost, restore records.key or records.keys/ from the backup "
+            "(docs/records.md)"
+        )
     return EXIT_OK if result.ok else EXIT_INVALID
+
+
+@guarded
+def cmd_key(args: argparse.Namespace) -> int:
+    """Show, rotate or replace the programme's key."""
+    from assessments.keys import key_path, keys_folder, load_keys, replace_lost_key, rotate
+
+    path = _db(args)
+    if args.action == "rotate":
+        old, new = rotate(path)
+        print(f"rotated: the current key is now {new}; {old} is kept in {keys_folder(path)}")
+        print("back up the key files again (docs/records.md)")
+    elif args.action == "replace-lost":
+        new = replace_lost_key(path)
+        print(f"new key {new} in {key_path(path)}")
+        print(
+            "certificates and journals signed with the lost key no longer verify: issue them "
+            "again (warroom certify) and back up the new key (docs/records.md)"
+        )
+    else:
+        keys = load_keys(path)
+        for kid in sorted(keys.by_id):
+            print(f"{kid}  {'current' if kid == keys.current_id else 'earlier (verifies only)'}")
+    return EXIT_OK
 
 
 @guarded
@@ -517,6 +575,7 @@ HANDLERS: dict[str, Handler] = {
     "credit": cmd_credit,
     "certify": cmd_certify,
     "verify": cmd_verify,
+    "key": cmd_key,
     "revoke": cmd_revoke,
 }
 """Command name → handler, for ``tui.cli.parser.main``."""

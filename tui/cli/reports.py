@@ -4,6 +4,7 @@
                    (default: beside the journal)
                    [--quiz RESULT.json] [--db PATH] [--certificate CERT.json]
     warroom report --cohort DIR_OR_JOURNAL... --out DIR [--format html,md,json] [--policy P]
+    warroom report --cohort --out DIR [--db PATH] [--policy P]     (from the records)
     warroom report --certificate CERT.json --out DIR
 
 Exit codes: 0 written, 1 invalid input (``PATH:LINE: error: …`` or ``PATH: error: …``, never a
@@ -19,7 +20,7 @@ import argparse
 import os
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 from tui.cli.common import (
     EXIT_INVALID,
@@ -30,12 +31,13 @@ from tui.cli.common import (
     error,
     load_policy,
     print_problems,
+    progress_bar,
 )
 
 if TYPE_CHECKING:
     from assessments.policy import Policy
 
-__all__ = ["HANDLERS", "add_commands", "cmd_report", "progress_bar"]
+__all__ = ["HANDLERS", "add_commands", "cmd_report"]
 
 
 def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
@@ -56,9 +58,10 @@ def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
     )
     r.add_argument(
         "--cohort",
-        nargs="+",
+        nargs="*",
         metavar="PATH",
-        help="a cohort report over these journals and folders of journals (*.jsonl)",
+        help="a cohort report over these journals and folders of journals (*.jsonl); with no "
+        "PATH, over the attempts already graded into the records (--db; warroom import)",
     )
     r.add_argument(
         "--format",
@@ -88,24 +91,6 @@ def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
     r.add_argument("--scenario", metavar="PATH", help="the scenario file, when not in the library")
 
 
-def progress_bar(out: TextIO, *, minimum: int = 10) -> Callable[[int, int], None] | None:
-    """A plain-text progress bar on ``out`` when it is a terminal outside CI, else ``None``."""
-    if os.environ.get("CI") or not out.isatty():
-        return None
-
-    def show(done: int, total: int) -> None:
-        if total < minimum:
-            return
-        width = 30
-        filled = width * done // total
-        out.write(f"\rgrading journals [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
-        if done == total:
-            out.write("\n")
-        out.flush()
-
-    return show
-
-
 def _formats(text: str | None, allowed: tuple[str, ...], default: tuple[str, ...]) -> list[str]:
     if text is None:
         return list(default)
@@ -131,11 +116,12 @@ def _report(args: argparse.Namespace) -> int:
     from reports import FORMATS, ReportError, cohort_data, write_certificate, write_cohort
     from reports.writer import read_json_file
 
-    if args.journal and args.cohort:
+    cohort = args.cohort is not None
+    if args.journal and cohort:
         raise UsageError("give a JOURNAL or --cohort, not both")
-    if not args.journal and not args.cohort and not args.certificate:
-        raise UsageError("give a JOURNAL, --cohort PATH... or --certificate FILE")
-    if args.cohort and (args.quiz or args.certificate):
+    if not args.journal and not cohort and not args.certificate:
+        raise UsageError("give a JOURNAL, --cohort [PATH...] or --certificate FILE")
+    if cohort and (args.quiz or args.certificate):
         raise UsageError("--quiz and --certificate go with one JOURNAL, not --cohort")
     if args.out is None:
         if not args.journal:
@@ -143,7 +129,10 @@ def _report(args: argparse.Namespace) -> int:
         args.out = os.path.dirname(os.path.abspath(args.journal))
     policy = load_policy(args.policy) if args.policy else None
     try:
-        if args.cohort:
+        if cohort and not args.cohort:
+            formats = _formats(args.format, ("html", "md", "json"), ("html", "md", "json"))
+            return _records_cohort(args, formats, policy)
+        if cohort:
             formats = _formats(args.format, ("html", "md", "json"), ("html", "md", "json"))
             return _cohort(args, formats, policy, cohort_data, write_cohort)
         if not args.journal:
@@ -218,6 +207,34 @@ def _cohort(
         file=sys.stderr,
     )
     return EXIT_INVALID if missing or data["skipped"] else EXIT_OK
+
+
+def _records_cohort(args: argparse.Namespace, formats: list[str], policy: Policy | None) -> int:
+    """A cohort report over the attempts already graded into the records."""
+    from assessments.records import RecordsError, resolve_db_path
+    from reports import cohort_data_from_records, write_cohort
+
+    location = resolve_db_path(args.db)
+    if not location.exists():
+        error(f"{location}: no records yet (warroom import JOURNALS... first)")
+        return EXIT_INVALID
+    try:
+        data = cohort_data_from_records(location, policy=policy.id if policy else None)
+    except RecordsError as exc:
+        error(str(exc))
+        return EXIT_INVALID
+    for skipped in data["skipped"]:
+        print(f"warroom: warning: {skipped['error']} (left out)", file=sys.stderr)
+    if not data["sessions"] and not data["abandoned"]:
+        error(f"{location}: no graded exercise attempts: no cohort report written")
+        return EXIT_INVALID
+    for path in write_cohort(data, args.out, formats=formats):
+        print(path)
+    print(
+        f"{data['sessions']} sessions, {data['trainees']} trainees, {data['pass_rate']:.0%} passed",
+        file=sys.stderr,
+    )
+    return EXIT_OK
 
 
 HANDLERS: dict[str, Handler] = {"report": cmd_report}

@@ -13,9 +13,13 @@ import argparse
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from simulator.text import visible
+
+if TYPE_CHECKING:
+    from simulator.journal import Journal
+
 from tui.cli.common import (
     EXIT_INVALID,
     EXIT_OK,
@@ -27,6 +31,7 @@ from tui.cli.common import (
     print_json,
     print_problems,
     table,
+    write_text,
 )
 
 
@@ -52,6 +57,12 @@ def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
     add_run_options(r)
     r.add_argument("--journal", metavar="FILE", help="write the journal (JSONL) here")
     r.add_argument(
+        "--junit",
+        metavar="FILE",
+        default=None,
+        help="also write JUnit XML: one test case per criterion (for scenario CI)",
+    )
+    r.add_argument(
         "--report", metavar="DIR", help="write the journal, debrief and postmortem draft into DIR"
     )
     r.add_argument("--json", action="store_true", help="print the assessment as JSON")
@@ -76,6 +87,12 @@ def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
     rp.add_argument("journal", metavar="JOURNAL")
     rp.add_argument("--verify", action="store_true", help="exit 1 unless the replay is identical")
     rp.add_argument("--scenario", metavar="PATH", help="the scenario file, when not in the library")
+    rp.add_argument(
+        "--db",
+        default=None,
+        metavar="PATH",
+        help="the records whose programme key checks the journal's seal (with --verify)",
+    )
 
 
 # --------------------------------------------------------------------------- list, validate, schema
@@ -201,6 +218,10 @@ def cmd_run(args: argparse.Namespace) -> int:
             policy=policy,
             scenario=args.scenario,
         )
+    if args.junit:
+        from assessments.exports import assessment_suite, junit_xml
+
+        write_text(args.junit, junit_xml([assessment_suite(assessment)], name="warroom run"))
     verdict = EXIT_OK
     if args.expect is not None and assessment.passed != (args.expect == "pass"):
         verdict = EXIT_INVALID
@@ -238,7 +259,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
     if args.record:
         from assessments.programme import record_attempt
 
-        record_attempt(args.db, assessment, args.journal)
+        record_attempt(args.db, assessment, args.journal)  # refuses an unsealed one for credit
     if args.json:
         print_json(assessment.to_dict())
     else:
@@ -277,11 +298,28 @@ def cmd_replay(args: argparse.Namespace) -> int:
     note = " (journal stops early: compared up to its last line)" if not journal.ended else ""
     if result.identical:
         print(f"{args.journal}: verified: {result.recorded} events identical{note}")
-        return EXIT_OK
+        return _seal_line(args, journal)
     print(f"{args.journal}: FAILED at line {result.first_difference}{note}")
     print(f"  journal: {visible(_clip(result.expected), multiline=False)}")
     print(f"  replay:  {visible(_clip(result.got), multiline=False)}")
     return EXIT_INVALID
+
+
+def _seal_line(args: argparse.Namespace, journal: Journal) -> int:
+    """Say whether this programme sealed the journal; exit 1 when a seal is broken."""
+    from assessments.programme import seal_of
+    from assessments.records import RecordsError, resolve_db_path
+
+    try:
+        seal = seal_of(journal, resolve_db_path(args.db))
+    except RecordsError as exc:
+        print(f"{args.journal}: seal not checked: {exc}")
+        return EXIT_OK
+    if seal.state == "broken":
+        print(f"{args.journal}: FAILED: seal: {seal.message}")
+        return EXIT_INVALID
+    print(f"{args.journal}: seal: {seal.message}")
+    return EXIT_OK
 
 
 def _clip(text: str, limit: int = 200) -> str:

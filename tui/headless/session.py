@@ -61,6 +61,7 @@ class Session:
         journal_dir: Path | None,
         paused: bool = False,
         driver: str = "tui",
+        seal: tuple[str, bytes] | None = None,
     ) -> None:
         """Prepare the session; nothing runs and no file is written until ``open``.
 
@@ -74,7 +75,10 @@ class Session:
             journal_dir: Folder for the journal (default: the user data dir).
             paused: Open with the clock stopped.
             driver: The journal's driver: ``tui``, or ``tui:facilitator`` for a game day.
+            seal: The programme key (id, key) that seals the journal as it is written, for
+                credit; handed in by the layer that knows the records.
         """
+        self.seal = seal
         self.loaded = loaded
         self.scenario = loaded.scenario
         self.policy = policy
@@ -119,7 +123,8 @@ class Session:
         if self._writer is None:
             self.journal_path = self._journal_path()
             self.header = self._header()
-            self._writer = JournalWriter(self.journal_path, self.header)
+            self._writer = JournalWriter(self.journal_path, self.header, seal=self.seal)
+            self.header = self._writer.header
             self.engine.subscribe(self._writer)
         if self.start_paused:
             self.engine.run_until(0.0)  # what is due at T+0 (the first sample) has happened
@@ -289,8 +294,11 @@ def resume_session(
     speed: float | None = None,
     scenario: str | None = None,
     policy: str | None = None,
+    seal: tuple[str, bytes] | None = None,
 ) -> Session:
     """Rebuild a stopped session from its journal, ready to continue where it stopped.
+
+    A sealed journal is resumed only with the key that sealed it (``seal``).
 
     The journal's commands are replayed on a fresh engine up to its last event; the replay
     must reproduce every recorded line (determinism makes that so unless the journal or the
@@ -335,12 +343,18 @@ def resume_session(
         journal_dir=journal_path.parent.parent,
         paused=True,
         driver=h.driver,
+        seal=seal if h.sealed_by is not None else None,
     )
     engine = session.engine
     produced: list[str] = []
     engine.subscribe(lambda e: produced.append(dumps(e)))
     temporary = journal_path.with_name(journal_path.name + ".resume")
-    writer = JournalWriter(temporary, h)
+    if h.sealed_by is not None and (seal is None or seal[0] != h.sealed_by):
+        raise ResumeError(
+            f"{journal_path}: sealed with programme key {h.sealed_by}; resume it where that "
+            "key is (the records that sealed it, --db)"
+        )
+    writer = JournalWriter(temporary, h, seal=seal if h.sealed_by is not None else None)
     engine.subscribe(writer)
     last = journal.events[-1].t if journal.events else 0.0
     engine.start()
@@ -372,6 +386,7 @@ def new_session(
     journal_dir: Path | str | None = None,
     paused: bool = False,
     driver: str = "tui",
+    seal: tuple[str, bytes] | None = None,
 ) -> Session:
     """Load a scenario (library id or path) and a policy, and prepare a session.
 
@@ -391,4 +406,5 @@ def new_session(
         journal_dir=Path(journal_dir) if journal_dir is not None else None,
         paused=paused,
         driver=driver,
+        seal=seal,
     )

@@ -1,0 +1,241 @@
+"""``warroom import``: journals read, seal-checked and graded once each into the records.
+
+Each journal is read and graded once, when it is imported, so a cohort report aggregates the
+records and never reads a journal again. Journals are found in the folders given (``*.jsonl``,
+recursively) and spread over a process pool (one worker per core); each worker hashes the file
+first and skips a journal the records already hold (by the SHA-256 of its bytes), then reads it
+with ``simulator.journal.read_sealed`` (a journal the programme sealed has its seal checked
+with one HMAC and only the lines grading reads decoded) and grades it with ``grade_journal``.
+The parent records what the workers graded, in a few transactions.
+
+What counts for credit is decided as ``assessments.programme.driver_for`` decides it for
+``grade --record``: a journal this programme sealed counts as its driver says; an unsealed or
+foreign one from a live session is refused, or recorded as practice only (``practice:DRIVER``)
+when the caller asks; a journal whose seal or chain is broken is never recorded.
+
+This module must not print, parse a command line or import the TUI; it must not build SQL
+(``assessments.records`` does).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from assessments.assessor import grade_journal
+from assessments.keys import MissingKey, load_keys
+from assessments.programme import driver_for, grade_columns, session_columns
+from assessments.records import Location, Records, RecordsError
+from simulator.files import FileError, read_bytes
+from simulator.journal import MAX_JOURNAL_BYTES, JournalError, read_sealed
+from simulator.yamlio import LoadError
+
+__all__ = ["ImportReport", "Outcome", "find_journals", "import_journals"]
+
+Status = Literal["imported", "practice", "already", "refused", "unreadable"]
+"""What became of one journal."""
+
+Progress = Callable[[int, int], None]
+"""``progress(done, total)``, called as journals are graded."""
+
+BATCH = 500
+"""Attempts recorded per transaction."""
+POOL_FROM = 16
+"""Fewer journals than this are graded in this process (a pool costs more than it saves)."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One journal's fate."""
+
+    path: str
+    """The journal, as found."""
+    status: Status
+    """``imported`` (for what its driver earns), ``practice`` (recorded as practice only),
+    ``already`` (the records hold it), ``refused`` (not recorded: unsealed, foreign or
+    broken) or ``unreadable``."""
+    message: str = ""
+    """Why, for ``refused`` and ``unreadable`` (``PATH:LINE: error: …``)."""
+
+
+@dataclass
+class ImportReport:
+    """What ``import_journals`` did."""
+
+    outcomes: list[Outcome] = field(default_factory=list)
+    """One per journal, in path order."""
+
+    def count(self, status: Status) -> int:
+        """How many journals ended as ``status``."""
+        return sum(1 for o in self.outcomes if o.status == status)
+
+
+def find_journals(inputs: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """Journals named, and ``*.jsonl`` files under folders named (recursively), sorted, unique."""
+    found: set[Path] = set()
+    for item in inputs:
+        p = Path(item)
+        if p.is_dir():
+            found.update(x for x in p.rglob("*.jsonl") if x.is_file())
+        else:
+            found.add(p)
+    return sorted(found)
+
+
+# --------------------------------------------------------------------------- the workers
+
+_keys: Mapping[str, bytes] = {}
+_known: frozenset[str] = frozenset()
+_practice = False
+
+
+def _setup(keys: Mapping[str, bytes], known: frozenset[str], practice: bool) -> None:
+    global _keys, _known, _practice
+    _keys, _known, _practice = keys, known, practice
+
+
+def _grade(path: str) -> tuple[str, Status, str, dict[str, Any] | None]:
+    """Hash, read, seal-check and grade one journal: ``(path, status, message, row)``."""
+    try:
+        data = read_bytes(path, limit=MAX_JOURNAL_BYTES)
+    except FileError as exc:
+        return path, "unreadable", f"{path}: error: {exc.reason}", None
+    sha = hashlib.sha256(data).hexdigest()
+    if sha in _known:
+        return path, "already", "", None
+    try:
+        journal, seal = read_sealed(path, _keys, data=data, sha256=sha)
+        if journal.edited_line is not None:
+            return (
+                path,
+                "refused",
+                f"{path}:{journal.edited_line}: the line was edited by hand",
+                None,
+            )
+        driver = driver_for(path, journal.header.driver, seal, _practice)
+        a = grade_journal(journal)
+    except JournalError as exc:
+        return path, "unreadable", str(exc), None
+    except RecordsError as exc:
+        return path, "refused", str(exc), None
+    except LoadError as exc:
+        return path, "unreadable", "; ".join(str(x) for x in exc.problems), None
+    except (KeyError, OSError, ValueError) as exc:  # a worker never dies with a traceback
+        return path, "unreadable", f"{path}: error: {str(exc).strip(chr(39))}", None
+    row = {
+        "trainee": a.trainee,
+        "scenario": a.scenario,
+        "policy": a.policy,
+        "score": a.score,
+        "passed": a.passed,
+        "criteria": [c.to_dict() for c in a.criteria],
+        "seed": a.seed,
+        "journal_path": str(Path(path).resolve()),
+        "journal_sha256": sha,
+        "driver": driver,
+        **session_columns(journal),
+        **grade_columns(a),
+    }
+    status: Status = "practice" if driver.startswith("practice:") else "imported"
+    return path, status, "", row
+
+
+# --------------------------------------------------------------------------- the parent
+
+
+def import_journals(
+    location: Location,
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    practice: bool = False,
+    workers: int | None = None,
+    progress: Progress | None = None,
+    now: datetime | None = None,
+) -> ImportReport:
+    """Grade the journals at ``paths`` into the records at ``location``, once each.
+
+    Args:
+        location: The records.
+        paths: Journal files (``find_journals`` expands folders).
+        practice: Record unsealed or foreign journals of live sessions as practice only,
+            instead of refusing them.
+        workers: Processes to grade in (default: one per core).
+        progress: Told how many are done, as they are.
+        now: When they are recorded (default: the current time, UTC).
+
+    Raises:
+        assessments.records.RecordsError: when the records cannot be used.
+    """
+    try:
+        keys: Mapping[str, bytes] = load_keys(location).by_id
+    except MissingKey:
+        keys = {}  # a programme without a key has sealed nothing: every journal is foreign
+    with Records(location) as records:
+        known = frozenset(records.journal_digests())
+    names = [os.fspath(p) for p in paths]
+    total = len(names)
+    results: list[tuple[str, Status, str, dict[str, Any] | None]] = []
+    if total < POOL_FROM or workers == 1:
+        _setup(keys, known, practice)
+        for i, name in enumerate(names, 1):
+            results.append(_grade(name))
+            if progress is not None:
+                progress(i, total)
+    else:
+        # The first journal is graded here: its scenario and policy are then loaded and
+        # cached before the workers fork, so they start warm (most of a cohort plays a few
+        # scenarios).
+        _setup(keys, known, practice)
+        results.append(_grade(names[0]))
+        count = workers or os.cpu_count() or 1
+        chunk = max(1, min(64, total // (count * 8)))
+        context = (
+            multiprocessing.get_context("fork")
+            if "fork" in multiprocessing.get_all_start_methods()
+            else None
+        )
+        with ProcessPoolExecutor(
+            count, mp_context=context, initializer=_setup, initargs=(keys, known, practice)
+        ) as pool:
+            for i, result in enumerate(pool.map(_grade, names[1:], chunksize=chunk), 2):
+                results.append(result)
+                if progress is not None and (i % chunk == 0 or i == total):
+                    progress(i, total)
+    return _record(location, results, now or datetime.now(UTC))
+
+
+def _record(
+    location: Location,
+    results: Sequence[tuple[str, Status, str, dict[str, Any] | None]],
+    now: datetime,
+) -> ImportReport:
+    report = ImportReport()
+    rows = [row for _, _, _, row in results if row is not None]
+    stored: set[str] = set()
+    with Records(location) as records:
+        for start in range(0, len(rows), BATCH):
+            with records.transaction():
+                for row in rows[start : start + BATCH]:
+                    if row["journal_sha256"] in stored:
+                        continue  # the same journal under two names
+                    try:
+                        records.add_exercise(recorded_at=now, **row)
+                    except ValueError as exc:  # a name the records do not take
+                        raise RecordsError(f"{row['journal_path']}: {exc}") from None
+                    stored.add(row["journal_sha256"])
+    seen: set[str] = set()
+    for path, status, message, graded in results:
+        if graded is not None:
+            sha = graded["journal_sha256"]
+            if sha in seen:
+                status = "already"
+            seen.add(sha)
+        report.outcomes.append(Outcome(path, status, message))
+    return report

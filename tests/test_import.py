@@ -1,0 +1,147 @@
+"""``warroom import``: journals graded once each into the records (both backends), refused
+for credit when the programme did not seal them; the cohort report from the records; exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assessments import intake
+from assessments.intake import import_journals
+from assessments.programme import sealing_key
+from assessments.records import Records, resolve_db_path
+from tests.test_sealed_journals import _play
+from tui.cli.parser import main
+
+
+@pytest.fixture
+def programme(
+    records_location: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[str, Path]:
+    """Records (SQLite, then PostgreSQL) and a folder of journals: three sealed by the
+    programme, one unsealed live session."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.delenv("WARROOM_DB", raising=False)
+    folder = tmp_path / "journals"
+    folder.mkdir()
+    seal = sealing_key(records_location)
+    for name in ("Ada", "Bea", "Cy"):
+        _play(folder / f"{name.lower()}.jsonl", seal, trainee=name)
+    _play(folder / "nested" / "dee.jsonl", None, trainee="Dee")
+    return records_location, folder
+
+
+def test_import_grades_each_journal_once_and_refuses_unsealed_ones_for_credit(
+    programme: tuple[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    db, folder = programme
+    assert main(["import", str(folder), "--db", db]) == 1
+    out, err = capsys.readouterr()
+    assert "4 journals: 3 imported, 0 as practice only, 0 already in the records, 1 refused" in out
+    assert "dee.jsonl: not recorded for credit: not sealed by a programme" in err
+    assert main(["import", str(folder), "--db", db]) == 1
+    assert "3 already in the records, 1 refused" in capsys.readouterr().out
+    assert main(["import", str(folder / "nested"), "--practice", "--db", db]) == 0
+    assert "1 as practice only" in capsys.readouterr().out
+    with Records(resolve_db_path(db)) as r:
+        attempts = r.exercises()
+    assert sorted(a.trainee for a in attempts) == ["Ada", "Bea", "Cy", "Dee"]
+    drivers = {a.trainee: a.driver for a in attempts}
+    assert drivers["Dee"] == "practice:tui" and drivers["Ada"] == "tui"
+    sealed = {a.trainee: a.sealed_by for a in attempts}
+    assert sealed["Ada"] == sealing_key(db)[0] and sealed["Dee"] is None
+    assert all(a.title and a.started_at and a.completed for a in attempts)
+
+
+def test_the_cohort_from_the_records_matches_the_cohort_from_the_journals(
+    programme: tuple[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db, folder = programme
+    shutil.rmtree(folder / "nested")
+    assert main(["import", str(folder), "--db", db]) == 0
+    assert main(["report", "--cohort", "--out", str(tmp_path / "a"), "--db", db]) == 0
+    assert main(["report", "--cohort", str(folder), "--out", str(tmp_path / "b")]) == 0
+    capsys.readouterr()
+    a = json.loads((tmp_path / "a" / "cohort.json").read_text())
+    b = json.loads((tmp_path / "b" / "cohort.json").read_text())
+    keys = ("sessions", "trainees", "passed", "scenarios", "criteria", "attention")
+    for key in (*keys, "critical_failures", "markers", "people"):
+        assert a[key] == b[key], key
+    assert [p["name"] for p in a["people"]] == ["Ada", "Bea", "Cy"]
+
+
+def test_a_process_pool_imports_the_same_as_one_process(
+    programme: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db, folder = programme
+    monkeypatch.setattr(intake, "POOL_FROM", 2)
+    seen: list[tuple[int, int]] = []
+    paths = intake.find_journals([folder])
+    report = import_journals(
+        resolve_db_path(db), paths, workers=2, progress=lambda d, t: seen.append((d, t))
+    )
+    assert [o.status for o in report.outcomes] == ["imported", "imported", "imported", "refused"]
+    assert seen[-1] == (4, 4)
+
+
+def test_exports_csv_and_xapi(
+    programme: tuple[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db, folder = programme
+    main(["import", str(folder), "--db", db])
+    capsys.readouterr()
+    assert main(["export", "--csv", "--db", db]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert {r["record"] for r in rows} == {"roster", "exercise"}
+    assert sorted(r["trainee"] for r in rows if r["record"] == "roster") == ["Ada", "Bea", "Cy"]
+    out = tmp_path / "statements.jsonl"
+    assert main(["export", "--xapi", "--out", str(out), "--db", db]) == 0
+    statements = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(statements) == 3
+    for s in statements:
+        assert {"id", "actor", "verb", "object", "result", "timestamp"} <= set(s)
+        assert s["verb"]["id"].startswith("http://adlnet.gov/expapi/verbs/")
+        assert s["object"]["id"].endswith("/scenario/api-outage")
+        assert 0 <= s["result"]["score"]["scaled"] <= 1
+        assert isinstance(s["result"]["success"], bool)
+        criteria = s["result"]["extensions"]["https://warroom.dev/xapi/criteria"]
+        assert {c["id"] for c in criteria} >= {"ack_alert", "create_channel"}
+    again = tmp_path / "again.jsonl"
+    main(["export", "--xapi", "--out", str(again), "--db", db])
+    assert [json.loads(x)["id"] for x in again.read_text().splitlines()] == [
+        s["id"] for s in statements
+    ]
+
+
+def test_bad_files_are_reported_and_the_rest_imported(
+    programme: tuple[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    db, folder = programme
+    (folder / "empty.jsonl").write_text("")
+    (folder / "junk.jsonl").write_text('{"warroom_journal": 1}\n[]\n')
+    cut = folder / "cut.jsonl"
+    cut.write_bytes((folder / "ada.jsonl").read_bytes()[:-40])  # killed mid-line
+    edited = folder / "edited.jsonl"
+    edited.write_text((folder / "bea.jsonl").read_text().replace('"Bea"', '"Eve"', 1))
+    assert main(["import", str(folder), "--db", db]) == 1
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err
+    assert "empty.jsonl: error: empty journal" in err
+    assert "junk.jsonl:1: error:" in err
+    assert "edited.jsonl: not recorded: line 2 does not match the programme's seal" in err
+    assert "8 journals: 4 imported" in out  # ada, bea, cy and the cut copy of ada's
+    assert "2 refused, 2 unreadable" in out
+
+
+def test_a_journal_sealed_elsewhere_is_foreign_to_a_programme_without_a_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    journal = _play(tmp_path / "j.jsonl", sealing_key(tmp_path / "other" / "records.db"))
+    assert main(["grade", str(journal), "--record", "--db", str(tmp_path / "new.db")]) == 1
+    assert "which this programme does not hold" in capsys.readouterr().err
