@@ -41,19 +41,25 @@ from simulator.model import (
     AlertIs,
     AllOf,
     AnyOf,
+    Case,
+    ClockIs,
     Condition,
     Diagnostic,
     Fault,
     FaultIs,
+    FindingIs,
     Inject,
     InjectDelivered,
     MetricEffect,
     MetricIs,
     Mitigation,
     NotOf,
+    Requirement,
     Responder,
+    ResponderIs,
     Scenario,
     ServiceEffect,
+    Since,
     ValidatorEffect,
 )
 from simulator.people import find_responder
@@ -140,6 +146,7 @@ class ResponderState:
     responder: Responder
     joined: bool
     paged_at: float | None = None
+    joined_at: float | None = None
     busy_until: float = 0.0
     task: str = ""
 
@@ -215,8 +222,13 @@ class Engine:
         self._mitigation = {m.id: m for m in scenario.mitigations}
         self._alert_rule = {a.id: a for a in scenario.alerts}
         self.responders: dict[str, ResponderState] = {
-            r.id: ResponderState(r, joined=r.available) for r in scenario.responders
+            r.id: ResponderState(r, joined=r.available, joined_at=0.0 if r.available else None)
+            for r in scenario.responders
         }
+        self.findings: dict[str, float] = {}
+        """Finding (or revealed fault) id → when a diagnostic result first revealed it."""
+        self._cases: dict[str, Case | None] = {}
+        """Mitigation id → the case chosen when it was applied."""
         self._metric_specs = [
             (f"{s.id}.{m.id}", s.id, m) for s in scenario.services for m in s.metrics
         ]
@@ -639,6 +651,16 @@ class Engine:
             return active == cond.active
         if isinstance(cond, After):
             return now >= cond.after
+        if isinstance(cond, FindingIs):
+            return (cond.finding in self.findings) == cond.revealed
+        if isinstance(cond, ResponderIs):
+            r = self.responders.get(cond.responder)
+            return (r is not None and r.joined) == cond.present
+        if isinstance(cond, Since):
+            moment = self.moment(cond.since)
+            return moment is not None and now >= moment + cond.after
+        if isinstance(cond, ClockIs):
+            return now >= self._clock_offset(cond.clock)
         if isinstance(cond, AllOf):
             results = [self._holds(c) for c in cond.all]
             return all(results)
@@ -648,6 +670,111 @@ class Engine:
         if isinstance(cond, NotOf):
             return not self._holds(cond.not_)
         raise TypeError(f"unknown condition {cond!r}")
+
+    def moment(self, anchor: str) -> float | None:
+        """When an anchor of a ``since`` predicate happened (``None``: not yet)."""
+        kind, _, name = anchor.partition(":")
+        if kind == "start":
+            return 0.0
+        if kind == "incident":
+            return min((run.started_at for run in self.faults.values()), default=None)
+        if kind == "declared":
+            return self.state.declared_at
+        if kind == "first_alert":
+            return min(
+                (a.fired_at for a in self.alerts.values() if a.fired_at is not None), default=None
+            )
+        if kind == "fault":
+            run = self.faults.get(name)
+            return run.started_at if run is not None else None
+        if kind == "inject":
+            return self.delivered.get(name)
+        if kind == "alert":
+            alert = self.alerts.get(name)
+            return alert.fired_at if alert is not None else None
+        if kind == "mitigation":
+            return self.state.mitigations_applied.get(name)
+        if kind == "finding":
+            return self.findings.get(name)
+        if kind == "joined":
+            r = self.responders.get(name)
+            return r.joined_at if r is not None else None
+        return None
+
+    def _clock_offset(self, clock: str) -> float:
+        """Sim seconds from the start to the first in-world ``HH:MM[:SS]`` at or after it."""
+        parts = [int(p) for p in clock.split(":")]
+        target = parts[0] * 3600 + parts[1] * 60 + (parts[2] if len(parts) > 2 else 0)
+        start = self.scenario.start
+        start_of_day = start.hour * 3600 + start.minute * 60 + start.second
+        return float((target - start_of_day) % 86400)
+
+    def unmet(self, req: Requirement | None, doer: ResponderState | None = None) -> list[str]:
+        """Each part of a precondition that does not hold now, in words (empty: all met).
+
+        Args:
+            req: The precondition.
+            doer: The responder who would carry it out (a delegated diagnostic), when named;
+                otherwise anyone present counts.
+        """
+        if req is None:
+            return []
+        out: list[str] = []
+        present = [r for r in self.responders.values() if r.joined]
+        if req.skill is not None:
+            pool = [doer] if doer is not None else present
+            if not any(req.skill in r.responder.skills for r in pool if r.joined):
+                holders = [r for r in self.responders.values() if req.skill in r.responder.skills]
+                who = (
+                    f"{doer.responder.name} does not have it"
+                    if doer is not None
+                    else "; ".join(self._whereabouts(r) for r in holders) or "nobody has it"
+                )
+                out.append(f"needs someone in the incident with the {req.skill} skill ({who})")
+        if req.responder is not None:
+            r = self.responders.get(req.responder)
+            if r is not None and (not r.joined or (doer is not None and doer is not r)):
+                out.append(f"needs {r.responder.name} to carry it out ({self._whereabouts(r)})")
+        missing = [k for k in req.known if k not in self.findings]
+        if missing:
+            out.append(
+                f"needs the finding {', '.join(missing)} first: no diagnostic result has shown it"
+            )
+        if req.when is not None and not self._holds(req.when):
+            out.append("the situation it needs does not hold yet")
+        return out
+
+    def _whereabouts(self, r: ResponderState) -> str:
+        name = r.responder.name
+        if r.joined:
+            return f"{name} is in the incident"
+        if r.responder.id in self.state.paged or r.paged_at is not None:
+            return f"{name} was paged but has not joined yet"
+        return f"{name} has not been paged"
+
+    def _check_requirement(
+        self,
+        action: str,
+        target: str,
+        label: str,
+        req: Requirement | None,
+        doer: ResponderState | None = None,
+    ) -> None:
+        """Refuse (``unmet: reject``) or announce the consequence (``unmet: proceed``)."""
+        unmet = self.unmet(req, doer)
+        if req is None or not unmet:
+            return
+        if req.unmet == "reject":
+            why = f" ({req.consequence})" if req.consequence else ""
+            raise CommandRejected(f"{label} cannot go ahead: {'; '.join(unmet)}{why}")
+        started = [f for f in req.starts if f not in self.active_faults()]
+        self._emit(
+            ev.PreconditionUnmet(
+                self._t(), action, target, tuple(unmet), req.consequence, tuple(started)
+            )
+        )
+        for fid in started:
+            self._start_fault(self._fault[fid], f"precondition:{target}")
 
     def _action_holds(self, cond: ActionTaken) -> bool:
         deadline = cond.by
@@ -803,6 +930,7 @@ class Engine:
         if r.joined:
             return
         r.joined = True
+        r.joined_at = self.now
         self._emit(ev.ResponderJoined(self._t(), r.responder.id, r.responder.name))
         self._message(
             r.responder.name,
@@ -856,6 +984,11 @@ class Engine:
     def _do_run_diagnostic(self, c: cmd.RunDiagnostic) -> None:
         d = self._diagnostic_of(c.diagnostic)
         self._require_not_busy(f"running {d.id}")
+        if d.requires is not None and (d.requires.skill or d.requires.responder):
+            raise CommandRejected(
+                f"{d.title} needs a responder: delegate it ({'; '.join(self.unmet(d.requires))})"
+            )
+        self._check_requirement("run_diagnostic", d.id, d.title, d.requires)
         took = round(d.duration * self.rng.uniform(0.9, 1.1), 1)
         self.state.ic_busy_until = self.now + took
         self.state.ic_task = d.title
@@ -877,6 +1010,7 @@ class Engine:
             raise CommandRejected(
                 f"{r.responder.name} is busy with {r.task} until {format_clock(r.busy_until)}"
             )
+        self._check_requirement("delegate", d.id, d.title, d.requires, r)
         skilled = d.skill is None or d.skill in r.responder.skills
         factor = (1.0 if skilled else 2.0) / r.responder.speed
         took = round(d.duration * factor * self.rng.uniform(0.85, 1.15), 1)
@@ -905,6 +1039,12 @@ class Engine:
         ):
             self.state.root_cause_found_at = self.now
         self._emit(ev.DiagnosticResult(self._t(), d.id, by, text, reveals))
+        for name in reveals:
+            self.findings.setdefault(name, self.now)
+        for name in output.finds:
+            if name not in self.findings:
+                self.findings[name] = self.now
+                self._emit(ev.FindingRevealed(self._t(), name, d.id, by))
         self._watch()
 
     @handles(cmd.ApplyMitigation)
@@ -921,6 +1061,11 @@ class Engine:
             raise CommandRejected(
                 f"{m.label} was already applied at {format_clock(self.state.mitigations_applied[m.id])}"
             )
+        if m.offered is not None and not self._holds(m.offered):
+            raise CommandRejected(f"{m.label} is not on offer in the current situation")
+        self._check_requirement("apply_mitigation", m.id, m.label, m.requires)
+        if m.cases:
+            self._cases[m.id] = next((k for k in m.cases if self._holds(k.when)), None)
         self.state.mitigations_running[m.id] = self.now + m.duration
         self._emit(ev.MitigationStarted(self._t(), m.id, self._t(self.now + m.duration)))
         self._later(m.duration, lambda: self._mitigation_done(m))
@@ -928,15 +1073,18 @@ class Engine:
     def _mitigation_done(self, m: Mitigation) -> None:
         self.state.mitigations_running.pop(m.id, None)
         self.state.mitigations_applied[m.id] = self.now
-        cleared = tuple(f for f in m.clears if self._clear_fault(f, f"mitigation:{m.id}"))
+        case = self._cases.get(m.id)
+        clears = [*m.clears, *(case.clears if case else ())]
+        cleared = tuple(f for f in clears if self._clear_fault(f, f"mitigation:{m.id}"))
         started: list[str] = []
-        for fid in m.starts:
+        for fid in [*m.starts, *(case.starts if case else ())]:
             if fid not in self.active_faults():
                 self._start_fault(self._fault[fid], f"mitigation:{m.id}")
                 started.append(fid)
+        said = case.outcome if case is not None and case.outcome else m.outcome
         outcome = (
-            _render(m.outcome, self.values)
-            if m.outcome
+            _render(said, self.values)
+            if said
             else (f"{m.label} completed." + ("" if cleared else " No improvement seen yet."))
         )
         self._emit(ev.MitigationFinished(self._t(), m.id, cleared, tuple(started), outcome))

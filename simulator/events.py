@@ -158,6 +158,36 @@ class DiagnosticResult(Event):
 
 
 @dataclass(frozen=True, slots=True)
+class FindingRevealed(Event):
+    """A diagnostic's result established a finding for the first time (format 2 ``finds``)."""
+
+    kind: ClassVar[str] = "finding_revealed"
+    finding: str
+    diagnostic: str
+    by: str
+
+
+@dataclass(frozen=True, slots=True)
+class PreconditionUnmet(Event):
+    """An action went ahead although its precondition did not hold (``unmet: proceed``).
+
+    A refused action is an ``ActionRejected`` whose reason says what was unmet; this event is for
+    the other case, so the grader and the debrief see the stated consequence.
+    """
+
+    kind: ClassVar[str] = "precondition_unmet"
+    action: str
+    """``apply_mitigation`` or ``run_diagnostic``/``delegate``."""
+    target: str
+    """The mitigation or diagnostic id."""
+    unmet: tuple[str, ...]
+    """Each part of the precondition that did not hold, in words."""
+    consequence: str
+    started: tuple[str, ...]
+    """Faults it starts."""
+
+
+@dataclass(frozen=True, slots=True)
 class MitigationStarted(Event):
     """A mitigation is being applied."""
 
@@ -238,6 +268,8 @@ EVENT_TYPES: dict[str, type[Event]] = {
         ResponderJoined,
         DiagnosticStarted,
         DiagnosticResult,
+        FindingRevealed,
+        PreconditionUnmet,
         MitigationStarted,
         MitigationFinished,
         FaultStarted,
@@ -269,7 +301,7 @@ def event_from_dict(data: Mapping[str, Any]) -> Event:
         t = float(data["t"])
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"{kind} event is missing or has a bad field: {exc}") from None
-    for name in ("reveals", "cleared", "started"):
+    for name in ("reveals", "cleared", "started", "unmet"):
         if name in kwargs and isinstance(kwargs[name], list):
             kwargs[name] = tuple(kwargs[name])
     return cls(t, **kwargs)

@@ -30,8 +30,8 @@ from simulator.strict import Strict
 
 Loc = tuple[str | int, ...]
 
-FORMAT_VERSION = 1
-"""The scenario format version this code reads."""
+FORMAT_VERSION = 2
+"""The scenario format version this code writes; it also reads format 1 (a subset of 2)."""
 
 Identifier = Annotated[
     str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$", description="lowercase id: a-z, 0-9, - and _")
@@ -151,6 +151,58 @@ class After(Strict):
     """Sim time from scenario start."""
 
 
+class FindingIs(Strict):
+    """True once a diagnostic's result has revealed a finding (not merely once it started)."""
+
+    finding: Identifier
+    """A finding id from a diagnostic output's ``finds``, or a fault id from its ``reveals``."""
+    revealed: bool = True
+    """``false``: true until it is revealed."""
+
+
+class ResponderIs(Strict):
+    """True while a responder is present in the incident (joined, not only paged)."""
+
+    responder: Identifier
+    """Responder id."""
+    present: bool = True
+    """``false``: true while they are not (yet, or no longer) in the incident."""
+
+
+Anchor = Annotated[
+    str,
+    Field(
+        pattern=(
+            r"^(start|incident|declared|first_alert|"
+            r"(fault|inject|alert|mitigation|finding|joined):[a-zA-Z0-9][a-zA-Z0-9_-]{0,79})$"
+        ),
+        description=(
+            "start, incident (the first fault started), declared, first_alert, or "
+            "fault:ID, inject:ID, alert:ID, mitigation:ID, finding:ID, joined:ID"
+        ),
+    ),
+]
+
+
+class Since(Strict):
+    """True once ``after`` has passed since a moment of the exercise (false before it happens)."""
+
+    since: Anchor
+    """The moment counted from: ``start`` (the scenario's), ``incident`` (the first fault
+    started), ``declared``, ``first_alert``, or ``fault:ID`` (started), ``inject:ID``
+    (delivered), ``alert:ID`` (first fired), ``mitigation:ID`` (completed), ``finding:ID``
+    (revealed), ``joined:ID`` (a responder joined)."""
+    after: Duration = 0.0
+    """How long after that moment the predicate becomes true."""
+
+
+class ClockIs(Strict):
+    """True from an in-world time of day on (the first such time at or after the start)."""
+
+    clock: Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$")]
+    """In-world UTC time ``HH:MM`` or ``HH:MM:SS``, e.g. ``"02:15"`` (quote it in YAML)."""
+
+
 class AllOf(Strict):
     """True when every condition is true."""
 
@@ -172,7 +224,21 @@ class NotOf(Strict):
     """The condition to negate."""
 
 
-_CONDITION_TAGS = ("metric", "alert", "action", "inject", "fault", "after", "all", "any", "not")
+_CONDITION_TAGS = (
+    "metric",
+    "alert",
+    "action",
+    "inject",
+    "fault",
+    "finding",
+    "responder",
+    "since",
+    "clock",
+    "after",
+    "all",
+    "any",
+    "not",
+)
 
 
 def _condition_tag(value: Any) -> str | None:
@@ -193,6 +259,10 @@ Condition = Annotated[
     | Annotated[ActionTaken, Tag("action")]
     | Annotated[InjectDelivered, Tag("inject")]
     | Annotated[FaultIs, Tag("fault")]
+    | Annotated[FindingIs, Tag("finding")]
+    | Annotated[ResponderIs, Tag("responder")]
+    | Annotated[Since, Tag("since")]
+    | Annotated[ClockIs, Tag("clock")]
     | Annotated[After, Tag("after")]
     | Annotated[AllOf, Tag("all")]
     | Annotated[AnyOf, Tag("any")]
@@ -201,8 +271,8 @@ Condition = Annotated[
         _condition_tag,
         custom_error_type="invalid_condition",
         custom_error_message=(
-            "a condition needs one of the keys: metric, alert, action, inject, fault, after, "
-            "all, any, not"
+            "a condition needs one of the keys: metric, alert, action, inject, fault, finding, "
+            "responder, since, clock, after, all, any, not"
         ),
     ),
 ]
@@ -214,6 +284,10 @@ _CONDITION_CLASSES: dict[str, type[BaseModel]] = {
     "action": ActionTaken,
     "inject": InjectDelivered,
     "fault": FaultIs,
+    "finding": FindingIs,
+    "responder": ResponderIs,
+    "since": Since,
+    "clock": ClockIs,
     "after": After,
     "all": AllOf,
     "any": AnyOf,
@@ -525,6 +599,54 @@ class Responder(Strict):
     """Work speed: a diagnostic takes ``duration / speed``."""
 
 
+class Requirement(Strict):
+    """A precondition: who must carry something out and what must be known first.
+
+    Every part given must hold when the IC submits the action. When one does not, the action is
+    rejected with the reason (``unmet: reject``), or goes ahead with the stated ``consequence``
+    and starts the ``starts`` faults (``unmet: proceed``). Either way the engine says which part
+    was unmet, in an event the grader reads.
+    """
+
+    skill: Identifier | None = None
+    """Someone present in the incident (joined, not only paged) must have this skill."""
+    responder: Identifier | None = None
+    """This responder must be present in the incident (joined, not only paged)."""
+    known: list[Identifier] = Field(default_factory=list)
+    """Findings (``finds``) or faults (``reveals``) a diagnostic result must have revealed."""
+    when: Condition | None = None
+    """Any other state that must hold (a structured condition)."""
+    unmet: Literal["reject", "proceed"] = "reject"
+    """``reject``: refused with the reason; ``proceed``: applied anyway, with the consequence."""
+    consequence: str = Field(default="", max_length=2000)
+    """What going ahead unmet costs, in the debrief's words (required with ``unmet: proceed``)."""
+    starts: list[Identifier] = Field(default_factory=list)
+    """Dormant faults started when it goes ahead unmet (``unmet: proceed`` only)."""
+
+    @model_validator(mode="after")
+    def _something(self) -> Requirement:
+        if self.skill is None and self.responder is None and not self.known and self.when is None:
+            raise ValueError("a requirement needs at least one of skill, responder, known, when")
+        if self.unmet == "proceed" and not self.consequence:
+            raise ValueError("with 'unmet: proceed' say what it costs in 'consequence'")
+        if self.unmet == "reject" and self.starts:
+            raise ValueError("'starts' applies only with 'unmet: proceed'")
+        return self
+
+
+class Case(Strict):
+    """A consequence that depends on the state at the moment the mitigation is applied."""
+
+    when: Condition
+    """Checked when the IC applies the mitigation (not when it completes)."""
+    clears: list[Identifier] = Field(default_factory=list)
+    """Faults cleared on completion, in addition to the mitigation's own ``clears``."""
+    starts: list[Identifier] = Field(default_factory=list)
+    """Dormant faults started on completion, in addition to the mitigation's own ``starts``."""
+    outcome: str = Field(default="", max_length=2000)
+    """What responders report on completion in this case (replaces the mitigation's)."""
+
+
 class DiagnosticOutput(Strict):
     """One possible output of a diagnostic; the first whose ``when`` holds is shown."""
 
@@ -534,6 +656,9 @@ class DiagnosticOutput(Strict):
     """What the command prints. ``{metric.id}`` inserts a current value."""
     reveals: list[Identifier] = Field(default_factory=list)
     """Faults this output identifies as the cause."""
+    finds: list[Identifier] = Field(default_factory=list)
+    """Findings this output establishes (e.g. ``impaired-zone-b``): what ``requires.known`` and
+    the ``finding`` predicate wait for. Each is announced once, when first revealed."""
 
 
 class Diagnostic(Strict):
@@ -553,6 +678,8 @@ class Diagnostic(Strict):
     """A plausible lead that does not find the cause."""
     outputs: list[DiagnosticOutput] = Field(min_length=1)
     """Possible outputs; the last should have no ``when``."""
+    requires: Requirement | None = None
+    """Precondition on running or delegating it (format 2)."""
 
 
 class Mitigation(Strict):
@@ -574,6 +701,24 @@ class Mitigation(Strict):
     """Dormant faults it starts (side effects of a wrong call)."""
     outcome: str = Field(default="", max_length=2000)
     """What responders report when it completes."""
+    requires: Requirement | None = None
+    """Precondition: who must carry it out and what must be known first (format 2)."""
+    offered: Condition | None = None
+    """Offered only while this holds, e.g. fail back only after a failover (format 2)."""
+    cases: list[Case] = Field(default_factory=list)
+    """Consequences that depend on the state when it is applied; the first case whose ``when``
+    holds adds its ``clears``/``starts`` (format 2)."""
+
+    def possible_starts(self) -> list[str]:
+        """Every fault it can start: its own, its cases' and its unmet precondition's."""
+        out = [*self.starts, *(f for case in self.cases for f in case.starts)]
+        if self.requires is not None:
+            out.extend(self.requires.starts)
+        return list(dict.fromkeys(out))
+
+    def possible_clears(self) -> list[str]:
+        """Every fault it can clear: its own and its cases'."""
+        return list(dict.fromkeys([*self.clears, *(f for c in self.cases for f in c.clears)]))
 
 
 # --------------------------------------------------------------------------- scenario
@@ -612,8 +757,9 @@ class Debrief(Strict):
 class Scenario(Strict):
     """One incident exercise."""
 
-    format: Literal[1] = 1
-    """Scenario format version."""
+    format: Literal[1, 2] = 2
+    """Scenario format version: write 2. Format 1 still loads (it is a subset of 2) but cannot
+    use format 2's fields; ``warroom migrate FILE`` upgrades it."""
     id: Identifier
     """Library id, e.g. ``api-outage``."""
     title: ShortText

@@ -18,15 +18,20 @@ from simulator.commands import command_fields
 from simulator.model import (
     ActionTaken,
     AlertIs,
+    ClockIs,
     Condition,
     Effect,
     FaultIs,
+    FindingIs,
     InjectDelivered,
     Loc,
     MetricEffect,
     MetricIs,
+    Requirement,
+    ResponderIs,
     Scenario,
     ServiceEffect,
+    Since,
     ValidatorEffect,
     walk_condition,
 )
@@ -106,6 +111,7 @@ def _check_references(s: Scenario) -> Problems:
     yield from _check_mitigations(s, known)
     yield from _check_fault_times(s)
     yield from _check_expected(s, known)
+    yield from _check_format(s)
 
 
 def _check_ids(s: Scenario) -> Problems:
@@ -144,6 +150,10 @@ class _Known:
         self.responders = {r.id for r in s.responders}
         self.services = {sv.id for sv in s.services}
         self.validators = {v.name for v in s.chain.validator_set()} if s.chain else set()
+        self.findings = {
+            name for d in s.diagnostics for out in d.outputs for name in (*out.finds, *out.reveals)
+        }
+        self.skills = {skill for r in s.responders for skill in r.skills}
 
     def metric(self, loc: Loc, name: str) -> Problems:
         """``name`` must be a metric of the scenario."""
@@ -197,6 +207,75 @@ class _Known:
             elif isinstance(c, ActionTaken):
                 yield from _check_action_filter(
                     where, c, self.alerts, self.diagnostics, self.mitigations, self.responders
+                )
+            elif isinstance(c, FindingIs):
+                yield from self.finding((*where, "finding"), c.finding)
+            elif isinstance(c, ResponderIs):
+                yield from self.responder((*where, "responder"), c.responder)
+            elif isinstance(c, Since):
+                yield from self.anchor((*where, "since"), c.since)
+
+    def finding(self, loc: Loc, name: str) -> Problems:
+        """``name`` must be something a diagnostic output ``finds`` or ``reveals``."""
+        if name not in self.findings:
+            yield (
+                loc,
+                (f"no diagnostic output finds or reveals {name!r}{_suggest(name, self.findings)}"),
+            )
+
+    def responder(self, loc: Loc, name: str) -> Problems:
+        """``name`` must be a responder of the scenario."""
+        if name not in self.responders:
+            yield loc, f"unknown responder {name!r}{_suggest(name, self.responders)}"
+
+    def anchor(self, loc: Loc, anchor: str) -> Problems:
+        """``KIND:ID`` must name something of that kind."""
+        kind, _, name = anchor.partition(":")
+        if not name:
+            return
+        if kind == "finding":
+            yield from self.finding(loc, name)
+            return
+        if kind == "joined":
+            yield from self.responder(loc, name)
+            return
+        known: set[str] = {
+            "fault": set(self.faults),
+            "inject": self.injects,
+            "alert": self.alerts,
+            "mitigation": self.mitigations,
+        }[kind]
+        if name not in known:
+            yield loc, f"unknown {kind} {name!r}{_suggest(name, known)}"
+
+    def requirement(self, loc: Loc, req: Requirement | None) -> Problems:
+        """A precondition names a skill someone has, responders, findings and dormant faults."""
+        if req is None:
+            return
+        if req.skill is not None and req.skill not in self.skills:
+            yield (
+                (*loc, "skill"),
+                (f"no responder has the skill {req.skill!r}{_suggest(req.skill, self.skills)}"),
+            )
+        if req.responder is not None:
+            yield from self.responder((*loc, "responder"), req.responder)
+        for k, name in enumerate(req.known):
+            yield from self.finding((*loc, "known", k), name)
+        yield from self.condition((*loc, "when"), req.when)
+        yield from self.starts((*loc, "starts"), req.starts)
+
+    def starts(self, loc: Loc, names: Iterable[str]) -> Problems:
+        """Faults that something starts exist and are dormant."""
+        names = list(names)
+        yield from self.refs(loc, names, self.faults, "fault")
+        for k, fid in enumerate(names):
+            if fid in self.faults and not self.faults[fid].dormant:
+                yield (
+                    (*loc, k),
+                    (
+                        f"fault {fid!r} starts on its own; a mitigation can only start a fault "
+                        "with no 'at' or 'when'"
+                    ),
                 )
 
 
@@ -257,22 +336,22 @@ def _check_diagnostics(s: Scenario, known: _Known) -> Problems:
             yield from known.condition((*loc, "when"), out.when)
             yield from known.template((*loc, "text"), out.text)
             yield from known.refs((*loc, "reveals"), out.reveals, known.faults, "fault")
+        yield from known.requirement(("diagnostics", i, "requires"), d.requires)
 
 
 def _check_mitigations(s: Scenario, known: _Known) -> Problems:
     """A mitigation clears and starts faults that exist, and starts only dormant ones."""
     for i, mit in enumerate(s.mitigations):
-        yield from known.refs(("mitigations", i, "clears"), mit.clears, known.faults, "fault")
-        yield from known.refs(("mitigations", i, "starts"), mit.starts, known.faults, "fault")
-        for k, fid in enumerate(mit.starts):
-            if fid in known.faults and not known.faults[fid].dormant:
-                yield (
-                    ("mitigations", i, "starts", k),
-                    (
-                        f"fault {fid!r} starts on its own; a mitigation can only start a fault "
-                        "with no 'at' or 'when'"
-                    ),
-                )
+        loc: Loc = ("mitigations", i)
+        yield from known.refs((*loc, "clears"), mit.clears, known.faults, "fault")
+        yield from known.starts((*loc, "starts"), mit.starts)
+        yield from known.requirement((*loc, "requires"), mit.requires)
+        yield from known.condition((*loc, "offered"), mit.offered)
+        for j, case in enumerate(mit.cases):
+            yield from known.condition((*loc, "cases", j, "when"), case.when)
+            yield from known.refs((*loc, "cases", j, "clears"), case.clears, known.faults, "fault")
+            yield from known.starts((*loc, "cases", j, "starts"), case.starts)
+            yield from known.template((*loc, "cases", j, "outcome"), case.outcome)
 
 
 def _check_fault_times(s: Scenario) -> Problems:
@@ -289,6 +368,42 @@ def _check_expected(s: Scenario, known: _Known) -> Problems:
             yield ("expected", "page", k), f"unknown responder {r!r}{_suggest(r, known.responders)}"
     if not any(f.root_cause for f in s.faults) and s.expected.declare:
         yield ("faults",), "no fault is marked root_cause: true"
+
+
+_FORMAT_2_PREDICATES = (FindingIs, ResponderIs, Since, ClockIs)
+
+
+def _format_2_uses(s: Scenario) -> Iterator[Loc]:
+    """Where ``s`` uses what only format 2 has."""
+    conditions: list[tuple[Loc, Condition | None]] = []
+    for i, f in enumerate(s.faults):
+        conditions.append((("faults", i, "when"), f.when))
+    for i, x in enumerate(s.injects):
+        conditions.append((("injects", i, "when"), x.when))
+    for i, d in enumerate(s.diagnostics):
+        if d.requires is not None:
+            yield ("diagnostics", i, "requires")
+        for j, out in enumerate(d.outputs):
+            if out.finds:
+                yield ("diagnostics", i, "outputs", j, "finds")
+            conditions.append((("diagnostics", i, "outputs", j, "when"), out.when))
+    for i, mit in enumerate(s.mitigations):
+        for name in ("requires", "offered", "cases"):
+            if name in mit.model_fields_set:
+                yield ("mitigations", i, name)
+    for loc, cond in conditions:
+        if cond is not None:
+            for where, c in walk_condition(cond, loc):
+                if isinstance(c, _FORMAT_2_PREDICATES):
+                    yield where
+
+
+def _check_format(s: Scenario) -> Problems:
+    """A format-1 file uses nothing format 2 added; the message says how to upgrade."""
+    if s.format >= 2:
+        return
+    for loc in _format_2_uses(s):
+        yield loc, "needs format: 2 (this file says format: 1); upgrade it: warroom migrate FILE"
 
 
 def _check_action_filter(

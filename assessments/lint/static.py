@@ -70,7 +70,7 @@ class StaticChecks:
                 "no diagnostic is a red herring (red_herring: true): give the trainee a plausible "
                 "wrong lead to rule out",
             )
-        if s.expected.declare and not any(m.starts for m in s.mitigations):
+        if s.expected.declare and not any(m.possible_starts() for m in s.mitigations):
             yield self.at(
                 ("mitigations",) if s.mitigations else ("id",),
                 "warning",
@@ -207,7 +207,7 @@ class StaticChecks:
         s = self.s
         cleared_by: dict[str, list[str]] = {}
         for m in s.mitigations:
-            for fid in m.clears:
+            for fid in m.possible_clears():
                 cleared_by.setdefault(fid, []).append(m.id)
         for i, f in enumerate(s.faults):
             if f.duration is not None or cleared_by.get(f.id) or not self.reach.can_start(f):
@@ -229,7 +229,7 @@ class StaticChecks:
                     "no duration",
                 )
         for i, m in enumerate(s.mitigations):
-            if not m.clears and not m.starts:
+            if not m.possible_clears() and not m.possible_starts():
                 yield self.at(
                     ("mitigations", i),
                     "warning",

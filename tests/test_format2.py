@@ -1,0 +1,341 @@
+"""Scenario format 2: versioning and migration, preconditions, findings, conditional
+consequences, and the new condition predicates."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from simulator import commands as c
+from simulator.library import library_paths, load_scenario
+from simulator.migrate import MigrationError, declared_format, migrate_text
+from simulator.model import Scenario
+from simulator.yamlio import LoadError
+from tui.cli.parser import main
+
+from .conftest import make, scenario
+
+BOB = {"id": "bob", "name": "Bob", "role": "SRE", "skills": ["logs"]}
+KENJI = {
+    "id": "kenji",
+    "name": "Kenji",
+    "role": "Security",
+    "skills": ["registrar"],
+    "available": False,
+    "join_delay": "3m",
+}
+LOGS = {
+    "id": "logs",
+    "title": "Check logs",
+    "skill": "logs",
+    "duration": "1m",
+    "outputs": [
+        {"when": {"fault": "broken"}, "finds": ["zone-b"], "reveals": ["broken"], "text": "b"},
+        {"text": "fine"},
+    ],
+}
+BLIP = {
+    "id": "blip",
+    "title": "t",
+    "duration": "1m",
+    "effects": [{"metric": "api.error_rate", "to": 100}],
+}
+BROKEN = {
+    "id": "broken",
+    "title": "t",
+    "root_cause": True,
+    "at": "0s",
+    "effects": [{"metric": "api.error_rate", "to": 50}],
+}
+
+
+def _with(mitigation: dict[str, Any], **extra: Any) -> Scenario:
+    return scenario(
+        faults=[BROKEN, BLIP],
+        responders=[BOB, KENJI],
+        diagnostics=[LOGS],
+        mitigations=[mitigation],
+        **extra,
+    )
+
+
+# --------------------------------------------------------------------------- format, migrate
+
+
+def test_every_library_scenario_is_format_2() -> None:
+    for path in library_paths():
+        assert load_scenario(str(path)).scenario.format == 2, path
+
+
+def test_a_format_1_file_loads_but_format_2_fields_in_it_say_how_to_upgrade() -> None:
+    s = scenario(responders=[BOB], diagnostics=[LOGS])
+    old = Scenario.model_validate({**s.model_dump(by_alias=True), "format": 1})
+    assert old.format == 1
+    problems = old.check_references()
+    assert problems == [
+        (
+            ("diagnostics", 0, "outputs", 0, "finds"),
+            "needs format: 2 (this file says format: 1); upgrade it: warroom migrate FILE",
+        )
+    ]
+
+
+def test_migrate_rewrites_only_the_format_line_and_is_idempotent() -> None:
+    text = "# comment\nformat: 1   # version\nid: x\n"
+    assert migrate_text(text) == "# comment\nformat: 2  # version\nid: x\n"
+    assert migrate_text(migrate_text(text)) == migrate_text(text)
+    assert migrate_text("# head\nid: x\n") == "# head\nformat: 2\nid: x\n"
+    assert declared_format("id: x\n") == 1
+    with pytest.raises(MigrationError, match="newer"):
+        migrate_text("format: 3\n")
+
+
+def test_warroom_migrate_upgrades_a_format_1_file_in_place(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = library_paths()[0]
+    path = tmp_path / src.name
+    shutil.copy(src, path)
+    path.write_text(path.read_text().replace("format: 2", "format: 1"))
+    assert main(["migrate", "--check", str(path)]) == 1
+    assert main(["migrate", str(path)]) == 0
+    assert "format 1 -> 2" in capsys.readouterr().out
+    assert path.read_bytes() == src.read_bytes()
+    assert main(["migrate", "--check", str(path)]) == 0
+
+
+def test_warroom_migrate_leaves_an_invalid_file_alone_with_located_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text("format: 1\nid: Bad Id\n")
+    assert main(["migrate", str(path)]) == 1
+    assert f"{path}:2:5: error:" in capsys.readouterr().out
+    assert path.read_text() == "format: 1\nid: Bad Id\n"
+
+
+# --------------------------------------------------------------------------- preconditions
+
+
+def test_a_mitigation_that_needs_a_skill_is_rejected_until_someone_with_it_has_joined() -> None:
+    s = _with(
+        {
+            "id": "fix",
+            "label": "Reissue the certificate",
+            "strategy": "config_change",
+            "duration": "1m",
+            "clears": ["broken"],
+            "requires": {"skill": "registrar", "consequence": "only the registrar can do it"},
+        }
+    )
+    engine, rec = make(s)
+    engine.run_until(10)
+    out = engine.submit(c.ApplyMitigation(mitigation="fix"))
+    assert not out.accepted
+    assert out.reason == (
+        "Reissue the certificate cannot go ahead: needs someone in the incident with the "
+        "registrar skill (Kenji has not been paged) (only the registrar can do it)"
+    )
+    assert engine.submit(c.Page(target="kenji")).accepted
+    out = engine.submit(c.ApplyMitigation(mitigation="fix"))
+    assert "Kenji was paged but has not joined yet" in out.reason
+    engine.run_until(200)
+    assert engine.submit(c.ApplyMitigation(mitigation="fix")).accepted
+    assert rec.of("rejected")[0].reason.startswith("Reissue the certificate cannot")
+
+
+def test_a_mitigation_that_needs_a_finding_waits_for_the_result_not_the_start() -> None:
+    s = _with(
+        {
+            "id": "evacuate",
+            "label": "Evacuate the impaired zone",
+            "strategy": "failover",
+            "duration": "1m",
+            "clears": ["broken"],
+            "requires": {"known": ["zone-b"]},
+        }
+    )
+    engine, rec = make(s)
+    engine.run_until(10)
+    assert engine.submit(c.Delegate(diagnostic="logs", responder="bob")).accepted
+    out = engine.submit(c.ApplyMitigation(mitigation="evacuate"))
+    assert "needs the finding zone-b first" in out.reason
+    engine.run_until(200)
+    found = rec.first("finding_revealed")
+    assert (found.finding, found.diagnostic, found.by) == ("zone-b", "logs", "bob")
+    assert engine.submit(c.ApplyMitigation(mitigation="evacuate")).accepted
+
+
+def test_an_unmet_precondition_with_proceed_applies_it_and_states_the_consequence() -> None:
+    s = _with(
+        {
+            "id": "fix",
+            "label": "Fix blind",
+            "strategy": "restart",
+            "duration": "1m",
+            "clears": ["broken"],
+            "requires": {
+                "known": ["zone-b"],
+                "unmet": "proceed",
+                "consequence": "restarting the wrong zone drops every request for a minute",
+                "starts": ["blip"],
+            },
+        }
+    )
+    engine, rec = make(s)
+    engine.run_until(10)
+    assert engine.submit(c.ApplyMitigation(mitigation="fix")).accepted
+    unmet = rec.first("precondition_unmet")
+    assert unmet.target == "fix" and unmet.started == ("blip",)
+    assert unmet.unmet == ("needs the finding zone-b first: no diagnostic result has shown it",)
+    assert "blip" in engine.active_faults()
+
+
+def test_a_precondition_needs_at_least_one_part_and_proceed_needs_a_consequence() -> None:
+    with pytest.raises(ValidationError, match="at least one of"):
+        _with({"id": "x", "label": "x", "strategy": "restart", "requires": {"unmet": "reject"}})
+    with pytest.raises(ValidationError, match="consequence"):
+        _with(
+            {
+                "id": "x",
+                "label": "x",
+                "strategy": "restart",
+                "requires": {"skill": "logs", "unmet": "proceed"},
+            }
+        )
+
+
+def test_a_precondition_naming_nothing_in_the_scenario_is_a_located_error() -> None:
+    data = _with({"id": "x", "label": "x", "strategy": "restart", "clears": ["broken"]})
+    bad = Scenario.model_validate(
+        {
+            **data.model_dump(by_alias=True),
+            "mitigations": [
+                {
+                    "id": "x",
+                    "label": "x",
+                    "strategy": "restart",
+                    "requires": {"skill": "dns", "responder": "kenji-sec", "known": ["zone-c"]},
+                }
+            ],
+        }
+    )
+    problems = dict(bad.check_references())
+    assert "no responder has the skill 'dns'" in problems[("mitigations", 0, "requires", "skill")]
+    assert "unknown responder 'kenji-sec'" in problems[("mitigations", 0, "requires", "responder")]
+    assert "zone-c" in problems[("mitigations", 0, "requires", "known", 0)]
+
+
+def test_a_delegated_diagnostic_that_needs_a_person_goes_only_to_that_person() -> None:
+    diag = {**LOGS, "id": "registrar", "requires": {"responder": "kenji"}}
+    s = scenario(faults=[BROKEN], responders=[BOB, KENJI], diagnostics=[LOGS, diag])
+    engine, _ = make(s)
+    out = engine.submit(c.Delegate(diagnostic="registrar", responder="bob"))
+    assert "needs Kenji to carry it out (Kenji has not been paged)" in out.reason
+    assert "delegate it" in engine.submit(c.RunDiagnostic(diagnostic="registrar")).reason
+
+
+# --------------------------------------------------------------------------- consequences
+
+
+def test_a_case_chosen_when_applied_adds_its_consequences_and_offered_gates_a_mitigation() -> None:
+    stale = {
+        "id": "replica-stale",
+        "title": "Replica lagging",
+        "at": "0s",
+        "duration": "5m",
+        "effects": [{"metric": "api.error_rate", "by": 0}],
+    }
+    data_loss = {**BLIP, "id": "data-loss", "duration": None, "title": "Writes lost"}
+    data_loss.pop("duration")
+    s = scenario(
+        faults=[BROKEN, stale, data_loss],
+        mitigations=[
+            {
+                "id": "failover",
+                "label": "Fail over",
+                "strategy": "failover",
+                "duration": "1m",
+                "clears": ["broken"],
+                "cases": [
+                    {
+                        "when": {"fault": "replica-stale"},
+                        "starts": ["data-loss"],
+                        "outcome": "Failed over; the replica was behind: writes lost.",
+                    }
+                ],
+            },
+            {
+                "id": "fail-back",
+                "label": "Fail back",
+                "strategy": "failover",
+                "duration": "1m",
+                "offered": {"since": "mitigation:failover"},
+            },
+        ],
+    )
+    engine, rec = make(s)
+    engine.run_until(10)
+    assert "not on offer" in engine.submit(c.ApplyMitigation(mitigation="fail-back")).reason
+    assert engine.submit(c.ApplyMitigation(mitigation="failover")).accepted
+    engine.run_until(400)  # the replica caught up meanwhile: the case was chosen when applied
+    done = rec.first("mitigation_finished")
+    assert done.started == ("data-loss",) and "writes lost" in done.outcome
+    assert engine.submit(c.ApplyMitigation(mitigation="fail-back")).accepted
+
+
+# --------------------------------------------------------------------------- predicates
+
+
+def test_since_clock_finding_and_responder_predicates_hold_when_their_moment_has_come() -> None:
+    injects = [
+        {"id": "late", "from": "x", "text": "t", "when": {"since": "incident", "after": "2m"}},
+        {"id": "clock", "from": "x", "text": "t", "when": {"clock": "14:03"}},
+        {"id": "found", "from": "x", "text": "t", "when": {"finding": "zone-b"}},
+        {"id": "here", "from": "x", "text": "t", "when": {"responder": "kenji"}},
+        {
+            "id": "after-alert",
+            "from": "x",
+            "text": "t",
+            "when": {"since": "alert:ErrorsHigh", "after": "1m"},
+        },
+    ]
+    s = scenario(faults=[BROKEN], responders=[BOB, KENJI], diagnostics=[LOGS], injects=injects)
+    engine, rec = make(s)
+    engine.run_until(60)
+    engine.submit(c.Delegate(diagnostic="logs", responder="bob"))
+    engine.submit(c.Page(target="kenji"))
+    engine.run_until(600)
+    at = {x.inject: x.t for x in rec.of("inject")}
+    assert at["late"] == 120.0 and at["clock"] == 180.0
+    assert at["found"] == rec.first("finding_revealed").t
+    assert at["here"] == rec.first("responder_joined").t
+    assert at["after-alert"] == rec.first("alert_firing").t + 60
+
+
+def test_a_since_naming_nothing_is_a_located_error() -> None:
+    base = scenario()
+    bad = Scenario.model_validate(
+        {
+            **base.model_dump(by_alias=True),
+            "injects": [{"id": "a", "from": "x", "text": "t", "when": {"since": "fault:nope"}}],
+        }
+    )
+    assert bad.check_references() == [(("injects", 0, "when", "since"), "unknown fault 'nope'")]
+
+
+def test_a_format_1_yaml_file_with_a_format_2_predicate_gets_the_upgrade_line(
+    tmp_path: Path,
+) -> None:
+    src = library_paths()[0].read_text().replace("format: 2", "format: 1")
+    src = src.replace("- {after: 25m}", "- {since: start, after: 25m}")
+    path = tmp_path / "old.yaml"
+    path.write_text(src)
+    with pytest.raises(LoadError) as exc:
+        load_scenario(str(path))
+    (problem,) = exc.value.problems
+    assert "needs format: 2" in str(problem) and "warroom migrate FILE" in str(problem)
