@@ -384,5 +384,8 @@ class ActionScript(BaseModel):
 
     trainee: str | None = Field(default=None, max_length=80)
     """The trainee's name."""
+    scenario: str | None = Field(default=None, max_length=400)
+    """The scenario it plays: a library id, or a path relative to the script. ``warroom
+    validate`` checks every reference of the script against it."""
     actions: list[TimedAction] = Field(max_length=10000)
     """The steps, in any order; run in time order (stable for equal times)."""

@@ -623,6 +623,25 @@ class Requirement(Strict):
     starts: list[Identifier] = Field(default_factory=list)
     """Dormant faults started when it goes ahead unmet (``unmet: proceed`` only)."""
 
+    def describe(self) -> list[str]:
+        """The precondition in words, one line per part, then what happens when unmet."""
+        lines: list[str] = []
+        if self.responder is not None:
+            lines.append(f"carried out by {self.responder}, present in the incident")
+        if self.skill is not None:
+            lines.append(f"someone with the {self.skill} skill present in the incident")
+        if self.known:
+            lines.append(f"known first: {', '.join(self.known)}")
+        if self.when is not None:
+            lines.append("a further condition of the situation")
+        if self.unmet == "reject":
+            lines.append(
+                "if unmet: refused" + (f" ({self.consequence})" if self.consequence else "")
+            )
+        else:
+            lines.append(f"if unmet: goes ahead, and {self.consequence}")
+        return lines
+
     @model_validator(mode="after")
     def _something(self) -> Requirement:
         if self.skill is None and self.responder is None and not self.known and self.when is None:

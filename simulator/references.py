@@ -12,8 +12,9 @@ import difflib
 import re
 import string
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, Literal, get_args, get_origin
 
+from simulator import commands as cmd
 from simulator.commands import command_fields
 from simulator.model import (
     ActionTaken,
@@ -406,6 +407,66 @@ def _check_format(s: Scenario) -> Problems:
         yield loc, "needs format: 2 (this file says format: 1); upgrade it: warroom migrate FILE"
 
 
+def check_script(script: cmd.ActionScript, s: Scenario) -> list[tuple[Loc, str]]:
+    """Every reference of an action script that names nothing in scenario ``s``.
+
+    The locations are the script's (``actions[3].mitigation``). Severity levels are the
+    policy's, so they are checked when the script runs, not here.
+    """
+    return list(_check_script(script, s))
+
+
+def _check_script(script: cmd.ActionScript, s: Scenario) -> Problems:
+    from simulator.people import find_responder
+
+    known = _Known(s)
+    people = [r.id for r in s.responders]
+
+    def person(loc: Loc, name: str, *extra: str) -> Problems:
+        if name.strip().lower().lstrip("@") in extra:
+            return
+        if find_responder(name, s.responders) is None:
+            allowed = [*extra, *people]
+            yield loc, f"no responder {name!r}{_suggest(name.lower(), allowed)}"
+
+    for i, step in enumerate(script.actions):
+        a = step.action
+        loc: Loc = ("actions", i)
+        if isinstance(a, cmd.Acknowledge) and a.alert not in known.alerts:
+            yield (*loc, "alert"), f"unknown alert {a.alert!r}{_suggest(a.alert, known.alerts)}"
+        elif isinstance(a, cmd.RunDiagnostic | cmd.Delegate):
+            if a.diagnostic not in known.diagnostics:
+                yield (
+                    (*loc, "diagnostic"),
+                    (
+                        f"unknown diagnostic {a.diagnostic!r}"
+                        f"{_suggest(a.diagnostic, known.diagnostics)}"
+                    ),
+                )
+            if isinstance(a, cmd.Delegate):
+                yield from person((*loc, "responder"), a.responder)
+        elif isinstance(a, cmd.ApplyMitigation) and a.mitigation not in known.mitigations:
+            yield (
+                (*loc, "mitigation"),
+                (f"unknown mitigation {a.mitigation!r}{_suggest(a.mitigation, known.mitigations)}"),
+            )
+        elif isinstance(a, cmd.Page):
+            yield from person((*loc, "target"), a.target, *cmd.ROTATIONS)
+        elif isinstance(a, cmd.AssignRole):
+            yield from person((*loc, "person"), a.person, "me", "self", "myself")
+        elif isinstance(a, cmd.HandoffIC):
+            yield from person((*loc, "to"), a.to, "me", "self", "myself")
+        elif isinstance(a, cmd.FireInject) and a.inject not in known.injects:
+            yield (
+                (*loc, "inject"),
+                f"unknown inject {a.inject!r}{_suggest(a.inject, known.injects)}",
+            )
+        elif isinstance(a, cmd.StartFault) and a.fault not in known.faults:
+            yield (*loc, "fault"), f"unknown fault {a.fault!r}{_suggest(a.fault, known.faults)}"
+        if step.at > s.duration:
+            yield (*loc, "at"), f"is after the end of the scenario ({s.id} lasts {s.duration:g}s)"
+
+
 def _check_action_filter(
     loc: Loc,
     c: ActionTaken,
@@ -432,3 +493,34 @@ def _check_action_filter(
             )
         elif key in known and value not in known[key]:
             yield (*loc, "with", key), f"unknown {key} {value!r}{_suggest(value, known[key])}"
+        elif (
+            key in ("target", "person") or (key, c.action) == ("to", "handoff_ic")
+        ) and value.lower().lstrip("@") not in {
+            *responders,
+            *cmd.ROTATIONS,
+            "me",
+        }:
+            allowed = sorted({*responders, *cmd.ROTATIONS})
+            yield (
+                (*loc, "with", key),
+                (f"{value!r} names no responder or rotation{_suggest(value, allowed)}"),
+            )
+        elif (choices := _choices(c.action, key)) and value not in choices:
+            yield (
+                (*loc, "with", key),
+                (
+                    f"{value!r} is not a valid {key}{_suggest(value, choices)}; one of: "
+                    + ", ".join(choices)
+                ),
+            )
+
+
+def _choices(action: str, key: str) -> list[str]:
+    """The values a field of an action takes when it is a fixed list (a ``Literal``)."""
+    info = next(
+        (f for n, f in cmd.ACTION_TYPES[action].model_fields.items() if (f.alias or n) == key),
+        None,
+    )
+    if info is None or get_origin(info.annotation) is not Literal:
+        return []
+    return [str(v) for v in get_args(info.annotation)]

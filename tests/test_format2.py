@@ -339,3 +339,82 @@ def test_a_format_1_yaml_file_with_a_format_2_predicate_gets_the_upgrade_line(
         load_scenario(str(path))
     (problem,) = exc.value.problems
     assert "needs format: 2" in str(problem) and "warroom migrate FILE" in str(problem)
+
+
+# --------------------------------------------------------------------------- validate scripts
+
+
+def test_validate_tells_scripts_from_scenarios_by_shape_and_checks_both(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    scripts = sorted((library_paths()[0].parent / "scripts").glob("*.expert.yaml"))
+    assert main(["validate", *map(str, scripts), str(library_paths()[0])]) == 0
+    assert capsys.readouterr().out == (
+        f"ok: 1 scenario file and {len(scripts)} action scripts valid\n"
+    )
+
+
+def test_a_script_s_references_are_checked_against_its_scenario_with_locations(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        "scenario: api-outage\n"
+        "actions:\n"
+        "  - {at: 1m, do: acknowledge, alert: APIErrorRateHihg}\n"
+        "  - {at: 2m, do: page, target: kenji-sec}\n"
+        "  - {at: 3m, do: apply_mitigation, mitigation: restart-ml}\n"
+    )
+    assert main(["validate", str(path)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out == [
+        f"{path}:3:38: error: actions[0].alert: unknown alert 'APIErrorRateHihg' "
+        "(did you mean 'APIErrorRateHigh'?)",
+        f"{path}:4:32: error: actions[1].target: no responder 'kenji-sec'",
+        f"{path}:5:48: error: actions[2].mitigation: unknown mitigation 'restart-ml' "
+        "(did you mean 'restart-api'?)",
+    ]
+    assert main(["validate", "--scenario", "memory-leak-oom", str(path)]) == 1
+
+
+def test_a_script_without_a_scenario_is_checked_for_shape_only(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text("actions:\n  - {at: 1m, do: acknowledge, alert: Anything}\n")
+    assert main(["validate", str(path)]) == 0
+    assert "1 action script valid" in capsys.readouterr().out
+    path.write_text("actions:\n  - {at: 1m, do: acknowlege, alert: X}\n")
+    assert main(["validate", str(path)]) == 1
+    assert "missing required field" not in capsys.readouterr().out
+
+
+def test_a_condition_on_an_action_checks_targets_and_fixed_values() -> None:
+    base = scenario(responders=[BOB])
+    bad = Scenario.model_validate(
+        {
+            **base.model_dump(by_alias=True),
+            "injects": [
+                {
+                    "id": "a",
+                    "from": "x",
+                    "text": "t",
+                    "when": {
+                        "any": [
+                            {"action": "page", "with": {"target": "kenji-sec"}},
+                            {"action": "post_update", "with": {"audience": "statuspage"}},
+                        ]
+                    },
+                }
+            ],
+        }
+    )
+    problems = dict(bad.check_references())
+    assert (
+        "'kenji-sec' names no responder or rotation"
+        in problems[("injects", 0, "when", "any", 0, "with", "target")]
+    )
+    assert problems[("injects", 0, "when", "any", 1, "with", "audience")] == (
+        "'statuspage' is not a valid audience (did you mean 'status_page'?); one of: incident, "
+        "stakeholders, status_page"
+    )

@@ -33,8 +33,15 @@ def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
     """Add the scenario commands to ``warroom``'s subcommands."""
     sub.add_parser("list", help="the scenario library")
 
-    v = sub.add_parser("validate", help="check scenario files; PATH:LINE:COL errors")
+    v = sub.add_parser(
+        "validate", help="check scenario files and action scripts; PATH:LINE:COL errors"
+    )
     v.add_argument("paths", nargs="+", metavar="PATH")
+    v.add_argument(
+        "--scenario",
+        metavar="ID_OR_PATH",
+        help="check action scripts' references against this scenario (else their scenario: key)",
+    )
 
     m = sub.add_parser("migrate", help="upgrade scenario files to the current format, in place")
     m.add_argument("paths", nargs="+", metavar="FILE")
@@ -90,23 +97,27 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    """Validate scenario files; one ``PATH:LINE:COL: error:`` line per problem."""
-    from simulator.library import load_scenario
+    """Validate scenario files and action scripts; one ``PATH:LINE:COL: error:`` line per problem."""
+    from simulator.library import resolve, validate_file
     from simulator.yamlio import LoadError
 
     failed = 0
+    kinds = {"scenario": 0, "script": 0}
     for path in args.paths:
         try:
-            load_scenario(path)
+            kinds[validate_file(resolve(path), args.scenario)] += 1
         except LoadError as exc:
             failed += 1
             print_problems(exc, sys.stdout)
-    ok = len(args.paths) - failed
     if failed:
         sys.stdout.flush()
         print(f"{failed} of {len(args.paths)} files invalid", file=sys.stderr)
         return EXIT_INVALID
-    print(f"ok: {ok} scenario file{plural(ok)} valid")
+    scenarios, scripts = kinds["scenario"], kinds["script"]
+    parts = [f"{scenarios} scenario file{plural(scenarios)}"] if scenarios or not scripts else []
+    if scripts:
+        parts.append(f"{scripts} action script{plural(scripts)}")
+    print(f"ok: {' and '.join(parts)} valid")
     return EXIT_OK
 
 

@@ -175,6 +175,12 @@ class MitigationDialog(ActionDialog[cmd.ApplyMitigation]):
         body.append(f"Takes about {format_duration(chosen.duration)}\n")
         if chosen.command:
             body.append(f"$ {chosen.command}\n", style="dim")
+        if chosen.requires is not None:
+            body.append("Needs:\n")
+            for line in chosen.requires.describe():
+                body.append(f"  {line}\n")
+        if chosen.offered is not None:
+            body.append("Offered only in some situations.\n")
         return body
 
     def build(self) -> cmd.ApplyMitigation:
