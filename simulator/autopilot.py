@@ -25,7 +25,7 @@ from typing import Any, Literal
 from simulator import commands as cmd
 from simulator import events as ev
 from simulator.engine import Engine
-from simulator.model import Diagnostic, Mitigation, Scenario
+from simulator.model import Diagnostic, Mitigation, Requirement, Scenario
 from simulator.playbook import Playbook
 
 Profile = Literal["expert", "novice"]
@@ -405,7 +405,9 @@ class Autopilot:
         return None
 
     def _mitigate(self, t: float, fault: str) -> None:
-        options = [m for m in self.scenario.mitigations if fault in m.clears and not m.starts]
+        options = [
+            m for m in self.scenario.mitigations if fault in m.clears and not m.possible_starts()
+        ]
         if not options:
             return
         best = min(options, key=lambda m: (m.duration, m.id))
@@ -413,10 +415,21 @@ class Autopilot:
             return
         self._mitigating.add(best.id)
         delay = 45 if self.expert else 120
-        self._do(
-            t + delay,
-            cmd.ApplyMitigation(mitigation=best.id, rationale=f"Diagnosis points at: {fault}."),
-        )
+        apply = cmd.ApplyMitigation(mitigation=best.id, rationale=f"Diagnosis points at: {fault}.")
+
+        def when_ready(engine: Engine) -> cmd.Command | None:
+            # The expert meets a precondition first (pages the person, gets the finding);
+            # the novice just tries.
+            ready = best.offered is None or engine.holds(best.offered)
+            if self.expert and (not ready or engine.unmet(best.requires)):
+                if best.requires is not None:
+                    self._meet(engine, best.requires)
+                if engine.now < engine.end_time - 30:
+                    self._at(engine.now + 20, when_ready)
+                return None
+            return apply
+
+        self._at(t + delay, when_ready)
         if self.expert:
             self._at(
                 t + delay + 15,
@@ -426,6 +439,28 @@ class Autopilot:
                     text=self._update_text(e, "identified"),
                 ),
             )
+
+    def _meet(self, engine: Engine, req: Requirement) -> None:
+        """Work towards a precondition: page whoever it needs, delegate what finds what it needs."""
+        wanted = [r for r in engine.responders.values() if r.responder.id == req.responder]
+        if req.skill is not None and not any(
+            r.joined and req.skill in r.responder.skills for r in engine.responders.values()
+        ):
+            wanted += [r for r in engine.responders.values() if req.skill in r.responder.skills][:1]
+        for r in wanted:
+            if not r.joined and r.responder.id not in engine.state.paged:
+                self._do(
+                    engine.now + 1,
+                    cmd.Page(target=r.responder.id, rationale="Only they can carry out the fix."),
+                )
+        for finding in req.known:
+            if finding in engine.findings:
+                continue
+            for d in self.scenario.diagnostics:
+                if any(finding in (*o.finds, *o.reveals) for o in d.outputs):
+                    if d.id not in self._delegated:
+                        self._delegate_or_run(engine.now + 2, d)
+                    break
 
     # ------------------------------------------------------------------ resolution
 

@@ -671,6 +671,10 @@ class Engine:
             return not self._holds(cond.not_)
         raise TypeError(f"unknown condition {cond!r}")
 
+    def holds(self, cond: Condition) -> bool:
+        """Whether a scenario condition holds now (for drivers that plan around one)."""
+        return self._holds(cond)
+
     def moment(self, anchor: str) -> float | None:
         """When an anchor of a ``since`` predicate happened (``None``: not yet)."""
         kind, _, name = anchor.partition(":")
