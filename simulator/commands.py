@@ -21,6 +21,8 @@ Text = Annotated[str, Field(min_length=1, max_length=4000)]
 Role = Literal["ic", "scribe", "comms_lead", "tech_lead"]
 Stakeholder = Literal["cto", "ceo", "eng_lead", "team_lead", "support"]
 Audience = Literal["incident", "stakeholders", "status_page"]
+ScenarioId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
+"""A stakeholder or channel the scenario adds (the engine checks that it does)."""
 Status = Literal["investigating", "identified", "monitoring", "resolved"]
 ROTATIONS = ("primary", "secondary", "ic_rotation", "management", "security")
 
@@ -114,16 +116,16 @@ class Notify(BaseCommand):
     """Notify a stakeholder."""
 
     do: Literal["notify"] = "notify"
-    stakeholder: Stakeholder
-    """``cto``, ``ceo``, ``eng_lead``, ``team_lead`` or ``support``."""
+    stakeholder: Stakeholder | ScenarioId
+    """``cto``, ``ceo``, ``eng_lead``, ``team_lead`` or ``support``, or one the scenario adds."""
 
 
 class PostUpdate(BaseCommand):
     """Post a status update."""
 
     do: Literal["post_update"] = "post_update"
-    audience: Audience
-    """``incident`` channel, ``stakeholders`` or ``status_page``."""
+    audience: Audience | ScenarioId
+    """``incident`` channel, ``stakeholders`` or ``status_page``, or a channel the scenario adds."""
     status: Status
     """``investigating``, ``identified``, ``monitoring`` or ``resolved``."""
     text: Text

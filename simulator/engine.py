@@ -28,7 +28,7 @@ import random
 import string
 from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_args
 
 import simpy
 
@@ -66,6 +66,11 @@ from simulator.people import find_responder
 from simulator.snapshot import AlertSnapshot, ResponderSnapshot, Snapshot
 
 Subscriber = Callable[[ev.Event], None]
+
+STAKEHOLDERS = get_args(cmd.Stakeholder)
+"""The policies' stakeholders; a scenario may add more."""
+AUDIENCES = get_args(cmd.Audience)
+"""The built-in audiences of updates; a scenario may add channels."""
 
 HALT_THRESHOLD = 2.0 / 3.0
 """Blocks stall when online voting power falls below two thirds (BFT consensus)."""
@@ -969,6 +974,12 @@ class Engine:
     @handles(cmd.Notify)
     def _do_notify(self, c: cmd.Notify) -> None:
         self._require_not_busy("notifying")
+        extra = {x.id for x in self.scenario.stakeholders}
+        if c.stakeholder not in STAKEHOLDERS and c.stakeholder not in extra:
+            raise CommandRejected(
+                f"no stakeholder {c.stakeholder!r}"
+                f"{_did_you_mean(c.stakeholder, [*STAKEHOLDERS, *extra])}"
+            )
         self.state.notified.setdefault(c.stakeholder, []).append(self.now)
 
     @handles(cmd.PostUpdate)
@@ -976,6 +987,11 @@ class Engine:
         self._require_not_busy("posting updates")
         if c.audience == "incident" and self.state.channel is None:
             raise CommandRejected("there is no incident channel yet: create it first")
+        extra = {x.id for x in self.scenario.channels}
+        if c.audience not in AUDIENCES and c.audience not in extra:
+            raise CommandRejected(
+                f"no audience {c.audience!r}{_did_you_mean(c.audience, [*AUDIENCES, *extra])}"
+            )
         self.state.updates.append((self.now, c.audience, c.status))
 
     def _diagnostic_of(self, name: str) -> Diagnostic:

@@ -540,6 +540,30 @@ class AlertRule(Strict):
     """The runbook entry for this alert."""
 
 
+class ChannelDef(Strict):
+    """A channel the scenario adds to the built-in ones (format 2), e.g. ``#changes``."""
+
+    id: Identifier
+    """Id used in injects' ``channel`` and in ``post_update``'s ``audience``."""
+    name: ShortText
+    """As shown, e.g. ``#changes``."""
+    about: str = Field(default="", max_length=400)
+    """Who reads it and what it is for."""
+
+
+class StakeholderDef(Strict):
+    """A stakeholder the scenario adds to the policy's (format 2), e.g. Finance."""
+
+    id: Identifier
+    """Id used in ``notify``'s ``stakeholder`` and in injects' conditions."""
+    name: ShortText
+    """Who they are, e.g. ``Mei Tanaka``."""
+    role: ShortText
+    """Their role, e.g. ``VP Finance``."""
+    why: str = Field(default="", max_length=400)
+    """Why they need to hear about this incident."""
+
+
 class Inject(Strict):
     """A message that reaches the trainee: at a time, on a condition, or when the facilitator fires it."""
 
@@ -547,8 +571,9 @@ class Inject(Strict):
     """Inject id."""
     from_: ShortText = Field(alias="from")
     """Sender as shown: ``Bob (SRE)``, ``PagerDuty``, ``Customer Support``."""
-    channel: Channel = "incident"
-    """Where it appears: incident channel, pager, support ticket, DM, status page, #sre-team."""
+    channel: Channel | Identifier = "incident"
+    """Where it appears: incident channel, pager, support ticket, DM, status page, #sre-team, or
+    a channel of the scenario's ``channels``."""
     text: LongText
     """The message. ``{metric.id}`` or ``{metric.id:.0f}`` insert current metric values."""
     at: Duration | None = None
@@ -819,6 +844,11 @@ class Scenario(Strict):
     """Diagnostics that can be run or delegated."""
     mitigations: list[Mitigation] = Field(default_factory=list)
     """Mitigations on offer."""
+    channels: list[ChannelDef] = Field(default_factory=list)
+    """Channels beyond the built-in ones (format 2)."""
+    stakeholders: list[StakeholderDef] = Field(default_factory=list)
+    """Stakeholders beyond the policy's (format 2): notified and updated like them, not graded
+    by the policy's matrix."""
     debrief: Debrief
     """Root cause, resolution and teaching notes."""
 

@@ -19,6 +19,7 @@ from simulator.commands import command_fields
 from simulator.model import (
     ActionTaken,
     AlertIs,
+    Channel,
     ClockIs,
     Condition,
     Effect,
@@ -83,6 +84,8 @@ _SECTIONS = (
     "diagnostics",
     "mitigations",
     "alerts",
+    "channels",
+    "stakeholders",
 )
 """The sections whose entries need unique ids, in the order they are checked."""
 
@@ -112,6 +115,7 @@ def _check_references(s: Scenario) -> Problems:
     yield from _check_mitigations(s, known)
     yield from _check_fault_times(s)
     yield from _check_expected(s, known)
+    yield from _check_additions(s)
     yield from _check_format(s)
 
 
@@ -155,6 +159,8 @@ class _Known:
             name for d in s.diagnostics for out in d.outputs for name in (*out.finds, *out.reveals)
         }
         self.skills = {skill for r in s.responders for skill in r.skills}
+        self.channels = {x.id for x in s.channels}
+        self.stakeholders = {x.id for x in s.stakeholders}
 
     def metric(self, loc: Loc, name: str) -> Problems:
         """``name`` must be a metric of the scenario."""
@@ -207,7 +213,13 @@ class _Known:
                 )
             elif isinstance(c, ActionTaken):
                 yield from _check_action_filter(
-                    where, c, self.alerts, self.diagnostics, self.mitigations, self.responders
+                    where,
+                    c,
+                    self.alerts,
+                    self.diagnostics,
+                    self.mitigations,
+                    self.responders,
+                    {"stakeholder": self.stakeholders, "audience": self.channels},
                 )
             elif isinstance(c, FindingIs):
                 yield from self.finding((*where, "finding"), c.finding)
@@ -320,7 +332,17 @@ def _check_alerts(s: Scenario, known: _Known) -> Problems:
 
 def _check_injects(s: Scenario, known: _Known) -> Problems:
     """An inject's condition and text name what exists; it is due before it expires and ends."""
+    builtin = set(get_args(Channel))
     for i, x in enumerate(s.injects):
+        if x.channel not in builtin and x.channel not in known.channels:
+            allowed = builtin | known.channels
+            yield (
+                ("injects", i, "channel"),
+                (
+                    f"unknown channel {x.channel!r}{_suggest(x.channel, allowed)}; add it under "
+                    "channels: or use one of: " + ", ".join(sorted(builtin))
+                ),
+            )
         yield from known.condition(("injects", i, "when"), x.when)
         yield from known.template(("injects", i, "text"), x.text)
         if x.until is not None and x.at is not None and x.until < x.at:
@@ -392,11 +414,29 @@ def _format_2_uses(s: Scenario) -> Iterator[Loc]:
         for name in ("requires", "offered", "cases"):
             if name in mit.model_fields_set:
                 yield ("mitigations", i, name)
+    for name in ("channels", "stakeholders"):
+        if getattr(s, name):
+            yield (name,)
+    builtin = set(get_args(Channel))
+    for i, x in enumerate(s.injects):
+        if x.channel not in builtin:
+            yield ("injects", i, "channel")
     for loc, cond in conditions:
         if cond is not None:
             for where, c in walk_condition(cond, loc):
                 if isinstance(c, _FORMAT_2_PREDICATES):
                     yield where
+
+
+def _check_additions(s: Scenario) -> Problems:
+    """Added channels and stakeholders do not reuse a built-in name."""
+    builtin_channels = {*get_args(Channel), *get_args(cmd.Audience)}
+    for i, ch in enumerate(s.channels):
+        if ch.id in builtin_channels:
+            yield ("channels", i, "id"), f"{ch.id!r} is a built-in channel already"
+    for i, st in enumerate(s.stakeholders):
+        if st.id in get_args(cmd.Stakeholder):
+            yield ("stakeholders", i, "id"), f"{st.id!r} is a stakeholder of every policy already"
 
 
 def _check_format(s: Scenario) -> Problems:
@@ -456,6 +496,24 @@ def _check_script(script: cmd.ActionScript, s: Scenario) -> Problems:
             yield from person((*loc, "person"), a.person, "me", "self", "myself")
         elif isinstance(a, cmd.HandoffIC):
             yield from person((*loc, "to"), a.to, "me", "self", "myself")
+        elif isinstance(a, cmd.Notify) and a.stakeholder not in {
+            *get_args(cmd.Stakeholder),
+            *known.stakeholders,
+        }:
+            allowed = {*get_args(cmd.Stakeholder), *known.stakeholders}
+            yield (
+                (*loc, "stakeholder"),
+                (f"no stakeholder {a.stakeholder!r}{_suggest(a.stakeholder, allowed)} in {s.id}"),
+            )
+        elif isinstance(a, cmd.PostUpdate) and a.audience not in {
+            *get_args(cmd.Audience),
+            *known.channels,
+        }:
+            allowed = {*get_args(cmd.Audience), *known.channels}
+            yield (
+                (*loc, "audience"),
+                (f"no audience {a.audience!r}{_suggest(a.audience, allowed)} in {s.id}"),
+            )
         elif isinstance(a, cmd.FireInject) and a.inject not in known.injects:
             yield (
                 (*loc, "inject"),
@@ -474,6 +532,7 @@ def _check_action_filter(
     diagnostics: set[str],
     mitigations: set[str],
     responders: set[str],
+    extra: dict[str, set[str]],
 ) -> Iterator[tuple[Loc, str]]:
     fields = command_fields(c.action)
     known = {
@@ -505,7 +564,7 @@ def _check_action_filter(
                 (*loc, "with", key),
                 (f"{value!r} names no responder or rotation{_suggest(value, allowed)}"),
             )
-        elif (choices := _choices(c.action, key)) and value not in choices:
+        elif (choices := _choices(c.action, key, extra)) and value not in choices:
             yield (
                 (*loc, "with", key),
                 (
@@ -515,12 +574,19 @@ def _check_action_filter(
             )
 
 
-def _choices(action: str, key: str) -> list[str]:
-    """The values a field of an action takes when it is a fixed list (a ``Literal``)."""
+def _choices(action: str, key: str, extra: dict[str, set[str]] | None = None) -> list[str]:
+    """The values a field of an action takes when it is a fixed list (a ``Literal``), with
+    what the scenario adds to it (``extra``: stakeholders, audiences)."""
     info = next(
         (f for n, f in cmd.ACTION_TYPES[action].model_fields.items() if (f.alias or n) == key),
         None,
     )
-    if info is None or get_origin(info.annotation) is not Literal:
+    if info is None:
         return []
-    return [str(v) for v in get_args(info.annotation)]
+    members = [info.annotation]
+    if get_origin(info.annotation) is not Literal:
+        members = list(get_args(info.annotation))
+    fixed = [str(v) for m in members if get_origin(m) is Literal for v in get_args(m)]
+    if not fixed:
+        return []
+    return [*fixed, *sorted((extra or {}).get(key, set()))]

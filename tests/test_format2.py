@@ -418,3 +418,52 @@ def test_a_condition_on_an_action_checks_targets_and_fixed_values() -> None:
         "'statuspage' is not a valid audience (did you mean 'status_page'?); one of: incident, "
         "stakeholders, status_page"
     )
+
+
+# --------------------------------------------------------------------------- channels, stakeholders
+
+
+def test_a_scenario_s_own_channels_and_stakeholders_work_in_injects_notify_and_updates() -> None:
+    s = scenario(
+        channels=[{"id": "changes", "name": "#changes", "about": "change announcements"}],
+        stakeholders=[{"id": "finance", "name": "Mei Tanaka", "role": "VP Finance"}],
+        injects=[
+            {
+                "id": "freeze",
+                "from": "Change board",
+                "channel": "changes",
+                "text": "Change freeze in effect.",
+                "when": {"action": "notify", "with": {"stakeholder": "finance"}},
+            }
+        ],
+    )
+    engine, rec = make(s)
+    assert engine.submit(c.Notify(stakeholder="finance")).accepted
+    assert rec.first("inject").channel == "changes"
+    assert engine.submit(
+        c.PostUpdate(audience="changes", status="investigating", text="x")
+    ).accepted
+    out = engine.submit(c.Notify(stakeholder="financ"))
+    assert out.reason == "no stakeholder 'financ' (did you mean 'finance'?)"
+    assert (
+        "no audience 'statuspage'"
+        in engine.submit(
+            c.PostUpdate(audience="statuspage", status="investigating", text="x")
+        ).reason
+    )
+
+
+def test_an_unknown_inject_channel_or_a_reused_built_in_name_is_a_located_error() -> None:
+    base = scenario()
+    bad = Scenario.model_validate(
+        {
+            **base.model_dump(by_alias=True),
+            "channels": [{"id": "incident", "name": "#x"}],
+            "stakeholders": [{"id": "cto", "name": "x", "role": "x"}],
+            "injects": [{"id": "a", "from": "x", "text": "t", "at": "1m", "channel": "chnages"}],
+        }
+    )
+    problems = dict(bad.check_references())
+    assert "unknown channel 'chnages'" in problems[("injects", 0, "channel")]
+    assert problems[("channels", 0, "id")] == "'incident' is a built-in channel already"
+    assert problems[("stakeholders", 0, "id")] == "'cto' is a stakeholder of every policy already"
