@@ -142,6 +142,10 @@ class FaultRun:
     fault: Fault
     started_at: float
     cleared_at: float | None = None
+    episode: int = 1
+    """Which episode of a repeating fault this is."""
+    stopped: bool = False
+    """A mitigation cleared it: a repeating fault does not come back."""
 
 
 @dataclass
@@ -264,6 +268,14 @@ class Engine:
         self._started = True
         s = self.scenario
         self._emit(ev.ScenarioStarted(0.0, s.id, s.title, s.start.isoformat() + "Z"))
+        history = {
+            f"{sv.id}.{m.id}": [[-p.ago, p.value] for p in sorted(m.history, key=lambda p: -p.ago)]
+            for sv in s.services
+            for m in sv.metrics
+            if m.history
+        }
+        if history:
+            self._emit(ev.MetricHistory(0.0, history))
         for f in s.faults:
             if f.at is not None:
                 if f.at == 0:
@@ -593,12 +605,24 @@ class Engine:
         self._emit(ev.FaultStarted(self._t(), fault.id, fault.title, cause))
         if fault.duration is not None:
             self._later(fault.duration, lambda: self._clear_fault(fault.id, "expired"))
+        if fault.repeat is not None:
+            run.episode = (existing.episode + 1) if existing is not None else 1
+            every = fault.repeat.every
+            if every is not None and run.episode < fault.repeat.times:
+                self._later(every, lambda: self._recur(fault))
+
+    def _recur(self, fault: Fault) -> None:
+        run = self.faults.get(fault.id)
+        if run is not None and run.stopped:
+            return
+        self._start_fault(fault, "recurring")
 
     def _clear_fault(self, fault_id: str, cause: str) -> bool:
         run = self.faults.get(fault_id)
         if run is None or run.cleared_at is not None:
             return False
         run.cleared_at = self.now
+        run.stopped = cause != "expired" and run.fault.at is not None
         self._emit(ev.FaultCleared(self._t(), fault_id, cause))
         return True
 
@@ -616,7 +640,14 @@ class Engine:
     def _watch(self) -> None:
         """Deliver conditional injects and start conditional faults whose condition now holds."""
         for f in self._watch_faults:
-            if f.id not in self.faults and f.when is not None and self._holds(f.when):
+            run = self.faults.get(f.id)
+            again = (
+                run is not None
+                and f.repeat is not None
+                and run.cleared_at is not None
+                and run.episode < f.repeat.times
+            )
+            if (run is None or again) and f.when is not None and self._holds(f.when):
                 self._start_fault(f, "condition")
         for x in self._watch_injects:
             if x.id in self.delivered or x.id in self._scheduled_injects or x.when is None:

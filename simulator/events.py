@@ -50,6 +50,15 @@ class MetricsSampled(Event):
 
 
 @dataclass(frozen=True, slots=True)
+class MetricHistory(Event):
+    """What metrics did before T+0 (sent once, at the start, when the scenario says)."""
+
+    kind: ClassVar[str] = "metric_history"
+    series: Mapping[str, list[list[float]]]
+    """Metric id → ``[seconds (negative), value]`` points in time order."""
+
+
+@dataclass(frozen=True, slots=True)
 class AlertPending(Event):
     """An alert's condition holds; it fires if it still holds after ``for``."""
 
@@ -258,6 +267,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
     for cls in (
         ScenarioStarted,
         MetricsSampled,
+        MetricHistory,
         AlertPending,
         AlertFiring,
         AlertResolved,

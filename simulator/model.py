@@ -311,6 +311,15 @@ def walk_condition(cond: Condition, loc: Loc) -> Iterator[tuple[Loc, Condition]]
 # --------------------------------------------------------------------------- the system
 
 
+class HistoryPoint(Strict):
+    """A metric's value some time before the exercise starts (format 2)."""
+
+    ago: Duration
+    """How long before T+0, e.g. ``30m`` or ``4w`` is written ``672h``."""
+    value: float
+    """The value then; the run-up is drawn through the points to the baseline at T+0."""
+
+
 class Metric(Strict):
     """One time series of a service, sampled every ``sample_every``."""
 
@@ -332,6 +341,8 @@ class Metric(Strict):
     """Value while the service is down (``null``: unaffected by the service state)."""
     decimals: int = Field(default=2, ge=0, le=6)
     """Decimals kept in samples."""
+    history: list[HistoryPoint] = Field(default_factory=list)
+    """What the metric did before T+0 (format 2), for sparklines and the debrief chart."""
 
     @model_validator(mode="after")
     def _bounds(self) -> Metric:
@@ -482,6 +493,18 @@ Effect = Annotated[
 ]
 
 
+class Repeat(Strict):
+    """A fault that recurs (a memory-leak sawtooth): a count, and a period for a timed fault."""
+
+    times: int = Field(ge=2, le=1000)
+    """How many episodes in all, the first included."""
+    every: Duration | None = None
+    """A fault that starts ``at`` a time: from one start to the next (at least its
+    ``duration``); a mitigation that clears it stops the rest. A fault that starts ``when`` a
+    condition holds has no period: it starts again whenever the condition holds after the
+    previous episode ended."""
+
+
 class Fault(Strict):
     """Something broken: starts at a time, on a condition, or when a mitigation or facilitator starts it."""
 
@@ -503,11 +526,24 @@ class Fault(Strict):
     """After clearing, effects fade out over this long."""
     effects: list[Effect] = Field(min_length=1)
     """What the fault does to the system."""
+    repeat: Repeat | None = None
+    """Comes back: starts again every ``every`` after each start, ``times`` times in all
+    (format 2). Each episode lasts ``duration``; a mitigation that clears it stops the rest."""
 
     @model_validator(mode="after")
     def _one_trigger(self) -> Fault:
         if self.at is not None and self.when is not None:
             raise ValueError("a fault starts 'at' a time or 'when' a condition holds, not both")
+        if self.repeat is not None:
+            every = self.repeat.every
+            if self.when is not None and every is not None:
+                raise ValueError("a fault that starts 'when' repeats whenever it holds: no 'every'")
+            if self.at is not None and every is None:
+                raise ValueError("a fault that starts 'at' a time repeats 'every' a period")
+            if self.when is None and self.at is None:
+                raise ValueError("a repeating fault starts 'at' a time or 'when' a condition holds")
+            if every is not None and (self.duration is None or self.duration > every):
+                raise ValueError("a repeating fault needs a duration no longer than repeat.every")
         return self
 
     @property

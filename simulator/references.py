@@ -401,6 +401,12 @@ def _format_2_uses(s: Scenario) -> Iterator[Loc]:
     conditions: list[tuple[Loc, Condition | None]] = []
     for i, f in enumerate(s.faults):
         conditions.append((("faults", i, "when"), f.when))
+        if f.repeat is not None:
+            yield ("faults", i, "repeat")
+    for i, sv in enumerate(s.services):
+        for j, m in enumerate(sv.metrics):
+            if m.history:
+                yield ("services", i, "metrics", j, "history")
     for i, x in enumerate(s.injects):
         conditions.append((("injects", i, "when"), x.when))
     for i, d in enumerate(s.diagnostics):

@@ -23,7 +23,7 @@ _CHANNEL = {
 
 def describe(event: ev.Event) -> tuple[str, str] | None:
     """``(category, text)`` for one event, or ``None`` for events not shown (metric samples)."""
-    if isinstance(event, ev.MetricsSampled):
+    if isinstance(event, ev.MetricsSampled | ev.MetricHistory):
         return None
     if isinstance(event, ev.ScenarioStarted):
         return "START", f"{event.title} ({event.scenario})"

@@ -467,3 +467,70 @@ def test_an_unknown_inject_channel_or_a_reused_built_in_name_is_a_located_error(
     assert "unknown channel 'chnages'" in problems[("injects", 0, "channel")]
     assert problems[("channels", 0, "id")] == "'incident' is a built-in channel already"
     assert problems[("stakeholders", 0, "id")] == "'cto' is a stakeholder of every policy already"
+
+
+# --------------------------------------------------------------------------- history, repeats
+
+
+def test_metric_history_is_sent_once_at_the_start_oldest_first() -> None:
+    s = scenario(
+        services=[
+            {
+                "id": "api",
+                "name": "API",
+                "metrics": [
+                    {
+                        "id": "error_rate",
+                        "name": "Error rate",
+                        "baseline": 1.0,
+                        "history": [{"ago": "5m", "value": 3}, {"ago": "30m", "value": 2}],
+                    }
+                ],
+            }
+        ]
+    )
+    engine, rec = make(s)
+    engine.run_until(10)
+    assert rec.kinds("metrics")[:2] == ["scenario_started", "metric_history"]
+    assert rec.first("metric_history").series == {"api.error_rate": [[-1800.0, 2.0], [-300.0, 3.0]]}
+
+
+def test_a_timed_repeating_fault_comes_back_every_period_until_a_mitigation_clears_it() -> None:
+    tooth = {**BROKEN, "at": "1m", "duration": "2m", "repeat": {"every": "5m", "times": 3}}
+    s = scenario(
+        faults=[tooth],
+        mitigations=[
+            {
+                "id": "fix",
+                "label": "Fix",
+                "strategy": "rollback",
+                "duration": "1m",
+                "clears": ["broken"],
+            }
+        ],
+    )
+    engine, rec = make(s)
+    engine.run_until(1200)
+    assert [e.t for e in rec.of("fault_started")] == [60.0, 360.0, 660.0]
+    assert [e.t for e in rec.of("fault_cleared")] == [180.0, 480.0, 780.0]
+    engine2, rec2 = make(s)
+    engine2.run_until(400)
+    engine2.submit(c.ApplyMitigation(mitigation="fix"))
+    engine2.run_until(1200)
+    assert [e.t for e in rec2.of("fault_started")] == [60.0, 360.0]
+
+
+def test_a_conditional_repeating_fault_starts_again_whenever_its_condition_holds() -> None:
+    tooth = {
+        **BROKEN,
+        "at": None,
+        "when": {"after": "1m"},
+        "duration": "2m",
+        "repeat": {"times": 3},
+    }
+    tooth.pop("at")
+    engine, rec = make(scenario(faults=[tooth]))
+    engine.run_until(1200)
+    assert [e.t for e in rec.of("fault_started")] == [60.0, 180.0, 300.0]
+    with pytest.raises(ValidationError, match="no 'every'"):
+        scenario(faults=[{**tooth, "repeat": {"times": 2, "every": "5m"}}])
