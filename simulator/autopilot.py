@@ -322,14 +322,16 @@ class Autopilot:
     # ------------------------------------------------------------------ investigation
 
     def _revealing(self, fault: str) -> list[Diagnostic]:
-        return [d for d in self.scenario.diagnostics if any(fault in o.reveals for o in d.outputs)]
+        return [
+            d for d in self.scenario.diagnostics if any(fault in o.reveals for o in d.all_outputs())
+        ]
 
     def _investigate(self, t: float, fault: str) -> None:
         diagnostics = self._revealing(fault)
         if not self.expert:
             herrings = [d for d in self.scenario.diagnostics if d.red_herring]
             for d in herrings[:1]:
-                self._do(t, cmd.RunDiagnostic(diagnostic=d.id))
+                self._do(t, cmd.RunDiagnostic(diagnostic=d.id, choice=self._choice_for(d)))
                 t += d.duration * 1.2 + 30
             wrong = self._wrong_mitigation()
             if wrong is not None:
@@ -338,7 +340,7 @@ class Autopilot:
                     cmd.ApplyMitigation(mitigation=wrong.id, rationale="Restarting usually helps."),
                 )
             for d in diagnostics[:1]:
-                self._do(t + 120, cmd.RunDiagnostic(diagnostic=d.id))
+                self._do(t + 120, cmd.RunDiagnostic(diagnostic=d.id, choice=self._choice_for(d)))
             return
         for d in diagnostics[:1]:
             self._delegate_or_run(t, d)
@@ -352,10 +354,23 @@ class Autopilot:
                 return None
             self._delegated.add(d.id)
             return cmd.Delegate(
-                diagnostic=d.id, responder=who, rationale="Delegating so I can keep coordinating."
+                choice=self._choice_for(d),
+                diagnostic=d.id,
+                responder=who,
+                rationale="Delegating so I can keep coordinating.",
             )
 
         self._at(t, plan)
+
+    def _choice_for(self, d: Diagnostic) -> str | None:
+        """The expert's choice reveals a cause or finds something; the novice takes the first."""
+        if not d.choices:
+            return None
+        if self.expert:
+            for choice in d.choices:
+                if any(o.reveals or o.finds for o in choice.outputs):
+                    return choice.id
+        return d.choices[0].id
 
     def _pending_delegations(self, t: float) -> None:
         for fault in sorted(self._active_root - self._revealed):
@@ -457,7 +472,7 @@ class Autopilot:
             if finding in engine.findings:
                 continue
             for d in self.scenario.diagnostics:
-                if any(finding in (*o.finds, *o.reveals) for o in d.outputs):
+                if any(finding in (*o.finds, *o.reveals) for o in d.all_outputs()):
                     if d.id not in self._delegated:
                         self._delegate_or_run(engine.now + 2, d)
                     break

@@ -138,6 +138,8 @@ class RunDiagnostic(BaseCommand):
     do: Literal["run_diagnostic"] = "run_diagnostic"
     diagnostic: Name
     """Diagnostic id."""
+    choice: Name | None = None
+    """For a diagnostic with ``choices`` (e.g. a zone): which one."""
 
 
 class Delegate(BaseCommand):
@@ -148,6 +150,8 @@ class Delegate(BaseCommand):
     """Diagnostic id."""
     responder: Name
     """Responder id."""
+    choice: Name | None = None
+    """For a diagnostic with ``choices`` (e.g. a zone): which one."""
 
 
 class ApplyMitigation(BaseCommand):

@@ -45,6 +45,7 @@ from simulator.model import (
     ClockIs,
     Condition,
     Diagnostic,
+    DiagnosticChoice,
     Fault,
     FaultIs,
     FindingIs,
@@ -784,6 +785,16 @@ class Engine:
             out.append("the situation it needs does not hold yet")
         return out
 
+    def _log_lines(self, service: str) -> str:
+        """The service's log lines that hold now (noise always), as a diagnostic shows them."""
+        sv = next((x for x in self.scenario.services if x.id == service), None)
+        lines = [
+            f"{line.level.upper():<5} {_render(line.text, self.values)}"
+            for line in (sv.logs if sv is not None else [])
+            if line.when is None or self._holds(line.when)
+        ]
+        return f"--- {service} logs ---\n" + ("\n".join(lines) or "(no lines)")
+
     def _whereabouts(self, r: ResponderState) -> str:
         name = r.responder.name
         if r.joined:
@@ -1031,9 +1042,25 @@ class Engine:
             raise CommandRejected(f"no diagnostic {name!r}{_did_you_mean(name, self._diagnostic)}")
         return d
 
+    def _choice_of(self, d: Diagnostic, choice: str | None) -> DiagnosticChoice | None:
+        if not d.choices:
+            if choice is not None:
+                raise CommandRejected(f"{d.title} takes no choice")
+            return None
+        ids = [x.id for x in d.choices]
+        if choice is None:
+            raise CommandRejected(f"{d.title}: say which one (choice: {', '.join(ids)})")
+        found = next((x for x in d.choices if x.id == choice), None)
+        if found is None:
+            raise CommandRejected(
+                f"{d.title} has no choice {choice!r}{_did_you_mean(choice, ids)} ({', '.join(ids)})"
+            )
+        return found
+
     @handles(cmd.RunDiagnostic)
     def _do_run_diagnostic(self, c: cmd.RunDiagnostic) -> None:
         d = self._diagnostic_of(c.diagnostic)
+        choice = self._choice_of(d, c.choice)
         self._require_not_busy(f"running {d.id}")
         if d.requires is not None and (d.requires.skill or d.requires.responder):
             raise CommandRejected(
@@ -1044,12 +1071,13 @@ class Engine:
         self.state.ic_busy_until = self.now + took
         self.state.ic_task = d.title
         self._emit(ev.DiagnosticStarted(self._t(), d.id, "ic", self._t(self.now + took)))
-        self._later(took, lambda: self._diagnostic_done(d, "ic"))
+        self._later(took, lambda: self._diagnostic_done(d, "ic", choice))
 
     @handles(cmd.Delegate)
     def _do_delegate(self, c: cmd.Delegate) -> None:
         self._require_not_busy("delegating")
         d = self._diagnostic_of(c.diagnostic)
+        choice = self._choice_of(d, c.choice)
         r = self._find_responder(c.responder)
         if r is None:
             raise CommandRejected(
@@ -1074,15 +1102,18 @@ class Engine:
             else f"Not really my area ({d.skill}), but I'll take a look. It will take me a while."
         )
         self._message(r.responder.name, "incident", f"{reply} {d.title}.")
-        self._later(took, lambda: self._diagnostic_done(d, r.responder.id))
+        self._later(took, lambda: self._diagnostic_done(d, r.responder.id, choice))
 
-    def _diagnostic_done(self, d: Diagnostic, by: str) -> None:
+    def _diagnostic_done(
+        self, d: Diagnostic, by: str, choice: DiagnosticChoice | None = None
+    ) -> None:
         if by == "ic":
             self.state.ic_task = ""
-        output = next(
-            (o for o in d.outputs if o.when is None or self._holds(o.when)), d.outputs[-1]
-        )
+        outputs = choice.outputs if choice is not None else d.outputs
+        output = next((o for o in outputs if o.when is None or self._holds(o.when)), outputs[-1])
         text = _render(output.text, self.values)
+        if d.logs is not None:
+            text = text.rstrip("\n") + "\n" + self._log_lines(d.logs)
         reveals = tuple(output.reveals)
         if (
             any(self._fault[f].root_cause for f in reveals)

@@ -351,6 +351,17 @@ class Metric(Strict):
         return self
 
 
+class LogLine(Strict):
+    """A log line of a service (format 2): scripted (with ``when``) or background noise."""
+
+    text: Annotated[str, Field(min_length=1, max_length=1000)]
+    """The line. ``{metric.id}`` inserts a current value."""
+    level: Literal["debug", "info", "warn", "error"] = "info"
+    """Log level, shown before the line."""
+    when: Condition | None = None
+    """Shown while this holds; omit for background noise, always shown."""
+
+
 class Service(Strict):
     """A service of the system under incident."""
 
@@ -362,6 +373,8 @@ class Service(Strict):
     """What the service does, shown in the system panel."""
     metrics: list[Metric] = Field(default_factory=list)
     """The service's metrics."""
+    logs: list[LogLine] = Field(default_factory=list)
+    """Its log lines (format 2): a diagnostic with ``logs: SERVICE`` shows those that hold."""
 
 
 class Validator(Strict):
@@ -741,6 +754,17 @@ class DiagnosticOutput(Strict):
     the ``finding`` predicate wait for. Each is announced once, when first revealed."""
 
 
+class DiagnosticChoice(Strict):
+    """One choice of a parameterised diagnostic (format 2), e.g. one zone."""
+
+    id: Identifier
+    """What ``choice:`` names, e.g. ``us-east-1b``."""
+    label: ShortText
+    """As offered, e.g. ``Zone us-east-1b``."""
+    outputs: list[DiagnosticOutput] = Field(min_length=1)
+    """This choice's outputs; the first whose ``when`` holds is shown."""
+
+
 class Diagnostic(Strict):
     """A command from the runbooks that the IC can run or delegate."""
 
@@ -760,6 +784,15 @@ class Diagnostic(Strict):
     """Possible outputs; the last should have no ``when``."""
     requires: Requirement | None = None
     """Precondition on running or delegating it (format 2)."""
+    choices: list[DiagnosticChoice] = Field(default_factory=list)
+    """A diagnostic that takes an argument (format 2): the command names one with ``choice``,
+    and that choice's outputs are used instead of ``outputs``."""
+    logs: Identifier | None = None
+    """Also shows the log lines of this service that hold when it completes (format 2)."""
+
+    def all_outputs(self) -> list[DiagnosticOutput]:
+        """Its outputs and every choice's."""
+        return [*self.outputs, *(o for c in self.choices for o in c.outputs)]
 
 
 class Mitigation(Strict):

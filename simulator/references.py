@@ -22,6 +22,7 @@ from simulator.model import (
     Channel,
     ClockIs,
     Condition,
+    DiagnosticOutput,
     Effect,
     FaultIs,
     FindingIs,
@@ -112,6 +113,7 @@ def _check_references(s: Scenario) -> Problems:
     yield from _check_alerts(s, known)
     yield from _check_injects(s, known)
     yield from _check_diagnostics(s, known)
+    yield from _check_logs(s, known)
     yield from _check_mitigations(s, known)
     yield from _check_fault_times(s)
     yield from _check_expected(s, known)
@@ -156,7 +158,10 @@ class _Known:
         self.services = {sv.id for sv in s.services}
         self.validators = {v.name for v in s.chain.validator_set()} if s.chain else set()
         self.findings = {
-            name for d in s.diagnostics for out in d.outputs for name in (*out.finds, *out.reveals)
+            name
+            for d in s.diagnostics
+            for out in d.all_outputs()
+            for name in (*out.finds, *out.reveals)
         }
         self.skills = {skill for r in s.responders for skill in r.skills}
         self.channels = {x.id for x in s.channels}
@@ -351,11 +356,36 @@ def _check_injects(s: Scenario, known: _Known) -> Problems:
             yield ("injects", i, "at"), "is after the end of the scenario"
 
 
+def _check_logs(s: Scenario, known: _Known) -> Problems:
+    """A service's log lines name what exists."""
+    for i, sv in enumerate(s.services):
+        for j, line in enumerate(sv.logs):
+            yield from known.condition(("services", i, "logs", j, "when"), line.when)
+            yield from known.template(("services", i, "logs", j, "text"), line.text)
+
+
 def _check_diagnostics(s: Scenario, known: _Known) -> Problems:
     """Each output of a diagnostic names what exists and reveals faults that exist."""
     for i, d in enumerate(s.diagnostics):
-        for j, out in enumerate(d.outputs):
-            loc: Loc = ("diagnostics", i, "outputs", j)
+        outputs: list[tuple[Loc, DiagnosticOutput]] = [
+            (("diagnostics", i, "outputs", j), out) for j, out in enumerate(d.outputs)
+        ]
+        outputs += [
+            (("diagnostics", i, "choices", k, "outputs", j), out)
+            for k, choice in enumerate(d.choices)
+            for j, out in enumerate(choice.outputs)
+        ]
+        seen: set[str] = set()
+        for k, choice in enumerate(d.choices):
+            if choice.id in seen:
+                yield ("diagnostics", i, "choices", k, "id"), f"duplicate choice {choice.id!r}"
+            seen.add(choice.id)
+        if d.logs is not None and d.logs not in known.services:
+            yield (
+                ("diagnostics", i, "logs"),
+                (f"unknown service {d.logs!r}{_suggest(d.logs, known.services)}"),
+            )
+        for loc, out in outputs:
             yield from known.condition((*loc, "when"), out.when)
             yield from known.template((*loc, "text"), out.text)
             yield from known.refs((*loc, "reveals"), out.reveals, known.faults, "fault")
@@ -404,21 +434,24 @@ def _format_2_uses(s: Scenario) -> Iterator[Loc]:
         if f.repeat is not None:
             yield ("faults", i, "repeat")
     for i, sv in enumerate(s.services):
+        if sv.logs:
+            yield ("services", i, "logs")
         for j, m in enumerate(sv.metrics):
             if m.history:
                 yield ("services", i, "metrics", j, "history")
     for i, x in enumerate(s.injects):
         conditions.append((("injects", i, "when"), x.when))
     for i, d in enumerate(s.diagnostics):
-        if d.requires is not None:
-            yield ("diagnostics", i, "requires")
+        for name in ("requires", "choices", "logs"):
+            if getattr(d, name):
+                yield ("diagnostics", i, name)
         for j, out in enumerate(d.outputs):
             if out.finds:
                 yield ("diagnostics", i, "outputs", j, "finds")
             conditions.append((("diagnostics", i, "outputs", j, "when"), out.when))
     for i, mit in enumerate(s.mitigations):
         for name in ("requires", "offered", "cases"):
-            if name in mit.model_fields_set:
+            if getattr(mit, name):
                 yield ("mitigations", i, name)
     for name in ("channels", "stakeholders"):
         if getattr(s, name):
@@ -491,6 +524,25 @@ def _check_script(script: cmd.ActionScript, s: Scenario) -> Problems:
                 )
             if isinstance(a, cmd.Delegate):
                 yield from person((*loc, "responder"), a.responder)
+            d = next((x for x in s.diagnostics if x.id == a.diagnostic), None)
+            ids = [x.id for x in d.choices] if d is not None else []
+            if d is not None and (a.choice is None) != (not ids):
+                yield (
+                    (*loc, "choice" if a.choice else "diagnostic"),
+                    (
+                        f"{d.id} takes a choice: one of {', '.join(ids)}"
+                        if ids
+                        else f"{d.id} takes no choice"
+                    ),
+                )
+            elif d is not None and a.choice is not None and a.choice not in ids:
+                yield (
+                    (*loc, "choice"),
+                    (
+                        f"{d.id} has no choice {a.choice!r}{_suggest(a.choice, ids)}; one of: "
+                        + ", ".join(ids)
+                    ),
+                )
         elif isinstance(a, cmd.ApplyMitigation) and a.mitigation not in known.mitigations:
             yield (
                 (*loc, "mitigation"),

@@ -534,3 +534,70 @@ def test_a_conditional_repeating_fault_starts_again_whenever_its_condition_holds
     assert [e.t for e in rec.of("fault_started")] == [60.0, 180.0, 300.0]
     with pytest.raises(ValidationError, match="no 'every'"):
         scenario(faults=[{**tooth, "repeat": {"times": 2, "every": "5m"}}])
+
+
+# --------------------------------------------------------------------------- logs, choices
+
+
+def test_a_diagnostic_with_choices_needs_one_and_shows_that_choice_s_output() -> None:
+    zones = {
+        "id": "zone-health",
+        "title": "Check a zone",
+        "duration": "1m",
+        "outputs": [{"text": "unused"}],
+        "choices": [
+            {"id": "a", "label": "Zone a", "outputs": [{"text": "zone a healthy"}]},
+            {
+                "id": "b",
+                "label": "Zone b",
+                "outputs": [
+                    {"when": {"fault": "broken"}, "finds": ["zone-b"], "text": "zone b impaired"},
+                    {"text": "zone b healthy"},
+                ],
+            },
+        ],
+    }
+    s = scenario(faults=[BROKEN], responders=[BOB], diagnostics=[zones])
+    engine, rec = make(s)
+    assert (
+        "say which one (choice: a, b)"
+        in engine.submit(c.Delegate(diagnostic="zone-health", responder="bob")).reason
+    )
+    assert (
+        "no choice 'c'"
+        in engine.submit(c.Delegate(diagnostic="zone-health", responder="bob", choice="c")).reason
+    )
+    assert engine.submit(c.Delegate(diagnostic="zone-health", responder="bob", choice="b")).accepted
+    engine.run_until(300)
+    assert rec.first("diagnostic_result").text == "zone b impaired"
+    assert rec.first("finding_revealed").finding == "zone-b"
+
+
+def test_a_diagnostic_with_logs_shows_the_service_s_lines_that_hold_and_its_noise() -> None:
+    api = {
+        "id": "api",
+        "name": "API",
+        "metrics": [{"id": "error_rate", "name": "Error rate", "baseline": 1.0, "max": 100}],
+        "logs": [
+            {"text": "GET /health 200"},
+            {
+                "level": "error",
+                "text": "handshake failed ({api.error_rate:.0f}%)",
+                "when": {"fault": "broken"},
+            },
+        ],
+    }
+    diag = {
+        "id": "tail",
+        "title": "Tail logs",
+        "duration": "30s",
+        "logs": "api",
+        "outputs": [{"text": "tail -n 50"}],
+    }
+    s = scenario(faults=[BROKEN], services=[api], diagnostics=[diag])
+    engine, rec = make(s)
+    engine.submit(c.RunDiagnostic(diagnostic="tail"))
+    engine.run_until(60)
+    assert rec.first("diagnostic_result").text == (
+        "tail -n 50\n--- api logs ---\nINFO  GET /health 200\nERROR handshake failed (50%)"
+    )
