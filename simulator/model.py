@@ -891,8 +891,16 @@ class Scenario(Strict):
     """In-world start time (UTC), e.g. ``2026-01-30T15:15:00Z``."""
     duration: Duration
     """How long the exercise lasts at most."""
-    sample_every: Duration = 5.0
-    """Interval between metric samples and alert evaluations."""
+    sample_every: Duration = Field(
+        default=5.0,
+        json_schema_extra={
+            "anyOf": [
+                {"type": "string", "pattern": r"^\s*(\d+(\.\d+)?|(\d+(\.\d+)?[dhms])+)\s*$"},
+                {"type": "number", "minimum": 1, "maximum": 60},
+            ]
+        },
+    )
+    """Interval between metric samples and alert evaluations: between 1s and 1m."""
     expected: Expected
     """What the assessor expects."""
     services: list[Service] = Field(default_factory=list)

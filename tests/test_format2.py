@@ -601,3 +601,42 @@ def test_a_diagnostic_with_logs_shows_the_service_s_lines_that_hold_and_its_nois
     assert rec.first("diagnostic_result").text == (
         "tail -n 50\n--- api logs ---\nINFO  GET /health 200\nERROR handshake failed (50%)"
     )
+
+
+# --------------------------------------------------------------------------- lint
+
+
+def _lint(s: Scenario, tmp_path: Path) -> list[str]:
+    import yaml
+
+    from assessments.lint import lint_file
+    from assessments.policy import load_policy
+
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(s.model_dump(mode="json", by_alias=True, exclude_none=True)))
+    return [f.check for f in lint_file(str(path), load_policy("default"), seeds=(1,)).findings]
+
+
+def test_lint_finds_a_long_ramp_an_unmeetable_precondition_and_an_untriggerable_case(
+    tmp_path: Path,
+) -> None:
+    ramped = {**BLIP, "effects": [{"metric": "api.error_rate", "to": 100, "ramp": "5m"}]}
+    s = scenario(
+        faults=[BROKEN, ramped],
+        responders=[BOB, KENJI],
+        mitigations=[
+            {
+                "id": "fix",
+                "label": "Fix",
+                "strategy": "restart",
+                "duration": "1m",
+                "clears": ["broken"],
+                "requires": {"responder": "bob", "skill": "registrar"},
+                "cases": [{"when": {"after": "2h"}, "starts": ["blip"]}],
+            }
+        ],
+    )
+    checks = _lint(s, tmp_path)
+    assert "ramp-outlasts-fault" in checks
+    assert "precondition-unmeetable" in checks
+    assert "consequence-untriggerable" in checks

@@ -51,6 +51,9 @@ class StaticChecks:
         yield from self.static_injects()
         yield from self.faults_and_mitigations()
         yield from self.diagnostics()
+        yield from self.ramps()
+        yield from self.preconditions()
+        yield from self.consequences()
 
     def content(self) -> Iterator[Finding]:
         """What the exercise teaches: debrief notes, a red herring, a wrong call with a cost."""
@@ -246,6 +249,76 @@ class StaticChecks:
                     f"mitigation {m.id} clears only faults that never start "
                     f"({', '.join(m.clears)})",
                 )
+
+    # -- format 2 ----------------------------------------------------------------------
+
+    def ramps(self) -> Iterator[Finding]:
+        """A ramp longer than its fault never reaches its full effect."""
+        from simulator.model import MetricEffect
+
+        for i, f in enumerate(self.s.faults):
+            if f.duration is None:
+                continue
+            for j, e in enumerate(f.effects):
+                if isinstance(e, MetricEffect) and e.ramp > f.duration:
+                    yield self.at(
+                        ("faults", i, "effects", j, "ramp"),
+                        "warning",
+                        "ramp-outlasts-fault",
+                        f"the ramp of {format_duration(e.ramp)} is longer than fault {f.id} "
+                        f"lasts ({format_duration(f.duration)}): {e.metric} never reaches its "
+                        "full effect",
+                    )
+
+    def preconditions(self) -> Iterator[Finding]:
+        """A precondition that no responder can meet in time."""
+        s = self.s
+        owners: list[tuple[Loc, str, Any]] = [
+            (("mitigations", i, "requires"), m.id, m.requires) for i, m in enumerate(s.mitigations)
+        ] + [
+            (("diagnostics", i, "requires"), d.id, d.requires) for i, d in enumerate(s.diagnostics)
+        ]
+        people = {r.id: r for r in s.responders}
+        for loc, owner, req in owners:
+            if req is None:
+                continue
+            pool = [people[req.responder]] if req.responder in people else list(people.values())
+            if req.skill is not None:
+                pool = [r for r in pool if req.skill in r.skills]
+            if (req.skill is not None or req.responder is not None) and not pool:
+                yield self.at(
+                    loc,
+                    "error",
+                    "precondition-unmeetable",
+                    f"no responder meets the precondition of {owner}: "
+                    + (
+                        f"{req.responder} does not have the {req.skill} skill"
+                        if req.responder is not None
+                        else f"nobody has the {req.skill} skill"
+                    ),
+                )
+            elif pool and all(not r.available and r.join_delay >= s.duration for r in pool):
+                yield self.at(
+                    loc,
+                    "error",
+                    "precondition-unmeetable",
+                    f"whoever meets the precondition of {owner} joins after the exercise ends",
+                )
+
+    def consequences(self) -> Iterator[Finding]:
+        """A conditional consequence whose condition can never hold when the mitigation is applied."""
+        for i, m in enumerate(self.s.mitigations):
+            for j, case in enumerate(m.cases):
+                why = self.reach.never(
+                    case.when, ("mitigations", i, "cases", j, "when"), self.s.duration
+                )
+                if why is not None:
+                    yield self.at(
+                        why[0],
+                        "error",
+                        "consequence-untriggerable",
+                        f"case {j + 1} of mitigation {m.id} never applies: {why[1]}",
+                    )
 
     def diagnostics(self) -> Iterator[Finding]:
         """Diagnostics nobody is skilled to run, findings that never show, causes never revealed."""
