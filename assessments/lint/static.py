@@ -18,7 +18,7 @@ from assessments.lint.findings import Finding, FindingLevel, finding_at
 from assessments.lint.ranges import max_block_time, metric_range
 from assessments.lint.reach import Reach
 from simulator.durations import format_duration
-from simulator.model import Scenario
+from simulator.model import Requirement, Scenario
 from simulator.yamlio import Document, Loc
 
 __all__ = ["StaticChecks"]
@@ -273,11 +273,11 @@ class StaticChecks:
     def preconditions(self) -> Iterator[Finding]:
         """A precondition that no responder can meet in time."""
         s = self.s
-        owners: list[tuple[Loc, str, Any]] = [
-            (("mitigations", i, "requires"), m.id, m.requires) for i, m in enumerate(s.mitigations)
-        ] + [
-            (("diagnostics", i, "requires"), d.id, d.requires) for i, d in enumerate(s.diagnostics)
-        ]
+        owners: list[tuple[Loc, str, Requirement | None]] = []
+        for i, m in enumerate(s.mitigations):
+            owners.append((("mitigations", i, "requires"), m.id, m.requires))
+        for i, d in enumerate(s.diagnostics):
+            owners.append((("diagnostics", i, "requires"), d.id, d.requires))
         people = {r.id: r for r in s.responders}
         for loc, owner, req in owners:
             if req is None:
