@@ -253,22 +253,18 @@ def verify(
 
 
 def _read_certificate(path: Path) -> dict[str, Any]:
+    from simulator.files import FileError, read_text
+
     try:
-        if path.stat().st_size > MAX_CERTIFICATE_BYTES:
-            raise ValueError(f"larger than {MAX_CERTIFICATE_BYTES // 1024} KiB")
-        text = path.read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        raise ValueError("no such file") from None
-    except IsADirectoryError:
-        raise ValueError("a directory, not a file") from None
-    except UnicodeDecodeError:
-        raise ValueError("not UTF-8 text") from None
-    except OSError as exc:
-        raise ValueError(exc.strerror or str(exc)) from None
+        text = read_text(path, limit=MAX_CERTIFICATE_BYTES)
+    except FileError as exc:
+        raise ValueError(exc.reason) from None
     try:
         doc = json.loads(text, object_pairs_hook=_no_duplicates)
     except json.JSONDecodeError as exc:
         raise ValueError(f"not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
     if not isinstance(doc, dict):
         raise ValueError("not a JSON object")
     for name, kind in _FIELDS.items():

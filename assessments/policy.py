@@ -13,6 +13,11 @@ not grade anything (that is the assessor's job), run the simulation, or import t
 
 Seed wording that is vague ("immediately", "real-time") is interpreted in the policy file
 itself, in a ``note`` beside the value, never here in code.
+
+Why one module of about 900 lines: it is the policy file's format (a model per section, each
+rule with its citation) and the questions asked of it; the sections refer to one another (a
+level names its pages, notifications and updates), so the models belong together as the
+scenario's do in ``simulator.model``.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ from pydantic import (
 
 from simulator import yamlio
 from simulator.durations import Duration, Period, format_duration
+from simulator.journal import Journal, JournalError
 from simulator.playbook import Notification, Playbook
 from simulator.strict import Strict
 
@@ -848,6 +854,24 @@ def load_policy(name_or_path: str) -> Policy:
     if name_or_path in PACKAGED and not Path(name_or_path).exists():
         return _load_packaged(name_or_path)
     return _load(policy_path(name_or_path))
+
+
+def journal_policy(journal: Journal) -> Policy:
+    """The packaged policy a journal's header names; a path in a journal is never followed.
+
+    Raises:
+        JournalError: ``JOURNAL:1: error: …`` when the header names no packaged policy (the
+            message says to pass ``--policy``).
+    """
+    name = journal.header.policy
+    if name in list_policies():
+        return _load_packaged(name)
+    raise JournalError(
+        f"policy {name!r} is not one of the packaged policies ({', '.join(list_policies())}); "
+        "pass --policy to grade under a policy file",
+        path=str(journal.path),
+        line=1,
+    )
 
 
 @functools.cache

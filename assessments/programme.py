@@ -12,7 +12,6 @@ the TUI, Textual or Rich, nor build SQL (``assessments.records`` owns every quer
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from datetime import UTC, date, datetime
@@ -75,7 +74,7 @@ def record_attempt(
                 "attempts from edited journals are not recorded"
             )
         driver = read.header.driver
-        sha = hashlib.sha256(Path(journal_path).read_bytes()).hexdigest()
+        sha = read.sha256
         journal = str(Path(journal_path).resolve())
     with Records(resolve_db_path(db_path)) as records:
         return records.add_exercise(

@@ -9,6 +9,9 @@ order. ``grade_quiz`` marks an answer file against the policy's pass mark.
 Option and item keys (``a``, ``b``, ``SEV-1``, ``detect``) belong to the bank and never change;
 only the order they are shown in is shuffled. This module must not import the TUI, Textual or
 Rich, and must not touch trainee records (the records module stores results).
+
+Why one module of about 600 lines: the bank's format, the draw and the grading share the
+question model and its answer kinds; each part alone is a page.
 """
 
 from __future__ import annotations

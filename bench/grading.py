@@ -31,11 +31,10 @@ from pathlib import Path
 
 from assessments.assessor import LiveAssessor, grade, grade_journal
 from assessments.policy import load_policy
-from assessments.scenario_cache import clear_scenario_cache
 from simulator.autopilot import Autopilot
 from simulator.engine import Engine
 from simulator.journal import Header, JournalWriter, read_journal
-from simulator.library import load_scenario
+from simulator.library import clear_cache, load_scenario
 from simulator.runner import run
 
 SCENARIO = "validator-dropout"
@@ -114,7 +113,7 @@ def main() -> int:
             return grade_journal(read_journal(path))
 
         def parse_and_grade_cold() -> object:
-            clear_scenario_cache()
+            clear_cache()
             return grade_journal(read_journal(path))
 
         policy = load_policy("default")

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from assessments.assessor import CRITERIA, TITLES, grade_journal
-from assessments.policy import Policy, load_policy
+from assessments.policy import Policy, journal_policy
 from simulator.durations import format_duration
 from simulator.events import ScenarioStarted
 from simulator.journal import JournalError, read_journal
@@ -36,7 +36,6 @@ __all__ = [
     "aggregate",
     "collect",
     "find_journals",
-    "locate_error",
 ]
 
 Progress = Callable[[int, int], None]
@@ -105,7 +104,7 @@ def collect(
             if in_force is None:
                 name = journal.header.policy
                 if name not in policies:
-                    policies[name] = load_policy(name)
+                    policies[name] = journal_policy(journal)
                 in_force = policies[name]
             a = grade_journal(journal, policy=in_force)
             first = journal.events[0] if journal.events else None
@@ -125,8 +124,7 @@ def collect(
                 )
             )
         except JournalError as exc:
-            text = str(exc)
-            skipped.append(Skipped(str(path), locate_error(text, str(path))))
+            skipped.append(Skipped(str(path), str(exc)))
         except LoadError as exc:
             skipped.append(Skipped(str(path), "; ".join(str(x) for x in exc.problems)))
         except (KeyError, FileNotFoundError) as exc:
@@ -134,17 +132,6 @@ def collect(
         if progress is not None:
             progress(i, len(paths))
     return sessions, skipped
-
-
-def locate_error(message: str, path: str) -> str:
-    """``PATH:LINE: error: …`` from a journal error that starts with ``PATH:LINE: …``."""
-    if message.startswith(path):
-        rest = message[len(path) :]
-        if rest.startswith(":") and rest[1:2].isdigit():
-            line, _, text = rest[1:].partition(":")
-            return f"{path}:{line}: error:{text}"
-        return f"{path}: error:{rest.lstrip(':')}"
-    return f"{path}: error: {message}"
 
 
 def _median(values: Sequence[float]) -> float | None:

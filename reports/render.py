@@ -4,7 +4,9 @@ Templates live in ``reports/templates/`` (package data). HTML templates are auto
 every template runs with ``StrictUndefined``, so a name missing from the view model is an
 error, never an empty string. Markdown templates are not autoescaped: they escape trainee text
 with the ``md`` and ``md_cell`` filters, which turn ``<`` into ``&lt;`` (a wiki that renders
-Markdown to HTML shows it as text) and keep table cells on one line.
+Markdown to HTML shows it as text) and keep table cells on one line. Every value a template
+prints goes through ``simulator.text.visible`` (the environment's ``finalize``), and JSON
+through ``visible_json``: no control character or escape sequence reaches a report.
 
 This module renders plain data; it must not read journals, grade, or import the screen.
 """
@@ -20,6 +22,7 @@ import jinja2
 from markupsafe import Markup
 
 from simulator.durations import format_clock, format_duration
+from simulator.text import visible, visible_json
 
 __all__ = ["environment", "md", "md_cell", "render_report", "to_json"]
 
@@ -53,6 +56,16 @@ def _nl2br(value: object) -> Markup:
     return Markup("<br>").join(escaped.split("\n"))
 
 
+def _visible(value: Any) -> Any:
+    """Every ``{{ … }}`` of every template: control characters shown as ``\\x1b`` …, never
+    written raw into a report (markup a filter made stays markup)."""
+    if isinstance(value, Markup):
+        return Markup(visible(value))
+    if isinstance(value, str):
+        return visible(value)
+    return value
+
+
 @functools.cache
 def environment() -> jinja2.Environment:
     """The shared environment (built once): package loader, autoescape for HTML, strict."""
@@ -65,6 +78,7 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=_visible,
     )
     env.filters.update(
         md=md,
@@ -84,4 +98,4 @@ def render_report(template: str, data: Mapping[str, Any]) -> str:
 
 def to_json(data: Any) -> str:
     """The JSON form of a view model: indented, key order kept, UTF-8 kept, newline-terminated."""
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return visible_json(json.dumps(data, indent=2, ensure_ascii=False)) + "\n"

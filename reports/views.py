@@ -1,5 +1,8 @@
 """View models: a journal, its assessment and its scenario turned into plain data.
 
+Why one module of about 600 lines: every report (HTML, Markdown, JSON, postmortem draft,
+chart) reads the same views, and keeping them together keeps their labels and orders one.
+
 Templates stay dumb: everything they show is computed here, as dicts, lists, strings and
 numbers, and the same data feeds the HTML and Markdown debriefs and the JSON. Nothing here
 reads the wall clock: a report is a pure function of the journal (and of the quiz result or
@@ -18,11 +21,11 @@ from pathlib import Path
 from typing import Any
 
 from assessments.assessor import Assessment, grade_journal
-from assessments.policy import Policy, load_policy
-from assessments.scenario_cache import cached_scenario
+from assessments.policy import Policy, journal_policy, load_policy
 from simulator import events as ev
 from simulator.durations import format_clock, format_duration
 from simulator.journal import Journal, read_journal
+from simulator.library import journal_scenario
 from simulator.model import Scenario
 from simulator.transcript import describe
 
@@ -109,7 +112,10 @@ class Session:
 
 
 def load_session(
-    journal_path: str | os.PathLike[str], *, policy: str | Policy | None = None
+    journal_path: str | os.PathLike[str],
+    *,
+    policy: str | Policy | None = None,
+    scenario: str | None = None,
 ) -> Session:
     """Read and grade a journal.
 
@@ -117,19 +123,21 @@ def load_session(
         journal_path: The journal (JSONL).
         policy: Grade under this policy (a name, a path or a loaded policy) instead of the
             header's.
+        scenario: The scenario file or library id the user names (``--scenario``); without
+            it the header's scenario is found in the library by id and sha256.
 
     Raises:
-        simulator.journal.JournalError: the journal cannot be read.
+        simulator.journal.JournalError: the journal cannot be read, or its scenario or policy
+            is not packaged and none is given.
         simulator.yamlio.LoadError: the scenario or policy does not load.
         FileNotFoundError, KeyError: the policy cannot be found.
     """
     journal = read_journal(journal_path)
     in_force = load_policy(policy) if isinstance(policy, str) else policy
     if in_force is None:
-        in_force = load_policy(journal.header.policy)
-    assessment = grade_journal(journal, policy=in_force)
-    scenario = cached_scenario(journal.header.scenario_path).scenario
-    return Session(journal, assessment, scenario, in_force)
+        in_force = journal_policy(journal)
+    assessment = grade_journal(journal, policy=in_force, scenario=scenario)
+    return Session(journal, assessment, journal_scenario(journal, scenario).scenario, in_force)
 
 
 # --------------------------------------------------------------------------- timeline

@@ -37,6 +37,8 @@ from reports.views import (
     postmortem_view,
     quiz_view,
 )
+from simulator.files import FileError, read_text
+from simulator.text import visible
 
 __all__ = [
     "FORMATS",
@@ -48,6 +50,9 @@ __all__ = [
     "write_cohort",
     "write_reports",
 ]
+
+MAX_JSON_BYTES = 1024 * 1024
+"""The largest quiz result or certificate file read for a report (1 MiB)."""
 
 FORMATS: tuple[str, ...] = ("html", "md", "json", "postmortem")
 """What ``write_reports`` can write (all by default): the three debrief formats and the
@@ -64,17 +69,21 @@ def read_json_file(path: str | os.PathLike[str], what: str) -> dict[str, Any]:
     Raises:
         ReportError: ``PATH:LINE:COL: error: …`` when it is not readable JSON or not an object.
     """
+    shown = visible(os.fspath(path), multiline=False)
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = getattr(exc, "strerror", None) or str(exc)
-        raise ReportError(f"{path}: error: cannot read the {what}: {reason}") from None
+        text = read_text(path, limit=MAX_JSON_BYTES)
+    except FileError as exc:
+        raise ReportError(f"{shown}: error: cannot read the {what}: {exc.reason}") from None
     try:
         data = json.loads(text)
+    except RecursionError:
+        raise ReportError(f"{shown}: error: the {what} is nested too deeply") from None
     except json.JSONDecodeError as exc:
-        raise ReportError(f"{path}:{exc.lineno}:{exc.colno}: error: {exc.msg}") from None
+        raise ReportError(f"{shown}:{exc.lineno}:{exc.colno}: error: {exc.msg}") from None
+    except ValueError as exc:  # a number too long to convert
+        raise ReportError(f"{shown}: error: not a {what}: {exc}") from None
     if not isinstance(data, dict):
-        raise ReportError(f"{path}: error: not a {what} (a JSON object was expected)")
+        raise ReportError(f"{shown}: error: not a {what} (a JSON object was expected)")
     return data
 
 
@@ -151,6 +160,7 @@ def write_reports(
     quiz: Mapping[str, Any] | str | os.PathLike[str] | None = None,
     certificate: Mapping[str, Any] | str | os.PathLike[str] | None = None,
     db: str | os.PathLike[str] | None = None,
+    scenario: str | None = None,
 ) -> list[Path]:
     """Write a session's reports into ``out_dir``; returns the files written, in order.
 
@@ -164,6 +174,8 @@ def write_reports(
             ``certificate.html``.
         db: A records database: the trainee's latest quiz attempt and certificate come from
             it unless ``quiz`` or ``certificate`` is given.
+        scenario: The scenario the user names (``--scenario``), when the journal's is not in
+            the library.
 
     Raises:
         simulator.journal.JournalError: the journal cannot be read.
@@ -177,7 +189,7 @@ def write_reports(
             f"unknown report format {', '.join(map(repr, unknown))} "
             f"(choose from {', '.join(FORMATS)})"
         )
-    session = load_session(journal_path, policy=policy)
+    session = load_session(journal_path, policy=policy, scenario=scenario)
     quiz_data = read_json_file(quiz, "quiz result") if isinstance(quiz, str | os.PathLike) else quiz
     cert_data = (
         read_json_file(certificate, "certificate")

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Mapping
+import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -296,24 +297,165 @@ _FIELD_NAMES: dict[type[Event], tuple[str, ...]] = {
 }
 
 
+MAX_TIME = 400 * 24 * 3600.0
+"""The latest sim time an event may carry (the longest duration anything may last)."""
+MAX_TEXT = 100_000
+"""The longest text field of an event, in characters."""
+MAX_ITEMS = 10_000
+"""The most entries in an event's list or mapping (metric samples, revealed faults …)."""
+
+
+def _text(kind: str, name: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"{kind} event: {name} is text, not {_what(value)}")
+    if len(value) > MAX_TEXT:
+        raise ValueError(f"{kind} event: {name} is over {MAX_TEXT} characters")
+    return value
+
+
+def _optional_text(kind: str, name: str, value: Any) -> str | None:
+    return None if value is None else _text(kind, name, value)
+
+
+def _number(kind: str, name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{kind} event: {name} is a number, not {_what(value)}")
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
+    if not math.isfinite(number):
+        raise ValueError(f"{kind} event: {name} is not a finite number")
+    return value
+
+
+def _time(kind: str, name: str, value: Any) -> float:
+    number = _number(kind, name, value)
+    if not 0 <= number <= MAX_TIME:
+        raise ValueError(f"{kind} event: {name} is a sim time from 0 to {MAX_TIME:.0f} seconds")
+    return number
+
+
+def _flag(kind: str, name: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"{kind} event: {name} is true or false, not {_what(value)}")
+    return value
+
+
+def _values(kind: str, name: str, value: Any) -> dict[str, float]:
+    if not isinstance(value, dict):
+        raise ValueError(f"{kind} event: {name} is a mapping, not {_what(value)}")
+    if len(value) > MAX_ITEMS:
+        raise ValueError(f"{kind} event: {name} has over {MAX_ITEMS} entries")
+    for k, v in value.items():
+        if not isinstance(k, str) or len(k) > MAX_TEXT:
+            _text(kind, f"{name} key", k)
+        if type(v) is not float or not math.isfinite(v):
+            _number(kind, f"{name}[{k!r}]", v)
+    return value
+
+
+def _mapping(kind: str, name: str, value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ValueError(f"{kind} event: {name} is a mapping, not {_what(value)}")
+    if len(value) > MAX_ITEMS:
+        raise ValueError(f"{kind} event: {name} has over {MAX_ITEMS} entries")
+    return value
+
+
+def _names(kind: str, name: str, value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list | tuple):
+        raise ValueError(f"{kind} event: {name} is a list, not {_what(value)}")
+    if len(value) > MAX_ITEMS:
+        raise ValueError(f"{kind} event: {name} has over {MAX_ITEMS} entries")
+    return tuple(_text(kind, f"{name}[{i}]", v) for i, v in enumerate(value))
+
+
+def _series(kind: str, name: str, value: Any) -> dict[str, list[list[float]]]:
+    """A metric history: metric → ``[seconds before T+0 (negative), value]`` points."""
+    if not isinstance(value, dict):
+        raise ValueError(f"{kind} event: {name} is a mapping, not {_what(value)}")
+    if len(value) > MAX_ITEMS:
+        raise ValueError(f"{kind} event: {name} has over {MAX_ITEMS} entries")
+    out: dict[str, list[list[float]]] = {}
+    for metric, points in value.items():
+        where = f"{name}[{_text(kind, name, metric)!r}]"
+        if not isinstance(points, list) or len(points) > MAX_ITEMS:
+            raise ValueError(f"{kind} event: {where} is a list of [time, value] points")
+        checked: list[list[float]] = []
+        for point in points:
+            if not isinstance(point, list) or len(point) != 2:
+                raise ValueError(f"{kind} event: {where} has a point that is not [time, value]")
+            t, v = _number(kind, where, point[0]), _number(kind, where, point[1])
+            if not -MAX_TIME <= t <= 0:
+                raise ValueError(f"{kind} event: {where} has a time after T+0 or too long before")
+            checked.append([t, v])
+        out[metric] = checked
+    return out
+
+
+def _what(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+_CHECKS: dict[str, Callable[[str, str, Any], Any]] = {
+    "str": _text,
+    "str | None": _optional_text,
+    "float": _number,
+    "bool": _flag,
+    "Mapping[str, float]": _values,
+    "Mapping[str, Any]": _mapping,
+    "tuple[str, ...]": _names,
+    "Mapping[str, list[list[float]]]": _series,
+}
+"""How each field type of the event models is checked when read back (by its annotation)."""
+
+_TIMES = frozenset({"eta"})
+"""Number fields that are sim times (checked like ``t``)."""
+
+_FIELD_CHECKS: dict[type[Event], tuple[tuple[str, Callable[[str, str, Any], Any]], ...]] = {
+    cls: tuple(
+        (f.name, _time if f.name in _TIMES else _CHECKS[str(f.type)])
+        for f in dataclasses.fields(cls)
+        if f.name != "t"
+    )
+    for cls in EVENT_TYPES.values()
+}
+
+
 def event_from_dict(data: Mapping[str, Any]) -> Event:
-    """Rebuild an event from its JSON form.
+    """Rebuild an event from its JSON form, checking every field against the event's model.
 
     Raises:
-        ValueError: for an unknown kind or missing fields.
+        ValueError: for an unknown kind, a missing field, or a field of the wrong type or out
+            of range; the message names the field.
     """
+    if not isinstance(data, dict):
+        raise ValueError(f"an event is a JSON object, not {_what(data)}")
     kind = data.get("kind")
     cls = EVENT_TYPES.get(kind) if isinstance(kind, str) else None
-    if cls is None:
-        raise ValueError(f"unknown event kind {kind!r}")
-    try:
-        kwargs = {name: data[name] for name in _FIELD_NAMES[cls]}
-        t = float(data["t"])
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ValueError(f"{kind} event is missing or has a bad field: {exc}") from None
-    for name in ("reveals", "cleared", "started", "unmet"):
-        if name in kwargs and isinstance(kwargs[name], list):
-            kwargs[name] = tuple(kwargs[name])
+    if cls is None or not isinstance(kind, str):
+        shown = repr(kind) if not isinstance(kind, str) or len(kind) <= 40 else repr(kind[:40])
+        raise ValueError(f"unknown event kind {shown}")
+    missing = [name for name, _ in _FIELD_CHECKS[cls] if name not in data]
+    if "t" not in data:
+        missing.insert(0, "t")
+    if missing:
+        raise ValueError(f"{kind} event is missing {', '.join(map(repr, missing))}")
+    t = float(_time(kind, "t", data["t"]))
+    kwargs = {name: check(kind, name, data[name]) for name, check in _FIELD_CHECKS[cls]}
     return cls(t, **kwargs)
 
 

@@ -6,6 +6,12 @@ are written and flushed as events happen, so a killed process leaves a journal t
 to its last complete line; a truncated last line is tolerated when reading. ``new_header`` is
 the one place a new journal's header is built.
 
+Reading trusts nothing: the file is read through ``simulator.files`` (a regular file within
+``MAX_JOURNAL_BYTES``), the header's fields are checked, and every line is checked against the
+event models (``simulator.events``) and every action against the commands; the first bad line
+is a ``JournalError`` that prints as ``PATH:LINE: error: …``. A path written in the header is
+data, never followed (``simulator.library.journal_scenario`` finds the scenario).
+
 This module reads and writes journals; it must not run the engine or know about the screen.
 """
 
@@ -21,8 +27,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from simulator.events import Event, dumps, event_from_dict
+from pydantic import ValidationError
+
+from simulator.commands import parse_command
+from simulator.events import ActionAccepted, ActionRejected, Event, dumps, event_from_dict
+from simulator.files import FileError, InputError, read_bytes
 from simulator.library import in_library
+from simulator.text import MAX_NAME, visible
 
 if TYPE_CHECKING:
     from simulator.library import LoadedScenario
@@ -31,6 +42,11 @@ FORMAT = 1
 """Journal format version."""
 
 MAX_JOURNAL_BYTES = 256 * 1024 * 1024
+"""Journals larger than this are refused (a 2-hour exercise is well under 1 MiB)."""
+MAX_HEADER_TEXT = 4096
+"""The longest text field of a header (paths, the driver), in characters."""
+MAX_LEVELS = 20
+"""The most severity levels a header may list."""
 
 _DIGEST = re.compile(r',"h":"([0-9a-f]{16})"}$')
 
@@ -50,11 +66,37 @@ def _seal(previous: str, line: str) -> tuple[str, str]:
     return line[:-1] + f',"h":"{digest}"}}', digest
 
 
-"""Journals larger than this are refused (a 2-hour exercise is well under 1 MiB)."""
+class JournalError(InputError):
+    """A journal cannot be read or used; ``str()`` is ``PATH:LINE: error: MESSAGE``.
+
+    Without a path (a header checked on its own) it is the message alone.
+    """
+
+    message: str
+    """What is wrong, one line."""
+    path: str | None
+    """The journal, as the user gave it."""
+    line: int | None
+    """The 1-based line at fault, when one is."""
+
+    def __init__(self, message: str, *, path: str | None = None, line: int | None = None) -> None:
+        self.message = visible(message, multiline=False)
+        self.path = path
+        self.line = line
+        if path is None:
+            text = self.message
+        elif line is None:
+            text = f"{visible(path, multiline=False)}: error: {self.message}"
+        else:
+            text = f"{visible(path, multiline=False)}:{line}: error: {self.message}"
+        super().__init__(text)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (self.message, self.path, self.line))
 
 
-class JournalError(Exception):
-    """A journal cannot be read; the message says which line and why."""
+def _rebuild(message: str, path: str | None, line: int | None) -> JournalError:
+    return JournalError(message, path=path, line=line)
 
 
 @dataclass(frozen=True)
@@ -102,32 +144,84 @@ class Header:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Header:
-        """Read a header line.
+        """Read a header line, checking every field.
 
         Raises:
-            JournalError: when it is not a warroom journal header.
+            JournalError: when it is not a warroom journal header or a field is missing, of
+                the wrong type or out of range (the message names the field).
         """
         if not isinstance(data, dict) or "warroom_journal" not in data:
             raise JournalError("line 1 is not a warroom journal header")
-        if data["warroom_journal"] != FORMAT:
+        version = data["warroom_journal"]
+        if isinstance(version, bool) or version != FORMAT:
+            shown = repr(version) if isinstance(version, int | float) else "of another kind"
             raise JournalError(
-                f"journal format {data['warroom_journal']!r} is not supported (this warroom reads {FORMAT})"
+                f"journal format {shown} is not supported (this warroom reads {FORMAT})"
             )
-        try:
-            return cls(
-                scenario=str(data["scenario"]),
-                scenario_sha256=str(data["scenario_sha256"]),
-                scenario_path=str(data["scenario_path"]),
-                seed=int(data["seed"]),
-                policy=str(data["policy"]),
-                severity_levels=tuple(str(x) for x in data["severity_levels"]),
-                trainee=str(data["trainee"]),
-                driver=str(data["driver"]),
-                started_at=str(data["started_at"]),
-                extra=dict(data.get("extra", {})),
+        missing = [k for k in _HEADER_FIELDS if k not in data]
+        if missing:
+            raise JournalError(
+                f"header is missing or has a bad field: no {', '.join(map(repr, missing))}"
             )
-        except (KeyError, TypeError, ValueError) as exc:
-            raise JournalError(f"line 1: header is missing or has a bad field: {exc}") from None
+        seed = data["seed"]
+        if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
+            raise _bad_field("seed", "a whole number from 0 to 2^63-1")
+        levels = data["severity_levels"]
+        if (
+            not isinstance(levels, list)
+            or not 1 <= len(levels) <= MAX_LEVELS
+            or not all(isinstance(x, str) and 0 < len(x) <= 80 for x in levels)
+        ):
+            raise _bad_field("severity_levels", f"a list of 1 to {MAX_LEVELS} level names")
+        extra = data.get("extra", {})
+        if not isinstance(extra, dict):
+            raise _bad_field("extra", "a mapping")
+        scenario = _header_text(data, "scenario")
+        if not _IDENTIFIER.fullmatch(scenario):
+            raise _bad_field("scenario", "a scenario id (a-z, 0-9, - and _)")
+        sha = _header_text(data, "scenario_sha256")
+        if not re.fullmatch(r"[0-9a-f]{64}", sha):
+            raise _bad_field("scenario_sha256", "64 hex digits")
+        trainee = _header_text(data, "trainee")
+        if not trainee or len(trainee) > MAX_NAME:
+            raise _bad_field("trainee", f"a name of 1 to {MAX_NAME} characters")
+        return cls(
+            scenario=scenario,
+            scenario_sha256=sha,
+            scenario_path=_header_text(data, "scenario_path"),
+            seed=seed,
+            policy=_header_text(data, "policy"),
+            severity_levels=tuple(levels),
+            trainee=trainee,
+            driver=_header_text(data, "driver"),
+            started_at=_header_text(data, "started_at"),
+            extra=dict(extra),
+        )
+
+
+_HEADER_FIELDS = (
+    "scenario",
+    "scenario_sha256",
+    "scenario_path",
+    "seed",
+    "policy",
+    "severity_levels",
+    "trainee",
+    "driver",
+    "started_at",
+)
+_IDENTIFIER = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+
+
+def _bad_field(name: str, expected: str) -> JournalError:
+    return JournalError(f"header is missing or has a bad field: {name} must be {expected}")
+
+
+def _header_text(data: dict[str, Any], name: str) -> str:
+    value = data[name]
+    if not isinstance(value, str) or len(value) > MAX_HEADER_TEXT:
+        raise _bad_field(name, f"text of at most {MAX_HEADER_TEXT} characters")
+    return value
 
 
 def new_header(
@@ -219,6 +313,8 @@ class Journal:
     """Whether the last line was cut off (the process was killed mid-write) and skipped."""
     edited_line: int | None = None
     """The first line whose digest does not match (edited by hand), or ``None``."""
+    sha256: str = ""
+    """SHA-256 of the file's bytes as read."""
 
     @property
     def ended(self) -> bool:
@@ -227,38 +323,39 @@ class Journal:
 
 
 def read_journal(path: str | os.PathLike[str]) -> Journal:
-    """Read a journal, tolerating a truncated last line.
+    """Read a journal, checking every line against the event models.
+
+    The file is read through ``simulator.files`` (a regular file of at most
+    ``MAX_JOURNAL_BYTES``). Every line must be a JSON object of a known event kind with every
+    field of the right type and in range, in sim-time order, and every action must be a valid
+    command; only a truncated last line (no newline after it: the process was killed while
+    writing) is tolerated and skipped.
 
     Raises:
-        JournalError: a missing file, a bad header, or a corrupt line before the last.
+        JournalError: ``PATH: error: …`` for a file that cannot be read, ``PATH:LINE: error: …``
+            for the first bad line.
     """
-    p = Path(path)
+    name = os.fspath(path)
     try:
-        size = p.stat().st_size
-    except FileNotFoundError:
-        raise JournalError(f"{path}: no such file") from None
-    except OSError as exc:
-        raise JournalError(f"{path}: {exc.strerror or exc}") from None
-    if p.is_dir():
-        raise JournalError(f"{path}: is a directory, not a journal")
-    if size > MAX_JOURNAL_BYTES:
-        raise JournalError(f"{path}: {size} bytes is over the {MAX_JOURNAL_BYTES} byte limit")
+        raw_bytes = read_bytes(name, limit=MAX_JOURNAL_BYTES)
+    except FileError as exc:
+        raise JournalError(exc.reason, path=name) from None
     try:
-        raw = p.read_bytes().decode("utf-8")
+        raw = raw_bytes.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise JournalError(f"{path}: not valid UTF-8 at byte {exc.start}") from None
+        raise JournalError(f"not valid UTF-8 at byte {exc.start}", path=name) from None
     lines = raw.split("\n")
     complete = raw.endswith("\n")
     if complete:
         lines.pop()
     if not lines or not lines[0].strip():
-        raise JournalError(f"{path}: empty journal")
+        raise JournalError("empty journal", path=name)
     try:
-        header = Header.from_dict(json.loads(lines[0]))
-    except json.JSONDecodeError:
-        raise JournalError(f"{path}:1: header is not valid JSON") from None
+        header = Header.from_dict(_json(lines[0]))
+    except ValueError:
+        raise JournalError("header is not valid JSON", path=name, line=1) from None
     except JournalError as exc:
-        raise JournalError(f"{path}: {exc}") from None
+        raise JournalError(exc.message, path=name, line=1) from None
     events: list[Event] = []
     kept: list[str] = []
     truncated = False
@@ -269,17 +366,56 @@ def read_journal(path: str | os.PathLike[str]) -> Journal:
         match = _DIGEST.search(line)
         content = line[: match.start()] + "}" if match else line
         try:
-            events.append(event_from_dict(json.loads(content)))
-        except (json.JSONDecodeError, ValueError, TypeError) as exc:
+            event = _event(content)
+            if events and event.t < events[-1].t:
+                raise ValueError(
+                    f"sim time {event.t:g} is before the previous line's {events[-1].t:g}"
+                )
+        except ValueError as exc:
             if last and not complete:
                 truncated = True
                 break
-            raise JournalError(f"{path}:{number}: {exc}") from None
+            raise JournalError(str(exc), path=name, line=number) from None
+        events.append(event)
         kept.append(content)
         digest = chain(digest, content)
         if edited is None and (match is None or match.group(1) != digest):
             edited = number
-    return Journal(p, header, events, kept, truncated, edited)
+    sha = hashlib.sha256(raw_bytes).hexdigest()
+    return Journal(Path(path), header, events, kept, truncated, edited, sha)
+
+
+def _json(line: str) -> Any:
+    """One line's JSON; ``ValueError`` for anything that is not plain, finite JSON."""
+    try:
+        return _DECODER.decode(line)
+    except RecursionError:
+        raise ValueError("the line is nested too deeply") from None
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not valid JSON (column {exc.colno}: {exc.msg})") from None
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number a journal holds")
+
+
+_DECODER = json.JSONDecoder(parse_constant=_no_constant)
+"""Plain JSON only: ``NaN`` and ``Infinity`` are refused."""
+
+
+def _event(content: str) -> Event:
+    """One event line, checked against its model (and an action against the commands)."""
+    event = event_from_dict(_json(content))
+    if isinstance(event, ActionAccepted | ActionRejected):
+        try:
+            parse_command(dict(event.command))
+        except ValidationError as exc:
+            first = exc.errors(include_url=False)[0]
+            where = ".".join(str(x) for x in first["loc"]) or "command"
+            raise ValueError(
+                f"{event.kind} event: the command is not valid: {where}: {first['msg']}"
+            ) from None
+    return event
 
 
 def _numbered(lines: list[str], start: int) -> Iterator[tuple[int, str]]:

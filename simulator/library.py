@@ -8,13 +8,19 @@ by id, so it is found again wherever warroom is installed).
 
 Finding the library costs no more than the standard library (``warroom list`` reads only the
 paths when its cache is current): the models and the YAML loader are imported by the functions
-that load. This module must not run scenarios or know about policies or the screen.
+that load. A journal's scenario is found by its library id and sha256 (``journal_scenario``),
+never by a path written in the journal; every scenario a journal names is parsed once per file
+content (the one scenario cache). This module must not run scenarios or know about policies or
+the screen.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,6 +29,7 @@ import scenarios
 
 if TYPE_CHECKING:
     from simulator.commands import ActionScript
+    from simulator.journal import Journal
     from simulator.model import Scenario
 
 
@@ -69,8 +76,13 @@ def resolve(spec: str) -> Path:
         if candidate.is_file():
             return candidate
         if not Path(spec).exists():
-            known = ", ".join(p.stem for p in library_paths())
-            raise LoadError([Problem(spec, 1, 1, f"no scenario {spec!r} in the library ({known})")])
+            import difflib
+
+            ids = [p.stem for p in library_paths()]
+            close = difflib.get_close_matches(spec, ids, n=1, cutoff=0.6)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            message = f"no scenario {spec!r} in the library ({hint}`warroom list` shows them all)"
+            raise LoadError([Problem(spec, 1, 1, message)])
     return Path(spec)
 
 
@@ -105,6 +117,67 @@ def load_scenario(spec: str) -> LoadedScenario:
     path = resolve(spec)
     scenario, doc = load_with_document(path, Scenario, checks=Scenario.check_references)
     return LoadedScenario(scenario, path, doc.sha256, spec)
+
+
+@functools.lru_cache(maxsize=32)
+def _cached(path: str, sha256: str) -> LoadedScenario:
+    return load_scenario(path)
+
+
+def clear_cache() -> None:
+    """Forget the scenarios parsed for journals (a benchmark times the first journal)."""
+    _cached.cache_clear()
+
+
+def _load_cached(path: Path, spec: str) -> LoadedScenario:
+    """``load_scenario``, parsed once per file content (cohort reports grade many journals)."""
+    from simulator.files import FileError, read_bytes
+    from simulator.yamlio import MAX_BYTES
+
+    try:
+        raw = read_bytes(path, limit=MAX_BYTES)
+    except FileError:
+        return load_scenario(spec)  # says why, located
+    loaded = _cached(str(path), hashlib.sha256(raw).hexdigest())
+    return LoadedScenario(loaded.scenario, loaded.path, loaded.sha256, spec)
+
+
+def journal_scenario(journal: Journal, scenario: str | None = None) -> LoadedScenario:
+    """The scenario a journal was played on; a path in its header is never followed.
+
+    Without ``scenario`` it is the library scenario with the header's id: when its sha256 is
+    the header's, or when the journal was played from the library (its ``scenario_path`` is
+    the id) and the library file changed since (callers compare ``sha256`` and say so). A
+    scenario played from a file elsewhere is found only when the user names it.
+
+    Args:
+        journal: The journal read back.
+        scenario: A library id or path the user gave (``--scenario``): used as it is.
+
+    Raises:
+        JournalError: ``JOURNAL:1: error: …`` when the header's scenario is not in the library
+            and no ``scenario`` is given.
+        LoadError: the scenario does not load.
+    """
+    from simulator.journal import JournalError
+
+    if scenario is not None:
+        return _load_cached(resolve(scenario), scenario)
+    h = journal.header
+    path = library_dir() / f"{h.scenario}.yaml"
+    if _LIBRARY_ID.fullmatch(h.scenario) and path.is_file():
+        loaded = _load_cached(path, h.scenario)
+        if loaded.sha256 == h.scenario_sha256 or h.scenario_path == h.scenario:
+            return loaded
+    raise JournalError(
+        f"scenario {h.scenario!r} (sha256 {h.scenario_sha256[:12]}…) is not in the library; "
+        "pass --scenario PATH to name the file it was played from",
+        path=str(journal.path),
+        line=1,
+    )
+
+
+_LIBRARY_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 
 
 def load_script(path: str | os.PathLike[str]) -> ActionScript:
@@ -186,8 +259,10 @@ def library() -> list[LoadedScenario]:
 
 __all__ = [
     "LoadedScenario",
+    "clear_cache",
     "in_library",
     "is_script",
+    "journal_scenario",
     "library",
     "load_scenario",
     "load_script",

@@ -8,6 +8,10 @@ predicates); nothing here is ever evaluated as code.
 
 This module only describes and cross-checks scenarios; it must not run them (see ``engine``)
 and must not know about policies, the assessor or the screen.
+
+Why one module of about 750 lines: it is the scenario format, one model per YAML section with a
+docstring per field (the JSON Schema and editors show them); the cross-reference checks already
+live apart in ``simulator.references``.
 """
 
 from __future__ import annotations
@@ -21,11 +25,12 @@ from pydantic import (
     Discriminator,
     Field,
     Tag,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
-from simulator.durations import Duration
+from simulator.durations import Duration, format_duration
 from simulator.strict import Strict
 
 Loc = tuple[str | int, ...]
@@ -41,6 +46,23 @@ AlertName = Annotated[
 ]
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]
 LongText = Annotated[str, Field(min_length=1, max_length=8000)]
+Note = Annotated[str, Field(max_length=2000)]
+"""A teaching note or contributing factor."""
+Name = Annotated[str, Field(max_length=80)]
+"""A person, rotation or escalation target named in ``expected``."""
+MetricId = Annotated[str, Field(max_length=130, description="full metric id, e.g. api.error_rate")]
+
+MAX_DURATION = 3 * 24 * 3600.0
+"""The longest a scenario may last: 3 days (the library's longest is 2h)."""
+MAX_SAMPLES = 50_000
+"""The most metric samples a run may take (``duration / sample_every``): 3 days at one sample
+every 6 s, or almost 14 hours at one a second. Every sample is a journal line."""
+MAX_FORMAT_WIDTH = 40
+"""The widest a placeholder may be formatted (``{api.error_rate:>40.1f}``)."""
+MAX_FORMAT_PRECISION = 10
+"""The most decimals a placeholder may be formatted with (``{api.error_rate:.10f}``)."""
+MAX_ITEMS = 200
+"""The most entries in one list of a scenario (faults, alerts, diagnostics …)."""
 
 Op = Literal[">", ">=", "<", "<=", "==", "!="]
 SeverityClass = Literal["critical", "high", "medium", "low", "info"]
@@ -94,7 +116,7 @@ QUEUE_METRICS = {
 class MetricIs(Strict):
     """True while a metric compares to a value (for at least ``for``)."""
 
-    metric: str
+    metric: MetricId
     """Full metric id, e.g. ``api.error_rate`` or ``chain.block_time``."""
     op: Op
     """Comparison operator."""
@@ -118,7 +140,7 @@ class ActionTaken(Strict):
 
     action: ActionName
     """The action name, as in action scripts."""
-    with_: dict[str, str] = Field(default_factory=dict, alias="with")
+    with_: dict[str, Name] = Field(default_factory=dict, alias="with", max_length=20)
     """Fields the action must have, e.g. ``{target: security}``."""
     taken: bool = True
     """``false``: true when the action has NOT been taken (by ``by``, if given)."""
@@ -206,14 +228,14 @@ class ClockIs(Strict):
 class AllOf(Strict):
     """True when every condition is true."""
 
-    all: list[Condition] = Field(min_length=1)
+    all: list[Condition] = Field(min_length=1, max_length=MAX_ITEMS)
     """Conditions that must all hold."""
 
 
 class AnyOf(Strict):
     """True when at least one condition is true."""
 
-    any: list[Condition] = Field(min_length=1)
+    any: list[Condition] = Field(min_length=1, max_length=MAX_ITEMS)
     """Conditions of which one must hold."""
 
 
@@ -341,7 +363,7 @@ class Metric(Strict):
     """Value while the service is down (``null``: unaffected by the service state)."""
     decimals: int = Field(default=2, ge=0, le=6)
     """Decimals kept in samples."""
-    history: list[HistoryPoint] = Field(default_factory=list)
+    history: list[HistoryPoint] = Field(default_factory=list, max_length=MAX_ITEMS)
     """What the metric did before T+0 (format 2), for sparklines and the debrief chart."""
 
     @model_validator(mode="after")
@@ -371,9 +393,9 @@ class Service(Strict):
     """Display name, e.g. ``VirtEngine API``."""
     description: str = Field(default="", max_length=2000)
     """What the service does, shown in the system panel."""
-    metrics: list[Metric] = Field(default_factory=list)
+    metrics: list[Metric] = Field(default_factory=list, max_length=MAX_ITEMS)
     """The service's metrics."""
-    logs: list[LogLine] = Field(default_factory=list)
+    logs: list[LogLine] = Field(default_factory=list, max_length=MAX_ITEMS)
     """Its log lines (format 2): a diagnostic with ``logs: SERVICE`` shows those that hold."""
 
 
@@ -393,7 +415,7 @@ class Chain(Strict):
 
     block_time: Duration = 6.0
     """Normal time between blocks with every validator online."""
-    validators: list[Validator] = Field(default_factory=list)
+    validators: list[Validator] = Field(default_factory=list, max_length=1000)
     """Named validators with voting power."""
     validator_count: int | None = Field(default=None, ge=1, le=1000)
     """Instead of ``validators``: this many equal validators named ``val-01``…"""
@@ -444,7 +466,7 @@ class Queue(Strict):
 class MetricEffect(Strict):
     """Change a metric while a fault is active: ``to`` a value, ``by`` an amount, or ``times`` a factor."""
 
-    metric: str
+    metric: MetricId
     """Full metric id (``api.error_rate``, ``chain.block_time``, ``orders.service_rate``)."""
     to: float | None = None
     """Set the metric to this value."""
@@ -475,7 +497,7 @@ class ServiceEffect(Strict):
 class ValidatorEffect(Strict):
     """Take validators offline while the fault is active."""
 
-    validators: list[Identifier] = Field(min_length=1)
+    validators: list[Identifier] = Field(min_length=1, max_length=1000)
     """Validator names."""
     state: Literal["offline"] = "offline"
     """The state the validators are put in."""
@@ -537,7 +559,7 @@ class Fault(Strict):
     """Clear by itself after this long."""
     recovery: Duration = 0.0
     """After clearing, effects fade out over this long."""
-    effects: list[Effect] = Field(min_length=1)
+    effects: list[Effect] = Field(min_length=1, max_length=MAX_ITEMS)
     """What the fault does to the system."""
     repeat: Repeat | None = None
     """Comes back: starts again every ``every`` after each start, ``times`` times in all
@@ -573,7 +595,7 @@ class AlertRule(Strict):
 
     id: AlertName
     """Alert name, e.g. ``APIErrorRateHigh``."""
-    metric: str
+    metric: MetricId
     """Full metric id."""
     op: Op
     """Comparison operator."""
@@ -584,7 +606,8 @@ class AlertRule(Strict):
     severity: Literal["critical", "warning", "info"] = "critical"
     """Alert severity label (critical alerts page)."""
     summary: ShortText
-    """One line shown when it fires; ``{value}`` or ``{value:.1f}`` insert the metric value."""
+    """One line shown when it fires; ``{value}`` or ``{value:.1f}`` insert the metric value (a
+    placeholder is at most 40 wide with at most 10 decimals)."""
     runbook: str = Field(default="", max_length=200)
     """The runbook entry for this alert."""
 
@@ -661,7 +684,7 @@ class Responder(Strict):
     """Display name."""
     role: ShortText
     """Their job, e.g. ``VEID expert``."""
-    skills: list[Identifier] = Field(default_factory=list)
+    skills: list[Identifier] = Field(default_factory=list, max_length=MAX_ITEMS)
     """Skills matched against diagnostics' ``skill``."""
     rotation: Rotation | None = None
     """The on-call rotation they answer pages for."""
@@ -686,7 +709,7 @@ class Requirement(Strict):
     """Someone present in the incident (joined, not only paged) must have this skill."""
     responder: Identifier | None = None
     """This responder must be present in the incident (joined, not only paged)."""
-    known: list[Identifier] = Field(default_factory=list)
+    known: list[Identifier] = Field(default_factory=list, max_length=MAX_ITEMS)
     """Findings (``finds``) or faults (``reveals``) a diagnostic result must have revealed."""
     when: Condition | None = None
     """Any other state that must hold (a structured condition)."""
@@ -694,7 +717,7 @@ class Requirement(Strict):
     """``reject``: refused with the reason; ``proceed``: applied anyway, with the consequence."""
     consequence: str = Field(default="", max_length=2000)
     """What going ahead unmet costs, in the debrief's words (required with ``unmet: proceed``)."""
-    starts: list[Identifier] = Field(default_factory=list)
+    starts: list[Identifier] = Field(default_factory=list, max_length=MAX_ITEMS)
     """Dormant faults started when it goes ahead unmet (``unmet: proceed`` only)."""
 
     def describe(self) -> list[str]:
@@ -732,9 +755,9 @@ class Case(Strict):
 
     when: Condition
     """Checked when the IC applies the mitigation (not when it completes)."""
-    clears: list[Identifier] = Field(default_factory=list)
+    clears: list[Identifier] = Field(default_factory=list, max_length=MAX_ITEMS)
     """Faults cleared on completion, in addition to the mitigation's own ``clears``."""
-    starts: list[Identifier] = Field(default_factory=list)
+    starts: list[Identifier] = Field(default_factory=list, max_length=MAX_ITEMS)
     """Dormant faults started on completion, in addition to the mitigation's own ``starts``."""
     outcome: str = Field(default="", max_length=2000)
     """What responders report on completion in this case (replaces the mitigation's)."""
@@ -747,9 +770,9 @@ class DiagnosticOutput(Strict):
     """When this output applies (omit on the last, default output)."""
     text: LongText
     """What the command prints. ``{metric.id}`` inserts a current value."""
-    reveals: list[Identifier] = Field(default_factory=list)
+    reveals: list[Identifier] = Field(default_factory=list, max_length=MAX_ITEMS)
     """Faults this output identifies as the cause."""
-    finds: list[Identifier] = Field(default_factory=list)
+    finds: list[Identifier] = Field(default_factory=list, max_length=MAX_ITEMS)
     """Findings this output establishes (e.g. ``impaired-zone-b``): what ``requires.known`` and
     the ``finding`` predicate wait for. Each is announced once, when first revealed."""
 
@@ -761,7 +784,7 @@ class DiagnosticChoice(Strict):
     """What ``choice:`` names, e.g. ``us-east-1b``."""
     label: ShortText
     """As offered, e.g. ``Zone us-east-1b``."""
-    outputs: list[DiagnosticOutput] = Field(min_length=1)
+    outputs: list[DiagnosticOutput] = Field(min_length=1, max_length=MAX_ITEMS)
     """This choice's outputs; the first whose ``when`` holds is shown."""
 
 
@@ -780,11 +803,11 @@ class Diagnostic(Strict):
     """How long it takes."""
     red_herring: bool = False
     """A plausible lead that does not find the cause."""
-    outputs: list[DiagnosticOutput] = Field(min_length=1)
+    outputs: list[DiagnosticOutput] = Field(min_length=1, max_length=MAX_ITEMS)
     """Possible outputs; the last should have no ``when``."""
     requires: Requirement | None = None
     """Precondition on running or delegating it (format 2)."""
-    choices: list[DiagnosticChoice] = Field(default_factory=list)
+    choices: list[DiagnosticChoice] = Field(default_factory=list, max_length=MAX_ITEMS)
     """A diagnostic that takes an argument (format 2): the command names one with ``choice``,
     and that choice's outputs are used instead of ``outputs``."""
     logs: Identifier | None = None
@@ -808,9 +831,9 @@ class Mitigation(Strict):
     """The command as in the runbook."""
     duration: Duration = 120.0
     """How long it takes to apply."""
-    clears: list[Identifier] = Field(default_factory=list)
+    clears: list[Identifier] = Field(default_factory=list, max_length=MAX_ITEMS)
     """Faults cleared when it completes."""
-    starts: list[Identifier] = Field(default_factory=list)
+    starts: list[Identifier] = Field(default_factory=list, max_length=MAX_ITEMS)
     """Dormant faults it starts (side effects of a wrong call)."""
     outcome: str = Field(default="", max_length=2000)
     """What responders report when it completes."""
@@ -818,7 +841,7 @@ class Mitigation(Strict):
     """Precondition: who must carry it out and what must be known first (format 2)."""
     offered: Condition | None = None
     """Offered only while this holds, e.g. fail back only after a failover (format 2)."""
-    cases: list[Case] = Field(default_factory=list)
+    cases: list[Case] = Field(default_factory=list, max_length=MAX_ITEMS)
     """Consequences that depend on the state when it is applied; the first case whose ``when``
     holds adds its ``clears``/``starts`` (format 2)."""
 
@@ -844,13 +867,13 @@ class Expected(Strict):
     """Severity class; each policy maps it onto its scale (``critical`` is SEV-1 and P0)."""
     rationale: LongText
     """Why, in the words of the severity framework."""
-    overrides: dict[str, str] = Field(default_factory=dict)
+    overrides: dict[str, Name] = Field(default_factory=dict, max_length=20)
     """Pin the level under a policy where the class mapping is not right: ``{agentos: P1}``."""
     declare: bool = True
     """Whether this should be declared an incident at all."""
-    page: list[str] = Field(default_factory=list)
+    page: list[Name] = Field(default_factory=list, max_length=MAX_ITEMS)
     """Subject-matter experts (responder ids) an expert pages beyond the policy's rotations."""
-    escalate_to: list[str] = Field(default_factory=list)
+    escalate_to: list[Name] = Field(default_factory=list, max_length=MAX_ITEMS)
     """Escalation targets that must be reached, e.g. ``security``."""
 
 
@@ -861,9 +884,9 @@ class Debrief(Strict):
     """The root cause."""
     resolution: LongText
     """How it is resolved."""
-    contributing_factors: list[str] = Field(default_factory=list)
+    contributing_factors: list[Note] = Field(default_factory=list, max_length=MAX_ITEMS)
     """Contributing factors."""
-    notes: list[str] = Field(default_factory=list)
+    notes: list[Note] = Field(default_factory=list, max_length=MAX_ITEMS)
     """Teaching points for the debrief."""
 
 
@@ -883,47 +906,40 @@ class Scenario(Strict):
     """Difficulty (see the README for what each level means)."""
     source: str = Field(default="", max_length=400)
     """The runbook entry or exercise it is built from."""
-    objectives: list[ShortText] = Field(min_length=1)
+    objectives: list[ShortText] = Field(min_length=1, max_length=MAX_ITEMS)
     """Learning objectives."""
-    tags: list[Identifier] = Field(default_factory=list)
+    tags: list[Identifier] = Field(default_factory=list, max_length=MAX_ITEMS)
     """Free tags for the library."""
     start: datetime
     """In-world start time (UTC), e.g. ``2026-01-30T15:15:00Z``."""
-    duration: Duration
-    """How long the exercise lasts at most."""
-    sample_every: Duration = Field(
-        default=5.0,
-        json_schema_extra={
-            "anyOf": [
-                {"type": "string", "pattern": r"^\s*(\d+(\.\d+)?|(\d+(\.\d+)?[dhms])+)\s*$"},
-                {"type": "number", "minimum": 1, "maximum": 60},
-            ]
-        },
-    )
-    """Interval between metric samples and alert evaluations: between 1s and 1m."""
+    duration: Duration = Field(json_schema_extra={"maximum": MAX_DURATION})
+    """How long the exercise lasts at most: up to 72h (3 days)."""
+    sample_every: Duration = Field(default=5.0, json_schema_extra={"minimum": 1, "maximum": 60})
+    """Interval between metric samples and alert evaluations, 1s to 1m; a run takes at most
+    50,000 samples (``duration / sample_every``)."""
     expected: Expected
     """What the assessor expects."""
-    services: list[Service] = Field(default_factory=list)
+    services: list[Service] = Field(default_factory=list, max_length=MAX_ITEMS)
     """Services and their metrics."""
     chain: Chain | None = None
     """The chain, when the scenario has one."""
-    queues: list[Queue] = Field(default_factory=list)
+    queues: list[Queue] = Field(default_factory=list, max_length=MAX_ITEMS)
     """Queues and backlogs."""
-    faults: list[Fault] = Field(min_length=1)
+    faults: list[Fault] = Field(min_length=1, max_length=MAX_ITEMS)
     """What breaks."""
-    alerts: list[AlertRule] = Field(default_factory=list)
+    alerts: list[AlertRule] = Field(default_factory=list, max_length=MAX_ITEMS)
     """Alert rules."""
-    injects: list[Inject] = Field(default_factory=list)
+    injects: list[Inject] = Field(default_factory=list, max_length=MAX_ITEMS)
     """Messages to the trainee."""
-    responders: list[Responder] = Field(default_factory=list)
+    responders: list[Responder] = Field(default_factory=list, max_length=MAX_ITEMS)
     """Simulated people."""
-    diagnostics: list[Diagnostic] = Field(default_factory=list)
+    diagnostics: list[Diagnostic] = Field(default_factory=list, max_length=MAX_ITEMS)
     """Diagnostics that can be run or delegated."""
-    mitigations: list[Mitigation] = Field(default_factory=list)
+    mitigations: list[Mitigation] = Field(default_factory=list, max_length=MAX_ITEMS)
     """Mitigations on offer."""
-    channels: list[ChannelDef] = Field(default_factory=list)
+    channels: list[ChannelDef] = Field(default_factory=list, max_length=MAX_ITEMS)
     """Channels beyond the built-in ones (format 2)."""
-    stakeholders: list[StakeholderDef] = Field(default_factory=list)
+    stakeholders: list[StakeholderDef] = Field(default_factory=list, max_length=MAX_ITEMS)
     """Stakeholders beyond the policy's (format 2): notified and updated like them, not graded
     by the policy's matrix."""
     debrief: Debrief
@@ -934,6 +950,28 @@ class Scenario(Strict):
     def _utc(cls, value: datetime) -> datetime:
         if value.tzinfo is not None and value.utcoffset() is not None:
             value = value.replace(tzinfo=None) - value.utcoffset()  # type: ignore[operator]
+        return value
+
+    @field_validator("duration")
+    @classmethod
+    def _not_too_long(cls, value: float) -> float:
+        if value > MAX_DURATION:
+            raise ValueError(
+                f"a scenario lasts at most {format_duration(MAX_DURATION)}, "
+                f"not {format_duration(value)}"
+            )
+        return value
+
+    @field_validator("sample_every")
+    @classmethod
+    def _bounded_samples(cls, value: float, info: ValidationInfo) -> float:
+        duration = info.data.get("duration")
+        if isinstance(duration, float) and value > 0 and duration / value > MAX_SAMPLES:
+            raise ValueError(
+                f"{format_duration(duration)} sampled every {format_duration(value)} is "
+                f"{duration / value:,.0f} samples; a run takes at most {MAX_SAMPLES:,} "
+                "(sample less often or shorten the scenario)"
+            )
         return value
 
     @model_validator(mode="after")

@@ -17,6 +17,8 @@ from typing import Any, Literal, get_args, get_origin
 from simulator import commands as cmd
 from simulator.commands import command_fields
 from simulator.model import (
+    MAX_FORMAT_PRECISION,
+    MAX_FORMAT_WIDTH,
     ActionTaken,
     AlertIs,
     Channel,
@@ -42,11 +44,21 @@ from simulator.model import (
 _FIELD = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_-]+)*$")
 
 
+_SPEC_SIZES = re.compile(r"[<>^]?0*(\d*)(?:\.(\d*))?")
+"""The width and precision digits at the start of a format spec."""
+
+
+def _short(spec: str | None) -> str:
+    text = spec or ""
+    return text if len(text) <= 20 else text[:20] + "…"
+
+
 def template_fields(text: str) -> list[tuple[str, str]]:
     """The ``{name:spec}`` placeholders of a message template.
 
     Raises:
-        ValueError: when the template is malformed or uses anything but plain names.
+        ValueError: when the template is malformed, uses anything but plain names, or formats
+            wider than ``MAX_FORMAT_WIDTH`` or with more than ``MAX_FORMAT_PRECISION`` decimals.
     """
     out: list[tuple[str, str]] = []
     for _, name, spec, conv in string.Formatter().parse(text):
@@ -54,6 +66,17 @@ def template_fields(text: str) -> list[tuple[str, str]]:
             continue
         if conv or not _FIELD.match(name) or "{" in (spec or ""):
             raise ValueError(f"placeholder {{{name}}} must be a metric id like {{api.error_rate}}")
+        sizes = _SPEC_SIZES.match(spec or "")
+        width, precision = (sizes.group(1), sizes.group(2) or "") if sizes else ("", "")
+        if len(width) > 3 or int(width or 0) > MAX_FORMAT_WIDTH:
+            raise ValueError(
+                f"placeholder {{{name}:{_short(spec)}}} is wider than {MAX_FORMAT_WIDTH} characters"
+            )
+        if len(precision) > 3 or int(precision or 0) > MAX_FORMAT_PRECISION:
+            raise ValueError(
+                f"placeholder {{{name}:{_short(spec)}}} has more than {MAX_FORMAT_PRECISION} "
+                "decimals"
+            )
         out.append((name, spec or ""))
     return out
 

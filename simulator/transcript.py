@@ -1,6 +1,8 @@
 """Human-readable lines for events: the transcript of ``warroom run`` and the channel timeline.
 
-Pure formatting: takes events, returns text. It must not run the engine or know the screen.
+Pure formatting: takes events, returns text; text from the scenario, the journal and people is
+shown with ``simulator.text.visible`` (no control character reaches a terminal). It must not
+run the engine or know the screen.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from datetime import datetime, timedelta
 
 from simulator import events as ev
 from simulator.durations import format_clock, format_duration
+from simulator.text import visible
 
 _CHANNEL = {
     "incident": "CHANNEL",
@@ -104,7 +107,7 @@ def format_line(event: ev.Event, start: datetime) -> str | None:
     described = describe(event)
     if described is None:
         return None
-    category, text = described
+    category, text = visible(described[0], multiline=False), visible(described[1])
     clock = (start + timedelta(seconds=event.t)).strftime("%H:%M:%S")
     head = f"{format_clock(event.t):>10}  {clock}  {category:<11} "
     lines = text.splitlines() or [""]

@@ -1,7 +1,8 @@
 """Safe YAML loading with precise ``PATH:LINE:COL: error: MESSAGE`` problems.
 
 Every command that reads a YAML file (scenarios, action scripts, policies, quiz banks) goes
-through this module: it reads the bytes (bounded by a size limit), parses them with PyYAML's
+through this module: it reads the bytes through ``simulator.files`` (a regular file only,
+bounded by a size limit), parses them with PyYAML's
 safe loader (libyaml when available), builds plain Python data while remembering where every key
 and value came from, validates the data against a pydantic model and turns every failure into a
 ``Problem`` with a line, a column and the field path (``injects[2].when.after``). A broken file
@@ -10,6 +11,11 @@ gives all its problems at once, as ``LoadError``; never a traceback.
 It must not know anything about scenarios, policies or any other model (callers pass the model
 and their cross-reference checks in), must never construct arbitrary Python objects (no unsafe
 loader, no python tags), and must not import Textual or Rich.
+
+Why one module of about 900 lines: the composer that records every node's location and the
+validation that maps a pydantic error back to one are two halves of the same location map
+(``Document``, ``_Node``, ``_Walk``); split apart, that map would become a public interface
+that only this loader has a use for.
 """
 
 from __future__ import annotations
@@ -19,7 +25,6 @@ import functools
 import hashlib
 import os
 import re
-import stat
 import types
 import typing
 from collections.abc import Callable, Iterable, Mapping, Sequence, Set
@@ -32,6 +37,9 @@ from pydantic import BaseModel, RootModel, Tag, ValidationError
 from pydantic_core.core_schema import ErrorType
 from yaml.constructor import SafeConstructor
 from yaml.nodes import ScalarNode
+
+from simulator.files import FileError, read_bytes, size_text
+from simulator.text import visible
 
 try:
     from yaml import CSafeLoader as _DefaultLoader
@@ -111,14 +119,6 @@ def _show(value: object) -> str:
     return type(value).__name__
 
 
-def _size(n: int) -> str:
-    if n % (1024 * 1024) == 0:
-        return f"{n // (1024 * 1024)} MiB"
-    if n % 1024 == 0:
-        return f"{n // 1024} KiB"
-    return f"{n} bytes"
-
-
 # --------------------------------------------------------------------------- problems
 
 
@@ -142,7 +142,8 @@ class Problem:
             object.__setattr__(self, "message", " ".join(self.message.splitlines()))
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}: error: {self.message}"
+        text = f"{self.path}:{self.line}:{self.col}: error: {self.message}"
+        return visible(text, multiline=False)
 
 
 class LoadError(Exception):
@@ -264,37 +265,10 @@ def read_yaml(path: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES) -> Do
     """
     name = os.fspath(path)
     try:
-        info = os.stat(name)
-    except (FileNotFoundError, NotADirectoryError):
-        raise _fail(name, "no such file") from None
-    except PermissionError:
-        raise _fail(name, "permission denied") from None
-    except (OSError, ValueError) as exc:
-        raise _fail(name, f"cannot read the file: {_os_reason(exc)}") from None
-    if stat.S_ISDIR(info.st_mode):
-        raise _fail(name, "is a directory, not a file")
-    if stat.S_ISREG(info.st_mode) and info.st_size > max_bytes:
-        raise _fail(name, f"file is {info.st_size} bytes; the limit is {_size(max_bytes)}")
-    try:
-        with open(name, "rb") as handle:
-            raw = handle.read(max_bytes + 1)
-    except FileNotFoundError:
-        raise _fail(name, "no such file") from None
-    except IsADirectoryError:
-        raise _fail(name, "is a directory, not a file") from None
-    except PermissionError:
-        raise _fail(name, "permission denied") from None
-    except OSError as exc:
-        raise _fail(name, f"cannot read the file: {_os_reason(exc)}") from None
-    if len(raw) > max_bytes:  # it grew since stat, or it is not a regular file
-        raise _fail(name, f"file is larger than the limit of {_size(max_bytes)}")
+        raw = read_bytes(name, limit=max_bytes)
+    except FileError as exc:
+        raise _fail(name, exc.reason) from None
     return parse_yaml(raw, name, max_bytes=max_bytes)
-
-
-def _os_reason(exc: Exception) -> str:
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror.lower()
-    return _clip(str(exc), 80)
 
 
 def parse_yaml(raw: bytes, path: str, *, max_bytes: int = MAX_BYTES) -> Document:
@@ -309,7 +283,7 @@ def parse_yaml(raw: bytes, path: str, *, max_bytes: int = MAX_BYTES) -> Document
         LoadError: with every problem found (a syntax error stops the parse, so it comes last).
     """
     if len(raw) > max_bytes:
-        raise _fail(path, f"file is {len(raw)} bytes; the limit is {_size(max_bytes)}")
+        raise _fail(path, f"file is {len(raw)} bytes; the limit is {size_text(max_bytes)}")
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise _fail(path, "file is UTF-16 encoded; save it as UTF-8")
     nul = raw.find(b"\x00")

@@ -890,10 +890,15 @@ def _journal(tmp_path: Path, events: list[ev.Event], *, sha: str | None = None) 
     return path
 
 
+def _drill(tmp_path: Path) -> str:
+    """The scenario file a test journal was played from (named explicitly, as --scenario)."""
+    return str(tmp_path / "drill.yaml")
+
+
 def test_a_journal_is_graded_with_its_headers_scenario_policy_trainee_and_seed(
     tmp_path: Path,
 ) -> None:
-    a = grade_journal(read_journal(_journal(tmp_path, story())))
+    a = grade_journal(read_journal(_journal(tmp_path, story())), scenario=_drill(tmp_path))
     assert (a.scenario, a.policy, a.trainee, a.seed, a.score) == (
         "drill",
         "default",
@@ -905,21 +910,27 @@ def test_a_journal_is_graded_with_its_headers_scenario_policy_trainee_and_seed(
 
 
 def test_a_policy_given_to_grade_journal_overrides_the_headers(tmp_path: Path) -> None:
-    a = grade_journal(read_journal(_journal(tmp_path, story())), policy=load_policy("nexus"))
+    a = grade_journal(
+        read_journal(_journal(tmp_path, story())),
+        policy=load_policy("nexus"),
+        scenario=_drill(tmp_path),
+    )
     assert a.policy == "nexus" and a.level == "P1"
     assert a.failed() == ["severity_correct", "resolution_declared"]  # SEV-2 is no NEXUS level
     assert any("played under policy default" in w for w in a.warnings)
 
 
 def test_a_changed_scenario_is_still_graded_with_a_warning(tmp_path: Path) -> None:
-    a = grade_journal(read_journal(_journal(tmp_path, story(), sha="0" * 64)))
+    a = grade_journal(
+        read_journal(_journal(tmp_path, story(), sha="0" * 64)), scenario=_drill(tmp_path)
+    )
     assert a.score == 1.0
     assert any("changed since the journal was recorded" in w for w in a.warnings)
 
 
 def test_a_journal_that_stops_early_is_graded_as_ending_there(tmp_path: Path) -> None:
     events = [e for e in story(ended=False) if e.t <= 700]
-    a = grade_journal(read_journal(_journal(tmp_path, events)))
+    a = grade_journal(read_journal(_journal(tmp_path, events)), scenario=_drill(tmp_path))
     assert status(a, "resolution_declared") == "failed"
     assert any("before the exercise ended" in w for w in a.warnings)
 

@@ -280,3 +280,54 @@ def test_attaching_to_no_session_says_so_without_opening_a_screen(
     assert capsys.readouterr().err.startswith(
         f"warroom: error: no session is playing on this machine (looked in {tmp_path}); "
     )
+
+
+# --------------------------------------------------------------------------- small courtesies
+
+
+def test_version_prints_the_installed_version() -> None:
+    done = warroom("--version")
+    assert done.returncode == 0 and re.fullmatch(r"warroom \S+\n", done.stdout)
+
+
+def test_a_mistyped_scenario_id_gets_a_did_you_mean(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", "api-outag", "--autopilot", "expert"]) == 1
+    assert "did you mean 'api-outage'?" in capsys.readouterr().err
+
+
+def test_run_expect_fails_the_job_when_the_verdict_differs(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Scenario CI: the novice must fail and the expert pass; a surprise exits 1."""
+    assert main(["run", "api-outage", "--autopilot", "novice", "--quiet", "--expect", "fail"]) == 0
+    assert main(["run", "api-outage", "--autopilot", "novice", "--quiet", "--expect", "pass"]) == 1
+    assert "expected the exercise to pass, and it did not pass" in capsys.readouterr().err
+
+
+def test_run_report_creates_its_folder(tmp_path: Path) -> None:
+    out = tmp_path / "new" / "folder"
+    assert (
+        main(["run", "api-outage", "--autopilot", "expert", "--quiet", "--report", str(out)]) == 0
+    )
+    assert (out / "journal.jsonl").is_file() and (out / "debrief.html").is_file()
+
+
+def test_report_writes_beside_the_journal_by_default(tmp_path: Path) -> None:
+    journal = tmp_path / "j.jsonl"
+    assert (
+        main(["run", "api-outage", "--autopilot", "expert", "--quiet", "--journal", str(journal)])
+        == 0
+    )
+    assert main(["report", str(journal)]) == 0
+    assert (tmp_path / "debrief.html").is_file()
+
+
+def test_list_fits_the_terminal_and_points_at_play(capsys: pytest.CaptureFixture[str]) -> None:
+    from tui.cli.common import table
+
+    rows = [("ID", "TITLE"), ("a", "x" * 100)]
+    table(rows, sys.stdout, fit=40)
+    out = capsys.readouterr().out.splitlines()
+    assert max(len(line) for line in out) <= 40 and out[1].endswith("…")
+    assert main(["list"]) == 0
+    assert "warroom play ID" in capsys.readouterr().out

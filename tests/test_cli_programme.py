@@ -316,7 +316,7 @@ def test_certify_writes_a_certificate_that_verifies(cli: Cli, tmp_path: Path) ->
     lines = result.out.splitlines()
     assert lines[:2] == [
         "certified: Ada Lovelace under policy default, valid until 2027-03-02",
-        f"certificate: {path.name}",
+        f"certificate: {path.resolve()}",
     ]
     assert lines[2] == f"code: {json.loads(path.read_text())['code']}"
     verified = cli("verify", str(path))

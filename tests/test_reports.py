@@ -582,7 +582,7 @@ def test_a_corrupt_line_in_the_middle_is_reported_with_its_line(
     "argv",
     [
         ["report", "--out", "x"],
-        ["report", "j.jsonl"],
+        ["report", "--cohort", "d"],  # a cohort has no journal to write beside
         ["report", "j.jsonl", "--cohort", "d", "--out", "x"],
         ["report", "j.jsonl", "--out", "x", "--format", "pdf"],
         ["report", "j.jsonl", "--out", "x", "--policy", "no-such-policy"],

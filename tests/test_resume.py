@@ -127,7 +127,7 @@ def test_a_changed_scenario_is_refused(tmp_path: Path) -> None:
     session.jump(30)
     copy.write_text(source.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
     with pytest.raises(ResumeError, match="changed since the session started"):
-        resume_session(session.journal_path)  # type: ignore[arg-type]
+        resume_session(session.journal_path, scenario=str(copy))  # type: ignore[arg-type]
 
 
 def test_the_command_line_reports_what_cannot_be_resumed(

@@ -157,7 +157,7 @@ def make_app(
     trainee: str | None = None,
     seed: int = 1,
     speed: float | None = None,
-    policy: str = "default",
+    policy: str | None = None,
     journal_dir: Path | str | None = None,
     paused: bool = False,
     facilitating: bool = False,
@@ -168,12 +168,14 @@ def make_app(
     """Build the app: the lobby, or the console for ``scenario``.
 
     Args:
-        scenario: A library id or a scenario file; ``None`` opens the lobby.
+        scenario: A library id or a scenario file; ``None`` opens the lobby. With ``resume``:
+            the scenario file, when the session's is not in the library.
         trainee: The trainee's name (the lobby asks when not given).
         seed: The run's seed.
         speed: Sim seconds per wall-clock second (default 1x; a resumed session keeps the
             speed it was playing at).
-        policy: Policy name (``default``, ``agentos``, ``nexus``) or path.
+        policy: Policy name (``default``, ``agentos``, ``nexus``) or path (default
+            ``default``; a resumed session keeps the packaged policy its journal names).
         journal_dir: Where journals go (default: ``<user data dir>/warroom/sessions``).
         paused: Open exercises with the clock stopped (tests, facilitator briefings).
         facilitating: Open ``scenario`` as a game day with the facilitator console on top.
@@ -188,25 +190,26 @@ def make_app(
     """
     folder = Path(journal_dir) if journal_dir is not None else None
     pace = 1.0 if speed is None else speed
+    name = policy or "default"
     session = None
     if resume is not None:
-        session = resume_session(resume, speed=speed)
+        session = resume_session(resume, speed=speed, scenario=scenario, policy=policy)
     elif scenario is None:
-        load_policy(policy)
+        load_policy(name)
     else:
         session = new_session(
             scenario,
             trainee=trainee,
             seed=seed,
             speed=pace,
-            policy=policy,
+            policy=name,
             journal_dir=folder,
             paused=paused,
             driver="tui:facilitator" if facilitating else "tui",
         )
     return WarroomApp(
         session=session,
-        defaults=LobbyDefaults(trainee=trainee, policy=policy, speed=pace),
+        defaults=LobbyDefaults(trainee=trainee, policy=name, speed=pace),
         seed=seed,
         journal_dir=folder,
         paused=paused,

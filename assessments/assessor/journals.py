@@ -1,7 +1,8 @@
 """Grading a journal read back from disk, with what makes that grade less certain.
 
-The scenario is the one the header names, loaded through the one scenario cache; the policy is
-the header's unless another is given. Warnings say when the scenario changed since the run,
+The scenario is the library's with the header's id and sha256 (``simulator.library.
+journal_scenario``, parsed once per content), or the file the user names; the policy is the
+header's packaged one unless another is given. Warnings say when the scenario changed since the run,
 the policy differs from the one played under, or the journal was edited, cut off or stopped
 early. This module must not write files or render anything.
 """
@@ -12,27 +13,30 @@ from typing import TYPE_CHECKING, Any
 
 from assessments.assessor.grade import grade
 from assessments.assessor.results import Assessment
-from assessments.policy import Policy, load_policy
-from assessments.scenario_cache import cached_scenario
+from assessments.policy import Policy, journal_policy
 from simulator.durations import format_clock
+from simulator.library import journal_scenario
 
 if TYPE_CHECKING:
     from simulator.journal import Journal
 
 
-def grade_journal(journal: Journal, *, policy: Policy | None = None) -> Assessment:
+def grade_journal(
+    journal: Journal, *, policy: Policy | None = None, scenario: str | None = None
+) -> Assessment:
     """Grade a journal read back from disk.
 
-    The scenario is loaded from the header's ``scenario_path`` (a library id or a path); the
-    policy is the header's unless ``policy`` is given (``--policy`` overrides).
+    The scenario is the library's with the header's id and sha256 unless ``scenario`` (a path
+    or id the user gave) is given; the policy is the header's packaged policy unless
+    ``policy`` is given (``--policy`` overrides). A path in the header is never followed.
 
     Raises:
         simulator.yamlio.LoadError: when the scenario no longer loads.
-        FileNotFoundError: when the header's policy cannot be found.
+        simulator.journal.JournalError: the header's scenario or policy is not packaged.
     """
     h = journal.header
-    loaded = cached_scenario(h.scenario_path)
-    in_force = policy if policy is not None else load_policy(h.policy)
+    loaded = journal_scenario(journal, scenario)
+    in_force = policy if policy is not None else journal_policy(journal)
     result = grade(
         journal.events, scenario=loaded.scenario, policy=in_force, trainee=h.trainee, seed=h.seed
     )

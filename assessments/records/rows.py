@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import math
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -25,6 +24,7 @@ from assessments.credits import (  # the schema's credits_kind_known holds the s
     CREDIT_KINDS,
     RecordedKind,
 )
+from simulator.text import MAX_NAME, normalise_name
 
 __all__ = [
     "CREDIT_KINDS",
@@ -51,32 +51,11 @@ __all__ = [
     "trainee_from_row",
 ]
 
-MAX_NAME = 80
-"""Longest trainee name, in characters."""
 MAX_NOTE = 400
 """Longest note on a credit or a revocation."""
 
 
 # --------------------------------------------------------------------------- names and times
-
-
-def normalise_name(text: str) -> str:
-    """A trainee name as stored: NFC, whitespace runs collapsed to one space, trimmed.
-
-    Raises:
-        ValueError: when the name is empty, longer than ``MAX_NAME`` characters or holds a
-            control character.
-    """
-    name = " ".join(unicodedata.normalize("NFC", text).split())
-    if not name:
-        raise ValueError("a trainee name cannot be empty")
-    if len(name) > MAX_NAME:
-        raise ValueError(
-            f"a trainee name is at most {MAX_NAME} characters (this one has {len(name)})"
-        )
-    if any(unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn") for c in name):
-        raise ValueError("a trainee name cannot contain control or unassigned characters")
-    return name
 
 
 def name_key(name: str) -> str:

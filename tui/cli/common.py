@@ -66,7 +66,17 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     """Add what every command that plays a scenario takes: ``--seed``, ``--policy``, ``--trainee``."""
     p.add_argument("--seed", type=seed, default=1, metavar="N", help="random seed (default 1)")
     add_policy_option(p)
-    p.add_argument("--trainee", default=None, metavar="NAME", help="trainee name")
+    p.add_argument("--trainee", type=trainee, default=None, metavar="NAME", help="trainee name")
+
+
+def trainee(text: str) -> str:
+    """A ``--trainee`` name: the records' rule (length, no control characters)."""
+    from simulator.text import check_name
+
+    try:
+        return check_name(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 # --------------------------------------------------------------------------- loading
@@ -102,15 +112,34 @@ def print_problems(exc: LoadError, out: TextIO) -> None:
 
 
 def print_json(data: Any) -> None:
-    """Print ``data`` as indented JSON (non-ASCII kept as it is)."""
-    print(json.dumps(data, indent=2, ensure_ascii=False))
+    """Print ``data`` as indented JSON (non-ASCII kept; control characters escaped)."""
+    from simulator.text import visible_json
+
+    print(visible_json(json.dumps(data, indent=2, ensure_ascii=False)))
 
 
-def table(rows: Sequence[Sequence[str]], out: TextIO) -> None:
-    """Print ``rows`` (the first is the heading) as left-aligned columns two spaces apart."""
+def table(rows: Sequence[Sequence[str]], out: TextIO, *, fit: int | None = None) -> None:
+    """Print ``rows`` (the first is the heading) as left-aligned columns two spaces apart.
+
+    ``fit``: a terminal width to fit into: the widest column is cut (ending in ``…``) as far
+    as it must, never below its heading's width.
+    """
+    from simulator.text import visible
+
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    if fit is not None:
+        over = sum(widths) + 2 * (len(widths) - 1) - fit
+        widest = max(range(len(widths)), key=lambda i: widths[i])
+        if over > 0:
+            cut = max(len(rows[0][widest]), widths[widest] - over)
+            widths[widest] = cut
+            rows = [
+                [c if i != widest or len(c) <= cut else c[: cut - 1] + "…" for i, c in enumerate(r)]
+                for r in rows
+            ]
     for row in rows:
-        print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip(), file=out)
+        line = "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+        print(visible(line, multiline=False), file=out)
 
 
 def plural(n: int) -> str:
@@ -138,10 +167,14 @@ def guarded(handler: Handler) -> Handler:
             return EXIT_USAGE
         except Exception as exc:
             from assessments.records import RecordsError
+            from simulator.files import InputError
             from simulator.yamlio import LoadError
 
             if isinstance(exc, LoadError):
                 print_problems(exc, sys.stderr)
+                return EXIT_INVALID
+            if isinstance(exc, InputError):
+                print(exc, file=sys.stderr)  # already PATH[:LINE]: error: …
                 return EXIT_INVALID
             if isinstance(exc, RecordsError):
                 error(str(exc))
@@ -149,3 +182,28 @@ def guarded(handler: Handler) -> Handler:
             raise
 
     return run
+
+
+class Version(argparse.Action):
+    """``--version``: the installed package's version (read only when asked, so ``--help`` and
+    every other command do not pay for ``importlib.metadata``)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        kwargs.pop("nargs", None)
+        super().__init__(option_strings, dest, nargs=0, **kwargs)
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("warroom")
+        except PackageNotFoundError:
+            number = "unknown (not installed)"
+        print(f"warroom {number}")
+        parser.exit(EXIT_OK)

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from tui.cli import lint, play, programme, reports, scenarios
-from tui.cli.common import EXIT_OK, EXIT_USAGE, Handler, guarded
+from tui.cli.common import EXIT_OK, EXIT_USAGE, Handler, Version, guarded
 
 
 class _Parser(argparse.ArgumentParser):
@@ -34,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Incident-response training in the terminal: play incidents as Incident "
         "Commander, graded against your organisation's policy.",
     )
+    p.add_argument("--version", action=Version, help="print warroom's version and exit")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     scenarios.add_commands(sub)
     programme.add_commands(sub)

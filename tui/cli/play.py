@@ -11,6 +11,7 @@ this module must not import them at the top.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any, Literal
 
@@ -54,6 +55,8 @@ def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
         metavar="X",
         help="sim seconds per second (default: the speed it was playing at)",
     )
+    r.add_argument("--scenario", metavar="PATH", help="the scenario file, when not in the library")
+    r.add_argument("--policy", metavar="P", help="the policy file, when not a packaged policy")
     r.add_argument("--sessions", metavar="DIR", default=None, help=argparse.SUPPRESS)
 
 
@@ -73,7 +76,10 @@ def run_tui(args: argparse.Namespace, mode: Mode) -> int:
 
     try:
         return _run(args, mode)
-    except (JournalError, ResumeError) as exc:
+    except JournalError as exc:
+        print(exc, file=sys.stderr)  # already PATH:LINE: error: …
+        return EXIT_INVALID
+    except ResumeError as exc:
         error(str(exc))
         return EXIT_INVALID
     except (KeyError, FileNotFoundError) as exc:
@@ -91,7 +97,13 @@ def _run(args: argparse.Namespace, mode: Mode) -> int:
             raise UsageError(f"--speed must be above 0 and at most {MAX_SPEED:g}")
         sessions = Path(args.sessions) if args.sessions is not None else None
         if mode == "resume":
-            app = make_app(resume=args.journal, speed=args.speed, journal_dir=sessions)
+            app = make_app(
+                args.scenario,
+                resume=args.journal,
+                speed=args.speed,
+                policy=args.policy,
+                journal_dir=sessions,
+            )
         elif mode == "facilitate" and args.attach is not None:
             return _attach(args.attach, sessions)
         else:

@@ -451,7 +451,7 @@ def cmd_certify(args: argparse.Namespace) -> int:
         sys.stdout.write(cert.to_json())
         return EXIT_INVALID
     print(f"certified: {name} under policy {policy.id}, valid until {cert.expires.isoformat()}")
-    print(f"certificate: {out}")
+    print(f"certificate: {out.resolve()}")
     print(f"code: {cert.code}")
     return EXIT_OK
 

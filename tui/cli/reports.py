@@ -1,6 +1,7 @@
 """``warroom report``: a session's debrief set, a certificate page, or a cohort report.
 
-    warroom report JOURNAL --out DIR [--format html,md,json,postmortem] [--policy P]
+    warroom report JOURNAL [--out DIR] [--format html,md,json,postmortem] [--policy P]
+                   (default: beside the journal)
                    [--quiz RESULT.json] [--db PATH] [--certificate CERT.json]
     warroom report --cohort DIR_OR_JOURNAL... --out DIR [--format html,md,json] [--policy P]
     warroom report --certificate CERT.json --out DIR
@@ -46,7 +47,13 @@ def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
         "a certificate's printable page, or a cohort report over many journals.",
     )
     r.add_argument("journal", nargs="?", metavar="JOURNAL", help="the session's journal")
-    r.add_argument("--out", required=True, metavar="DIR", help="folder to write into")
+    r.add_argument(
+        "--out",
+        metavar="DIR",
+        default=None,
+        help="folder to write into (default: the journal's own folder; required with --cohort "
+        "or a certificate alone)",
+    )
     r.add_argument(
         "--cohort",
         nargs="+",
@@ -78,6 +85,7 @@ def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
         metavar="FILE",
         help="a certificate (JSON from warroom certify): also write certificate.html",
     )
+    r.add_argument("--scenario", metavar="PATH", help="the scenario file, when not in the library")
 
 
 def progress_bar(out: TextIO, *, minimum: int = 10) -> Callable[[int, int], None] | None:
@@ -129,6 +137,10 @@ def _report(args: argparse.Namespace) -> int:
         raise UsageError("give a JOURNAL, --cohort PATH... or --certificate FILE")
     if args.cohort and (args.quiz or args.certificate):
         raise UsageError("--quiz and --certificate go with one JOURNAL, not --cohort")
+    if args.out is None:
+        if not args.journal:
+            raise UsageError("--out DIR: where to write (a cohort or a certificate alone)")
+        args.out = os.path.dirname(os.path.abspath(args.journal))
     policy = load_policy(args.policy) if args.policy else None
     try:
         if args.cohort:
@@ -154,7 +166,6 @@ def _report(args: argparse.Namespace) -> int:
 
 def _session(args: argparse.Namespace, formats: list[str], policy: Policy | None) -> int:
     from reports import write_reports
-    from reports.cohort import locate_error
     from simulator.journal import JournalError
     from simulator.yamlio import LoadError
 
@@ -167,9 +178,10 @@ def _session(args: argparse.Namespace, formats: list[str], policy: Policy | None
             quiz=args.quiz,
             certificate=args.certificate,
             db=args.db,
+            scenario=args.scenario,
         )
     except JournalError as exc:
-        print(locate_error(str(exc), args.journal), file=sys.stderr)
+        print(exc, file=sys.stderr)
         return EXIT_INVALID
     except LoadError as exc:
         print_problems(exc, sys.stderr)

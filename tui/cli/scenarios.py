@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from simulator.text import visible
 from tui.cli.common import (
     EXIT_INVALID,
     EXIT_OK,
@@ -68,6 +69,13 @@ def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
     )
     r.add_argument("--json", action="store_true", help="print the assessment as JSON")
     r.add_argument("--quiet", action="store_true", help="no transcript")
+    r.add_argument(
+        "--expect",
+        choices=("pass", "fail"),
+        default=None,
+        help="exit 1 unless the exercise is passed (or failed): for scenario CI, e.g. the expert "
+        "script must pass and the novice must fail",
+    )
 
     g = sub.add_parser("grade", help="grade a journal against the policy in force")
     g.add_argument("journal", metavar="JOURNAL")
@@ -75,10 +83,12 @@ def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
     g.add_argument("--json", action="store_true", help="print the assessment as JSON")
     g.add_argument("--record", action="store_true", help="store the attempt in the records")
     g.add_argument("--db", default=None, metavar="PATH", help="records database (with --record)")
+    g.add_argument("--scenario", metavar="PATH", help="the scenario file, when not in the library")
 
     rp = sub.add_parser("replay", help="re-run a journal; --verify checks it byte for byte")
     rp.add_argument("journal", metavar="JOURNAL")
     rp.add_argument("--verify", action="store_true", help="exit 1 unless the replay is identical")
+    rp.add_argument("--scenario", metavar="PATH", help="the scenario file, when not in the library")
 
 
 # --------------------------------------------------------------------------- list, validate, schema
@@ -91,9 +101,19 @@ def cmd_list(args: argparse.Namespace) -> int:
     rows, problems = library_rows()
     for exc in problems:
         print_problems(exc, sys.stderr)
-    table([HEADING, *rows], sys.stdout)
-    print(f"\n{len(rows)} scenarios. Play one: warroom run ID --autopilot expert")
+    table([HEADING, *rows], sys.stdout, fit=_terminal_width())
+    print(
+        f"\n{len(rows)} scenarios. Play one: warroom play ID "
+        "(or watch an expert headless: warroom run ID --autopilot expert)"
+    )
     return EXIT_INVALID if problems else EXIT_OK
+
+
+def _terminal_width() -> int | None:
+    """The terminal's width when printing to one (a pipe gets every column whole)."""
+    import shutil
+
+    return shutil.get_terminal_size().columns if sys.stdout.isatty() else None
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -208,6 +228,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     else:
         driver = autopilot(args.autopilot, scenario, policy, seed=args.seed)
         driver_name = f"autopilot:{args.autopilot}"
+    if args.report:
+        Path(args.report).mkdir(parents=True, exist_ok=True)
     journal_path = args.journal or (
         str(Path(args.report) / "journal.jsonl") if args.report else None
     )
@@ -241,17 +263,28 @@ def cmd_run(args: argparse.Namespace) -> int:
         (report_dir / "assessment.json").write_text(
             json.dumps(assessment.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
-        write_reports(journal_path or report_dir / "journal.jsonl", report_dir, policy=policy)
+        write_reports(
+            journal_path or report_dir / "journal.jsonl",
+            report_dir,
+            policy=policy,
+            scenario=args.scenario,
+        )
+    verdict = EXIT_OK
+    if args.expect is not None and assessment.passed != (args.expect == "pass"):
+        verdict = EXIT_INVALID
     if args.json:
         print_json(assessment.to_dict())
-        return EXIT_OK
+        return verdict
     if not args.quiet:
         print(f"\nexercise ended ({engine.ended}) at sim {format_duration(engine.now)}")
         if journal_path:
             print(f"journal: {journal_path}")
         print()
-    print(render_table(assessment))
-    return EXIT_OK
+    print(visible(render_table(assessment)))
+    if verdict != EXIT_OK:
+        outcome = "passed" if assessment.passed else "did not pass"
+        error(f"expected the exercise to {args.expect}, and it {outcome} (--expect {args.expect})")
+    return verdict
 
 
 # --------------------------------------------------------------------------- grade, replay
@@ -266,10 +299,10 @@ def cmd_grade(args: argparse.Namespace) -> int:
     try:
         journal = read_journal(args.journal)
     except JournalError as exc:
-        error(str(exc))
+        print(exc, file=sys.stderr)  # PATH:LINE: error: …
         return EXIT_INVALID
     policy = load_policy(args.policy) if args.policy else None
-    assessment = grade_journal(journal, policy=policy)
+    assessment = grade_journal(journal, policy=policy, scenario=args.scenario)
     if args.record:
         from assessments.programme import record_attempt
 
@@ -277,7 +310,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
     if args.json:
         print_json(assessment.to_dict())
     else:
-        print(render_table(assessment))
+        print(visible(render_table(assessment)))
     return EXIT_OK
 
 
@@ -285,23 +318,23 @@ def cmd_replay(args: argparse.Namespace) -> int:
     """Re-run a journal; with ``--verify`` exit 1 unless the event stream is identical."""
     from simulator.engine import Engine
     from simulator.journal import JournalError, read_journal
-    from simulator.library import load_scenario
+    from simulator.library import journal_scenario
     from simulator.runner import verify
     from simulator.transcript import transcript
 
     try:
         journal = read_journal(args.journal)
     except JournalError as exc:
-        error(str(exc))
+        print(exc, file=sys.stderr)  # PATH:LINE: error: …
         return EXIT_INVALID
     h = journal.header
-    loaded = load_scenario(h.scenario_path)
+    loaded = journal_scenario(journal, args.scenario)
     if not args.verify:
         sys.stdout.write(transcript(journal.events, loaded.scenario.start))
         return EXIT_OK
     if loaded.sha256 != h.scenario_sha256:
         print(
-            f"{args.journal}: FAILED: scenario {h.scenario_path} changed since the journal was "
+            f"{args.journal}: FAILED: scenario {visible(h.scenario_path)} changed since the journal was "
             f"recorded (sha256 {loaded.sha256[:12]}… vs {h.scenario_sha256[:12]}…)"
         )
         return EXIT_INVALID
@@ -314,8 +347,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
         print(f"{args.journal}: verified: {result.recorded} events identical{note}")
         return EXIT_OK
     print(f"{args.journal}: FAILED at line {result.first_difference}{note}")
-    print(f"  journal: {_clip(result.expected)}")
-    print(f"  replay:  {_clip(result.got)}")
+    print(f"  journal: {visible(_clip(result.expected), multiline=False)}")
+    print(f"  replay:  {visible(_clip(result.got), multiline=False)}")
     return EXIT_INVALID
 
 

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from assessments.assessor import Assessment, LiveAssessor
-from assessments.policy import Level, Policy, load_policy
+from assessments.policy import Level, Policy, journal_policy, load_policy
 from simulator.commands import Command
 from simulator.engine import Engine, Outcome
 from simulator.events import ActionRejected, Event, dumps
@@ -282,14 +282,22 @@ def last_speed(journal: Journal) -> float:
     return pace_of(journal.events, start).speed
 
 
-def resume_session(path: str | Path, *, speed: float | None = None) -> Session:
+def resume_session(
+    path: str | Path,
+    *,
+    speed: float | None = None,
+    scenario: str | None = None,
+    policy: str | None = None,
+) -> Session:
     """Rebuild a stopped session from its journal, ready to continue where it stopped.
 
     The journal's commands are replayed on a fresh engine up to its last event; the replay
     must reproduce every recorded line (determinism makes that so unless the journal or the
     scenario changed). The journal is then rewritten with the same lines (dropping a line cut
     off by a crash) and carries on. The clock starts paused, at ``speed`` or else at the speed
-    the session was last playing at.
+    the session was last playing at. The scenario is the library's with the header's id and
+    sha256, or the file the user names (``scenario``); the policy is the header's packaged one
+    or the one the user names (``policy``): a path in the header is never followed.
 
     Raises:
         ResumeError: the exercise already ended, the scenario file changed, or the journal
@@ -298,6 +306,7 @@ def resume_session(path: str | Path, *, speed: float | None = None) -> Session:
         simulator.yamlio.LoadError: the scenario no longer loads.
     """
     from simulator.journal import read_journal
+    from simulator.library import journal_scenario
     from simulator.runner import journal_steps
 
     journal_path = find_journal(path)
@@ -309,15 +318,15 @@ def resume_session(path: str | Path, *, speed: float | None = None) -> Session:
         )
     if journal.edited_line is not None:
         raise ResumeError(f"{journal_path}:{journal.edited_line}: the line was edited by hand")
-    loaded = load_scenario(h.scenario_path)
+    loaded = journal_scenario(journal, scenario)
     if loaded.sha256 != h.scenario_sha256:
         raise ResumeError(
-            f"{journal_path}: scenario {h.scenario_path} changed since the session started; "
+            f"{journal_path}: scenario {loaded.path} changed since the session started; "
             "it cannot continue in the same state"
         )
     session = Session(
         loaded,
-        load_policy(h.policy),
+        load_policy(policy) if policy is not None else journal_policy(journal),
         policy_name=h.policy,
         trainee=h.trainee,
         seed=h.seed,

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from simulator import commands as cmd
 from simulator import protocol as p
+from simulator.files import FileError, read_text
 from simulator.journal import Header
 
 SOCKET_NAME = "link.sock"
@@ -61,8 +62,8 @@ def resolve_socket(session_dir: str | os.PathLike[str]) -> Path:
     (the socket path was too long), else ``link.sock``."""
     directory = Path(session_dir)
     try:
-        text = (directory / LINK_FILE).read_text(encoding="utf-8").strip()
-    except (FileNotFoundError, NotADirectoryError, UnicodeDecodeError):
+        text = read_text(directory / LINK_FILE, limit=4096).strip()
+    except FileError:
         text = ""
     return Path(text) if text else directory / SOCKET_NAME
 

@@ -49,6 +49,7 @@ from tui.screens.widgets import (
 )
 
 if TYPE_CHECKING:
+    from assessments.policy import Policy
     from tui.link.server import LinkServer
 
 TICK = 0.1
@@ -224,7 +225,8 @@ class ConsoleScreen(Screen[None]):
             notes.append(f"Recorded in the records of {attempt.trainee} (warroom trainee).")
         except Exception as exc:  # the results are shown even when the records fail
             notes.append(f"Not recorded: {exc}")
-        files += write_reports(journal, notes, db)
+        loaded = session.loaded
+        files += write_reports(journal, notes, db, scenario=str(loaded.path), policy=session.policy)
         return tuple(files), tuple(notes)
 
     def _summary_read(self, _: None) -> None:
@@ -378,9 +380,17 @@ class ConsoleScreen(Screen[None]):
 
 
 def write_reports(
-    journal: Path, notes: list[str], db: Path | None = None
+    journal: Path,
+    notes: list[str],
+    db: Path | None = None,
+    *,
+    scenario: str | None = None,
+    policy: Policy | None = None,
 ) -> list[tuple[str, Path]]:
-    """Write the debrief and postmortem draft beside the journal; problems go to ``notes``."""
+    """Write the debrief and postmortem draft beside the journal; problems go to ``notes``.
+
+    ``scenario`` and ``policy`` are the ones the session played (a journal's header path is
+    never followed, so a scenario file outside the library is named here)."""
     from reports.writer import write_reports as write
 
     labels = {
@@ -391,7 +401,7 @@ def write_reports(
         "certificate.html": "Certificate",
     }
     try:
-        written = write(journal, journal.parent, db=db)
+        written = write(journal, journal.parent, db=db, scenario=scenario, policy=policy)
     except Exception as exc:  # the results are shown even when a report cannot be written
         notes.append(f"Reports not written: {exc}")
         return []
