@@ -157,6 +157,8 @@ class ResponderState:
     joined: bool
     paged_at: float | None = None
     joined_at: float | None = None
+    left: bool = False
+    """Dropped out (an inject's ``leaves``): cannot be paged back."""
     busy_until: float = 0.0
     task: str = ""
 
@@ -637,6 +639,17 @@ class Engine:
         self._emit(
             ev.InjectDelivered(self._t(), inject.id, inject.from_, inject.channel, text, source)
         )
+        for rid in inject.leaves:
+            self._leave(self.responders[rid])
+
+    def _leave(self, r: ResponderState) -> None:
+        if r.left:
+            return
+        r.joined, r.left = False, True
+        roles = tuple(role for role, person in self.state.roles.items() if person == r.responder.id)
+        for role in roles:
+            del self.state.roles[role]
+        self._emit(ev.ResponderLeft(self._t(), r.responder.id, r.responder.name, roles))
 
     def _watch(self) -> None:
         """Deliver conditional injects and start conditional faults whose condition now holds."""
@@ -926,6 +939,8 @@ class Engine:
         if self.state.roles.get(c.role) == person:
             raise CommandRejected(f"{c.person} already has the {c.role} role")
         r = self.responders.get(person)
+        if r is not None and r.left:
+            raise CommandRejected(f"{r.responder.name} has left the incident")
         if r is not None and not r.joined:
             raise CommandRejected(f"{r.responder.name} is not in the incident yet: page them first")
         self.state.roles[c.role] = person
@@ -941,6 +956,10 @@ class Engine:
                 f"no rotation or responder {c.target!r}{_did_you_mean(target, known)}"
             )
         key = responder.responder.id if responder else target
+        if responder is not None and responder.left:
+            raise CommandRejected(
+                f"{responder.responder.name} has left the incident and cannot come back"
+            )
         if key in self.state.paged:
             raise CommandRejected(
                 f"{c.target} was already paged at {format_clock(self.state.paged[key])}"
@@ -978,7 +997,7 @@ class Engine:
         self._later(max(ack + 1.0, r.responder.join_delay), lambda: self._join(r))
 
     def _join(self, r: ResponderState) -> None:
-        if r.joined:
+        if r.joined or r.left:
             return
         r.joined = True
         r.joined_at = self.now
@@ -1083,6 +1102,8 @@ class Engine:
             raise CommandRejected(
                 f"no responder {c.responder!r}{_did_you_mean(c.responder, self.responders)}"
             )
+        if r.left:
+            raise CommandRejected(f"{r.responder.name} has left the incident")
         if not r.joined:
             raise CommandRejected(f"{r.responder.name} is not in the incident yet: page them first")
         if self.now < r.busy_until:

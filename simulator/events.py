@@ -168,6 +168,17 @@ class DiagnosticResult(Event):
 
 
 @dataclass(frozen=True, slots=True)
+class ResponderLeft(Event):
+    """A responder dropped out of the incident (an inject's ``leaves``)."""
+
+    kind: ClassVar[str] = "responder_left"
+    responder: str
+    name: str
+    roles: tuple[str, ...]
+    """The roles they held, now vacant."""
+
+
+@dataclass(frozen=True, slots=True)
 class FindingRevealed(Event):
     """A diagnostic's result established a finding for the first time (format 2 ``finds``)."""
 
@@ -279,6 +290,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         ResponderJoined,
         DiagnosticStarted,
         DiagnosticResult,
+        ResponderLeft,
         FindingRevealed,
         PreconditionUnmet,
         MitigationStarted,

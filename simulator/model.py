@@ -660,6 +660,9 @@ class Inject(Strict):
     """Only the facilitator fires it (also allowed with ``at``/``when``: then it can fire early)."""
     note: str = Field(default="", max_length=2000)
     """For the facilitator: what the inject tests."""
+    leaves: list[Identifier] = Field(default_factory=list, max_length=MAX_ITEMS)
+    """Responders who drop out of the incident when it is delivered (format 2): the key person
+    who becomes unavailable. Their roles fall vacant; they cannot be paged back."""
 
     @model_validator(mode="after")
     def _trigger(self) -> Inject:

@@ -373,6 +373,8 @@ def _check_injects(s: Scenario, known: _Known) -> Problems:
             )
         yield from known.condition(("injects", i, "when"), x.when)
         yield from known.template(("injects", i, "text"), x.text)
+        for k, rid in enumerate(x.leaves):
+            yield from known.responder(("injects", i, "leaves", k), rid)
         if x.until is not None and x.at is not None and x.until < x.at:
             yield ("injects", i, "until"), "expires before it is due"
         if x.at is not None and x.at > s.duration:
@@ -483,6 +485,8 @@ def _format_2_uses(s: Scenario) -> Iterator[Loc]:
     for i, x in enumerate(s.injects):
         if x.channel not in builtin:
             yield ("injects", i, "channel")
+        if x.leaves:
+            yield ("injects", i, "leaves")
     for loc, cond in conditions:
         if cond is not None:
             for where, c in walk_condition(cond, loc):

@@ -55,6 +55,9 @@ def describe(event: ev.Event) -> tuple[str, str] | None:
     if isinstance(event, ev.DiagnosticResult):
         who = "your" if event.by == "ic" else f"{event.by}'s"
         return "DIAG", f"{who} {event.diagnostic} result:\n{event.text.rstrip()}"
+    if isinstance(event, ev.ResponderLeft):
+        vacant = f" ({', '.join(event.roles)} now vacant)" if event.roles else ""
+        return "TEAM", f"{event.name} left the incident{vacant}"
     if isinstance(event, ev.FindingRevealed):
         return "DIAG", f"finding: {event.finding} (from {event.diagnostic})"
     if isinstance(event, ev.PreconditionUnmet):

@@ -640,3 +640,28 @@ def test_lint_finds_a_long_ramp_an_unmeetable_precondition_and_an_untriggerable_
     assert "ramp-outlasts-fault" in checks
     assert "precondition-unmeetable" in checks
     assert "consequence-untriggerable" in checks
+
+
+def test_a_key_person_who_leaves_vacates_their_roles_and_cannot_be_paged_back() -> None:
+    s = scenario(
+        responders=[BOB],
+        injects=[
+            {
+                "id": "bob-leaves",
+                "from": "Bob",
+                "text": "I have to go.",
+                "at": "2m",
+                "leaves": ["bob"],
+            }
+        ],
+    )
+    engine, rec = make(s)
+    assert engine.submit(c.AssignRole(role="comms_lead", person="bob")).accepted
+    engine.run_until(130)
+    left = rec.first("responder_left")
+    assert (left.responder, left.roles) == ("bob", ("comms_lead",))
+    assert "comms_lead" not in engine.state.roles
+    assert "has left the incident" in engine.submit(c.Page(target="bob")).reason
+    assert (
+        "has left the incident" in engine.submit(c.AssignRole(role="scribe", person="bob")).reason
+    )
