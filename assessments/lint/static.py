@@ -347,7 +347,7 @@ class StaticChecks:
                         f"{d.id} can never show the output that reveals "
                         f"{', '.join(out.reveals)}: {why[1]}",
                     )
-        revealed = {fid for d in s.diagnostics for o in d.outputs for fid in o.reveals}
+        revealed = {fid for d in s.diagnostics for o in d.all_outputs() for fid in o.reveals}
         for i, f in enumerate(s.faults):
             if f.root_cause and f.id not in revealed and s.expected.declare:
                 yield self.at(
