@@ -25,7 +25,7 @@ from typing import Any, Literal
 from simulator import commands as cmd
 from simulator import events as ev
 from simulator.engine import Engine
-from simulator.model import Diagnostic, Mitigation, Requirement, Scenario
+from simulator.model import Diagnostic, Mitigation, Requirement, Scenario, Since, walk_condition
 from simulator.playbook import Playbook
 
 Profile = Literal["expert", "novice"]
@@ -420,8 +420,11 @@ class Autopilot:
         return None
 
     def _mitigate(self, t: float, fault: str) -> None:
+        # A precondition's side effect is avoided by meeting it first; any other is a wrong call.
         options = [
-            m for m in self.scenario.mitigations if fault in m.clears and not m.possible_starts()
+            m
+            for m in self.scenario.mitigations
+            if fault in m.clears and not m.starts and not any(c.starts for c in m.cases)
         ]
         if not options:
             return
@@ -468,6 +471,20 @@ class Autopilot:
                     engine.now + 1,
                     cmd.Page(target=r.responder.id, rationale="Only they can carry out the fix."),
                 )
+        if req.when is not None:
+            for _, cond in walk_condition(req.when, ()):
+                if not isinstance(cond, Since) or not cond.since.startswith("mitigation:"):
+                    continue
+                name = cond.since.partition(":")[2]
+                state = engine.state
+                if name in state.mitigations_applied or name in state.mitigations_running:
+                    continue
+                if name not in self._mitigating:
+                    self._mitigating.add(name)
+                    self._do(
+                        engine.now + 1,
+                        cmd.ApplyMitigation(mitigation=name, rationale="A safeguard first."),
+                    )
         for finding in req.known:
             if finding in engine.findings:
                 continue
