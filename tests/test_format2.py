@@ -11,7 +11,7 @@ import pytest
 from pydantic import ValidationError
 
 from simulator import commands as c
-from simulator.library import library_paths, load_scenario
+from simulator.library import library_dir, library_paths, load_scenario
 from simulator.migrate import MigrationError, declared_format, migrate_text
 from simulator.model import Scenario
 from simulator.yamlio import LoadError
@@ -97,7 +97,7 @@ def test_migrate_rewrites_only_the_format_line_and_is_idempotent() -> None:
 def test_warroom_migrate_upgrades_a_format_1_file_in_place(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    src = library_paths()[0]
+    src = library_dir() / "chain-halted.yaml"  # uses nothing of format 2 beyond the version
     path = tmp_path / src.name
     shutil.copy(src, path)
     path.write_text(path.read_text().replace("format: 2", "format: 1"))
@@ -331,8 +331,9 @@ def test_a_since_naming_nothing_is_a_located_error() -> None:
 def test_a_format_1_yaml_file_with_a_format_2_predicate_gets_the_upgrade_line(
     tmp_path: Path,
 ) -> None:
-    src = library_paths()[0].read_text().replace("format: 2", "format: 1")
-    src = src.replace("- {after: 25m}", "- {since: start, after: 25m}")
+    src = (library_dir() / "chain-halted.yaml").read_text().replace("format: 2", "format: 1")
+    assert "{after: " in src
+    src = src.replace("{after: ", "{since: start, after: ", 1)
     path = tmp_path / "old.yaml"
     path.write_text(src)
     with pytest.raises(LoadError) as exc:
