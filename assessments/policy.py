@@ -22,6 +22,7 @@ scenario's do in ``simulator.model``.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import re
@@ -42,7 +43,7 @@ from pydantic import (
 from simulator import yamlio
 from simulator.durations import Duration, Period, format_duration
 from simulator.journal import Journal, JournalError
-from simulator.playbook import Notification, Playbook
+from simulator.playbook import Escalation, Notification, Playbook
 from simulator.strict import Strict
 
 Loc = tuple[str | int, ...]
@@ -277,6 +278,12 @@ class ChannelRule(_Cited):
         return start.strftime(self.strftime)
 
 
+TriggerCondition = Literal["root_cause_not_found", "not_resolved", "impact_ongoing"]
+"""What a timed escalation trigger tests at its time: no diagnostic has revealed a root cause
+(``root_cause_not_found``), the incident has not been declared resolved (``not_resolved``), or
+the impact is still on (a root cause active or an impact alert firing: ``impact_ongoing``)."""
+
+
 class EscalationTrigger(_Cited):
     """A condition that calls for escalation whatever the level."""
 
@@ -284,10 +291,23 @@ class EscalationTrigger(_Cited):
     """Stable id, e.g. ``no_root_cause``."""
     after: Duration | None = None
     """The time the seed attaches to the condition (e.g. 15 min without a root cause)."""
+    condition: TriggerCondition | None = None
+    """What is tested at ``after`` (a trigger with a time and a condition is graded: an
+    escalation to ``target`` is due within ``rules.reaction`` of it becoming true);
+    ``null``: the trigger is not graded on its own (a scenario's ``escalate_to`` may ask for
+    it)."""
     to: Text | None = None
     """Whom, in the seed's words; ``null`` when the seed does not say."""
     target: EscalationTarget | None = None
     """The ``escalate`` target the simulator uses."""
+
+
+class Reaction(_Cited):
+    """How soon after an escalation rule falls due the escalation must be made."""
+
+    within: Duration
+    """The reaction window: a rule that becomes true at time T is met by an escalation at or
+    before T + ``within`` (escalating earlier always counts)."""
 
 
 class Stability(_Cited):
@@ -317,6 +337,9 @@ class Rules(Strict):
     """Assign the IC; ``within: null``: the level's own IC deadline or response time."""
     escalation_triggers: tuple[EscalationTrigger, ...] = ()
     """When to escalate whatever the level."""
+    reaction: Reaction | None = None
+    """The reaction window of every timed escalation rule (matrix rows and triggers);
+    omitted: none (an escalation is due at the very moment its rule falls due)."""
     stability: Stability
     """Stability window before resolution."""
     updates: Cadence | None = None
@@ -325,6 +348,22 @@ class Rules(Strict):
     """Default postmortem deadline for declared levels that set none."""
     roles: Roles
     """Roles assigned at incident start."""
+
+
+@dataclasses.dataclass(frozen=True)
+class TimedEscalation:
+    """A timed escalation rule of a level: a matrix row or a trigger with a time."""
+
+    after: float
+    """Seconds from the first firing alert when it falls due."""
+    target: EscalationTarget
+    """Whom to escalate to."""
+    condition: TriggerCondition
+    """What must hold at ``after`` for the escalation to be due."""
+    says: str
+    """The policy line."""
+    source: str
+    """Where it is."""
 
 
 # --------------------------------------------------------------------------- grading
@@ -354,6 +393,21 @@ class CriterionWeight(_Cited):
     """Its weight; criteria not listed weigh 1."""
 
 
+CriticalId = Literal[
+    "never_acknowledged", "impact_not_ended", "resolved_while_active", "scenario_must_not"
+]
+"""The critical failures a policy can name: the first firing alert never acknowledged; a root
+cause still active when the exercise ended; ``resolve`` while a root cause was active; an action
+the scenario marks with a ``critical`` consequence."""
+
+
+class CriticalRule(_Cited):
+    """A failure that fails the exercise whatever the score."""
+
+    id: CriticalId
+    """Which failure."""
+
+
 class Grading(_Cited):
     """How an exercise is scored: criterion weights and the pass score."""
 
@@ -362,6 +416,8 @@ class Grading(_Cited):
     the certification quiz's pass mark applies."""
     weights: tuple[CriterionWeight, ...] = ()
     """Criteria weighted other than 1 (empty: every criterion weighs the same)."""
+    critical: tuple[CriticalRule, ...] = ()
+    """Failures that fail the exercise whatever the score, each with its seed line."""
 
 
 # --------------------------------------------------------------------------- certification
@@ -423,6 +479,13 @@ class Certification(_Cited):
     """What keeps a certification current (annual requirements)."""
 
 
+class DecisionTree(_Cited):
+    """The severity decision tree (or triage questions) the classification dialog shows."""
+
+    text: Annotated[str, Field(min_length=1, max_length=4000)]
+    """The tree as the seed draws it (redrawn in plain text, same branches and levels)."""
+
+
 class InheritCertification(Strict):
     """Certification rules taken from another packaged policy."""
 
@@ -465,6 +528,9 @@ class Policy(Strict):
     """How the seeds were read, in general."""
     grading: Grading | None = None
     """How exercises are scored; omitted: equal weights and the certification quiz's pass mark."""
+    decision_tree: DecisionTree | None = None
+    """The severity decision tree the classification dialog shows; omitted: the dialog shows
+    each level's definition and criteria only."""
 
     _inherited: Certification | None = PrivateAttr(default=None)
 
@@ -583,7 +649,37 @@ class Policy(Strict):
             postmortem_within_s=postmortem if postmortem is not None else math.inf,
             declare=level.declare.incident,
             roles=rules.roles.assign,
+            escalations=tuple(
+                Escalation(r.after, r.target, r.condition, self.reaction_window)
+                for r in self.escalation_rules(level)
+            ),
         )
+
+    def escalation_rules(self, level: Level) -> list[TimedEscalation]:
+        """Every timed escalation rule at ``level``, in time order.
+
+        The level's escalation matrix rows after the initial page (a time above zero and a
+        target; due if the incident is not declared resolved by then: ``not_resolved``) and
+        every trigger with a time, a condition and a target. Each is met by an escalation to
+        its target within ``rules.reaction`` of falling due.
+        """
+        rules: list[TimedEscalation] = []
+        for step in level.escalation:
+            if step.at > 0 and step.target is not None:
+                rules.append(
+                    TimedEscalation(step.at, step.target, "not_resolved", step.says, step.source)
+                )
+        for trig in self.rules.escalation_triggers:
+            if trig.after is not None and trig.condition is not None and trig.target is not None:
+                rules.append(
+                    TimedEscalation(trig.after, trig.target, trig.condition, trig.says, trig.source)
+                )
+        return sorted(rules, key=lambda r: (r.after, r.target))
+
+    @property
+    def reaction_window(self) -> float:
+        """The reaction window of timed escalation rules, in seconds (0 when none is stated)."""
+        return self.rules.reaction.within if self.rules.reaction is not None else 0.0
 
     def trigger(self, trigger_id: str) -> EscalationTrigger | None:
         """The escalation trigger with ``trigger_id``, if the policy has one."""

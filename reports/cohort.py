@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assessments.assessor import CRITERIA, TITLES, grade_journal
+from assessments.assessor import CRITERIA, TITLES, grade_journal, percent
 from assessments.policy import Policy, journal_policy
 from simulator.durations import format_duration
 from simulator.events import ScenarioStarted
@@ -40,6 +40,27 @@ __all__ = [
 
 Progress = Callable[[int, int], None]
 """``progress(done, total)``, called after each journal."""
+
+MARKER_KEYS = (
+    "delegated",
+    "ran_personally",
+    "heads_down_s",
+    "finding_to_mitigation_s",
+    "update_gap_mean_s",
+)
+"""The behavioural markers the cohort report summarises (medians across sessions)."""
+
+MARKER_TITLES = {
+    "delegated": "Diagnostics delegated",
+    "ran_personally": "Diagnostics run yourself",
+    "heads_down_s": "Time heads-down",
+    "finding_to_mitigation_s": "From finding the root cause to mitigating",
+    "update_gap_mean_s": "Mean gap between incident-channel updates",
+}
+
+
+def _number(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float) else None
 
 
 @dataclass(frozen=True)
@@ -66,6 +87,11 @@ class CohortSession:
     """``(id, status, measured_s, limit_s)`` per criterion."""
     completed: bool = True
     """Whether the exercise reached its end; an abandoned one is reported apart, not graded."""
+    critical: tuple[str, ...] = ()
+    """The critical failures that decided it (ids, first first)."""
+    markers: tuple[tuple[str, float | None], ...] = ()
+    """Behavioural markers (``assessor.markers``): delegated, ran_personally, heads_down_s,
+    finding_to_mitigation_s, update_gap_mean_s. Not scored."""
 
 
 @dataclass(frozen=True)
@@ -121,6 +147,8 @@ def collect(
                     score=a.score,
                     criteria=tuple((c.id, c.status, c.measured_s, c.limit_s) for c in a.criteria),
                     completed=journal.ended,
+                    critical=tuple(c.id for c in a.critical_failures),
+                    markers=tuple((key, _number(a.markers.get(key))) for key in MARKER_KEYS),
                 )
             )
         except JournalError as exc:
@@ -197,7 +225,12 @@ def aggregate(sessions: Sequence[CohortSession], skipped: Sequence[Skipped] = ()
         repeated = [cid for cid, n in misses.most_common() if n >= 2]
         reasons: list[str] = []
         if not latest.passed:
-            reasons.append(f"latest session failed ({latest.scenario}, {latest.score:.0%})")
+            why = (
+                f"critical failure: {latest.critical[0].replace('_', ' ')}"
+                if latest.critical
+                else percent(latest.score)
+            )
+            reasons.append(f"latest session failed ({latest.scenario}, {why})")
         if len(group) >= 2 and passed * 2 < len(group):
             reasons.append(f"passed {passed} of {len(group)} sessions")
         if reasons and repeated:
@@ -222,6 +255,18 @@ def aggregate(sessions: Sequence[CohortSession], skipped: Sequence[Skipped] = ()
         key=lambda t: (t["latest_score"], t["pass_rate"], t["name"].casefold()),
     )
     total_passed = sum(s.passed for s in ordered)
+    critical = Counter(c for s in ordered for c in s.critical[:1])
+    marker_rows = []
+    for key in MARKER_KEYS:
+        values = [v for s in ordered for k, v in s.markers if k == key and v is not None]
+        median = _median(values)
+        seconds = key.endswith("_s")
+        shown = "–"
+        if median is not None:
+            shown = format_duration(round(median)) if seconds else f"{median:g}"
+        marker_rows.append(
+            {"id": key, "title": MARKER_TITLES[key], "sessions": len(values), "median": shown}
+        )
     return {
         "format": 1,
         "sessions": len(ordered),
@@ -240,6 +285,11 @@ def aggregate(sessions: Sequence[CohortSession], skipped: Sequence[Skipped] = ()
         "scenarios": scenario_rows,
         "criteria": criterion_rows,
         "people": trainee_rows,
+        "critical_failures": [
+            {"id": cid, "title": cid.replace("_", " "), "sessions": n}
+            for cid, n in critical.most_common()
+        ],
+        "markers": marker_rows,
         "attention": attention,
         "skipped": [{"path": x.path, "error": x.error} for x in skipped],
     }

@@ -21,6 +21,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from assessments.assessor.results import percent
 from simulator.durations import format_clock, format_duration
 from simulator.text import visible, visible_json
 
@@ -48,7 +49,8 @@ def _clock(value: float | None) -> str:
 
 
 def _percent(value: float) -> str:
-    return f"{value * 100:.0f}%"
+    """The one rounding rule (``assessments.assessor.percent``): whole percent, rounded down."""
+    return percent(value)
 
 
 def _nl2br(value: object) -> Markup:

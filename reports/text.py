@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import textwrap
 
-from assessments.assessor import SYMBOLS, Assessment
+from assessments.assessor import SYMBOLS, Assessment, HarmfulMitigation, percent
 from simulator.durations import format_clock, format_duration
 
 __all__ = ["render_table"]
@@ -30,6 +30,14 @@ def render_table(assessment: Assessment, *, width: int = 100) -> str:
         + (f", live at {format_clock(a.now)}" if a.live and a.now is not None else ""),
         "",
     ]
+    for i, cf in enumerate(a.critical_failures):
+        head = "CRITICAL FAILURE (decides the result)" if i == 0 else "Also critical"
+        text = f'{head}: {cf.detail} ({cf.source}: "{cf.says}")'
+        wrapped = textwrap.wrap(text, width) or [""]
+        lines.append(wrapped[0])
+        lines.extend("  " + more for more in wrapped[1:])
+    if a.critical_failures:
+        lines.append("")
     rows = [("", "CRITERION", "STATUS", "MEASURED", "LIMIT")]
     for c in a.criteria:
         rows.append(
@@ -54,12 +62,17 @@ def render_table(assessment: Assessment, *, width: int = 100) -> str:
     passed = [c for c in applicable if c.passed]
     pending = [c for c in applicable if c.status == "pending"]
     verdict = "PASSED" if a.passed else "FAILED"
+    if a.critical_failures:
+        verdict += " (critical failure: " + a.critical_failures[0].id.replace("_", " ") + ")"
     so_far = " so far" if a.live else ""
+    less = ""
+    if a.penalties:
+        less = f", less {sum(p.penalty for p in a.penalties):.0%} in penalties"
     lines += [
         "",
-        f"Score{so_far}: {a.score:.0%} ({len(passed)} of {len(applicable)} applicable criteria "
-        f"passed{', ' + str(len(pending)) + ' pending' if pending else ''}); "
-        f"pass mark {a.pass_score:.0%}: {verdict}",
+        f"Score{so_far}: {percent(a.score)} ({len(passed)} of {len(applicable)} applicable "
+        f"criteria passed{', ' + str(len(pending)) + ' pending' if pending else ''}{less}); "
+        f"pass mark {percent(a.pass_score)}: {verdict}",
     ]
     sections: list[tuple[str, list[str]]] = [
         (
@@ -67,12 +80,10 @@ def render_table(assessment: Assessment, *, width: int = 100) -> str:
             [f"{format_clock(r.t)}  {r.command}: {r.reason}" for r in a.rejected_actions],
         ),
         (
-            "Harmful mitigations",
-            [
-                f"{format_clock(m.t)}  {m.id} started {', '.join(m.started)}"
-                for m in a.harmful_mitigations
-            ],
+            "Penalties",
+            [f"{format_clock(p.t)}  {p.what}: -{p.penalty:.0%}: {p.says}" for p in a.penalties],
         ),
+        ("Harmful mitigations", [_harmful(m) for m in a.harmful_mitigations]),
         (
             "Wasted mitigations",
             [f"{format_clock(m.t)}  {m.id} changed nothing" for m in a.wasted_mitigations],
@@ -99,3 +110,12 @@ def _cell(seconds: float | None) -> str:
     if seconds is None or math.isinf(seconds):
         return "–"
     return format_duration(round(seconds, 1))
+
+
+def _harmful(m: HarmfulMitigation) -> str:
+    parts = [f"{format_clock(m.t)}  {m.id}"]
+    if m.started:
+        parts.append(f"started {', '.join(m.started)}")
+    if m.consequence:
+        parts.append(f"({m.consequence}: {m.says})")
+    return " ".join(parts)

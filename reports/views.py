@@ -20,14 +20,14 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from assessments.assessor import Assessment, grade_journal
+from assessments.assessor import Assessment, formula, grade_journal
 from assessments.policy import Policy, journal_policy, load_policy
 from simulator import events as ev
 from simulator.durations import format_clock, format_duration
 from simulator.journal import Journal, read_journal
 from simulator.library import journal_scenario
 from simulator.model import Scenario
-from simulator.transcript import describe
+from simulator.transcript import PACE, describe
 
 __all__ = [
     "DEADLINES",
@@ -188,6 +188,8 @@ def timeline_rows(session: Session) -> list[dict[str, Any]]:
             continue
         channel, what = described
         kind, who = _who(event, trainee, names)
+        if isinstance(event, ev.ActionAccepted) and event.command.get("do") in PACE:
+            kind = "pace"
         if kind in ("action", "rejected"):
             number += 1
             n = number
@@ -249,6 +251,43 @@ def _criterion_rows(a: Assessment) -> list[dict[str, Any]]:
     ]
 
 
+def marker_rows(a: Assessment) -> list[dict[str, str]]:
+    """The behavioural markers as the debrief lists them (not scored)."""
+    m = a.markers
+    if not m:
+        return []
+
+    def dur(value: object) -> str:
+        return "–" if value is None else format_duration(float(value))  # type: ignore[arg-type]
+
+    rows = [
+        {
+            "marker": "Delegation",
+            "value": f"{m.get('delegated', 0)} diagnostics delegated, "
+            f"{m.get('ran_personally', 0)} run yourself",
+        },
+        {
+            "marker": "Time heads-down (running diagnostics yourself)",
+            "value": dur(m.get("heads_down_s")),
+        },
+        {
+            "marker": "From finding the root cause to the first mitigation",
+            "value": dur(m.get("finding_to_mitigation_s")),
+        },
+        {
+            "marker": "Incident-channel updates",
+            "value": f"{m.get('updates', 0)}; gap mean {dur(m.get('update_gap_mean_s'))}, "
+            f"longest {dur(m.get('update_gap_max_s'))}, spread {dur(m.get('update_gap_stdev_s'))}",
+        },
+    ]
+    for d in m.get("decisions", []):
+        seen = ", ".join(d["findings_seen"]) or "no finding yet"
+        rows.append(
+            {"marker": f"{format_clock(d['t'])} {d['decision']}", "value": f"had seen: {seen}"}
+        )
+    return rows
+
+
 def _went_well(a: Assessment, quiz: Mapping[str, Any] | None) -> list[dict[str, str]]:
     out = [{"title": c.title, "detail": c.detail} for c in a.criteria if c.status == "passed"]
     if quiz is not None:
@@ -277,10 +316,12 @@ def to_improve(a: Assessment, quiz: Mapping[str, Any] | None) -> list[dict[str, 
                 }
             )
     for m in a.harmful_mitigations:
+        started = f"it started {', '.join(m.started)}" if m.started else "it did harm"
+        consequence = f" ({m.consequence}: {m.says})" if m.consequence else ""
         out.append(
             {
                 "title": f"Harmful mitigation: {m.id}",
-                "detail": f"at {format_clock(m.t)} it started {', '.join(m.started)}",
+                "detail": f"at {format_clock(m.t)} {started}{consequence}",
                 "practise": PRACTICE["mitigation"],
                 "id": "mitigation",
                 "kind": "noticed",
@@ -445,6 +486,14 @@ def debrief_view(
         },
         "result": {
             "passed": a.passed,
+            "verdict": a.verdict,
+            "critical_failures": [c.to_dict() for c in a.critical_failures],
+            "penalties": [p.to_dict() for p in a.penalties],
+            "share": a.share,
+            "formula": [
+                {"rule": rule, "source": source, "says": says}
+                for rule, source, says in formula(session.policy)
+            ],
             "score": a.score,
             "pass_score": a.pass_score,
             "pass_source": a.pass_source,
@@ -453,6 +502,7 @@ def debrief_view(
             "failed": [c.id for c in failed],
         },
         "criteria": _criterion_rows(a),
+        "markers": marker_rows(a),
         "went_well": _went_well(a, quiz),
         "to_improve": to_improve(a, quiz),
         "warnings": list(a.warnings),

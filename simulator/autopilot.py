@@ -26,7 +26,7 @@ from simulator import commands as cmd
 from simulator import events as ev
 from simulator.engine import Engine
 from simulator.model import Diagnostic, Mitigation, Requirement, Scenario, Since, walk_condition
-from simulator.playbook import Playbook
+from simulator.playbook import Escalation, Playbook
 
 Profile = Literal["expert", "novice"]
 PROFILES: tuple[Profile, ...] = ("expert", "novice")
@@ -306,18 +306,41 @@ class Autopilot:
         )
 
     def _plan_escalation_check(self, t0: float) -> None:
-        pb = self.playbook
-        if math.isinf(pb.escalate_after_s) or not pb.escalate_to:
-            return
+        """Every timed escalation rule of the level, checked a minute before it falls due."""
+        reasons = {
+            "root_cause_not_found": "No root cause within the escalation window.",
+            "not_resolved": "Still unresolved: per the escalation matrix.",
+            "impact_ongoing": "Customer impact continues: per the escalation rules.",
+        }
+        for rule in self.playbook.escalations:
 
-        def check(engine: Engine) -> cmd.Command | None:
-            if engine.state.root_cause_found_at is None and engine.state.resolved_at is None:
-                return cmd.Escalate(
-                    to=pb.escalate_to, reason="No root cause within the escalation window."
-                )
-            return None
+            def check(engine: Engine, rule: Escalation = rule) -> cmd.Command | None:
+                st = engine.state
+                if st.resolved_at is not None:
+                    return None
+                if rule.target == "ic_rotation" and "ic" in st.roles:
+                    return None
+                if any(to == rule.target for _, to in st.escalations):
+                    return None
+                if rule.condition == "root_cause_not_found" and st.root_cause_found_at is not None:
+                    return None
+                if rule.condition == "impact_ongoing" and not self._impact_on(engine):
+                    return None
+                return cmd.Escalate(to=rule.target, reason=reasons.get(rule.condition))
 
-        self._at(t0 + pb.escalate_after_s - 60, check)
+            self._at(t0 + max(rule.after_s - 60, 0.0), check)
+
+    def _impact_on(self, engine: Engine) -> bool:
+        """Whether a root cause is active or an alert on the incident's impact is firing."""
+        roots = {f.id for f in self.scenario.faults if f.root_cause}
+        if roots & set(engine.active_faults()):
+            return True
+        noise = {a.id for a in self.scenario.alerts if a.unrelated}
+        return any(
+            engine.alert_state(a.id) in ("firing", "acknowledged")
+            for a in self.scenario.alerts
+            if a.id not in noise
+        )
 
     # ------------------------------------------------------------------ investigation
 

@@ -84,6 +84,14 @@ class CreateChannel(BaseCommand):
     """Channel name, e.g. ``#incident-2026-01-30-1515``."""
 
 
+class RenameChannel(BaseCommand):
+    """Rename the incident channel (a misnamed channel can be fixed)."""
+
+    do: Literal["rename_channel"] = "rename_channel"
+    name: Annotated[str, Field(pattern=r"^#[a-z0-9][a-z0-9_-]{0,79}$")]
+    """The new name, e.g. ``#incident-2026-01-30-1515``."""
+
+
 class AssignRole(BaseCommand):
     """Assign an incident role to a person (``me`` is the trainee)."""
 
@@ -197,6 +205,7 @@ Action = Annotated[
     | Annotated[Classify, Tag("classify")]
     | Annotated[Declare, Tag("declare")]
     | Annotated[CreateChannel, Tag("create_channel")]
+    | Annotated[RenameChannel, Tag("rename_channel")]
     | Annotated[AssignRole, Tag("assign_role")]
     | Annotated[Page, Tag("page")]
     | Annotated[Escalate, Tag("escalate")]
@@ -218,6 +227,7 @@ ACTION_TYPES: dict[str, type[BaseCommand]] = {
     "classify": Classify,
     "declare": Declare,
     "create_channel": CreateChannel,
+    "rename_channel": RenameChannel,
     "assign_role": AssignRole,
     "page": Page,
     "escalate": Escalate,

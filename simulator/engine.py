@@ -89,6 +89,13 @@ _OPS: dict[str, Callable[[float, float], bool]] = {
 Handler = Callable[["Engine", Any], None]
 """An engine method that applies one kind of command (raises ``CommandRejected`` to refuse)."""
 
+_CAUSE = {
+    "apply_mitigation": "mitigation",
+    "run_diagnostic": "diagnostic",
+    "delegate": "diagnostic",
+}
+"""The cause a fault started by an unmet precondition is recorded with, by the action."""
+
 HANDLERS: dict[type[cmd.BaseCommand], Handler] = {}
 """The engine's handler of each command class, filled once as ``Engine`` is defined."""
 
@@ -317,10 +324,11 @@ class Engine:
 
         Args:
             command: A trainee action or facilitator command from ``simulator.commands``.
-            by: ``trainee`` or ``facilitator`` (facilitator commands are always the facilitator's).
+            by: ``trainee`` or ``facilitator`` (facilitator commands are always the facilitator's,
+                except pace presses, ``set_pace`` and ``jump_ahead``, which are whoever pressed).
         """
         self.start()
-        if cmd.is_facilitator(command):
+        if cmd.is_facilitator(command) and not isinstance(command, cmd.SetPace | cmd.JumpAhead):
             by = "facilitator"
         data = command.to_dict()
         self._held = []
@@ -838,7 +846,7 @@ class Engine:
             )
         )
         for fid in started:
-            self._start_fault(self._fault[fid], f"precondition:{target}")
+            self._start_fault(self._fault[fid], f"{_CAUSE[action]}:{target}")
 
     def _action_holds(self, cond: ActionTaken) -> bool:
         deadline = cond.by
@@ -919,7 +927,18 @@ class Engine:
     def _do_create_channel(self, c: cmd.CreateChannel) -> None:
         self._require_not_busy("creating the channel")
         if self.state.channel is not None:
-            raise CommandRejected(f"the incident channel {self.state.channel} already exists")
+            raise CommandRejected(
+                f"the incident channel {self.state.channel} already exists: rename it instead"
+            )
+        self.state.channel = c.name
+
+    @handles(cmd.RenameChannel)
+    def _do_rename_channel(self, c: cmd.RenameChannel) -> None:
+        self._require_not_busy("renaming the channel")
+        if self.state.channel is None:
+            raise CommandRejected("there is no incident channel yet: create it first")
+        if c.name == self.state.channel:
+            raise CommandRejected(f"the incident channel is already called {c.name}")
         self.state.channel = c.name
 
     def _person(self, name: str) -> str:

@@ -82,6 +82,7 @@ ActionName = Literal[
     "classify",
     "declare",
     "create_channel",
+    "rename_channel",
     "assign_role",
     "page",
     "escalate",
@@ -460,6 +461,25 @@ class Queue(Strict):
     """Relative standard deviation of the arrival rate: 0.1 is ±10%."""
 
 
+# --------------------------------------------------------------------------- consequences
+
+
+class Consequence(Strict):
+    """What a wrong call costs: the exercise (``critical``) or a named penalty (``major``)."""
+
+    level: Literal["critical", "major"]
+    """``critical``: the exercise fails whatever the score; ``major``: the score loses
+    ``penalty`` and the debrief names it."""
+    says: LongText
+    """The sentence the debrief shows, e.g. ``Failing over to the stale replica loses every
+    order since the last sync and charges customers twice.``"""
+    penalty: float = Field(default=0.1, gt=0, le=0.5)
+    """For ``major``: the share of the score it costs (0 < penalty <= 0.5); ignored for
+    ``critical``."""
+    source: str = Field(default="", max_length=400)
+    """The runbook line that says why it is wrong, where there is one."""
+
+
 # --------------------------------------------------------------------------- faults
 
 
@@ -564,6 +584,9 @@ class Fault(Strict):
     repeat: Repeat | None = None
     """Comes back: starts again every ``every`` after each start, ``times`` times in all
     (format 2). Each episode lasts ``duration``; a mitigation that clears it stops the rest."""
+    harm: Consequence | None = None
+    """The harm this fault does when a wrong call (a mitigation's ``starts``) starts it; a
+    mitigation that starts it carries this consequence."""
 
     @model_validator(mode="after")
     def _one_trigger(self) -> Fault:
@@ -610,6 +633,9 @@ class AlertRule(Strict):
     placeholder is at most 40 wide with at most 10 decimals)."""
     runbook: str = Field(default="", max_length=200)
     """The runbook entry for this alert."""
+    unrelated: bool = False
+    """Noise that is not the incident's impact (e.g. a credential-stuffing alert during an
+    outage): recovery and the stability window are never measured on it."""
 
 
 class ChannelDef(Strict):
@@ -859,8 +885,51 @@ class Mitigation(Strict):
         """Every fault it can clear: its own and its cases'."""
         return list(dict.fromkeys([*self.clears, *(f for c in self.cases for f in c.clears)]))
 
+    ends: list[Identifier] = Field(default_factory=list)
+    """Root-cause faults this mitigation counts as ended although it does not clear them (a
+    workaround that stops the impact); grading treats them as cleared when it completes."""
+    consequence: Consequence | None = None
+    """What applying it costs when it is the wrong call (``critical`` or ``major``)."""
+
 
 # --------------------------------------------------------------------------- scenario
+
+
+class TriggerMoment(Strict):
+    """When one of the policy's untimed escalation triggers becomes true in this scenario
+    (``security``: "Security implications suspected"), so that it is graded: an escalation to
+    the trigger's target is due within the policy's reaction window of that moment."""
+
+    trigger: Identifier
+    """The policy trigger's id, e.g. ``security`` or ``data_loss`` (ignored under a policy that
+    has no such trigger, so one scenario can name the triggers of several policies)."""
+    inject: Identifier | None = None
+    """True when this inject is delivered."""
+    fault: Identifier | None = None
+    """True when this fault starts."""
+    alert: AlertName | None = None
+    """True when this alert fires."""
+    at: Duration | None = None
+    """True from this sim time."""
+
+    @model_validator(mode="after")
+    def _one(self) -> TriggerMoment:
+        given = [k for k in ("inject", "fault", "alert", "at") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("a trigger moment needs exactly one of inject, fault, alert or at")
+        return self
+
+
+class MustNot(Strict):
+    """An action that must never be taken in this scenario, and what it costs."""
+
+    action: ActionName
+    """The action name, as in action scripts, e.g. ``page``."""
+    with_: dict[str, str] = Field(default_factory=dict, alias="with")
+    """Fields the action must have to match, e.g. ``{target: management}`` (compared without
+    case; a person matches by id or display name)."""
+    consequence: Consequence
+    """What taking it costs."""
 
 
 class Expected(Strict):
@@ -878,6 +947,15 @@ class Expected(Strict):
     """Subject-matter experts (responder ids) an expert pages beyond the policy's rotations."""
     escalate_to: list[Name] = Field(default_factory=list, max_length=MAX_ITEMS)
     """Escalation targets that must be reached, e.g. ``security``."""
+    triggers: list[TriggerMoment] = Field(default_factory=list, max_length=20)
+    """When the policy's untimed escalation triggers become true here (graded like timed
+    ones: the trigger's target within the reaction window)."""
+    must_not: list[MustNot] = Field(default_factory=list, max_length=50)
+    """Actions that must never be taken, each with what it costs (any action; a wrong
+    mitigation can carry its ``consequence`` on the mitigation instead)."""
+    lesson: LongText | None = None
+    """For a scenario that is not an incident (``declare: false``): the lesson the debrief gives
+    a trainee who declared, paged out or opened a channel; omitted: ``rationale``."""
 
 
 class Debrief(Strict):

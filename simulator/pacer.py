@@ -6,8 +6,10 @@ advances the engine by the wall time elapsed times the speed, in one bounded sli
 never blocks the caller's event loop: after a long stall (a suspended laptop) the sim does not
 race to catch up, it just carries on. Pausing stops sim time; nothing expires across a pause.
 
-Pause, resume and speed changes are recorded in the journal as ``set_pace`` commands. They
-change nothing in the sim, so a replay that skips or includes them produces the same events.
+Pause, resume and speed changes are recorded in the journal as ``set_pace`` commands, jumps as
+``jump_ahead``, each with who pressed them (``by``: the trainee at the console, or the
+facilitator). They change nothing in the sim, so a replay that skips or includes them produces
+the same events, and the assessor never counts them as decisions.
 """
 
 from __future__ import annotations
@@ -64,35 +66,35 @@ class Pacer:
             self.engine.run_until(self.engine.now + elapsed * self.speed)
         return self.engine.now
 
-    def pause(self, wall: float) -> None:
-        """Stop sim time (recorded as ``set_pace``)."""
+    def pause(self, wall: float, *, by: str = "trainee") -> None:
+        """Stop sim time (recorded as ``set_pace``, pressed ``by`` the trainee or facilitator)."""
         if self.paused:
             return
         self.tick(wall)
         self.paused = True
-        self.engine.submit(SetPace(paused=True, speed=self.speed), by="facilitator")
+        self.engine.submit(SetPace(paused=True, speed=self.speed), by=by)
 
-    def resume(self, wall: float) -> None:
+    def resume(self, wall: float, *, by: str = "trainee") -> None:
         """Carry on from where the sim stopped."""
         if not self.paused:
             return
         self.paused = False
         self._last = wall
-        self.engine.submit(SetPace(paused=False, speed=self.speed), by="facilitator")
+        self.engine.submit(SetPace(paused=False, speed=self.speed), by=by)
 
-    def set_speed(self, speed: float, wall: float) -> None:
+    def set_speed(self, speed: float, wall: float, *, by: str = "trainee") -> None:
         """Change speed from now on."""
         self.tick(wall)
         self.speed = _check_speed(speed)
-        self.engine.submit(SetPace(paused=self.paused, speed=self.speed), by="facilitator")
+        self.engine.submit(SetPace(paused=self.paused, speed=self.speed), by=by)
 
-    def jump(self, seconds: float) -> float:
+    def jump(self, seconds: float, *, by: str = "trainee") -> float:
         """Fast-forward the sim by ``seconds`` at once (paused or not); returns sim time.
 
         Recorded as ``jump_ahead`` so the journal shows where time was skipped.
         """
         if seconds > 0 and not self.engine.ended:
-            self.engine.submit(JumpAhead(seconds=seconds), by="facilitator")
+            self.engine.submit(JumpAhead(seconds=seconds), by=by)
             self.engine.run_until(self.engine.now + seconds)
         return self.engine.now
 

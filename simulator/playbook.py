@@ -21,6 +21,20 @@ class Notification:
 
 
 @dataclass(frozen=True)
+class Escalation:
+    """One timed escalation rule: at ``after_s``, if ``condition`` holds, escalate to ``target``."""
+
+    after_s: float
+    """Seconds from the first firing alert when the rule falls due."""
+    target: str
+    """The ``escalate`` target, e.g. ``vp_engineering``."""
+    condition: str
+    """``root_cause_not_found``, ``not_resolved`` or ``impact_ongoing``."""
+    within_s: float = 0.0
+    """The reaction window: the escalation is due at most this long after ``after_s``."""
+
+
+@dataclass(frozen=True)
 class Playbook:
     """The rules an expert follows for one severity level of one policy."""
 
@@ -62,3 +76,5 @@ class Playbook:
     """Whether this level is declared as an incident at all."""
     roles: tuple[str, ...] = field(default=("scribe", "comms_lead"))
     """Roles besides IC that the IC assigns at incident start."""
+    escalations: tuple[Escalation, ...] = ()
+    """Every timed escalation rule at this level (matrix rows and triggers), in time order."""

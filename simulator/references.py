@@ -32,6 +32,7 @@ from simulator.model import (
     Loc,
     MetricEffect,
     MetricIs,
+    MustNot,
     Requirement,
     ResponderIs,
     Scenario,
@@ -430,6 +431,12 @@ def _check_mitigations(s: Scenario, known: _Known) -> Problems:
             yield from known.refs((*loc, "cases", j, "clears"), case.clears, known.faults, "fault")
             yield from known.starts((*loc, "cases", j, "starts"), case.starts)
             yield from known.template((*loc, "cases", j, "outcome"), case.outcome)
+        yield from known.refs((*loc, "ends"), mit.ends, known.faults, "fault")
+        roots = {f.id for f in s.faults if f.root_cause}
+        for k, fid in enumerate(mit.ends):
+            if fid in known.faults and fid not in roots:
+                msg = f"fault {fid!r} is not a root cause: only a root cause can be ended"
+                yield ("mitigations", i, "ends", k), msg
 
 
 def _check_fault_times(s: Scenario) -> Problems:
@@ -446,6 +453,24 @@ def _check_expected(s: Scenario, known: _Known) -> Problems:
             yield ("expected", "page", k), f"unknown responder {r!r}{_suggest(r, known.responders)}"
     if not any(f.root_cause for f in s.faults) and s.expected.declare:
         yield ("faults",), "no fault is marked root_cause: true"
+    for k, moment in enumerate(s.expected.triggers):
+        here: Loc = ("expected", "triggers", k)
+        if moment.inject is not None and moment.inject not in known.injects:
+            yield (*here, "inject"), f"unknown inject {moment.inject!r}"
+        if moment.fault is not None and moment.fault not in known.faults:
+            yield (*here, "fault"), f"unknown fault {moment.fault!r}"
+        if moment.alert is not None and moment.alert not in known.alerts:
+            yield (*here, "alert"), f"unknown alert {moment.alert!r}"
+    for k, rule in enumerate(s.expected.must_not):
+        yield from _check_action_filter(
+            ("expected", "must_not", k),
+            rule,
+            known.alerts,
+            known.diagnostics,
+            known.mitigations,
+            known.responders,
+            {"stakeholder": known.stakeholders, "audience": known.channels},
+        )
 
 
 _FORMAT_2_PREDICATES = (FindingIs, ResponderIs, Since, ClockIs)
@@ -612,7 +637,7 @@ def _check_script(script: cmd.ActionScript, s: Scenario) -> Problems:
 
 def _check_action_filter(
     loc: Loc,
-    c: ActionTaken,
+    c: ActionTaken | MustNot,
     alerts: set[str],
     diagnostics: set[str],
     mitigations: set[str],

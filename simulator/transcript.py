@@ -7,7 +7,7 @@ run the engine or know the screen.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 
 from simulator import events as ev
@@ -87,8 +87,47 @@ def describe(event: ev.Event) -> tuple[str, str] | None:
     return event.kind.upper(), str(event.to_dict())
 
 
+PACE = frozenset({"set_pace", "jump_ahead"})
+"""Pace presses: who pressed them is journalled; they are shown in words, never as decisions."""
+
+
+def pace_words(command: Mapping[str, object]) -> str:
+    """A pace press in words: ``paused``, ``speed 10x``, ``jumped 1 minute``."""
+    do = command.get("do")
+    if do == "jump_ahead":
+        seconds = command.get("seconds")
+        try:
+            amount = _in_words(float(seconds))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            amount = str(seconds)
+        return f"jumped {amount}"
+    speed = command.get("speed")
+    try:
+        pace = f"{float(speed):g}x"  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        pace = str(speed)
+    if command.get("paused") is True:
+        return "paused"
+    return f"speed {pace}"
+
+
+def _in_words(seconds: float) -> str:
+    """A jump's length as people say it: ``1 minute``, ``2 hours``, ``90 seconds``."""
+    for unit, size in (("hour", 3600), ("minute", 60)):
+        if seconds >= size and seconds % size == 0:
+            n = int(seconds // size)
+            return f"{n} {unit}{'s' if n != 1 else ''}"
+    if seconds == int(seconds):
+        n = int(seconds)
+        return f"{n} second{'s' if n != 1 else ''}"
+    return format_duration(seconds)
+
+
 def _action(event: ev.ActionAccepted | ev.ActionRejected) -> tuple[str, str]:
     data = dict(event.command)
+    if data.get("do") in PACE:
+        who = "PACE" if event.by == "trainee" else "FACILITATOR"
+        return who, pace_words(data)
     do = str(data.pop("do", "?"))
     rationale = data.pop("rationale", None)
     text = data.pop("text", None)
@@ -134,4 +173,12 @@ def transcript(events: Iterable[ev.Event], start: datetime) -> str:
     return "\n".join(x for x in (format_line(e, start) for e in events) if x is not None) + "\n"
 
 
-__all__ = ["describe", "format_duration", "format_line", "printer", "transcript"]
+__all__ = [
+    "PACE",
+    "describe",
+    "format_duration",
+    "format_line",
+    "pace_words",
+    "printer",
+    "transcript",
+]

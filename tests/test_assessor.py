@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -476,7 +477,17 @@ def test_a_wrong_severity_does_not_loosen_the_limits_of_the_expected_level() -> 
 def test_a_non_incident_passes_when_classified_as_expected_and_not_declared() -> None:
     backlog = drill(expected={"severity": "low", "declare": False})
     quiet = [(120.0, act("classify", severity="SEV-4"))]
-    a = graded(story(classify=None, declare=None, extra=quiet), scenario=backlog)
+    a = graded(
+        story(
+            classify=None,
+            declare=None,
+            channel=None,
+            page_primary=None,
+            page_dana=None,
+            extra=quiet,
+        ),
+        scenario=backlog,
+    )
     assert status(a, "severity_correct") == "passed"
     assert status(a, "ack_alert") == "passed"
     for criterion in ("create_channel", "assign_ic", "status_page", "postmortem_scheduled"):
@@ -490,7 +501,7 @@ def test_declaring_a_non_incident_fails_the_classification_and_says_why() -> Non
         "severity_correct"
     )
     assert severity.status == "failed"
-    assert "declared an incident at 1m10s" in severity.detail
+    assert "declared at 1m10s" in severity.detail
     assert "not an incident" in severity.detail
 
 
@@ -525,8 +536,14 @@ def test_late_and_missing_stakeholders_are_named() -> None:
     notify = graded(story(notify_cto=START + 1860, notify_ceo=None)).criterion(
         "notify_stakeholders"
     )
-    assert notify.status == "failed" and notify.measured_s is None
+    assert notify.status == "failed" and notify.measured_s == 1860
     assert notify.detail == (
+        "late: the CTO at 31m (limit 30m); not due when the exercise ended: the CEO (within 1h)"
+    )
+    never = graded(
+        story(notify_cto=START + 1860, notify_ceo=None, extra=[(3700.0, act("note", text="."))])
+    )
+    assert never.criterion("notify_stakeholders").detail == (
         "late: the CTO at 31m (limit 30m); never notified: the CEO (within 1h)"
     )
 
@@ -542,7 +559,10 @@ def test_agentos_p1_names_nobody_to_notify() -> None:
 def test_paging_the_rotation_and_the_expected_expert_passes() -> None:
     page = graded().criterion("page_escalation")
     assert page.status == "passed" and page.measured_s == 175 - START
-    assert "root cause found at 5m40s, so no escalation was needed" in page.detail
+    assert page.detail.startswith(
+        "paged the primary on-call (already in the incident) at 0s, Dana (API expert) at 1m55s"
+    )
+    assert "an IC assigned at 1m40s" in page.detail
 
 
 def test_paging_the_primary_on_call_by_name_counts_as_paging_the_rotation() -> None:
@@ -560,7 +580,10 @@ def test_no_root_cause_in_fifteen_minutes_without_escalating_fails() -> None:
     a = graded(story(diagnosis=START + 1000.0))
     page = a.criterion("page_escalation")
     assert page.status == "failed"
-    assert "no escalation by 15m although the root cause was not found until 16m40s" in page.detail
+    assert page.detail.startswith(
+        "no escalation to the secondary on-call by 20m although no root cause had been found at "
+        '15m ("Cannot identify root cause within 15 minutes"; 5m reaction window)'
+    )
     assert any(p.pattern == "Not escalating" for p in a.anti_patterns)
 
 
@@ -568,7 +591,9 @@ def test_escalating_by_fifteen_minutes_when_the_root_cause_is_not_found_passes()
     escalation = [(START + 900, act("escalate", to="secondary", reason="Stuck."))]
     page = graded(story(diagnosis=START + 1000, extra=escalation)).criterion("page_escalation")
     assert page.status == "passed"
-    assert "escalated at 15m with no root cause found" in page.detail
+    assert page.detail.endswith(
+        'escalated to the secondary on-call at 15m ("Cannot identify root cause within 15 minutes")'
+    )
 
 
 def test_an_escalation_the_scenario_expects_must_be_made() -> None:
@@ -631,7 +656,11 @@ def test_resolving_at_exactly_the_end_of_the_window_passes_and_a_second_earlier_
     assert status(graded(story(resolve=600 + 900)), "resolution_declared") == "passed"
     early = graded(story(resolve=600 + 899, update_4=1400)).criterion("resolution_declared")
     assert early.status == "failed"
-    assert early.detail.startswith("resolved 14m59s after recovery")
+    assert early.detail.startswith(
+        "resolved at 23m59s after the first alert, 14m59s after the impact ended at 9m after the "
+        "first alert, when ErrorsHigh cleared; the stability window is 15m"
+    )
+    assert early.detail.endswith("ErrorsHigh cleared last and held the window open")
 
 
 def test_resolving_while_an_alert_is_still_firing_fails_and_names_it() -> None:
@@ -647,7 +676,7 @@ def test_resolving_while_an_alert_is_still_firing_fails_and_names_it() -> None:
 def test_never_resolving_fails() -> None:
     resolution = graded(story(resolve=None, postmortem=None)).criterion("resolution_declared")
     assert resolution.status == "failed"
-    assert resolution.detail.startswith("never resolved; the system recovered at 9m")
+    assert resolution.detail.startswith("never resolved; the impact ended at 9m after the first")
 
 
 def test_nexus_holds_resolution_to_thirty_minutes_of_stability() -> None:
@@ -712,21 +741,22 @@ def test_nexus_holds_the_first_steps_to_its_five_minute_triage_window() -> None:
 def test_the_score_is_the_share_of_applicable_criteria_passed() -> None:
     a = graded(story(ack=None, channel=None))
     assert a.failed() == ["ack_alert", "create_channel", "update_cadence"]
-    assert a.score == round(8 / 11, 4) and not a.passed
+    assert a.share == 8 / 11 and a.score == 0.72 and not a.passed  # 72.7%, rounded down
     medium = graded(
         story(ack=None, channel=None, update_4=None),
         scenario=drill(expected={"severity": "medium"}),
     )
     applicable = [x for x in medium.criteria if x.applicable]
-    assert medium.score == round(sum(x.passed for x in applicable) / len(applicable), 4)
+    share = sum(x.passed for x in applicable) / len(applicable)
+    assert medium.score == math.floor(share * 100) / 100
 
 
 def test_eighty_percent_passes_and_the_pass_mark_is_cited() -> None:
-    a = graded(story(ack=None, status_page=None))  # 9 of 11: 81.8%
-    assert a.score == round(9 / 11, 4) and a.passed
+    a = graded(story(ack=START + 180, status_page=None))  # 9 of 11: 81.8%, shown as 81%
+    assert a.score == 0.81 and a.passed and not a.critical_failures
     assert a.pass_score == 0.8
     assert "Passing Score: 80%" in a.pass_source
-    assert not graded(story(ack=None, status_page=None, ic=None)).passed  # 8 of 11
+    assert not graded(story(ack=START + 180, status_page=None, ic=None)).passed  # 8 of 11
 
 
 def test_weights_from_the_policys_grading_block_change_the_score(default: Policy) -> None:
@@ -741,7 +771,7 @@ def test_weights_from_the_policys_grading_block_change_the_score(default: Policy
     weighted = default.model_copy(update={"grading": grading})
     a = graded(story(ack=None), policy=weighted)
     assert a.criterion("ack_alert").weight == 9
-    assert a.score == round(10 / 19, 4)
+    assert a.score == 0.52  # 10/19 = 52.6%, rounded down
     assert a.pass_score == 0.9 and not a.passed
 
 
@@ -1006,6 +1036,9 @@ def test_the_novice_autopilot_fails_each_scenario_the_way_a_facilitator_expects(
     failed = set(a.failed())
     if scenario_id in NOVICE_EXPECTED:
         assert failed == NOVICE_EXPECTED[scenario_id], render_table(a)
+    elif scenario_id == "not-an-incident":
+        assert {"ack_alert", "severity_correct"} <= failed
+        assert "not an incident" in a.criterion("severity_correct").detail
     else:
         assert {"ack_alert", "create_channel", "severity_correct"} <= failed
     assert any(p.pattern == "Debugging code yourself" for p in a.anti_patterns)
@@ -1023,6 +1056,19 @@ def test_the_novices_harmful_calls_are_counted(
     assert [m.id for m in autopilot_grades["api-outage", "novice"].wasted_mitigations] == [
         "rollback-api"
     ]
+
+
+@pytest.mark.parametrize("policy_id", ["agentos", "nexus"])
+def test_the_expert_autopilot_passes_and_the_novice_fails_every_scenario_under_the_other_policies(
+    policy_id: str,
+) -> None:
+    policy = load_policy(policy_id)
+    for item in library():
+        s = item.scenario
+        expert = grade(_play(s, "expert", policy), scenario=s, policy=policy, trainee="e", seed=1)
+        assert expert.passed and expert.failed() == [], (s.id, render_table(expert))
+        novice = grade(_play(s, "novice", policy), scenario=s, policy=policy, trainee="n", seed=1)
+        assert not novice.passed, (s.id, render_table(novice))
 
 
 def _expert_scripts() -> Iterator[Path]:

@@ -119,6 +119,34 @@ def test_an_update_to_the_incident_channel_needs_the_channel() -> None:
     assert engine.submit(update).accepted
 
 
+def test_a_misnamed_channel_can_be_renamed_but_not_created_twice() -> None:
+    engine, _ = make()
+    assert "create it first" in engine.submit(c.RenameChannel(name="#incident-x")).reason
+    assert engine.submit(c.CreateChannel(name="#api-errors")).accepted
+    again = engine.submit(c.CreateChannel(name="#incident-2026-01-30-1400"))
+    assert not again.accepted and "rename it instead" in again.reason
+    assert engine.submit(c.RenameChannel(name="#incident-2026-01-30-1400")).accepted
+    assert engine.state.channel == "#incident-2026-01-30-1400"
+    assert (
+        "already called" in engine.submit(c.RenameChannel(name="#incident-2026-01-30-1400")).reason
+    )
+
+
+def test_pace_presses_are_journalled_as_whoever_pressed_them() -> None:
+    engine, events = make()
+    pacer = Pacer(engine)
+    pacer.start(0.0)
+    pacer.pause(1.0)
+    pacer.set_speed(10.0, 2.0, by="facilitator")
+    pacer.jump(60.0)
+    pressed = [(e.by, e.command["do"]) for e in events.of("action")]
+    assert pressed == [
+        ("trainee", "set_pace"),
+        ("facilitator", "set_pace"),
+        ("trainee", "jump_ahead"),
+    ]
+
+
 def test_an_accepted_action_is_reported_before_its_consequences() -> None:
     s = scenario(
         responders=[{"id": "bob", "name": "Bob", "role": "SRE", "skills": ["api"]}],

@@ -89,8 +89,10 @@ class Session:
         self.commands: list[c.Command] = []
 
     def on_command(self, command: c.Command) -> tuple[bool, str | None]:
+        """A command from the facilitator's seat (the only seat allowed to send), as the TUI's
+        ``apply_facilitator_command`` applies it: journalled as the facilitator's."""
         self.commands.append(command)
-        outcome = self.engine.submit(command)
+        outcome = self.engine.submit(command, by="facilitator")
         return outcome.accepted, outcome.reason or None
 
     async def play(self, until: float = math.inf) -> None:

@@ -486,3 +486,37 @@ def test_periods_format_back_to_days() -> None:
 def test_a_period_beyond_two_years_is_refused() -> None:
     with pytest.raises(ValueError, match="two years"):
         parse_period("800d")
+
+
+@pytest.mark.parametrize("name", ["default", "agentos", "nexus"])
+def test_every_policy_names_its_critical_failures_and_reaction_window_with_seed_lines(
+    name: str,
+) -> None:
+    policy = load_policy(name)
+    assert policy.grading is not None
+    assert [c.id for c in policy.grading.critical] == [
+        "never_acknowledged",
+        "impact_not_ended",
+        "resolved_while_active",
+        "scenario_must_not",
+    ]
+    reaction = policy.rules.reaction
+    assert reaction is not None and reaction.within == 5 * MINUTE
+    assert reaction.note is not None and "immediately" in reaction.note.lower()
+
+
+def test_timed_escalation_rules_follow_each_matrix() -> None:
+    agentos, nexus, default = (load_policy(n) for n in ("agentos", "nexus", "default"))
+    p0 = [(r.after, r.target) for r in agentos.escalation_rules(agentos.level("P0"))]
+    assert p0 == [(15 * MINUTE, "vp_engineering"), (30 * MINUTE, "cto"), (60 * MINUTE, "ceo")]
+    p1 = [(r.after, r.target) for r in agentos.escalation_rules(agentos.level("P1"))]
+    assert p1[0] == (30 * MINUTE, "secondary")
+    assert [(r.after, r.target) for r in nexus.escalation_rules(nexus.level("P1"))] == [
+        (120 * MINUTE, "management")
+    ]
+    sev2 = {
+        (r.after, r.target, r.condition) for r in default.escalation_rules(default.level("SEV-2"))
+    }
+    assert (15 * MINUTE, "secondary", "root_cause_not_found") in sev2
+    assert (60 * MINUTE, "eng_lead", "not_resolved") in sev2
+    assert (120 * MINUTE, "vp_engineering", "impact_ongoing") in sev2

@@ -643,3 +643,35 @@ def test_the_progress_bar_shows_only_on_a_terminal_outside_ci(
 def test_the_renderer_refuses_an_unknown_format(runs: dict[str, Path]) -> None:
     with pytest.raises(ReportError):
         render_debrief(load_session(runs["expert"]), "pdf")
+
+
+def test_a_critical_failure_comes_first_in_the_debrief_and_decides_it(
+    debriefs: dict[str, Path],
+) -> None:
+    # The hostile script never mitigates: the root cause is still active at the end.
+    md = (debriefs["hostile"] / "debrief.md").read_text(encoding="utf-8")
+    critical = md.index("**NOT PASSED: critical failure (impact not ended)**")
+    assert critical < md.index("score ") < md.index("## What to practise next")
+    data = json.loads((debriefs["hostile"] / "debrief.json").read_text(encoding="utf-8"))
+    assert data["assessment"]["decided_by"] == "impact_not_ended"
+    html = (debriefs["hostile"] / "debrief.html").read_text(encoding="utf-8")
+    assert html.index("Critical failure (impact not ended)") < html.index("Score <b>")
+
+
+def test_the_debrief_publishes_the_formula_and_the_behavioural_markers(
+    debriefs: dict[str, Path],
+) -> None:
+    md = (debriefs["expert"] / "debrief.md").read_text(encoding="utf-8")
+    formula = md[md.index("## How the result was computed") : md.index("## Behavioural markers")]
+    assert "rounded down" in formula and "Passing Score: 80%" in formula
+    assert "Critical failure (never acknowledged)" in formula
+    markers = md[md.index("## Behavioural markers") : md.index("## Criteria")]
+    assert "Delegation:" in markers and "had seen:" in markers
+
+
+def test_the_cohort_report_counts_deciding_critical_failures_and_summarises_markers(
+    cohort: Path,
+) -> None:
+    data = cohort_data([cohort])
+    assert {m["id"] for m in data["markers"]} >= {"delegated", "heads_down_s"}
+    assert all(c["sessions"] >= 1 for c in data["critical_failures"])

@@ -17,6 +17,12 @@ Times:
     was never done. A deadline is met when the time is less than or equal to it (an
     acknowledgement at exactly 2m00s passes).
 
+Verdict:
+    A critical failure the policy names (``grading.critical``) fails the exercise whatever the
+    score, and every report says it first; otherwise the score (the weighted share of the
+    applicable criteria passed, less the scenario's named penalties, as a whole percentage
+    rounded down) against the pass score. ``docs/grading.md`` publishes the formula.
+
 Status:
     ``passed``, ``failed``, ``pending`` or ``not_applicable``. Grading a finished (or
     stopped) journal never gives ``pending``. With ``now`` (a live session), a criterion that
@@ -31,7 +37,8 @@ The package, along its seams:
     ``context`` (what every criterion looks at), one module per criterion family
     (``response``: ack, channel, IC; ``communication``: updates, status page, stakeholders;
     ``severity``; ``paging``: paging and escalation; ``recovery``: mitigation and resolution;
-    ``postmortem``), ``antipatterns``, ``grade`` (weights, score, pass), ``journals``
+    ``postmortem``), ``critical`` (critical failures and named penalties), ``antipatterns``,
+    ``markers`` (behavioural markers, not scored), ``grade`` (weights, score, pass), ``journals``
     (grading a journal from disk) and ``live`` (a running session). This package reads
     events and policies; it must not run the engine, write files, or import reports or the
     screen. The plain-text table lives with the reports (``reports.text``).
@@ -39,7 +46,7 @@ The package, along its seams:
 
 from __future__ import annotations
 
-from assessments.assessor.grade import grade
+from assessments.assessor.grade import formula, grade
 from assessments.assessor.journals import grade_journal
 from assessments.assessor.live import LiveAssessor
 from assessments.assessor.results import (
@@ -49,10 +56,14 @@ from assessments.assessor.results import (
     AntiPattern,
     Assessment,
     CriterionResult,
+    CriticalFailure,
     HarmfulMitigation,
+    Penalty,
     RejectedAction,
     Status,
     WastedMitigation,
+    percent,
+    whole_percent,
 )
 
 __all__ = [
@@ -62,11 +73,16 @@ __all__ = [
     "AntiPattern",
     "Assessment",
     "CriterionResult",
+    "CriticalFailure",
     "HarmfulMitigation",
     "LiveAssessor",
+    "Penalty",
     "RejectedAction",
     "Status",
     "WastedMitigation",
+    "formula",
     "grade",
     "grade_journal",
+    "percent",
+    "whole_percent",
 ]

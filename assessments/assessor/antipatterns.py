@@ -3,7 +3,8 @@
 Not scored: listed for the debrief, each with the table row it quotes. Running a diagnostic
 yourself ("Debugging code yourself"), mitigating before any diagnostic found the cause
 ("Making decisions alone"), not escalating when the ``no_root_cause`` trigger fell due, no
-scribe and no notes ("Not documenting", judged once the exercise is over) and 30 minutes or
+scribe and no notes ("Not documenting", judged once the exercise is over and placed at the
+resolution, or the end, never at the first alert) and 30 minutes or
 more without an incident-channel update. This module must not change a criterion's result.
 """
 
@@ -76,9 +77,10 @@ def anti_patterns(ctx: Context) -> list[AntiPattern]:
         ):
             out.append(
                 AntiPattern(
-                    ctx.start,
+                    f.resolved_at if f.resolved_at is not None else ctx.horizon,
                     "Not documenting",
-                    "no scribe was assigned and no timeline notes were taken",
+                    "no scribe was assigned and no timeline notes were taken by "
+                    + ("the resolution" if f.resolved_at is not None else "the end"),
                     _NOT_DOCUMENTING,
                     _IC_TABLE,
                 )

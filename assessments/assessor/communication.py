@@ -131,6 +131,9 @@ def status_page(ctx: Context) -> CriterionResult:
     if first is None:
         if ctx.ahead(ctx.start + limit):
             return result(cid, "pending", f"not updated yet; {limit_text}", cites, limit=limit)
+        if ctx.not_due(ctx.start + limit):
+            detail = f"not due when the exercise ended; {limit_text}"
+            return result(cid, "not_applicable", detail, cites, limit=limit)
         detail = f"the status page was never updated; {limit_text}"
         return result(cid, "failed", detail, cites, limit=limit)
     took = ctx.rel(first)
@@ -155,6 +158,7 @@ def notify_stakeholders(ctx: Context) -> CriterionResult:
     missing: list[str] = []
     waiting: list[str] = []
     on_time: list[str] = []
+    not_due: list[str] = []
     times: list[float] = []
     for n in due:
         assert n.within is not None
@@ -163,6 +167,8 @@ def notify_stakeholders(ctx: Context) -> CriterionResult:
         if t is None:
             if ctx.ahead(ctx.start + n.within):
                 waiting.append(f"{who} (within {span(n.within)})")
+            elif ctx.not_due(ctx.start + n.within):
+                not_due.append(f"{who} (within {span(n.within)})")
             else:
                 missing.append(f"{who} (within {span(n.within)})")
             continue
@@ -174,16 +180,21 @@ def notify_stakeholders(ctx: Context) -> CriterionResult:
             on_time.append(f"{who} at {span(took)} (limit {span(n.within)})")
     limit = max(n.within or 0.0 for n in due)
     measured = max(times) if times and not missing and not waiting else None
+    later = f"; not due when the exercise ended: {', '.join(not_due)}" if not_due else ""
     if late or missing:
         parts = []
         if late:
             parts.append("late: " + ", ".join(late))
         if missing:
             parts.append("never notified: " + ", ".join(missing))
-        return result(cid, "failed", "; ".join(parts), cites, measured=measured, limit=limit)
+        detail = "; ".join(parts) + later
+        return result(cid, "failed", detail, cites, measured=measured, limit=limit)
     if waiting:
         done = f"notified {', '.join(on_time)}; " if on_time else ""
-        detail = f"{done}still due: {', '.join(waiting)}"
-        return result(cid, "pending", detail, cites, limit=limit)
-    detail = "notified in time: " + ", ".join(on_time)
+        detail = f"{done}still to notify: {', '.join(waiting)}"
+        return result(cid, "pending", detail, cites, limit=limit, waiting=tuple(waiting))
+    if not on_time:
+        detail = f"nobody was due yet: {', '.join(not_due)} not due when the exercise ended"
+        return result(cid, "not_applicable", detail, cites, limit=limit)
+    detail = "notified in time: " + ", ".join(on_time) + later
     return result(cid, "passed", detail, cites, measured=measured, limit=limit)

@@ -52,8 +52,15 @@ class Context:
 
     @property
     def incident(self) -> bool:
-        """Whether incident criteria apply: an incident is expected, or the trainee declared."""
-        return self.incident_expected or self.facts.declared_at is not None
+        """Whether incident criteria apply: the scenario is an incident at the level in force.
+
+        Declaring a scenario that is not an incident does not make it one: that mistake is
+        graded once, by ``severity_correct``."""
+        return self.incident_expected
+
+    def not_due(self, deadline_abs: float) -> bool:
+        """A finished record that stopped before the deadline came: it is not due (not failed)."""
+        return not self.live and self.horizon < deadline_abs - EPS
 
     def rel(self, t: float) -> float:
         """Seconds from incident start (never negative)."""
@@ -81,12 +88,9 @@ class Context:
 
     def not_declared(self) -> str:
         """Why incident criteria do not apply, as the start of a detail."""
-        why = (
-            f"{self.level.name} is not declared as an incident"
-            if not self.level.declare.incident
-            else "this scenario is not an incident"
-        )
-        return f"{why} and you did not declare one"
+        if not self.level.declare.incident:
+            return f"{self.level.name} is not declared as an incident"
+        return "this scenario is not an incident"
 
 
 def span(seconds: float) -> str:
@@ -111,6 +115,7 @@ def result(
     *,
     measured: float | None = None,
     limit: float | None = None,
+    waiting: tuple[str, ...] = (),
 ) -> CriterionResult:
     """A criterion's result: its title, its one-line detail and the policy lines it cites.
 
@@ -121,6 +126,7 @@ def result(
         cites: ``(source, says)`` of every policy line applied (duplicates dropped).
         measured: What was measured, in seconds.
         limit: The limit (infinite: none).
+        waiting: Live, pending: who is still to be notified, paged or escalated to.
     """
     sources: list[str] = []
     says: list[str] = []
@@ -138,4 +144,5 @@ def result(
         detail=one_line(detail),
         source="; ".join(sources),
         says=" / ".join(says),
+        waiting=waiting,
     )

@@ -5,13 +5,16 @@ session's events so far. It gathers the facts once, fixes the level in force (th
 scenario calls for under the policy, never the one the trainee chose), runs each criterion's
 check, lists what else a facilitator debriefs, and returns the ``Assessment``.
 
-Score and pass (the rule the default policy's ``grading`` block states and cites):
-    score = sum of the weights of the passed criteria / sum of the weights of the applicable
+Score and pass (the rule the default policy's ``grading`` block states and cites; published
+in ``docs/grading.md``):
+    share = sum of the weights of the passed criteria / sum of the weights of the applicable
     criteria (pending ones count as applicable and not passed). Weights are 1 unless the
-    policy's ``grading.weights`` say otherwise. ``passed`` = score >= the pass score:
-    ``grading.pass_score`` when the policy sets it, else the certification quiz's pass mark
-    (the training module's "Passing Score: 80%", inherited by the AgentOS and NEXUS
-    policies).
+    policy's ``grading.weights`` say otherwise. score = the share less every ``major``
+    penalty the scenario names, as a whole percentage rounded down (``whole_percent``: the
+    one rounding rule of every screen and report). ``passed`` = no critical failure (the
+    policy's ``grading.critical``) and score >= the pass score: ``grading.pass_score`` when
+    the policy sets it, else the certification quiz's pass mark (the training module's
+    "Passing Score: 80%", inherited by the AgentOS and NEXUS policies).
 
 This module must not run the engine, read files or render anything.
 """
@@ -23,7 +26,9 @@ from collections.abc import Callable, Sequence
 from assessments.assessor.antipatterns import anti_patterns
 from assessments.assessor.communication import notify_stakeholders, status_page, update_cadence
 from assessments.assessor.context import EPS, Context
+from assessments.assessor.critical import critical_failures, penalties
 from assessments.assessor.facts import Facts, gather
+from assessments.assessor.markers import markers
 from assessments.assessor.paging import page_escalation
 from assessments.assessor.postmortem import postmortem_scheduled
 from assessments.assessor.recovery import mitigation, resolution_declared
@@ -34,6 +39,7 @@ from assessments.assessor.results import (
     CriterionResult,
     HarmfulMitigation,
     WastedMitigation,
+    whole_percent,
 )
 from assessments.assessor.severity import severity_correct
 from assessments.policy import Policy
@@ -54,6 +60,52 @@ CHECKS: dict[str, Callable[[Context], CriterionResult]] = {
     "postmortem_scheduled": postmortem_scheduled,
 }
 """Each criterion id's check, in the order they are reported."""
+
+
+def formula(policy: Policy) -> list[tuple[str, str, str]]:
+    """How the score and the verdict are computed under ``policy``: (rule, source, says).
+
+    The debrief and ``docs/grading.md`` print these lines; each cites the policy line it rests
+    on.
+    """
+    grading = policy.grading
+    weights = _weights(policy)
+    weight_text = (
+        "every criterion weighs 1"
+        if not weights
+        else "weights: " + ", ".join(f"{k} {v:g}" for k, v in weights.items()) + ", others 1"
+    )
+    pass_score, pass_source = _pass_score(policy)
+    source, says = (grading.source, grading.says) if grading is not None else (pass_source, "")
+    rules = [
+        (
+            "Share = the weights of the criteria passed / the weights of the criteria that apply "
+            f"({weight_text}; a criterion that does not apply counts on neither side).",
+            source,
+            says,
+        ),
+        (
+            "Score = the share less every major penalty the scenario names for what was done, "
+            "as a whole percentage rounded down (79.9% is 79%).",
+            "the scenario's consequences (major)",
+            "",
+        ),
+        (
+            f"Passed = no critical failure, and a score of at least {pass_score:.0%}.",
+            pass_source,
+            "",
+        ),
+    ]
+    for rule in grading.critical if grading is not None else ():
+        rules.append(
+            (
+                f"Critical failure ({rule.id.replace('_', ' ')}): fails the exercise whatever "
+                "the score.",
+                rule.source,
+                rule.says,
+            )
+        )
+    return rules
 
 
 def _pass_score(policy: Policy) -> tuple[float, str]:
@@ -93,8 +145,7 @@ def grade(
             ``pending``. ``None``: the record is complete (a stopped journal is graded as if
             the exercise ended at its last event).
     """
-    root = frozenset(x.id for x in scenario.faults if x.root_cause)
-    facts = gather(events, root)
+    facts = gather(events, scenario)
     level = policy.level_for(scenario.expected.severity, scenario.expected.overrides)
     live = now is not None and facts.ended_at is None
     ctx = Context(
@@ -112,7 +163,10 @@ def grade(
     results = _criteria(ctx)
     total = sum(r.weight for r in results if r.applicable)
     earned = sum(r.weight for r in results if r.passed)
-    score = round(earned / total, 4) if total else 0.0
+    share = earned / total if total else 0.0
+    named = penalties(ctx)
+    score = whole_percent(share - sum(p.penalty for p in named))
+    critical = critical_failures(ctx)
     pass_score, pass_source = _pass_score(policy)
     harmful, wasted = _mitigation_outcomes(scenario, facts)
     return Assessment(
@@ -122,7 +176,7 @@ def grade(
         level=level.name,
         seed=seed,
         score=score,
-        passed=score >= pass_score - EPS,
+        passed=not critical and score >= pass_score - EPS,
         criteria=results,
         incident_start=facts.incident_start,
         rejected_actions=list(facts.rejected),
@@ -134,6 +188,10 @@ def grade(
         pass_source=pass_source,
         live=live,
         now=now if live else None,
+        critical_failures=critical,
+        penalties=named,
+        share=share,
+        markers=markers(ctx),
     )
 
 
@@ -155,7 +213,16 @@ def _criteria(ctx: Context) -> list[CriterionResult]:
         weight = weights.get(cid, 1.0)
         if weight != r.weight:
             r = CriterionResult(
-                r.id, r.title, r.status, r.measured_s, r.limit_s, r.detail, weight, r.source, r.says
+                r.id,
+                r.title,
+                r.status,
+                r.measured_s,
+                r.limit_s,
+                r.detail,
+                weight,
+                r.source,
+                r.says,
+                r.waiting,
             )
         results.append(r)
     return results
@@ -164,17 +231,37 @@ def _criteria(ctx: Context) -> list[CriterionResult]:
 def _mitigation_outcomes(
     scenario: Scenario, facts: Facts
 ) -> tuple[list[HarmfulMitigation], list[WastedMitigation]]:
-    """The mitigations that started faults, and those that changed nothing."""
+    """The mitigations the scenario says did harm (a consequence, or faults started), and those
+    that changed nothing."""
     titles = {x.id: x.title for x in scenario.faults}
-    harmful = [
-        HarmfulMitigation(m.t, m.mitigation, tuple(f"{titles.get(x, x)} [{x}]" for x in m.started))
-        for m in facts.finished
-        if m.started
-    ]
+    consequences = {t.mitigation: t for t in facts.triggered if t.mitigation is not None}
+    harmful: list[HarmfulMitigation] = []
+    listed: set[str] = set()
+    for m in facts.finished:
+        if m.started or m.mitigation in consequences:
+            hit = consequences.get(m.mitigation)
+            harmful.append(
+                HarmfulMitigation(
+                    m.t,
+                    m.mitigation,
+                    tuple(f"{titles.get(x, x)} [{x}]" for x in m.started),
+                    hit.consequence.level if hit else None,
+                    hit.consequence.says.strip() if hit else "",
+                )
+            )
+            listed.add(m.mitigation)
+    for mid, hit in consequences.items():
+        if mid is not None and mid not in listed:
+            harmful.append(
+                HarmfulMitigation(
+                    hit.t, mid, (), hit.consequence.level, hit.consequence.says.strip()
+                )
+            )
+    harmful.sort(key=lambda h: h.t)
     wasted = [
         WastedMitigation(m.t, m.mitigation)
         for m in facts.finished
-        if not m.cleared and not m.started
+        if not m.cleared and not m.started and m.mitigation not in consequences
     ]
     return harmful, wasted
 

@@ -70,20 +70,39 @@ def create_channel(ctx: Context) -> CriterionResult:
             return result(cid, "pending", f"no channel yet; {limit_text}", cites, limit=limit)
         detail = f"no incident channel was created; {limit_text}"
         return result(cid, "failed", detail, cites, limit=limit)
-    t, name = f.channel
+    _created, first_name = f.channel
+    conforming = next(
+        (
+            (t, n)
+            for t, n in f.channel_names
+            if rule.matches(n) and not _name_time_problem(ctx, n, limit)
+        ),
+        None,
+    )
+    renamed = ""
+    if conforming is not None and conforming[1] != first_name:
+        renamed = f" (created as {first_name}, renamed)"
+    t, name = conforming if conforming is not None else f.channel_names[-1]
     took = ctx.rel(t)
     problems: list[str] = []
     if limit is not None and took > limit + EPS:
-        problems.append(f"channel created at {span(took)} after the first alert; {limit_text}")
-    if not rule.matches(name):
-        problems.append(f"named {name}; the convention is {rule.convention}")
-    else:
-        wrong = _name_time_problem(ctx, name, limit)
-        if wrong:
-            problems.append(wrong)
+        what = "named by the convention" if renamed else "created"
+        problems.append(f"channel {what} at {span(took)} after the first alert; {limit_text}")
+    if conforming is None:
+        if not rule.matches(name):
+            problems.append(f"named {name}; the convention is {rule.convention}")
+        else:
+            wrong = _name_time_problem(ctx, name, limit)
+            if wrong:
+                problems.append(wrong)
+        if ctx.live and ctx.ahead(None if limit is None else ctx.start + limit):
+            detail = "; ".join(problems) + " (rename it)"
+            return result(cid, "pending", detail, cites, measured=took, limit=limit)
     if problems:
         return result(cid, "failed", "; ".join(problems), cites, measured=took, limit=limit)
-    detail = f"created {name} at {span(took)} after the first alert; {limit_text}"
+    detail = f"{name}{renamed} at {span(took)} after the first alert; {limit_text}"
+    if not renamed:
+        detail = f"created {detail}"
     return result(cid, "passed", detail, cites, measured=took, limit=limit)
 
 

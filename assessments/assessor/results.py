@@ -59,6 +59,8 @@ class CriterionResult:
     """The policy lines it applies (their ``source`` citations)."""
     says: str = ""
     """What those lines say, in the seed's words."""
+    waiting: tuple[str, ...] = ()
+    """Live, pending: who is still to be notified, paged or escalated to, and by when."""
 
     @property
     def passed(self) -> bool:
@@ -84,6 +86,7 @@ class CriterionResult:
             "weight": self.weight,
             "source": self.source,
             "says": self.says,
+            "waiting": list(self.waiting),
         }
 
 
@@ -105,18 +108,74 @@ class RejectedAction:
 
 @dataclass(frozen=True, slots=True)
 class HarmfulMitigation:
-    """A mitigation that started faults of its own."""
+    """A mitigation the scenario says does harm: it carries a consequence, or started faults."""
 
     t: float
-    """Sim time it completed."""
+    """Sim time it was applied (a consequence) or completed (faults started)."""
     id: str
     """Mitigation id."""
     started: tuple[str, ...]
     """What it started: the faults' titles (ids in brackets)."""
+    consequence: str | None = None
+    """``critical`` or ``major`` where the scenario says so; ``None``: it started faults with
+    no consequence declared."""
+    says: str = ""
+    """The scenario's sentence for the debrief."""
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form."""
-        return {"t": self.t, "id": self.id, "started": list(self.started)}
+        return {
+            "t": self.t,
+            "id": self.id,
+            "started": list(self.started),
+            "consequence": self.consequence,
+            "says": self.says,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class CriticalFailure:
+    """A failure the policy says fails the exercise whatever the score."""
+
+    id: str
+    """``never_acknowledged``, ``impact_not_ended``, ``resolved_while_active`` or
+    ``scenario_must_not``."""
+    t: float
+    """Sim time it happened (or was judged)."""
+    detail: str
+    """What happened, for the trainee."""
+    says: str
+    """The policy line, in the seed's words."""
+    source: str
+    """Where that line is."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form."""
+        return {
+            "id": self.id,
+            "t": self.t,
+            "detail": self.detail,
+            "says": self.says,
+            "source": self.source,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Penalty:
+    """A ``major`` consequence the scenario attaches to something done: a named deduction."""
+
+    t: float
+    """Sim time."""
+    what: str
+    """What was done."""
+    says: str
+    """The scenario's sentence for the debrief."""
+    penalty: float
+    """The share of the score it cost."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form."""
+        return {"t": self.t, "what": self.what, "says": self.says, "penalty": self.penalty}
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,9 +233,10 @@ class Assessment:
     seed: int
     """The run's seed."""
     score: float
-    """Weighted share of the applicable criteria passed, 0..1."""
+    """Weighted share of the applicable criteria passed, less the penalties, as a whole
+    percentage rounded down (``whole_percent``), 0..1."""
     passed: bool
-    """``score >= pass_score``."""
+    """No critical failure and ``score >= pass_score``."""
     criteria: list[CriterionResult]
     """Every criterion, in DESIGN.md order."""
     incident_start: float
@@ -200,6 +260,30 @@ class Assessment:
     """Whether this is a running session's grade so far."""
     now: float | None = None
     """Sim time the grade is as of (live), or ``None``."""
+    critical_failures: list[CriticalFailure] = field(default_factory=list)
+    """Failures that fail the exercise whatever the score, in time order."""
+    penalties: list[Penalty] = field(default_factory=list)
+    """Named deductions (``major`` consequences), in time order."""
+    share: float = 0.0
+    """Weighted share of the applicable criteria passed, before penalties and rounding."""
+    markers: dict[str, Any] = field(default_factory=dict)
+    """Behavioural markers from the journal (``assessor.markers``); not scored."""
+
+    @property
+    def decided_by(self) -> CriticalFailure | None:
+        """The critical failure that decided the result (the first), if any."""
+        return self.critical_failures[0] if self.critical_failures else None
+
+    @property
+    def verdict(self) -> str:
+        """Why the exercise passed or not, in one line: a critical failure first."""
+        mark = f"{percent(self.pass_score)}"
+        if self.critical_failures:
+            c = self.critical_failures[0]
+            return f"not passed: critical failure ({c.id.replace('_', ' ')}): {c.detail}"
+        if self.passed:
+            return f"passed: {percent(self.score)} >= the {mark} pass mark"
+        return f"not passed: {percent(self.score)} < the {mark} pass mark"
 
     def criterion(self, criterion_id: str) -> CriterionResult:
         """The result for one criterion id.
@@ -236,7 +320,24 @@ class Assessment:
             "wasted_mitigations": [m.to_dict() for m in self.wasted_mitigations],
             "anti_patterns": [a.to_dict() for a in self.anti_patterns],
             "warnings": list(self.warnings),
+            "critical_failures": [c.to_dict() for c in self.critical_failures],
+            "decided_by": self.decided_by.id if self.decided_by else None,
+            "verdict": self.verdict,
+            "penalties": [p.to_dict() for p in self.penalties],
+            "share": round(self.share, 4),
+            "markers": dict(self.markers),
         }
+
+
+def whole_percent(fraction: float) -> float:
+    """The one rounding rule of the score: a whole percentage, rounded down (79.9% is 79%, never
+    the 80% pass mark), as a fraction (0.79). Results, debrief, record and cohort all show it."""
+    return math.floor(max(0.0, fraction) * 100 + 1e-9) / 100
+
+
+def percent(fraction: float) -> str:
+    """A score (already a whole percentage) as text: ``81%``."""
+    return f"{math.floor(fraction * 100 + 1e-9)}%"
 
 
 def _json_seconds(value: float | None) -> float | None:

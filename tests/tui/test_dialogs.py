@@ -196,3 +196,93 @@ async def test_what_the_engine_refuses_is_shown_with_its_reason_and_changes_noth
         assert [e.reason for e in rejected] == [reason]
         timeline = console(app).query_one(Timeline)
         assert any(f"rejected: {reason}" in line for line in timeline.plain)
+
+
+# --------------------------------------------------------------------------- the policy in force
+
+POLICY_TEXT: dict[str, dict[str, list[str]]] = {
+    # Written from the policy files: default (training module), AgentOS and NEXUS runbooks.
+    "default": {
+        "acknowledge": ["within 2m", "Time to acknowledge alert: < 2 minutes"],
+        "channel": ["within 5m", "Time to create incident channel: < 5 minutes"],
+        "role": ["SEV-1 5m, SEV-2 10m", "optional at SEV-3"],
+        "severity": ["Is service completely down?", "Severity Decision Tree"],
+        "postmortem": ["within 48h at SEV-2"],
+    },
+    "agentos": {
+        "acknowledge": ["within 15m, P1's response time"],
+        "channel": ["within 15m, P1's response time"],
+        "role": ["P0 5m, P1 15m", "optional at P2, P3"],
+        "severity": ["Is this affecting production?", "Phase 2: Triage"],
+        "postmortem": ["within 48h at P1", "P1 | 48 hours | 1 week"],
+    },
+    "nexus": {
+        "acknowledge": ["within 5m", "Detection & Triage (0-5 minutes)"],
+        "channel": ["within 5m"],
+        "role": ["P0 5m, P1 5m"],
+        "severity": ["P1 · High"],
+        "postmortem": ["within 48h at P1", "Step 5: Post-Mortem (Within 48 hours)"],
+    },
+}
+"""What each dialog must say under each policy (api-outage is SEV-2 / P1 / P1)."""
+
+POSTMORTEM_CHOICES = {
+    "default": [172800.0],
+    "agentos": [86400.0, 172800.0, 604800.0, 1209600.0],
+    "nexus": [172800.0],
+}
+"""The postmortem deadlines each policy sets, in seconds (default and NEXUS: 48 hours at every
+declared level; AgentOS: P0 24 h, P1 48 h, P2 1 week, P3 2 weeks)."""
+
+
+def _plain(renderable: Any) -> str:
+    from rich.console import Console
+
+    out = Console(width=200, record=True, color_system=None)
+    with out.capture() as captured:
+        out.print(renderable)
+    return " ".join(captured.get().split())
+
+
+@pytest.mark.parametrize("policy", ["default", "agentos", "nexus"])
+async def test_every_dialog_states_the_policy_in_force(journal_dir: Path, policy: str) -> None:
+    from tui.headless.session import new_session
+
+    session = new_session(
+        "api-outage", trainee="Ada", journal_dir=journal_dir, paused=True, policy=policy
+    )
+    session.open(0.0)
+    session.jump(120)
+    level = session.policy.level_for("high")
+    assert session.submit(cmd.Classify(severity=level.name)).accepted
+    forms = Forms(session)
+    for name, wanted in POLICY_TEXT[policy].items():
+        dialog = getattr(forms, name)()
+        text = _plain(dialog.help())
+        for words in wanted:
+            assert words in text, (policy, name, text)
+        app = DialogHost(dialog)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            if name == "postmortem":
+                assert [s for _, s in dialog.choices] == POSTMORTEM_CHOICES[policy]
+                await pilot.press("ctrl+s")
+                await pilot.pause()
+                [submitted] = app.results
+                assert submitted.within == session.policy.playbook(level.name).postmortem_within_s
+    assert "10 minutes" not in _plain(forms.role().help()) or policy == "default"
+
+
+async def test_the_channel_dialog_renames_a_channel_that_exists(journal_dir: Path) -> None:
+    forms = forms_at(journal_dir, 120, cmd.CreateChannel(name="#api-errors"))
+    dialog = forms.channel()
+    assert dialog.existing == "#api-errors"
+    app = DialogHost(dialog)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    assert app.results == [cmd.RenameChannel(name="#incident-2026-01-30-1515")]
+    assert forms.session.submit(app.results[0]).accepted
+    ticked = {i.id: i.done_at for i in forms.session.view().checklist}
+    assert ticked["channel"] == 120

@@ -122,7 +122,7 @@ def test_the_checklist_follows_the_quick_reference_card(session: Session) -> Non
         cmd.PostUpdate(audience="status_page", status="investigating", text="Investigating."),
     ):
         assert session.submit(command).accepted
-    done = {item.id: item.done_at for item in checklist(session.snapshot())}
+    done = {item.id: item.done_at for item in checklist(session.snapshot(), session.policy)}
     assert done == {
         "acknowledge": None,
         "severity": None,

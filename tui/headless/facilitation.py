@@ -173,8 +173,8 @@ def action_rows(events: Iterable[ev.Event]) -> list[ActionRow]:
     rows: list[ActionRow] = []
     for e in events:
         if isinstance(e, ev.ActionAccepted | ev.ActionRejected):
-            if e.command.get("do") in ("set_pace", "jump_ahead") and e.by == "facilitator":
-                continue  # pacing: the status line shows it
+            if e.command.get("do") in ("set_pace", "jump_ahead"):
+                continue  # pacing, whoever pressed it: the status line shows it
             shown = describe(e)
             what = shown[1] if shown is not None else str(e.command.get("do"))
             rationale = str(e.command.get("rationale") or "")

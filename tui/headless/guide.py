@@ -1,8 +1,9 @@
-"""What the training module says, as the console shows it: decision tree, first actions, templates.
+"""What the training module says, as the console shows it: the communication templates.
 
 The texts come from the incident-response training module (``seeds/000_742908f4b747e081.txt``):
-the severity decision tree (Session 2), the internal update, declaration and status-page
-templates (Session 4) and the Quick Reference Card's first actions (Appendix A). The functions
+the internal update, declaration and status-page templates (Session 4). The severity decision
+tree lives in the policy file (``Policy.decision_tree``) and the first actions' levels come from
+the policy in force (``tui.headless.rules``). The functions
 here fill the templates with what the exercise already knows and list the placeholders a
 trainee still has to replace.
 
@@ -11,33 +12,8 @@ Pure text: this module must not import Textual, run the engine or grade anything
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-
-DECISION_TREE = """\
-Is service completely down?
- yes → SEV-1
- no  → Are >10% of users affected?
-   yes → Is SLO violated?
-     yes → SEV-2
-     no  → SEV-2
-   no  → Is any user affected?
-     yes → SEV-3
-     no  → SEV-4"""
-"""Training module, Session 2, Severity Decision Tree (redrawn; same branches and levels)."""
-
-DECISION_TREES: dict[str, str] = {"default": DECISION_TREE}
-"""Decision trees by policy id. Only the training module (the default policy) draws one; under
-the other policies the dialog shows each level's definition and criteria instead."""
-
-FIRST_ACTIONS: tuple[tuple[str, str], ...] = (
-    ("acknowledge", "Acknowledge alert"),
-    ("severity", "Determine severity"),
-    ("channel", "Create incident channel"),
-    ("ic", "Assign IC (SEV-1/2)"),
-    ("status_page", "Update status page (SEV-1/2)"),
-)
-"""Quick Reference Card (Appendix A), FIRST ACTIONS 1-5, as (id, label); "(SEV-1/SEV-2)" is
-shortened to "(SEV-1/2)" to fit the console's column."""
 
 IC_ANTI_PATTERN = (
     "Debugging code yourself: you lose coordination focus. Delegate technical work "
@@ -149,12 +125,21 @@ def compose_update(audience: str, status: str, ctx: UpdateContext) -> str:
     )
 
 
-def declaration(*, severity: str | None, service: str, channel: str | None, ic: str | None) -> str:
-    """The incident declaration template with what is known so far."""
+def declaration(
+    *,
+    severity: str | None,
+    service: str,
+    channel: str | None,
+    ic: str | None,
+    levels: Sequence[str],
+    convention: str,
+) -> str:
+    """The incident declaration template with what is known so far; the blanks name the
+    policy's declared ``levels`` and its channel ``convention``."""
     return DECLARATION.format(
-        severity=severity or "[SEV-1/SEV-2/SEV-3]",
+        severity=severity or f"[{'/'.join(levels)}]",
         service=service,
-        channel=channel or "#incident-YYYY-MM-DD-HHMM",
+        channel=channel or convention,
         ic=f"@{ic}" if ic else "@[IC Name]",
     )
 

@@ -167,27 +167,27 @@ class Session:
         """Advance the sim for the wall time elapsed since the last tick."""
         self.pacer.tick(wall)
 
-    def toggle_pause(self, wall: float) -> bool:
-        """Pause or resume; returns whether the clock is now paused."""
+    def toggle_pause(self, wall: float, *, by: str = "trainee") -> bool:
+        """Pause or resume (journalled as pressed ``by``); returns whether it is now paused."""
         if self.engine.ended:
             return self.pacer.paused
         if self.pacer.paused:
-            self.pacer.resume(wall)
+            self.pacer.resume(wall, by=by)
         else:
-            self.pacer.pause(wall)
+            self.pacer.pause(wall, by=by)
         return self.pacer.paused
 
-    def step_speed(self, direction: int, wall: float) -> float:
+    def step_speed(self, direction: int, wall: float, *, by: str = "trainee") -> float:
         """Move one step up (``+1``) or down (``-1``) the speed ladder; returns the speed."""
         speed = self.pacer.speed
         new = next_speed(speed, direction)
         if new != speed and not self.engine.ended:
-            self.pacer.set_speed(new, wall)
+            self.pacer.set_speed(new, wall, by=by)
         return self.pacer.speed
 
-    def jump(self, seconds: float = JUMP) -> None:
-        """Fast-forward the sim (paused or not)."""
-        self.pacer.jump(seconds)
+    def jump(self, seconds: float = JUMP, *, by: str = "trainee") -> None:
+        """Fast-forward the sim (paused or not; journalled as pressed ``by``)."""
+        self.pacer.jump(seconds, by=by)
 
     def submit(self, command: Command) -> Outcome:
         """Submit a trainee action to the engine (the only way the TUI acts)."""
@@ -217,6 +217,7 @@ class Session:
             speed=self.pacer.speed,
             paused=self.pacer.paused,
             severity_class=cls,
+            policy=self.policy,
         )
 
     def moment(self, t: float | None = None) -> datetime:

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from assessments.policy import Policy
 from simulator import commands as cmd
 from simulator.durations import format_clock, format_duration
 from simulator.model import Scenario
 from simulator.snapshot import Snapshot, Status
-from tui.headless.guide import FIRST_ACTIONS
+from tui.headless.rules import first_actions
 
 ALERT_ICONS: dict[str, str] = {
     "inactive": "○",
@@ -135,14 +136,19 @@ def alert_rule_text(metric: str, op: str, threshold: float, for_: float) -> str:
     return text + (f" for {format_duration(for_)}" if for_ else "")
 
 
-def checklist(snapshot: Snapshot) -> tuple[ChecklistItem, ...]:
-    """The first actions and when each was done."""
-    done: dict[str, float | None] = dict.fromkeys((k for k, _ in FIRST_ACTIONS), None)
+def checklist(snapshot: Snapshot, policy: Policy) -> tuple[ChecklistItem, ...]:
+    """The first actions (labelled with the levels where ``policy`` asks for them) and when
+    each was done; the channel is ticked only once it has a name the convention accepts (a
+    rename counts from its time)."""
+    actions = first_actions(policy)
+    done: dict[str, float | None] = dict.fromkeys((k for k, _ in actions), None)
     for t, command in snapshot.actions:
         key = _first_action(command)
+        if key == "channel" and not policy.rules.channel.matches(getattr(command, "name", "")):
+            continue
         if key is not None and done[key] is None:
             done[key] = t
-    return tuple(ChecklistItem(key, label, done[key]) for key, label in FIRST_ACTIONS)
+    return tuple(ChecklistItem(key, label, done[key]) for key, label in actions)
 
 
 def _first_action(command: cmd.Command) -> str | None:
@@ -150,7 +156,7 @@ def _first_action(command: cmd.Command) -> str | None:
         return "acknowledge"
     if isinstance(command, cmd.Classify):
         return "severity"
-    if isinstance(command, cmd.CreateChannel):
+    if isinstance(command, cmd.CreateChannel | cmd.RenameChannel):
         return "channel"
     if isinstance(command, cmd.AssignRole) and command.role == "ic":
         return "ic"
@@ -199,8 +205,9 @@ def build_view(
     speed: float,
     paused: bool,
     severity_class: str | None,
+    policy: Policy,
 ) -> ConsoleView:
-    """The console's view of the exercise in ``snapshot``."""
+    """The console's view of the exercise in ``snapshot`` under ``policy``."""
     labels = {m.id: m.label for m in scenario.mitigations}
     return ConsoleView(
         t=snapshot.t,
@@ -215,7 +222,7 @@ def build_view(
         channel=snapshot.channel,
         roles=tuple(sorted(snapshot.roles)),
         alerts=alerts(snapshot, scenario),
-        checklist=checklist(snapshot),
+        checklist=checklist(snapshot, policy),
         responders=responders(snapshot),
         ic_busy_with=snapshot.ic_busy_with,
         ic_busy_until=snapshot.ic_busy_until,

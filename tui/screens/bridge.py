@@ -64,21 +64,21 @@ class Bridge:
         self.flush()
         return outcome
 
-    def toggle_pause(self, wall: float) -> bool:
-        """Pause or resume; returns whether paused."""
-        paused = self.session.toggle_pause(wall)
+    def toggle_pause(self, wall: float, *, by: str = "trainee") -> bool:
+        """Pause or resume (pressed ``by``); returns whether paused."""
+        paused = self.session.toggle_pause(wall, by=by)
         self.flush()
         return paused
 
-    def step_speed(self, direction: int, wall: float) -> float:
-        """One step up or down the speed ladder; returns the speed."""
-        speed = self.session.step_speed(direction, wall)
+    def step_speed(self, direction: int, wall: float, *, by: str = "trainee") -> float:
+        """One step up or down the speed ladder (pressed ``by``); returns the speed."""
+        speed = self.session.step_speed(direction, wall, by=by)
         self.flush()
         return speed
 
-    def jump(self, seconds: float) -> None:
-        """Fast-forward the sim."""
-        self.session.jump(seconds)
+    def jump(self, seconds: float, *, by: str = "trainee") -> None:
+        """Fast-forward the sim (pressed ``by``)."""
+        self.session.jump(seconds, by=by)
         self.flush()
 
     def flush(self, *, force: bool = False) -> None:

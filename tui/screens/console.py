@@ -195,6 +195,7 @@ class ConsoleScreen(Screen[None]):
             assessment.score,
             assessment.passed,
             [(c.id, c.status) for c in assessment.criteria],
+            [w for c in assessment.criteria for w in c.waiting],
         )
 
     def _finish(self, reason: str) -> None:

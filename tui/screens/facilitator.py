@@ -145,16 +145,16 @@ def apply_facilitator_command(
         if session.engine.ended:
             return False, "the exercise has ended"
         if command.speed != session.pacer.speed:
-            session.pacer.set_speed(command.speed, wall)
+            session.pacer.set_speed(command.speed, wall, by="facilitator")
         if command.paused != session.paused:
-            bridge.toggle_pause(wall)
+            bridge.toggle_pause(wall, by="facilitator")
         else:
             bridge.flush()
         return True, None
     if isinstance(command, cmd.JumpAhead):
         if session.engine.ended:
             return False, "the exercise has ended"
-        bridge.jump(command.seconds)
+        bridge.jump(command.seconds, by="facilitator")
         return True, None
     if not cmd.is_facilitator(command):
         return False, f"{command.do} is the trainee's action, not the facilitator's"
@@ -336,7 +336,10 @@ class FacilitatorScreen(Screen[None]):
         self._show_actions(action_rows(events))
         assessment = feed.assessment(ended=ended is not None)
         self.query_one(ScorePanel).show(
-            assessment.score, assessment.passed, [(c.id, c.status) for c in assessment.criteria]
+            assessment.score,
+            assessment.passed,
+            [(c.id, c.status) for c in assessment.criteria],
+            [w for c in assessment.criteria for w in c.waiting],
         )
 
     def _show_injects(self, rows: list[InjectRow]) -> None:

@@ -9,13 +9,14 @@ is read for them, never in a dialog, and never the engine's own state.
 from __future__ import annotations
 
 from simulator.durations import format_clock, format_duration
-from tui.headless import guide
+from tui.headless import guide, rules
 from tui.headless.session import Session
 from tui.screens.dialogs.closing import NoteDialog, PostmortemDialog, ResolveDialog
 from tui.screens.dialogs.incident import (
     AcknowledgeDialog,
     ChannelDialog,
     DeclareDialog,
+    RenameChannelDialog,
     SeverityDialog,
 )
 from tui.screens.dialogs.investigation import DiagnosticsDialog, MitigationDialog
@@ -38,14 +39,17 @@ class Forms:
 
     def acknowledge(self, alert: str | None = None) -> AcknowledgeDialog:
         """Acknowledge a firing alert (``alert`` preselected when it is firing)."""
-        return AcknowledgeDialog(self.session.view().alerts, preselect=alert)
+        session = self.session
+        rule = rules.acknowledge_rule(session.policy, session.current_level())
+        return AcknowledgeDialog(session.view().alerts, rule, preselect=alert)
 
     def severity(self) -> SeverityDialog:
         """The policy's levels beside its decision tree."""
         policy = self.session.policy
+        tree = policy.decision_tree
         return SeverityDialog(
             policy.levels,
-            guide.DECISION_TREES.get(policy.id),
+            f"{tree.text}\n\n({tree.source})" if tree is not None else None,
             self.session.snapshot().severity,
         )
 
@@ -59,18 +63,30 @@ class Forms:
             service=session.update_context().service,
             channel=st.channel,
             ic=session.trainee if ic == "me" else ic,
+            levels=[lv.name for lv in session.policy.levels if lv.declare.incident],
+            convention=session.policy.rules.channel.convention,
         )
         return DeclareDialog(st.title or session.scenario.title, preview)
 
     def channel(self) -> ChannelDialog:
-        """The channel, prefilled by the policy's naming convention."""
-        rule = self.session.policy.rules.channel
-        return ChannelDialog(self.session.channel_suggestion(), rule.convention, rule.pattern)
+        """The channel, prefilled by the policy's naming convention (renamed once it exists)."""
+        session = self.session
+        rule = session.policy.rules.channel
+        existing = session.snapshot().channel
+        dialog = ChannelDialog if existing is None else RenameChannelDialog
+        return dialog(
+            session.channel_suggestion(),
+            rule.convention,
+            rule.pattern,
+            rule=rules.channel_rule(session.policy, session.current_level()),
+            existing=existing,
+        )
 
     def role(self) -> RoleDialog:
         """Assign a role to ``me`` or a responder."""
         view = self.session.view()
-        return RoleDialog(self.session.trainee, view.responders, view.roles)
+        rule = rules.ic_rule(self.session.policy)
+        return RoleDialog(self.session.trainee, view.responders, view.roles, rule)
 
     def handoff(self) -> HandoffDialog:
         """Hand the IC role over."""
@@ -167,7 +183,12 @@ class Forms:
 
     def postmortem(self) -> PostmortemDialog:
         """Schedule the postmortem, with the policy's deadline."""
-        return PostmortemDialog(self.session.policy.rules.postmortem.says)
+        session = self.session
+        policy, level = session.policy, session.current_level()
+        default = rules.postmortem_deadline(policy, level) if level is not None else None
+        return PostmortemDialog(
+            rules.postmortem_rule(policy, level), rules.postmortem_choices(policy), default
+        )
 
     def note(self) -> NoteDialog:
         """A timeline note."""

@@ -33,7 +33,9 @@ IC_ACTIONS: tuple[ICAction, ...] = (
     ICAction("a", "acknowledge", "Ack", "Acknowledge an alert", "Stop the page escalating"),
     ICAction("s", "severity", "Severity", "Determine severity", "Classify with the decision tree"),
     ICAction("d", "declare", "Declare", "Declare the incident", "Declare it, with a title"),
-    ICAction("c", "channel", "Channel", "Create the incident channel", "Named by convention"),
+    ICAction(
+        "c", "channel", "Channel", "Create the incident channel", "Named by convention; rename it"
+    ),
     ICAction("r", "role", "Role", "Assign a role", "IC, scribe, comms lead, tech lead"),
     ICAction("p", "page", "Page", "Page someone", "A rotation or a subject-matter expert"),
     ICAction("e", "escalate", "Escalate", "Escalate", "More expertise or authority"),
@@ -45,7 +47,9 @@ IC_ACTIONS: tuple[ICAction, ...] = (
     ICAction("m", "mitigate", "Mitigate", "Apply a mitigation", "Choose a fix"),
     ICAction("h", "handoff", "Handoff", "Hand off incident command", "Give the IC role away"),
     ICAction("R", "resolve", "Resolve", "Declare resolved", "After the stability window"),
-    ICAction("P", "postmortem", "Postmortem", "Schedule the postmortem", "Within 48 hours"),
+    ICAction(
+        "P", "postmortem", "Postmortem", "Schedule the postmortem", "By the policy's deadline"
+    ),
     ICAction("t", "note", "Note", "Add a note to the timeline", "The scribe's log"),
 )
 """Every IC action, in the order of the Quick Reference Card and the incident's phases."""

@@ -58,6 +58,8 @@ class Summary:
     """(what, path) of every file written: journal, debrief, postmortem draft …"""
     notes: tuple[str, ...] = ()
     """Where the attempt was recorded, or why not; how to resume a session left early."""
+    critical: str = ""
+    """The critical failure that decided the result, in words (empty: none)."""
 
 
 def summarize(session: Session, reason: str) -> Summary:
@@ -102,6 +104,12 @@ def summarize(session: Session, reason: str) -> Summary:
         passed=assessment.passed,
         criteria=tuple((c.title, c.status, c.detail) for c in assessment.criteria),
         work_on=work_on(assessment),
+        critical=(
+            f"critical failure ({assessment.decided_by.id.replace('_', ' ')}): "
+            f"{assessment.decided_by.detail}"
+            if assessment.decided_by is not None
+            else ""
+        ),
     )
 
 
@@ -170,6 +178,8 @@ class SummaryScreen(Screen[None]):
     def _score(self) -> Table:
         s = self.summary
         verdict = "PASSED" if s.passed else "NOT PASSED"
+        if s.critical:
+            verdict += f": {s.critical}"
         table = Table(
             title=Text(f"Assessment at {s.level}: {s.score or 0:.0%} · {verdict}", style="bold"),
             title_justify="left",

@@ -25,7 +25,7 @@ from textual.widgets import Footer, Label, RichLog, Static
 from assessments.assessor import SYMBOLS
 from simulator import events as ev
 from simulator.durations import format_clock
-from simulator.transcript import describe
+from simulator.transcript import PACE, describe
 from tui.headless.views import (
     AlertView,
     ChecklistItem,
@@ -285,8 +285,10 @@ class Timeline(RichLog):
         """
         if event.kind in cls.HIDDEN:
             return None
-        if isinstance(event, ev.ActionAccepted | ev.ActionRejected) and event.by != "trainee":
-            return None
+        if isinstance(event, ev.ActionAccepted | ev.ActionRejected) and (
+            event.by != "trainee" or event.command.get("do") in PACE
+        ):
+            return None  # the facilitator's, or a pace press: the status line shows the pace
         described = describe(event)
         if described is None:
             return None
@@ -433,12 +435,23 @@ class ScorePanel(Static):
         super().__init__(id=id)
         self.border_title = "Live score"
 
-    def show(self, score: float, passed: bool, criteria: Iterable[tuple[str, str]]) -> None:
-        """Show the score and each criterion's status."""
+    def show(
+        self,
+        score: float,
+        passed: bool,
+        criteria: Iterable[tuple[str, str]],
+        waiting: Iterable[str] = (),
+    ) -> None:
+        """Show the score, each criterion's status, and who is still to be notified or paged."""
         out = Text(no_wrap=True, overflow="ellipsis")
         out.append(f"{score:.0%} · {'passing' if passed else 'not passing yet'}", style="bold")
         for cid, status in criteria:
             out.append(f"\n{SYMBOLS.get(status, '?')} {cid} {status.replace('_', ' ')}")
+        due = list(waiting)
+        if due:
+            out.append("\nstill due:", style="bold")
+        for who in due:
+            out.append(f"\n→ {who}")
         self.update(out)
 
 

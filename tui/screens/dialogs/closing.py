@@ -18,13 +18,6 @@ from simulator import commands as cmd
 from tui.screens.dialogs.base import ActionDialog, FormError
 from tui.screens.dialogs.helpers import field, picked, section
 
-POSTMORTEM_WITHIN: tuple[tuple[str, float], ...] = (
-    ("within 24 hours", 24 * 3600.0),
-    ("within 48 hours", 48 * 3600.0),
-    ("within 72 hours", 72 * 3600.0),
-)
-
-
 # --------------------------------------------------------------------------- resolve, postmortem, note
 
 
@@ -69,18 +62,24 @@ class PostmortemDialog(ActionDialog[cmd.SchedulePostmortem]):
     HEADING = "Schedule the postmortem"
     SUBMIT = "Schedule"
 
-    def __init__(self, deadline: str) -> None:
-        """Show the policy's postmortem ``deadline`` in words."""
+    def __init__(
+        self, deadline: str, choices: Sequence[tuple[str, float]], default: float | None
+    ) -> None:
+        """Show the policy's postmortem ``deadline`` in words; offer its ``choices`` (label,
+        seconds), ``default`` preselected."""
         super().__init__()
         self.deadline = deadline
+        self.choices = tuple(choices)
+        self.default = default
 
     def compose_form(self) -> ComposeResult:
         yield field("When")
+        values = {seconds for _, seconds in self.choices}
         yield Select(
-            [(label, seconds) for label, seconds in POSTMORTEM_WITHIN],
+            list(self.choices),
             id="within",
             prompt="pick when",
-            value=48 * 3600.0,
+            value=self.default if self.default in values else Select.NULL,
         )
 
     def help(self) -> RenderableType:

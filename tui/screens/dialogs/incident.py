@@ -31,9 +31,13 @@ class AcknowledgeDialog(ActionDialog[cmd.Acknowledge]):
     HEADING = "Acknowledge an alert"
     SUBMIT = "Acknowledge"
 
-    def __init__(self, alerts: Sequence[AlertView], preselect: str | None = None) -> None:
-        """Offer the firing, unacknowledged ``alerts``; ``preselect`` one of them."""
+    def __init__(
+        self, alerts: Sequence[AlertView], rule: str, preselect: str | None = None
+    ) -> None:
+        """Offer the firing, unacknowledged ``alerts``; ``preselect`` one of them; ``rule`` is
+        the policy's acknowledgement deadline in words."""
         super().__init__()
+        self.rule = rule
         self.alerts = tuple(alerts)
         self.firing = [a for a in self.alerts if a.state == "firing"]
         ids = {a.id for a in self.firing}
@@ -61,11 +65,7 @@ class AcknowledgeDialog(ActionDialog[cmd.Acknowledge]):
         return section(
             "Alerts",
             grid,
-            Text(
-                "\nAcknowledge the first firing alert within 2 minutes so the pager stops "
-                "escalating (mock-incident evaluation criteria).",
-                style="dim",
-            ),
+            Text(f"\n{self.rule} Acknowledging stops the pager escalating.", style="dim"),
         )
 
     def build(self) -> cmd.Acknowledge:
@@ -170,19 +170,32 @@ class DeclareDialog(ActionDialog[cmd.Declare]):
 # --------------------------------------------------------------------------- channel
 
 
-class ChannelDialog(ActionDialog[cmd.CreateChannel]):
-    """Create the incident channel, prefilled with the convention's name."""
+class ChannelDialog(ActionDialog[cmd.CreateChannel | cmd.RenameChannel]):
+    """Create the incident channel, prefilled with the convention's name; once it exists,
+    rename it (a misnamed channel can be fixed)."""
 
     HEADING = "Create the incident channel"
     SUBMIT = "Create"
     RATIONALE = False
 
-    def __init__(self, suggestion: str, convention: str, pattern: str) -> None:
-        """Prefill ``suggestion``; check names against the policy's ``pattern``."""
+    def __init__(
+        self,
+        suggestion: str,
+        convention: str,
+        pattern: str,
+        *,
+        rule: str,
+        existing: str | None = None,
+    ) -> None:
+        """Prefill ``suggestion``; check names against the policy's ``pattern``; ``rule`` is
+        the policy's channel deadline and convention in words; ``existing``: the channel's
+        current name (the dialog then renames it)."""
         super().__init__()
         self.suggestion = suggestion
         self.convention = convention
         self.pattern = pattern
+        self.rule = rule
+        self.existing = existing
 
     def compose_form(self) -> ComposeResult:
         yield field("Channel name")
@@ -209,13 +222,17 @@ class ChannelDialog(ActionDialog[cmd.CreateChannel]):
         return section(
             "Naming convention",
             Text(
-                f"{self.convention}\n\nThe time is the incident's start (when the first alert "
-                "fired). Create the channel within 5 minutes (mock-incident evaluation "
-                "criteria)."
+                f"{self.convention}\n\nA time in the name is the incident's start (when the "
+                f"first alert fired). {self.rule}"
+                + (
+                    f"\n\nThe channel exists as {self.existing}: renaming it fixes the name."
+                    if self.existing
+                    else ""
+                )
             ),
         )
 
-    def build(self) -> cmd.CreateChannel:
+    def build(self) -> cmd.CreateChannel | cmd.RenameChannel:
         name = self.query_one("#name", Input).value.strip()
         if not name:
             raise FormError("Type a channel name.", "name")
@@ -224,4 +241,16 @@ class ChannelDialog(ActionDialog[cmd.CreateChannel]):
                 "A channel name starts with # and uses lowercase letters, digits, - and _.",
                 "name",
             )
+        if self.existing is not None:
+            if name == self.existing:
+                raise FormError(f"The channel is already called {name}.", "name")
+            return cmd.RenameChannel(name=name)
         return cmd.CreateChannel(name=name)
+
+
+class RenameChannelDialog(ChannelDialog):
+    """Rename the incident channel that exists (``existing``), prefilled with the convention's
+    name: a misnamed channel can be fixed."""
+
+    HEADING = "Rename the incident channel"
+    SUBMIT = "Rename"

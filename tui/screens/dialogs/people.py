@@ -84,9 +84,12 @@ class RoleDialog(ActionDialog[cmd.AssignRole]):
         trainee: str,
         responders: Sequence[ResponderView],
         roles: Sequence[tuple[str, str]],
+        rule: str,
     ) -> None:
-        """Offer every role to ``me`` and the ``responders``; show current ``roles``."""
+        """Offer every role to ``me`` and the ``responders``; show current ``roles`` and the
+        policy's IC deadlines (``rule``, in words)."""
         super().__init__()
+        self.rule = rule
         self.trainee = trainee
         self.responders = tuple(responders)
         self.roles = dict(roles)
@@ -119,8 +122,8 @@ class RoleDialog(ActionDialog[cmd.AssignRole]):
             "Current roles",
             grid,
             Text(
-                "\nAssign an IC within 10 minutes at SEV-1/SEV-2 (SEV-1: 5). The IC coordinates; "
-                "a scribe keeps the timeline; a comms lead drafts updates.",
+                f"\n{self.rule} The IC coordinates; a scribe keeps the timeline; a comms lead "
+                "drafts updates.",
                 style="dim",
             ),
         )
@@ -262,7 +265,7 @@ class EscalateDialog(ActionDialog[cmd.Escalate]):
         yield field("Escalate to")
         yield Select(options, id="to", prompt="pick whom to escalate to")
         yield field("Why escalation is needed (optional)")
-        yield Input(id="reason", placeholder="e.g. no root cause after 15 minutes")
+        yield Input(id="reason", placeholder="e.g. which trigger on the right holds")
 
     def help(self) -> RenderableType:
         lines = Text()
