@@ -666,3 +666,30 @@ def test_a_key_person_who_leaves_vacates_their_roles_and_cannot_be_paged_back() 
     assert (
         "has left the incident" in engine.submit(c.AssignRole(role="scribe", person="bob")).reason
     )
+
+
+# --------------------------------------------------------------------------- grading reads it
+
+
+def test_restoring_over_live_data_without_a_snapshot_is_a_critical_failure() -> None:
+    from assessments.assessor import grade
+    from assessments.policy import load_policy
+    from simulator.engine import Engine
+    from simulator.events import Event
+
+    policy = load_policy("default")
+    s = load_scenario("data-corruption-restore").scenario
+    engine = Engine(s, seed=1, severity_levels=policy.level_names)
+    events: list[Event] = []
+    engine.subscribe(events.append)
+    engine.run_until(200)
+    engine.submit(c.Acknowledge(alert="LedgerReconcileMismatch"))
+    assert engine.submit(c.ApplyMitigation(mitigation="restore-affected-rows")).accepted
+    engine.run_until(900)
+    unmet = next(e for e in events if e.kind == "precondition_unmet")
+    assert unmet.started == ("live-writes-lost",)
+    assert len(unmet.unmet) == 3  # Carol absent, no list of affected rows, no snapshot
+    a = grade(events, scenario=s, policy=policy, trainee="t", seed=1)
+    assert not a.passed and a.critical_failures
+    failure = a.critical_failures[0]
+    assert failure.id == "scenario_must_not" and "restore-affected-rows" in failure.detail
