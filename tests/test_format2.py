@@ -675,7 +675,7 @@ def test_restoring_over_live_data_without_a_snapshot_is_a_critical_failure() -> 
     from assessments.assessor import grade
     from assessments.policy import load_policy
     from simulator.engine import Engine
-    from simulator.events import Event
+    from simulator.events import Event, PreconditionUnmet
 
     policy = load_policy("default")
     s = load_scenario("data-corruption-restore").scenario
@@ -686,7 +686,7 @@ def test_restoring_over_live_data_without_a_snapshot_is_a_critical_failure() -> 
     engine.submit(c.Acknowledge(alert="LedgerReconcileMismatch"))
     assert engine.submit(c.ApplyMitigation(mitigation="restore-affected-rows")).accepted
     engine.run_until(900)
-    unmet = next(e for e in events if e.kind == "precondition_unmet")
+    unmet = next(e for e in events if isinstance(e, PreconditionUnmet))
     assert unmet.started == ("live-writes-lost",)
     assert len(unmet.unmet) == 3  # Carol absent, no list of affected rows, no snapshot
     a = grade(events, scenario=s, policy=policy, trainee="t", seed=1)
