@@ -19,6 +19,7 @@ from textual.widgets import Input, Select, TextArea
 
 from simulator import commands as cmd
 from simulator import events as ev
+from simulator.library import load_scenario
 from tests.tui.conftest import (
     SIZE,
     DialogHost,
@@ -30,6 +31,7 @@ from tests.tui.conftest import (
     pick,
 )
 from tui.screens.dialogs.base import ActionDialog
+from tui.screens.dialogs.investigation import DiagnosticsDialog
 from tui.screens.dialogs.updates import UpdateDialog
 from tui.screens.forms import Forms
 from tui.screens.messages import SimUpdated
@@ -286,3 +288,15 @@ async def test_the_channel_dialog_renames_a_channel_that_exists(journal_dir: Pat
     assert forms.session.submit(app.results[0]).accepted
     ticked = {i.id: i.done_at for i in forms.session.view().checklist}
     assert ticked["channel"] == 120
+
+
+async def test_a_diagnostic_with_choices_is_offered_once_per_choice_and_sends_the_choice() -> None:
+    scenario = load_scenario("ddos-rate-limit-lockout").scenario
+    dialog = DiagnosticsDialog(scenario.diagnostics, [], "ada")
+    app = DialogHost(dialog)
+    async with app.run_test(size=SIZE) as pilot:
+        await pick(pilot, "#diagnostic", "source ASN")  # a choice of Analyse edge traffic
+        await pick(pilot, "#who", "run it myself")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    assert app.results == [cmd.RunDiagnostic(diagnostic="analyse-traffic", choice="by-asn")]
