@@ -693,3 +693,35 @@ def test_restoring_over_live_data_without_a_snapshot_is_a_critical_failure() -> 
     assert not a.passed and a.critical_failures
     failure = a.critical_failures[0]
     assert failure.id == "scenario_must_not" and "restore-affected-rows" in failure.detail
+
+
+def test_the_debrief_shows_a_metric_s_run_up_before_t0(tmp_path: Path) -> None:
+    out = tmp_path / "report"
+    assert (
+        main(
+            [
+                "run",
+                "data-corruption-restore",
+                "--actions",
+                str(library_dir() / "scripts" / "data-corruption-restore.expert.yaml"),
+                "--report",
+                str(out),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
+    debrief = (out / "debrief.html").read_text(encoding="utf-8")
+    assert ">-15m<" in debrief  # an axis tick before T+0
+
+
+def test_a_precondition_reads_as_what_it_needs_and_what_happens_unmet() -> None:
+    s = load_scenario("data-corruption-restore").scenario
+    restore = next(m for m in s.mitigations if m.id == "restore-affected-rows")
+    assert restore.requires is not None
+    lines = restore.requires.describe()
+    assert lines[:2] == [
+        "carried out by carol, present in the incident",
+        "known first: affected-rows",
+    ]
+    assert lines[-1].startswith("if unmet: goes ahead, and restoring over live data")
