@@ -70,12 +70,20 @@ def _downsample(points: Sequence[tuple[float, float]]) -> list[tuple[float, floa
 
 
 class _Svg:
-    def __init__(self, end: float) -> None:
+    def __init__(self, end: float, begin: float = 0.0) -> None:
         self.end = max(end, 60.0)
+        self.begin = min(begin, 0.0)
+        """Negative when the chart shows the run-up before T+0 (a scenario's metric history)."""
         self.parts: list[str] = []
 
     def x(self, t: float) -> float:
-        return round(LEFT + (WIDTH - LEFT - RIGHT) * min(max(t, 0.0), self.end) / self.end, 1)
+        if self.begin == 0.0:
+            return round(LEFT + (WIDTH - LEFT - RIGHT) * min(max(t, 0.0), self.end) / self.end, 1)
+        span = self.end - self.begin
+        return round(
+            LEFT + (WIDTH - LEFT - RIGHT) * (min(max(t, self.begin), self.end) - self.begin) / span,
+            1,
+        )
 
     def add(self, markup: str) -> None:
         self.parts.append(markup)
@@ -141,11 +149,13 @@ def timeline_chart(session: Session, criteria: Sequence[Mapping[str, Any]]) -> M
     """
     events = session.journal.events
     end, busy, shown_end = _extent(events)
-    svg = _Svg(shown_end * 1.03)
-    spans = _spans(events, svg.end)
-    start = incident_start(session)
     metrics = _alerted_metrics(session.scenario)
     series = _series(events, [metric for metric, _ in metrics])
+    earliest = min((p[0] for points in series.values() for p in points[:1]), default=0.0)
+    svg = _Svg(shown_end * 1.03, max(earliest, -shown_end / 2))
+    series = {m: [p for p in points if p[0] >= svg.begin] for m, points in series.items()}
+    spans = _spans(events, svg.end)
+    start = incident_start(session)
     names = session.scenario.metric_ids()
 
     y = _span_lanes(svg, spans, 6.0)
@@ -194,7 +204,10 @@ def _series(
     """Each metric's samples as (time, value) points."""
     series: dict[str, list[tuple[float, float]]] = {m: [] for m in metrics}
     for e in events:
-        if isinstance(e, ev.MetricsSampled):
+        if isinstance(e, ev.MetricHistory):
+            for metric, points in series.items():
+                points.extend((t, v) for t, v in e.series.get(metric, ()))
+        elif isinstance(e, ev.MetricsSampled):
             for metric, points in series.items():
                 value = e.values.get(metric)
                 if value is not None:
@@ -347,6 +360,12 @@ def _axis(svg: _Svg, start: float, y: float) -> float:
         svg.add(f'<line x1="{x:g}" y1="4" x2="{x:g}" y2="{y:g}" class="c-grid"/>')
         svg.text(x, y + 12, _tick_label(tick), "c-small", "middle")
         tick += step
+    tick = -step
+    while tick >= svg.begin - 1e-6:
+        x = svg.x(tick)
+        svg.add(f'<line x1="{x:g}" y1="4" x2="{x:g}" y2="{y:g}" class="c-grid"/>')
+        svg.text(x, y + 12, "-" + _tick_label(-tick), "c-small", "middle")
+        tick -= step
     if start > 0:
         x = svg.x(start)
         svg.add(f'<line x1="{x:g}" y1="4" x2="{x:g}" y2="{y:g}" class="c-start"/>')

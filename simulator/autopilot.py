@@ -25,7 +25,7 @@ from typing import Any, Literal
 from simulator import commands as cmd
 from simulator import events as ev
 from simulator.engine import Engine
-from simulator.model import Diagnostic, Mitigation, Scenario
+from simulator.model import Diagnostic, Mitigation, Requirement, Scenario, Since, walk_condition
 from simulator.playbook import Escalation, Playbook
 
 Profile = Literal["expert", "novice"]
@@ -345,14 +345,16 @@ class Autopilot:
     # ------------------------------------------------------------------ investigation
 
     def _revealing(self, fault: str) -> list[Diagnostic]:
-        return [d for d in self.scenario.diagnostics if any(fault in o.reveals for o in d.outputs)]
+        return [
+            d for d in self.scenario.diagnostics if any(fault in o.reveals for o in d.all_outputs())
+        ]
 
     def _investigate(self, t: float, fault: str) -> None:
         diagnostics = self._revealing(fault)
         if not self.expert:
             herrings = [d for d in self.scenario.diagnostics if d.red_herring]
             for d in herrings[:1]:
-                self._do(t, cmd.RunDiagnostic(diagnostic=d.id))
+                self._do(t, cmd.RunDiagnostic(diagnostic=d.id, choice=self._choice_for(d)))
                 t += d.duration * 1.2 + 30
             wrong = self._wrong_mitigation()
             if wrong is not None:
@@ -361,7 +363,7 @@ class Autopilot:
                     cmd.ApplyMitigation(mitigation=wrong.id, rationale="Restarting usually helps."),
                 )
             for d in diagnostics[:1]:
-                self._do(t + 120, cmd.RunDiagnostic(diagnostic=d.id))
+                self._do(t + 120, cmd.RunDiagnostic(diagnostic=d.id, choice=self._choice_for(d)))
             return
         for d in diagnostics[:1]:
             self._delegate_or_run(t, d)
@@ -375,10 +377,23 @@ class Autopilot:
                 return None
             self._delegated.add(d.id)
             return cmd.Delegate(
-                diagnostic=d.id, responder=who, rationale="Delegating so I can keep coordinating."
+                choice=self._choice_for(d),
+                diagnostic=d.id,
+                responder=who,
+                rationale="Delegating so I can keep coordinating.",
             )
 
         self._at(t, plan)
+
+    def _choice_for(self, d: Diagnostic) -> str | None:
+        """The expert's choice reveals a cause or finds something; the novice takes the first."""
+        if not d.choices:
+            return None
+        if self.expert:
+            for choice in d.choices:
+                if any(o.reveals or o.finds for o in choice.outputs):
+                    return choice.id
+        return d.choices[0].id
 
     def _pending_delegations(self, t: float) -> None:
         for fault in sorted(self._active_root - self._revealed):
@@ -428,7 +443,12 @@ class Autopilot:
         return None
 
     def _mitigate(self, t: float, fault: str) -> None:
-        options = [m for m in self.scenario.mitigations if fault in m.clears and not m.starts]
+        # A precondition's side effect is avoided by meeting it first; any other is a wrong call.
+        options = [
+            m
+            for m in self.scenario.mitigations
+            if fault in m.clears and not m.starts and not any(c.starts for c in m.cases)
+        ]
         if not options:
             return
         best = min(options, key=lambda m: (m.duration, m.id))
@@ -436,10 +456,21 @@ class Autopilot:
             return
         self._mitigating.add(best.id)
         delay = 45 if self.expert else 120
-        self._do(
-            t + delay,
-            cmd.ApplyMitigation(mitigation=best.id, rationale=f"Diagnosis points at: {fault}."),
-        )
+        apply = cmd.ApplyMitigation(mitigation=best.id, rationale=f"Diagnosis points at: {fault}.")
+
+        def when_ready(engine: Engine) -> cmd.Command | None:
+            # The expert meets a precondition first (pages the person, gets the finding);
+            # the novice just tries.
+            ready = best.offered is None or engine.holds(best.offered)
+            if self.expert and (not ready or engine.unmet(best.requires)):
+                if best.requires is not None:
+                    self._meet(engine, best.requires)
+                if engine.now < engine.end_time - 30:
+                    self._at(engine.now + 20, when_ready)
+                return None
+            return apply
+
+        self._at(t + delay, when_ready)
         if self.expert:
             self._at(
                 t + delay + 15,
@@ -449,6 +480,42 @@ class Autopilot:
                     text=self._update_text(e, "identified"),
                 ),
             )
+
+    def _meet(self, engine: Engine, req: Requirement) -> None:
+        """Work towards a precondition: page whoever it needs, delegate what finds what it needs."""
+        wanted = [r for r in engine.responders.values() if r.responder.id == req.responder]
+        if req.skill is not None and not any(
+            r.joined and req.skill in r.responder.skills for r in engine.responders.values()
+        ):
+            wanted += [r for r in engine.responders.values() if req.skill in r.responder.skills][:1]
+        for r in wanted:
+            if not r.joined and r.responder.id not in engine.state.paged:
+                self._do(
+                    engine.now + 1,
+                    cmd.Page(target=r.responder.id, rationale="Only they can carry out the fix."),
+                )
+        if req.when is not None:
+            for _, cond in walk_condition(req.when, ()):
+                if not isinstance(cond, Since) or not cond.since.startswith("mitigation:"):
+                    continue
+                name = cond.since.partition(":")[2]
+                state = engine.state
+                if name in state.mitigations_applied or name in state.mitigations_running:
+                    continue
+                if name not in self._mitigating:
+                    self._mitigating.add(name)
+                    self._do(
+                        engine.now + 1,
+                        cmd.ApplyMitigation(mitigation=name, rationale="A safeguard first."),
+                    )
+        for finding in req.known:
+            if finding in engine.findings:
+                continue
+            for d in self.scenario.diagnostics:
+                if any(finding in (*o.finds, *o.reveals) for o in d.all_outputs()):
+                    if d.id not in self._delegated:
+                        self._delegate_or_run(engine.now + 2, d)
+                    break
 
     # ------------------------------------------------------------------ resolution
 

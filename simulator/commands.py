@@ -21,6 +21,8 @@ Text = Annotated[str, Field(min_length=1, max_length=4000)]
 Role = Literal["ic", "scribe", "comms_lead", "tech_lead"]
 Stakeholder = Literal["cto", "ceo", "eng_lead", "team_lead", "support"]
 Audience = Literal["incident", "stakeholders", "status_page"]
+ScenarioId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
+"""A stakeholder or channel the scenario adds (the engine checks that it does)."""
 Status = Literal["investigating", "identified", "monitoring", "resolved"]
 ROTATIONS = ("primary", "secondary", "ic_rotation", "management", "security")
 
@@ -122,16 +124,16 @@ class Notify(BaseCommand):
     """Notify a stakeholder."""
 
     do: Literal["notify"] = "notify"
-    stakeholder: Stakeholder
-    """``cto``, ``ceo``, ``eng_lead``, ``team_lead`` or ``support``."""
+    stakeholder: Stakeholder | ScenarioId
+    """``cto``, ``ceo``, ``eng_lead``, ``team_lead`` or ``support``, or one the scenario adds."""
 
 
 class PostUpdate(BaseCommand):
     """Post a status update."""
 
     do: Literal["post_update"] = "post_update"
-    audience: Audience
-    """``incident`` channel, ``stakeholders`` or ``status_page``."""
+    audience: Audience | ScenarioId
+    """``incident`` channel, ``stakeholders`` or ``status_page``, or a channel the scenario adds."""
     status: Status
     """``investigating``, ``identified``, ``monitoring`` or ``resolved``."""
     text: Text
@@ -144,6 +146,8 @@ class RunDiagnostic(BaseCommand):
     do: Literal["run_diagnostic"] = "run_diagnostic"
     diagnostic: Name
     """Diagnostic id."""
+    choice: Name | None = None
+    """For a diagnostic with ``choices`` (e.g. a zone): which one."""
 
 
 class Delegate(BaseCommand):
@@ -154,6 +158,8 @@ class Delegate(BaseCommand):
     """Diagnostic id."""
     responder: Name
     """Responder id."""
+    choice: Name | None = None
+    """For a diagnostic with ``choices`` (e.g. a zone): which one."""
 
 
 class ApplyMitigation(BaseCommand):
@@ -394,5 +400,8 @@ class ActionScript(BaseModel):
 
     trainee: str | None = Field(default=None, max_length=80)
     """The trainee's name."""
+    scenario: str | None = Field(default=None, max_length=400)
+    """The scenario it plays: a library id, or a path relative to the script. ``warroom
+    validate`` checks every reference of the script against it."""
     actions: list[TimedAction] = Field(max_length=10000)
     """The steps, in any order; run in time order (stable for equal times)."""

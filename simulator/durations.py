@@ -150,8 +150,8 @@ Duration = Annotated[
     WithJsonSchema(
         {
             "anyOf": [
-                {"type": "number", "minimum": 0},
                 {"type": "string", "pattern": r"^\s*(\d+(\.\d+)?|(\d+(\.\d+)?[dhms])+)\s*$"},
+                {"type": "number", "minimum": 0},
             ],
             "description": "Seconds, or a duration such as 90s, 1m30s, 2h, 7d.",
         }
@@ -166,8 +166,8 @@ Period = Annotated[
     WithJsonSchema(
         {
             "anyOf": [
-                {"type": "number", "minimum": 0},
                 {"type": "string", "pattern": r"^\s*(\d+(\.\d+)?|(\d+(\.\d+)?[wdhms])+)\s*$"},
+                {"type": "number", "minimum": 0},
             ],
             "description": "Seconds, or a period such as 48h, 14d, 2w, 365d.",
         }

@@ -28,7 +28,7 @@ import random
 import string
 from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_args
 
 import simpy
 
@@ -41,25 +41,37 @@ from simulator.model import (
     AlertIs,
     AllOf,
     AnyOf,
+    Case,
+    ClockIs,
     Condition,
     Diagnostic,
+    DiagnosticChoice,
     Fault,
     FaultIs,
+    FindingIs,
     Inject,
     InjectDelivered,
     MetricEffect,
     MetricIs,
     Mitigation,
     NotOf,
+    Requirement,
     Responder,
+    ResponderIs,
     Scenario,
     ServiceEffect,
+    Since,
     ValidatorEffect,
 )
 from simulator.people import find_responder
 from simulator.snapshot import AlertSnapshot, ResponderSnapshot, Snapshot
 
 Subscriber = Callable[[ev.Event], None]
+
+STAKEHOLDERS = get_args(cmd.Stakeholder)
+"""The policies' stakeholders; a scenario may add more."""
+AUDIENCES = get_args(cmd.Audience)
+"""The built-in audiences of updates; a scenario may add channels."""
 
 HALT_THRESHOLD = 2.0 / 3.0
 """Blocks stall when online voting power falls below two thirds (BFT consensus)."""
@@ -76,6 +88,13 @@ _OPS: dict[str, Callable[[float, float], bool]] = {
 
 Handler = Callable[["Engine", Any], None]
 """An engine method that applies one kind of command (raises ``CommandRejected`` to refuse)."""
+
+_CAUSE = {
+    "apply_mitigation": "mitigation",
+    "run_diagnostic": "diagnostic",
+    "delegate": "diagnostic",
+}
+"""The cause a fault started by an unmet precondition is recorded with, by the action."""
 
 HANDLERS: dict[type[cmd.BaseCommand], Handler] = {}
 """The engine's handler of each command class, filled once as ``Engine`` is defined."""
@@ -131,6 +150,10 @@ class FaultRun:
     fault: Fault
     started_at: float
     cleared_at: float | None = None
+    episode: int = 1
+    """Which episode of a repeating fault this is."""
+    stopped: bool = False
+    """A mitigation cleared it: a repeating fault does not come back."""
 
 
 @dataclass
@@ -140,6 +163,9 @@ class ResponderState:
     responder: Responder
     joined: bool
     paged_at: float | None = None
+    joined_at: float | None = None
+    left: bool = False
+    """Dropped out (an inject's ``leaves``): cannot be paged back."""
     busy_until: float = 0.0
     task: str = ""
 
@@ -215,8 +241,13 @@ class Engine:
         self._mitigation = {m.id: m for m in scenario.mitigations}
         self._alert_rule = {a.id: a for a in scenario.alerts}
         self.responders: dict[str, ResponderState] = {
-            r.id: ResponderState(r, joined=r.available) for r in scenario.responders
+            r.id: ResponderState(r, joined=r.available, joined_at=0.0 if r.available else None)
+            for r in scenario.responders
         }
+        self.findings: dict[str, float] = {}
+        """Finding (or revealed fault) id → when a diagnostic result first revealed it."""
+        self._cases: dict[str, Case | None] = {}
+        """Mitigation id → the case chosen when it was applied."""
         self._metric_specs = [
             (f"{s.id}.{m.id}", s.id, m) for s in scenario.services for m in s.metrics
         ]
@@ -247,6 +278,14 @@ class Engine:
         self._started = True
         s = self.scenario
         self._emit(ev.ScenarioStarted(0.0, s.id, s.title, s.start.isoformat() + "Z"))
+        history = {
+            f"{sv.id}.{m.id}": [[-p.ago, p.value] for p in sorted(m.history, key=lambda p: -p.ago)]
+            for sv in s.services
+            for m in sv.metrics
+            if m.history
+        }
+        if history:
+            self._emit(ev.MetricHistory(0.0, history))
         for f in s.faults:
             if f.at is not None:
                 if f.at == 0:
@@ -577,12 +616,24 @@ class Engine:
         self._emit(ev.FaultStarted(self._t(), fault.id, fault.title, cause))
         if fault.duration is not None:
             self._later(fault.duration, lambda: self._clear_fault(fault.id, "expired"))
+        if fault.repeat is not None:
+            run.episode = (existing.episode + 1) if existing is not None else 1
+            every = fault.repeat.every
+            if every is not None and run.episode < fault.repeat.times:
+                self._later(every, lambda: self._recur(fault))
+
+    def _recur(self, fault: Fault) -> None:
+        run = self.faults.get(fault.id)
+        if run is not None and run.stopped:
+            return
+        self._start_fault(fault, "recurring")
 
     def _clear_fault(self, fault_id: str, cause: str) -> bool:
         run = self.faults.get(fault_id)
         if run is None or run.cleared_at is not None:
             return False
         run.cleared_at = self.now
+        run.stopped = cause != "expired" and run.fault.at is not None
         self._emit(ev.FaultCleared(self._t(), fault_id, cause))
         return True
 
@@ -596,11 +647,29 @@ class Engine:
         self._emit(
             ev.InjectDelivered(self._t(), inject.id, inject.from_, inject.channel, text, source)
         )
+        for rid in inject.leaves:
+            self._leave(self.responders[rid])
+
+    def _leave(self, r: ResponderState) -> None:
+        if r.left:
+            return
+        r.joined, r.left = False, True
+        roles = tuple(role for role, person in self.state.roles.items() if person == r.responder.id)
+        for role in roles:
+            del self.state.roles[role]
+        self._emit(ev.ResponderLeft(self._t(), r.responder.id, r.responder.name, roles))
 
     def _watch(self) -> None:
         """Deliver conditional injects and start conditional faults whose condition now holds."""
         for f in self._watch_faults:
-            if f.id not in self.faults and f.when is not None and self._holds(f.when):
+            run = self.faults.get(f.id)
+            again = (
+                run is not None
+                and f.repeat is not None
+                and run.cleared_at is not None
+                and run.episode < f.repeat.times
+            )
+            if (run is None or again) and f.when is not None and self._holds(f.when):
                 self._start_fault(f, "condition")
         for x in self._watch_injects:
             if x.id in self.delivered or x.id in self._scheduled_injects or x.when is None:
@@ -640,6 +709,16 @@ class Engine:
             return active == cond.active
         if isinstance(cond, After):
             return now >= cond.after
+        if isinstance(cond, FindingIs):
+            return (cond.finding in self.findings) == cond.revealed
+        if isinstance(cond, ResponderIs):
+            r = self.responders.get(cond.responder)
+            return (r is not None and r.joined) == cond.present
+        if isinstance(cond, Since):
+            moment = self.moment(cond.since)
+            return moment is not None and now >= moment + cond.after
+        if isinstance(cond, ClockIs):
+            return now >= self._clock_offset(cond.clock)
         if isinstance(cond, AllOf):
             results = [self._holds(c) for c in cond.all]
             return all(results)
@@ -649,6 +728,125 @@ class Engine:
         if isinstance(cond, NotOf):
             return not self._holds(cond.not_)
         raise TypeError(f"unknown condition {cond!r}")
+
+    def holds(self, cond: Condition) -> bool:
+        """Whether a scenario condition holds now (for drivers that plan around one)."""
+        return self._holds(cond)
+
+    def moment(self, anchor: str) -> float | None:
+        """When an anchor of a ``since`` predicate happened (``None``: not yet)."""
+        kind, _, name = anchor.partition(":")
+        if kind == "start":
+            return 0.0
+        if kind == "incident":
+            return min((run.started_at for run in self.faults.values()), default=None)
+        if kind == "declared":
+            return self.state.declared_at
+        if kind == "first_alert":
+            return min(
+                (a.fired_at for a in self.alerts.values() if a.fired_at is not None), default=None
+            )
+        if kind == "fault":
+            run = self.faults.get(name)
+            return run.started_at if run is not None else None
+        if kind == "inject":
+            return self.delivered.get(name)
+        if kind == "alert":
+            alert = self.alerts.get(name)
+            return alert.fired_at if alert is not None else None
+        if kind == "mitigation":
+            return self.state.mitigations_applied.get(name)
+        if kind == "finding":
+            return self.findings.get(name)
+        if kind == "joined":
+            r = self.responders.get(name)
+            return r.joined_at if r is not None else None
+        return None
+
+    def _clock_offset(self, clock: str) -> float:
+        """Sim seconds from the start to the first in-world ``HH:MM[:SS]`` at or after it."""
+        parts = [int(p) for p in clock.split(":")]
+        target = parts[0] * 3600 + parts[1] * 60 + (parts[2] if len(parts) > 2 else 0)
+        start = self.scenario.start
+        start_of_day = start.hour * 3600 + start.minute * 60 + start.second
+        return float((target - start_of_day) % 86400)
+
+    def unmet(self, req: Requirement | None, doer: ResponderState | None = None) -> list[str]:
+        """Each part of a precondition that does not hold now, in words (empty: all met).
+
+        Args:
+            req: The precondition.
+            doer: The responder who would carry it out (a delegated diagnostic), when named;
+                otherwise anyone present counts.
+        """
+        if req is None:
+            return []
+        out: list[str] = []
+        present = [r for r in self.responders.values() if r.joined]
+        if req.skill is not None:
+            pool = [doer] if doer is not None else present
+            if not any(req.skill in r.responder.skills for r in pool if r.joined):
+                holders = [r for r in self.responders.values() if req.skill in r.responder.skills]
+                who = (
+                    f"{doer.responder.name} does not have it"
+                    if doer is not None
+                    else "; ".join(self._whereabouts(r) for r in holders) or "nobody has it"
+                )
+                out.append(f"needs someone in the incident with the {req.skill} skill ({who})")
+        if req.responder is not None:
+            r = self.responders.get(req.responder)
+            if r is not None and (not r.joined or (doer is not None and doer is not r)):
+                out.append(f"needs {r.responder.name} to carry it out ({self._whereabouts(r)})")
+        missing = [k for k in req.known if k not in self.findings]
+        if missing:
+            out.append(
+                f"needs the finding {', '.join(missing)} first: no diagnostic result has shown it"
+            )
+        if req.when is not None and not self._holds(req.when):
+            out.append("the situation it needs does not hold yet")
+        return out
+
+    def _log_lines(self, service: str) -> str:
+        """The service's log lines that hold now (noise always), as a diagnostic shows them."""
+        sv = next((x for x in self.scenario.services if x.id == service), None)
+        lines = [
+            f"{line.level.upper():<5} {_render(line.text, self.values)}"
+            for line in (sv.logs if sv is not None else [])
+            if line.when is None or self._holds(line.when)
+        ]
+        return f"--- {service} logs ---\n" + ("\n".join(lines) or "(no lines)")
+
+    def _whereabouts(self, r: ResponderState) -> str:
+        name = r.responder.name
+        if r.joined:
+            return f"{name} is in the incident"
+        if r.responder.id in self.state.paged or r.paged_at is not None:
+            return f"{name} was paged but has not joined yet"
+        return f"{name} has not been paged"
+
+    def _check_requirement(
+        self,
+        action: str,
+        target: str,
+        label: str,
+        req: Requirement | None,
+        doer: ResponderState | None = None,
+    ) -> None:
+        """Refuse (``unmet: reject``) or announce the consequence (``unmet: proceed``)."""
+        unmet = self.unmet(req, doer)
+        if req is None or not unmet:
+            return
+        if req.unmet == "reject":
+            why = f" ({req.consequence})" if req.consequence else ""
+            raise CommandRejected(f"{label} cannot go ahead: {'; '.join(unmet)}{why}")
+        started = [f for f in req.starts if f not in self.active_faults()]
+        self._emit(
+            ev.PreconditionUnmet(
+                self._t(), action, target, tuple(unmet), req.consequence, tuple(started)
+            )
+        )
+        for fid in started:
+            self._start_fault(self._fault[fid], f"{_CAUSE[action]}:{target}")
 
     def _action_holds(self, cond: ActionTaken) -> bool:
         deadline = cond.by
@@ -760,6 +958,8 @@ class Engine:
         if self.state.roles.get(c.role) == person:
             raise CommandRejected(f"{c.person} already has the {c.role} role")
         r = self.responders.get(person)
+        if r is not None and r.left:
+            raise CommandRejected(f"{r.responder.name} has left the incident")
         if r is not None and not r.joined:
             raise CommandRejected(f"{r.responder.name} is not in the incident yet: page them first")
         self.state.roles[c.role] = person
@@ -775,6 +975,10 @@ class Engine:
                 f"no rotation or responder {c.target!r}{_did_you_mean(target, known)}"
             )
         key = responder.responder.id if responder else target
+        if responder is not None and responder.left:
+            raise CommandRejected(
+                f"{responder.responder.name} has left the incident and cannot come back"
+            )
         if key in self.state.paged:
             raise CommandRejected(
                 f"{c.target} was already paged at {format_clock(self.state.paged[key])}"
@@ -812,9 +1016,10 @@ class Engine:
         self._later(max(ack + 1.0, r.responder.join_delay), lambda: self._join(r))
 
     def _join(self, r: ResponderState) -> None:
-        if r.joined:
+        if r.joined or r.left:
             return
         r.joined = True
+        r.joined_at = self.now
         self._emit(ev.ResponderJoined(self._t(), r.responder.id, r.responder.name))
         self._message(
             r.responder.name,
@@ -849,6 +1054,12 @@ class Engine:
     @handles(cmd.Notify)
     def _do_notify(self, c: cmd.Notify) -> None:
         self._require_not_busy("notifying")
+        extra = {x.id for x in self.scenario.stakeholders}
+        if c.stakeholder not in STAKEHOLDERS and c.stakeholder not in extra:
+            raise CommandRejected(
+                f"no stakeholder {c.stakeholder!r}"
+                f"{_did_you_mean(c.stakeholder, [*STAKEHOLDERS, *extra])}"
+            )
         self.state.notified.setdefault(c.stakeholder, []).append(self.now)
 
     @handles(cmd.PostUpdate)
@@ -856,6 +1067,11 @@ class Engine:
         self._require_not_busy("posting updates")
         if c.audience == "incident" and self.state.channel is None:
             raise CommandRejected("there is no incident channel yet: create it first")
+        extra = {x.id for x in self.scenario.channels}
+        if c.audience not in AUDIENCES and c.audience not in extra:
+            raise CommandRejected(
+                f"no audience {c.audience!r}{_did_you_mean(c.audience, [*AUDIENCES, *extra])}"
+            )
         self.state.updates.append((self.now, c.audience, c.status))
 
     def _diagnostic_of(self, name: str) -> Diagnostic:
@@ -864,31 +1080,56 @@ class Engine:
             raise CommandRejected(f"no diagnostic {name!r}{_did_you_mean(name, self._diagnostic)}")
         return d
 
+    def _choice_of(self, d: Diagnostic, choice: str | None) -> DiagnosticChoice | None:
+        if not d.choices:
+            if choice is not None:
+                raise CommandRejected(f"{d.title} takes no choice")
+            return None
+        ids = [x.id for x in d.choices]
+        if choice is None:
+            raise CommandRejected(f"{d.title}: say which one (choice: {', '.join(ids)})")
+        found = next((x for x in d.choices if x.id == choice), None)
+        if found is None:
+            raise CommandRejected(
+                f"{d.title} has no choice {choice!r}{_did_you_mean(choice, ids)} ({', '.join(ids)})"
+            )
+        return found
+
     @handles(cmd.RunDiagnostic)
     def _do_run_diagnostic(self, c: cmd.RunDiagnostic) -> None:
         d = self._diagnostic_of(c.diagnostic)
+        choice = self._choice_of(d, c.choice)
         self._require_not_busy(f"running {d.id}")
+        if d.requires is not None and (d.requires.skill or d.requires.responder):
+            raise CommandRejected(
+                f"{d.title} needs a responder: delegate it ({'; '.join(self.unmet(d.requires))})"
+            )
+        self._check_requirement("run_diagnostic", d.id, d.title, d.requires)
         took = round(d.duration * self.rng.uniform(0.9, 1.1), 1)
         self.state.ic_busy_until = self.now + took
         self.state.ic_task = d.title
         self._emit(ev.DiagnosticStarted(self._t(), d.id, "ic", self._t(self.now + took)))
-        self._later(took, lambda: self._diagnostic_done(d, "ic"))
+        self._later(took, lambda: self._diagnostic_done(d, "ic", choice))
 
     @handles(cmd.Delegate)
     def _do_delegate(self, c: cmd.Delegate) -> None:
         self._require_not_busy("delegating")
         d = self._diagnostic_of(c.diagnostic)
+        choice = self._choice_of(d, c.choice)
         r = self._find_responder(c.responder)
         if r is None:
             raise CommandRejected(
                 f"no responder {c.responder!r}{_did_you_mean(c.responder, self.responders)}"
             )
+        if r.left:
+            raise CommandRejected(f"{r.responder.name} has left the incident")
         if not r.joined:
             raise CommandRejected(f"{r.responder.name} is not in the incident yet: page them first")
         if self.now < r.busy_until:
             raise CommandRejected(
                 f"{r.responder.name} is busy with {r.task} until {format_clock(r.busy_until)}"
             )
+        self._check_requirement("delegate", d.id, d.title, d.requires, r)
         skilled = d.skill is None or d.skill in r.responder.skills
         factor = (1.0 if skilled else 2.0) / r.responder.speed
         took = round(d.duration * factor * self.rng.uniform(0.85, 1.15), 1)
@@ -901,15 +1142,18 @@ class Engine:
             else f"Not really my area ({d.skill}), but I'll take a look. It will take me a while."
         )
         self._message(r.responder.name, "incident", f"{reply} {d.title}.")
-        self._later(took, lambda: self._diagnostic_done(d, r.responder.id))
+        self._later(took, lambda: self._diagnostic_done(d, r.responder.id, choice))
 
-    def _diagnostic_done(self, d: Diagnostic, by: str) -> None:
+    def _diagnostic_done(
+        self, d: Diagnostic, by: str, choice: DiagnosticChoice | None = None
+    ) -> None:
         if by == "ic":
             self.state.ic_task = ""
-        output = next(
-            (o for o in d.outputs if o.when is None or self._holds(o.when)), d.outputs[-1]
-        )
+        outputs = choice.outputs if choice is not None else d.outputs
+        output = next((o for o in outputs if o.when is None or self._holds(o.when)), outputs[-1])
         text = _render(output.text, self.values)
+        if d.logs is not None:
+            text = text.rstrip("\n") + "\n" + self._log_lines(d.logs)
         reveals = tuple(output.reveals)
         if (
             any(self._fault[f].root_cause for f in reveals)
@@ -917,6 +1161,12 @@ class Engine:
         ):
             self.state.root_cause_found_at = self.now
         self._emit(ev.DiagnosticResult(self._t(), d.id, by, text, reveals))
+        for name in reveals:
+            self.findings.setdefault(name, self.now)
+        for name in output.finds:
+            if name not in self.findings:
+                self.findings[name] = self.now
+                self._emit(ev.FindingRevealed(self._t(), name, d.id, by))
         self._watch()
 
     @handles(cmd.ApplyMitigation)
@@ -933,6 +1183,11 @@ class Engine:
             raise CommandRejected(
                 f"{m.label} was already applied at {format_clock(self.state.mitigations_applied[m.id])}"
             )
+        if m.offered is not None and not self._holds(m.offered):
+            raise CommandRejected(f"{m.label} is not on offer in the current situation")
+        self._check_requirement("apply_mitigation", m.id, m.label, m.requires)
+        if m.cases:
+            self._cases[m.id] = next((k for k in m.cases if self._holds(k.when)), None)
         self.state.mitigations_running[m.id] = self.now + m.duration
         self._emit(ev.MitigationStarted(self._t(), m.id, self._t(self.now + m.duration)))
         self._later(m.duration, lambda: self._mitigation_done(m))
@@ -940,15 +1195,18 @@ class Engine:
     def _mitigation_done(self, m: Mitigation) -> None:
         self.state.mitigations_running.pop(m.id, None)
         self.state.mitigations_applied[m.id] = self.now
-        cleared = tuple(f for f in m.clears if self._clear_fault(f, f"mitigation:{m.id}"))
+        case = self._cases.get(m.id)
+        clears = [*m.clears, *(case.clears if case else ())]
+        cleared = tuple(f for f in clears if self._clear_fault(f, f"mitigation:{m.id}"))
         started: list[str] = []
-        for fid in m.starts:
+        for fid in [*m.starts, *(case.starts if case else ())]:
             if fid not in self.active_faults():
                 self._start_fault(self._fault[fid], f"mitigation:{m.id}")
                 started.append(fid)
+        said = case.outcome if case is not None and case.outcome else m.outcome
         outcome = (
-            _render(m.outcome, self.values)
-            if m.outcome
+            _render(said, self.values)
+            if said
             else (f"{m.label} completed." + ("" if cleared else " No improvement seen yet."))
         )
         self._emit(ev.MitigationFinished(self._t(), m.id, cleared, tuple(started), outcome))

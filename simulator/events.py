@@ -51,6 +51,15 @@ class MetricsSampled(Event):
 
 
 @dataclass(frozen=True, slots=True)
+class MetricHistory(Event):
+    """What metrics did before T+0 (sent once, at the start, when the scenario says)."""
+
+    kind: ClassVar[str] = "metric_history"
+    series: Mapping[str, list[list[float]]]
+    """Metric id → ``[seconds (negative), value]`` points in time order."""
+
+
+@dataclass(frozen=True, slots=True)
 class AlertPending(Event):
     """An alert's condition holds; it fires if it still holds after ``for``."""
 
@@ -159,6 +168,47 @@ class DiagnosticResult(Event):
 
 
 @dataclass(frozen=True, slots=True)
+class ResponderLeft(Event):
+    """A responder dropped out of the incident (an inject's ``leaves``)."""
+
+    kind: ClassVar[str] = "responder_left"
+    responder: str
+    name: str
+    roles: tuple[str, ...]
+    """The roles they held, now vacant."""
+
+
+@dataclass(frozen=True, slots=True)
+class FindingRevealed(Event):
+    """A diagnostic's result established a finding for the first time (format 2 ``finds``)."""
+
+    kind: ClassVar[str] = "finding_revealed"
+    finding: str
+    diagnostic: str
+    by: str
+
+
+@dataclass(frozen=True, slots=True)
+class PreconditionUnmet(Event):
+    """An action went ahead although its precondition did not hold (``unmet: proceed``).
+
+    A refused action is an ``ActionRejected`` whose reason says what was unmet; this event is for
+    the other case, so the grader and the debrief see the stated consequence.
+    """
+
+    kind: ClassVar[str] = "precondition_unmet"
+    action: str
+    """``apply_mitigation`` or ``run_diagnostic``/``delegate``."""
+    target: str
+    """The mitigation or diagnostic id."""
+    unmet: tuple[str, ...]
+    """Each part of the precondition that did not hold, in words."""
+    consequence: str
+    started: tuple[str, ...]
+    """Faults it starts."""
+
+
+@dataclass(frozen=True, slots=True)
 class MitigationStarted(Event):
     """A mitigation is being applied."""
 
@@ -229,6 +279,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
     for cls in (
         ScenarioStarted,
         MetricsSampled,
+        MetricHistory,
         AlertPending,
         AlertFiring,
         AlertResolved,
@@ -239,6 +290,9 @@ EVENT_TYPES: dict[str, type[Event]] = {
         ResponderJoined,
         DiagnosticStarted,
         DiagnosticResult,
+        ResponderLeft,
+        FindingRevealed,
+        PreconditionUnmet,
         MitigationStarted,
         MitigationFinished,
         FaultStarted,
@@ -329,6 +383,29 @@ def _names(kind: str, name: str, value: Any) -> tuple[str, ...]:
     return tuple(_text(kind, f"{name}[{i}]", v) for i, v in enumerate(value))
 
 
+def _series(kind: str, name: str, value: Any) -> dict[str, list[list[float]]]:
+    """A metric history: metric → ``[seconds before T+0 (negative), value]`` points."""
+    if not isinstance(value, dict):
+        raise ValueError(f"{kind} event: {name} is a mapping, not {_what(value)}")
+    if len(value) > MAX_ITEMS:
+        raise ValueError(f"{kind} event: {name} has over {MAX_ITEMS} entries")
+    out: dict[str, list[list[float]]] = {}
+    for metric, points in value.items():
+        where = f"{name}[{_text(kind, name, metric)!r}]"
+        if not isinstance(points, list) or len(points) > MAX_ITEMS:
+            raise ValueError(f"{kind} event: {where} is a list of [time, value] points")
+        checked: list[list[float]] = []
+        for point in points:
+            if not isinstance(point, list) or len(point) != 2:
+                raise ValueError(f"{kind} event: {where} has a point that is not [time, value]")
+            t, v = _number(kind, where, point[0]), _number(kind, where, point[1])
+            if not -MAX_TIME <= t <= 0:
+                raise ValueError(f"{kind} event: {where} has a time after T+0 or too long before")
+            checked.append([t, v])
+        out[metric] = checked
+    return out
+
+
 def _what(value: Any) -> str:
     if value is None:
         return "null"
@@ -353,6 +430,7 @@ _CHECKS: dict[str, Callable[[str, str, Any], Any]] = {
     "Mapping[str, float]": _values,
     "Mapping[str, Any]": _mapping,
     "tuple[str, ...]": _names,
+    "Mapping[str, list[list[float]]]": _series,
 }
 """How each field type of the event models is checked when read back (by its annotation)."""
 

@@ -192,6 +192,58 @@ def load_script(path: str | os.PathLike[str]) -> ActionScript:
     return load(path, ActionScript)
 
 
+def is_script(data: object) -> bool:
+    """Whether parsed YAML has the shape of an action script rather than a scenario."""
+    return isinstance(data, dict) and "actions" in data and "faults" not in data
+
+
+def script_scenario(script_path: str | os.PathLike[str], spec: str) -> str:
+    """What a script's ``scenario:`` names: a library id as is, a path relative to the script."""
+    if os.sep in spec or "/" in spec or spec.endswith((".yaml", ".yml")):
+        return str(Path(script_path).parent / spec)
+    return spec
+
+
+def validate_file(path: str | os.PathLike[str], scenario: str | None = None) -> str:
+    """Validate a scenario file or an action script (told apart by shape); return which.
+
+    An action script's references are checked against ``scenario`` (a library id or path), else
+    against the scenario its ``scenario:`` key names; with neither only its shape is checked.
+
+    Raises:
+        simulator.yamlio.LoadError: with every problem, located.
+    """
+    from simulator.commands import ActionScript
+    from simulator.model import Scenario
+    from simulator.references import check_script
+    from simulator.yamlio import LoadError, read_yaml, validate
+
+    doc = read_yaml(path)
+    if not is_script(doc.data):
+        s = validate(doc, Scenario)
+        problems = [doc.problem(loc, message) for loc, message in s.check_references()]
+        if problems:
+            raise LoadError(problems)
+        return "scenario"
+    script = validate(doc, ActionScript)
+    spec = scenario or (script_scenario(path, script.scenario) if script.scenario else None)
+    if spec is None:
+        return "script"
+    try:
+        target = load_scenario(spec).scenario
+    except LoadError as exc:
+        if scenario is None:
+            first = exc.problems[0]
+            raise LoadError(
+                [doc.problem(("scenario",), f"the script's scenario does not load: {first}")]
+            ) from None
+        raise
+    problems = [doc.problem(loc, message) for loc, message in check_script(script, target)]
+    if problems:
+        raise LoadError(problems)
+    return "script"
+
+
 def library() -> list[LoadedScenario]:
     """Every library scenario that loads (a broken one is skipped; ``validate`` reports it)."""
     from simulator.yamlio import LoadError
@@ -209,9 +261,12 @@ __all__ = [
     "LoadedScenario",
     "clear_cache",
     "in_library",
+    "is_script",
     "journal_scenario",
     "library",
     "load_scenario",
     "load_script",
     "resolve",
+    "script_scenario",
+    "validate_file",
 ]

@@ -35,8 +35,8 @@ from simulator.strict import Strict
 
 Loc = tuple[str | int, ...]
 
-FORMAT_VERSION = 1
-"""The scenario format version this code reads."""
+FORMAT_VERSION = 2
+"""The scenario format version this code writes; it also reads format 1 (a subset of 2)."""
 
 Identifier = Annotated[
     str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$", description="lowercase id: a-z, 0-9, - and _")
@@ -174,6 +174,58 @@ class After(Strict):
     """Sim time from scenario start."""
 
 
+class FindingIs(Strict):
+    """True once a diagnostic's result has revealed a finding (not merely once it started)."""
+
+    finding: Identifier
+    """A finding id from a diagnostic output's ``finds``, or a fault id from its ``reveals``."""
+    revealed: bool = True
+    """``false``: true until it is revealed."""
+
+
+class ResponderIs(Strict):
+    """True while a responder is present in the incident (joined, not only paged)."""
+
+    responder: Identifier
+    """Responder id."""
+    present: bool = True
+    """``false``: true while they are not (yet, or no longer) in the incident."""
+
+
+Anchor = Annotated[
+    str,
+    Field(
+        pattern=(
+            r"^(start|incident|declared|first_alert|"
+            r"(fault|inject|alert|mitigation|finding|joined):[a-zA-Z0-9][a-zA-Z0-9_-]{0,79})$"
+        ),
+        description=(
+            "start, incident (the first fault started), declared, first_alert, or "
+            "fault:ID, inject:ID, alert:ID, mitigation:ID, finding:ID, joined:ID"
+        ),
+    ),
+]
+
+
+class Since(Strict):
+    """True once ``after`` has passed since a moment of the exercise (false before it happens)."""
+
+    since: Anchor
+    """The moment counted from: ``start`` (the scenario's), ``incident`` (the first fault
+    started), ``declared``, ``first_alert``, or ``fault:ID`` (started), ``inject:ID``
+    (delivered), ``alert:ID`` (first fired), ``mitigation:ID`` (completed), ``finding:ID``
+    (revealed), ``joined:ID`` (a responder joined)."""
+    after: Duration = 0.0
+    """How long after that moment the predicate becomes true."""
+
+
+class ClockIs(Strict):
+    """True from an in-world time of day on (the first such time at or after the start)."""
+
+    clock: Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$")]
+    """In-world UTC time ``HH:MM`` or ``HH:MM:SS``, e.g. ``"02:15"`` (quote it in YAML)."""
+
+
 class AllOf(Strict):
     """True when every condition is true."""
 
@@ -195,7 +247,21 @@ class NotOf(Strict):
     """The condition to negate."""
 
 
-_CONDITION_TAGS = ("metric", "alert", "action", "inject", "fault", "after", "all", "any", "not")
+_CONDITION_TAGS = (
+    "metric",
+    "alert",
+    "action",
+    "inject",
+    "fault",
+    "finding",
+    "responder",
+    "since",
+    "clock",
+    "after",
+    "all",
+    "any",
+    "not",
+)
 
 
 def _condition_tag(value: Any) -> str | None:
@@ -216,6 +282,10 @@ Condition = Annotated[
     | Annotated[ActionTaken, Tag("action")]
     | Annotated[InjectDelivered, Tag("inject")]
     | Annotated[FaultIs, Tag("fault")]
+    | Annotated[FindingIs, Tag("finding")]
+    | Annotated[ResponderIs, Tag("responder")]
+    | Annotated[Since, Tag("since")]
+    | Annotated[ClockIs, Tag("clock")]
     | Annotated[After, Tag("after")]
     | Annotated[AllOf, Tag("all")]
     | Annotated[AnyOf, Tag("any")]
@@ -224,8 +294,8 @@ Condition = Annotated[
         _condition_tag,
         custom_error_type="invalid_condition",
         custom_error_message=(
-            "a condition needs one of the keys: metric, alert, action, inject, fault, after, "
-            "all, any, not"
+            "a condition needs one of the keys: metric, alert, action, inject, fault, finding, "
+            "responder, since, clock, after, all, any, not"
         ),
     ),
 ]
@@ -237,6 +307,10 @@ _CONDITION_CLASSES: dict[str, type[BaseModel]] = {
     "action": ActionTaken,
     "inject": InjectDelivered,
     "fault": FaultIs,
+    "finding": FindingIs,
+    "responder": ResponderIs,
+    "since": Since,
+    "clock": ClockIs,
     "after": After,
     "all": AllOf,
     "any": AnyOf,
@@ -260,6 +334,15 @@ def walk_condition(cond: Condition, loc: Loc) -> Iterator[tuple[Loc, Condition]]
 # --------------------------------------------------------------------------- the system
 
 
+class HistoryPoint(Strict):
+    """A metric's value some time before the exercise starts (format 2)."""
+
+    ago: Duration
+    """How long before T+0, e.g. ``30m`` or ``4w`` is written ``672h``."""
+    value: float
+    """The value then; the run-up is drawn through the points to the baseline at T+0."""
+
+
 class Metric(Strict):
     """One time series of a service, sampled every ``sample_every``."""
 
@@ -281,12 +364,25 @@ class Metric(Strict):
     """Value while the service is down (``null``: unaffected by the service state)."""
     decimals: int = Field(default=2, ge=0, le=6)
     """Decimals kept in samples."""
+    history: list[HistoryPoint] = Field(default_factory=list, max_length=MAX_ITEMS)
+    """What the metric did before T+0 (format 2), for sparklines and the debrief chart."""
 
     @model_validator(mode="after")
     def _bounds(self) -> Metric:
         if self.min is not None and self.max is not None and self.min > self.max:
             raise ValueError("min is greater than max")
         return self
+
+
+class LogLine(Strict):
+    """A log line of a service (format 2): scripted (with ``when``) or background noise."""
+
+    text: Annotated[str, Field(min_length=1, max_length=1000)]
+    """The line. ``{metric.id}`` inserts a current value."""
+    level: Literal["debug", "info", "warn", "error"] = "info"
+    """Log level, shown before the line."""
+    when: Condition | None = None
+    """Shown while this holds; omit for background noise, always shown."""
 
 
 class Service(Strict):
@@ -300,6 +396,8 @@ class Service(Strict):
     """What the service does, shown in the system panel."""
     metrics: list[Metric] = Field(default_factory=list, max_length=MAX_ITEMS)
     """The service's metrics."""
+    logs: list[LogLine] = Field(default_factory=list, max_length=MAX_ITEMS)
+    """Its log lines (format 2): a diagnostic with ``logs: SERVICE`` shows those that hold."""
 
 
 class Validator(Strict):
@@ -450,6 +548,18 @@ Effect = Annotated[
 ]
 
 
+class Repeat(Strict):
+    """A fault that recurs (a memory-leak sawtooth): a count, and a period for a timed fault."""
+
+    times: int = Field(ge=2, le=1000)
+    """How many episodes in all, the first included."""
+    every: Duration | None = None
+    """A fault that starts ``at`` a time: from one start to the next (at least its
+    ``duration``); a mitigation that clears it stops the rest. A fault that starts ``when`` a
+    condition holds has no period: it starts again whenever the condition holds after the
+    previous episode ended."""
+
+
 class Fault(Strict):
     """Something broken: starts at a time, on a condition, or when a mitigation or facilitator starts it."""
 
@@ -471,6 +581,9 @@ class Fault(Strict):
     """After clearing, effects fade out over this long."""
     effects: list[Effect] = Field(min_length=1, max_length=MAX_ITEMS)
     """What the fault does to the system."""
+    repeat: Repeat | None = None
+    """Comes back: starts again every ``every`` after each start, ``times`` times in all
+    (format 2). Each episode lasts ``duration``; a mitigation that clears it stops the rest."""
     harm: Consequence | None = None
     """The harm this fault does when a wrong call (a mitigation's ``starts``) starts it; a
     mitigation that starts it carries this consequence."""
@@ -479,6 +592,16 @@ class Fault(Strict):
     def _one_trigger(self) -> Fault:
         if self.at is not None and self.when is not None:
             raise ValueError("a fault starts 'at' a time or 'when' a condition holds, not both")
+        if self.repeat is not None:
+            every = self.repeat.every
+            if self.when is not None and every is not None:
+                raise ValueError("a fault that starts 'when' repeats whenever it holds: no 'every'")
+            if self.at is not None and every is None:
+                raise ValueError("a fault that starts 'at' a time repeats 'every' a period")
+            if self.when is None and self.at is None:
+                raise ValueError("a repeating fault starts 'at' a time or 'when' a condition holds")
+            if every is not None and (self.duration is None or self.duration > every):
+                raise ValueError("a repeating fault needs a duration no longer than repeat.every")
         return self
 
     @property
@@ -515,6 +638,30 @@ class AlertRule(Strict):
     outage): recovery and the stability window are never measured on it."""
 
 
+class ChannelDef(Strict):
+    """A channel the scenario adds to the built-in ones (format 2), e.g. ``#changes``."""
+
+    id: Identifier
+    """Id used in injects' ``channel`` and in ``post_update``'s ``audience``."""
+    name: ShortText
+    """As shown, e.g. ``#changes``."""
+    about: str = Field(default="", max_length=400)
+    """Who reads it and what it is for."""
+
+
+class StakeholderDef(Strict):
+    """A stakeholder the scenario adds to the policy's (format 2), e.g. Finance."""
+
+    id: Identifier
+    """Id used in ``notify``'s ``stakeholder`` and in injects' conditions."""
+    name: ShortText
+    """Who they are, e.g. ``Mei Tanaka``."""
+    role: ShortText
+    """Their role, e.g. ``VP Finance``."""
+    why: str = Field(default="", max_length=400)
+    """Why they need to hear about this incident."""
+
+
 class Inject(Strict):
     """A message that reaches the trainee: at a time, on a condition, or when the facilitator fires it."""
 
@@ -522,8 +669,9 @@ class Inject(Strict):
     """Inject id."""
     from_: ShortText = Field(alias="from")
     """Sender as shown: ``Bob (SRE)``, ``PagerDuty``, ``Customer Support``."""
-    channel: Channel = "incident"
-    """Where it appears: incident channel, pager, support ticket, DM, status page, #sre-team."""
+    channel: Channel | Identifier = "incident"
+    """Where it appears: incident channel, pager, support ticket, DM, status page, #sre-team, or
+    a channel of the scenario's ``channels``."""
     text: LongText
     """The message. ``{metric.id}`` or ``{metric.id:.0f}`` insert current metric values."""
     at: Duration | None = None
@@ -538,6 +686,9 @@ class Inject(Strict):
     """Only the facilitator fires it (also allowed with ``at``/``when``: then it can fire early)."""
     note: str = Field(default="", max_length=2000)
     """For the facilitator: what the inject tests."""
+    leaves: list[Identifier] = Field(default_factory=list, max_length=MAX_ITEMS)
+    """Responders who drop out of the incident when it is delivered (format 2): the key person
+    who becomes unavailable. Their roles fall vacant; they cannot be paged back."""
 
     @model_validator(mode="after")
     def _trigger(self) -> Inject:
@@ -574,6 +725,73 @@ class Responder(Strict):
     """Work speed: a diagnostic takes ``duration / speed``."""
 
 
+class Requirement(Strict):
+    """A precondition: who must carry something out and what must be known first.
+
+    Every part given must hold when the IC submits the action. When one does not, the action is
+    rejected with the reason (``unmet: reject``), or goes ahead with the stated ``consequence``
+    and starts the ``starts`` faults (``unmet: proceed``). Either way the engine says which part
+    was unmet, in an event the grader reads.
+    """
+
+    skill: Identifier | None = None
+    """Someone present in the incident (joined, not only paged) must have this skill."""
+    responder: Identifier | None = None
+    """This responder must be present in the incident (joined, not only paged)."""
+    known: list[Identifier] = Field(default_factory=list, max_length=MAX_ITEMS)
+    """Findings (``finds``) or faults (``reveals``) a diagnostic result must have revealed."""
+    when: Condition | None = None
+    """Any other state that must hold (a structured condition)."""
+    unmet: Literal["reject", "proceed"] = "reject"
+    """``reject``: refused with the reason; ``proceed``: applied anyway, with the consequence."""
+    consequence: str = Field(default="", max_length=2000)
+    """What going ahead unmet costs, in the debrief's words (required with ``unmet: proceed``)."""
+    starts: list[Identifier] = Field(default_factory=list, max_length=MAX_ITEMS)
+    """Dormant faults started when it goes ahead unmet (``unmet: proceed`` only)."""
+
+    def describe(self) -> list[str]:
+        """The precondition in words, one line per part, then what happens when unmet."""
+        lines: list[str] = []
+        if self.responder is not None:
+            lines.append(f"carried out by {self.responder}, present in the incident")
+        if self.skill is not None:
+            lines.append(f"someone with the {self.skill} skill present in the incident")
+        if self.known:
+            lines.append(f"known first: {', '.join(self.known)}")
+        if self.when is not None:
+            lines.append("a further condition of the situation")
+        if self.unmet == "reject":
+            lines.append(
+                "if unmet: refused" + (f" ({self.consequence})" if self.consequence else "")
+            )
+        else:
+            lines.append(f"if unmet: goes ahead, and {self.consequence}")
+        return lines
+
+    @model_validator(mode="after")
+    def _something(self) -> Requirement:
+        if self.skill is None and self.responder is None and not self.known and self.when is None:
+            raise ValueError("a requirement needs at least one of skill, responder, known, when")
+        if self.unmet == "proceed" and not self.consequence:
+            raise ValueError("with 'unmet: proceed' say what it costs in 'consequence'")
+        if self.unmet == "reject" and self.starts:
+            raise ValueError("'starts' applies only with 'unmet: proceed'")
+        return self
+
+
+class Case(Strict):
+    """A consequence that depends on the state at the moment the mitigation is applied."""
+
+    when: Condition
+    """Checked when the IC applies the mitigation (not when it completes)."""
+    clears: list[Identifier] = Field(default_factory=list, max_length=MAX_ITEMS)
+    """Faults cleared on completion, in addition to the mitigation's own ``clears``."""
+    starts: list[Identifier] = Field(default_factory=list, max_length=MAX_ITEMS)
+    """Dormant faults started on completion, in addition to the mitigation's own ``starts``."""
+    outcome: str = Field(default="", max_length=2000)
+    """What responders report on completion in this case (replaces the mitigation's)."""
+
+
 class DiagnosticOutput(Strict):
     """One possible output of a diagnostic; the first whose ``when`` holds is shown."""
 
@@ -583,6 +801,20 @@ class DiagnosticOutput(Strict):
     """What the command prints. ``{metric.id}`` inserts a current value."""
     reveals: list[Identifier] = Field(default_factory=list, max_length=MAX_ITEMS)
     """Faults this output identifies as the cause."""
+    finds: list[Identifier] = Field(default_factory=list, max_length=MAX_ITEMS)
+    """Findings this output establishes (e.g. ``impaired-zone-b``): what ``requires.known`` and
+    the ``finding`` predicate wait for. Each is announced once, when first revealed."""
+
+
+class DiagnosticChoice(Strict):
+    """One choice of a parameterised diagnostic (format 2), e.g. one zone."""
+
+    id: Identifier
+    """What ``choice:`` names, e.g. ``us-east-1b``."""
+    label: ShortText
+    """As offered, e.g. ``Zone us-east-1b``."""
+    outputs: list[DiagnosticOutput] = Field(min_length=1, max_length=MAX_ITEMS)
+    """This choice's outputs; the first whose ``when`` holds is shown."""
 
 
 class Diagnostic(Strict):
@@ -602,6 +834,17 @@ class Diagnostic(Strict):
     """A plausible lead that does not find the cause."""
     outputs: list[DiagnosticOutput] = Field(min_length=1, max_length=MAX_ITEMS)
     """Possible outputs; the last should have no ``when``."""
+    requires: Requirement | None = None
+    """Precondition on running or delegating it (format 2)."""
+    choices: list[DiagnosticChoice] = Field(default_factory=list, max_length=MAX_ITEMS)
+    """A diagnostic that takes an argument (format 2): the command names one with ``choice``,
+    and that choice's outputs are used instead of ``outputs``."""
+    logs: Identifier | None = None
+    """Also shows the log lines of this service that hold when it completes (format 2)."""
+
+    def all_outputs(self) -> list[DiagnosticOutput]:
+        """Its outputs and every choice's."""
+        return [*self.outputs, *(o for c in self.choices for o in c.outputs)]
 
 
 class Mitigation(Strict):
@@ -623,6 +866,25 @@ class Mitigation(Strict):
     """Dormant faults it starts (side effects of a wrong call)."""
     outcome: str = Field(default="", max_length=2000)
     """What responders report when it completes."""
+    requires: Requirement | None = None
+    """Precondition: who must carry it out and what must be known first (format 2)."""
+    offered: Condition | None = None
+    """Offered only while this holds, e.g. fail back only after a failover (format 2)."""
+    cases: list[Case] = Field(default_factory=list, max_length=MAX_ITEMS)
+    """Consequences that depend on the state when it is applied; the first case whose ``when``
+    holds adds its ``clears``/``starts`` (format 2)."""
+
+    def possible_starts(self) -> list[str]:
+        """Every fault it can start: its own, its cases' and its unmet precondition's."""
+        out = [*self.starts, *(f for case in self.cases for f in case.starts)]
+        if self.requires is not None:
+            out.extend(self.requires.starts)
+        return list(dict.fromkeys(out))
+
+    def possible_clears(self) -> list[str]:
+        """Every fault it can clear: its own and its cases'."""
+        return list(dict.fromkeys([*self.clears, *(f for c in self.cases for f in c.clears)]))
+
     ends: list[Identifier] = Field(default_factory=list)
     """Root-cause faults this mitigation counts as ended although it does not clear them (a
     workaround that stops the impact); grading treats them as cleared when it completes."""
@@ -712,8 +974,9 @@ class Debrief(Strict):
 class Scenario(Strict):
     """One incident exercise."""
 
-    format: Literal[1] = 1
-    """Scenario format version."""
+    format: Literal[1, 2] = 2
+    """Scenario format version: write 2. Format 1 still loads (it is a subset of 2) but cannot
+    use format 2's fields; ``warroom migrate FILE`` upgrades it."""
     id: Identifier
     """Library id, e.g. ``api-outage``."""
     title: ShortText
@@ -755,6 +1018,11 @@ class Scenario(Strict):
     """Diagnostics that can be run or delegated."""
     mitigations: list[Mitigation] = Field(default_factory=list, max_length=MAX_ITEMS)
     """Mitigations on offer."""
+    channels: list[ChannelDef] = Field(default_factory=list, max_length=MAX_ITEMS)
+    """Channels beyond the built-in ones (format 2)."""
+    stakeholders: list[StakeholderDef] = Field(default_factory=list, max_length=MAX_ITEMS)
+    """Stakeholders beyond the policy's (format 2): notified and updated like them, not graded
+    by the policy's matrix."""
     debrief: Debrief
     """Root cause, resolution and teaching notes."""
 

@@ -12,24 +12,32 @@ import difflib
 import re
 import string
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, Literal, get_args, get_origin
 
+from simulator import commands as cmd
 from simulator.commands import command_fields
 from simulator.model import (
     MAX_FORMAT_PRECISION,
     MAX_FORMAT_WIDTH,
     ActionTaken,
     AlertIs,
+    Channel,
+    ClockIs,
     Condition,
+    DiagnosticOutput,
     Effect,
     FaultIs,
+    FindingIs,
     InjectDelivered,
     Loc,
     MetricEffect,
     MetricIs,
     MustNot,
+    Requirement,
+    ResponderIs,
     Scenario,
     ServiceEffect,
+    Since,
     ValidatorEffect,
     walk_condition,
 )
@@ -101,6 +109,8 @@ _SECTIONS = (
     "diagnostics",
     "mitigations",
     "alerts",
+    "channels",
+    "stakeholders",
 )
 """The sections whose entries need unique ids, in the order they are checked."""
 
@@ -127,9 +137,12 @@ def _check_references(s: Scenario) -> Problems:
     yield from _check_alerts(s, known)
     yield from _check_injects(s, known)
     yield from _check_diagnostics(s, known)
+    yield from _check_logs(s, known)
     yield from _check_mitigations(s, known)
     yield from _check_fault_times(s)
     yield from _check_expected(s, known)
+    yield from _check_additions(s)
+    yield from _check_format(s)
 
 
 def _check_ids(s: Scenario) -> Problems:
@@ -168,6 +181,15 @@ class _Known:
         self.responders = {r.id for r in s.responders}
         self.services = {sv.id for sv in s.services}
         self.validators = {v.name for v in s.chain.validator_set()} if s.chain else set()
+        self.findings = {
+            name
+            for d in s.diagnostics
+            for out in d.all_outputs()
+            for name in (*out.finds, *out.reveals)
+        }
+        self.skills = {skill for r in s.responders for skill in r.skills}
+        self.channels = {x.id for x in s.channels}
+        self.stakeholders = {x.id for x in s.stakeholders}
 
     def metric(self, loc: Loc, name: str) -> Problems:
         """``name`` must be a metric of the scenario."""
@@ -220,7 +242,82 @@ class _Known:
                 )
             elif isinstance(c, ActionTaken):
                 yield from _check_action_filter(
-                    where, c, self.alerts, self.diagnostics, self.mitigations, self.responders
+                    where,
+                    c,
+                    self.alerts,
+                    self.diagnostics,
+                    self.mitigations,
+                    self.responders,
+                    {"stakeholder": self.stakeholders, "audience": self.channels},
+                )
+            elif isinstance(c, FindingIs):
+                yield from self.finding((*where, "finding"), c.finding)
+            elif isinstance(c, ResponderIs):
+                yield from self.responder((*where, "responder"), c.responder)
+            elif isinstance(c, Since):
+                yield from self.anchor((*where, "since"), c.since)
+
+    def finding(self, loc: Loc, name: str) -> Problems:
+        """``name`` must be something a diagnostic output ``finds`` or ``reveals``."""
+        if name not in self.findings:
+            yield (
+                loc,
+                (f"no diagnostic output finds or reveals {name!r}{_suggest(name, self.findings)}"),
+            )
+
+    def responder(self, loc: Loc, name: str) -> Problems:
+        """``name`` must be a responder of the scenario."""
+        if name not in self.responders:
+            yield loc, f"unknown responder {name!r}{_suggest(name, self.responders)}"
+
+    def anchor(self, loc: Loc, anchor: str) -> Problems:
+        """``KIND:ID`` must name something of that kind."""
+        kind, _, name = anchor.partition(":")
+        if not name:
+            return
+        if kind == "finding":
+            yield from self.finding(loc, name)
+            return
+        if kind == "joined":
+            yield from self.responder(loc, name)
+            return
+        known: set[str] = {
+            "fault": set(self.faults),
+            "inject": self.injects,
+            "alert": self.alerts,
+            "mitigation": self.mitigations,
+        }[kind]
+        if name not in known:
+            yield loc, f"unknown {kind} {name!r}{_suggest(name, known)}"
+
+    def requirement(self, loc: Loc, req: Requirement | None) -> Problems:
+        """A precondition names a skill someone has, responders, findings and dormant faults."""
+        if req is None:
+            return
+        if req.skill is not None and req.skill not in self.skills:
+            yield (
+                (*loc, "skill"),
+                (f"no responder has the skill {req.skill!r}{_suggest(req.skill, self.skills)}"),
+            )
+        if req.responder is not None:
+            yield from self.responder((*loc, "responder"), req.responder)
+        for k, name in enumerate(req.known):
+            yield from self.finding((*loc, "known", k), name)
+        yield from self.condition((*loc, "when"), req.when)
+        yield from self.starts((*loc, "starts"), req.starts)
+
+    def starts(self, loc: Loc, names: Iterable[str]) -> Problems:
+        """Faults that something starts exist and are dormant."""
+        names = list(names)
+        yield from self.refs(loc, names, self.faults, "fault")
+        for k, fid in enumerate(names):
+            if fid in self.faults and not self.faults[fid].dormant:
+                yield (
+                    (*loc, k),
+                    (
+                        f"fault {fid!r} starts on its own; a mitigation can only start a fault "
+                        "with no 'at' or 'when'"
+                    ),
                 )
 
 
@@ -264,45 +361,82 @@ def _check_alerts(s: Scenario, known: _Known) -> Problems:
 
 def _check_injects(s: Scenario, known: _Known) -> Problems:
     """An inject's condition and text name what exists; it is due before it expires and ends."""
+    builtin = set(get_args(Channel))
     for i, x in enumerate(s.injects):
+        if x.channel not in builtin and x.channel not in known.channels:
+            allowed = builtin | known.channels
+            yield (
+                ("injects", i, "channel"),
+                (
+                    f"unknown channel {x.channel!r}{_suggest(x.channel, allowed)}; add it under "
+                    "channels: or use one of: " + ", ".join(sorted(builtin))
+                ),
+            )
         yield from known.condition(("injects", i, "when"), x.when)
         yield from known.template(("injects", i, "text"), x.text)
+        for k, rid in enumerate(x.leaves):
+            yield from known.responder(("injects", i, "leaves", k), rid)
         if x.until is not None and x.at is not None and x.until < x.at:
             yield ("injects", i, "until"), "expires before it is due"
         if x.at is not None and x.at > s.duration:
             yield ("injects", i, "at"), "is after the end of the scenario"
 
 
+def _check_logs(s: Scenario, known: _Known) -> Problems:
+    """A service's log lines name what exists."""
+    for i, sv in enumerate(s.services):
+        for j, line in enumerate(sv.logs):
+            yield from known.condition(("services", i, "logs", j, "when"), line.when)
+            yield from known.template(("services", i, "logs", j, "text"), line.text)
+
+
 def _check_diagnostics(s: Scenario, known: _Known) -> Problems:
     """Each output of a diagnostic names what exists and reveals faults that exist."""
     for i, d in enumerate(s.diagnostics):
-        for j, out in enumerate(d.outputs):
-            loc: Loc = ("diagnostics", i, "outputs", j)
+        outputs: list[tuple[Loc, DiagnosticOutput]] = [
+            (("diagnostics", i, "outputs", j), out) for j, out in enumerate(d.outputs)
+        ]
+        outputs += [
+            (("diagnostics", i, "choices", k, "outputs", j), out)
+            for k, choice in enumerate(d.choices)
+            for j, out in enumerate(choice.outputs)
+        ]
+        seen: set[str] = set()
+        for k, choice in enumerate(d.choices):
+            if choice.id in seen:
+                yield ("diagnostics", i, "choices", k, "id"), f"duplicate choice {choice.id!r}"
+            seen.add(choice.id)
+        if d.logs is not None and d.logs not in known.services:
+            yield (
+                ("diagnostics", i, "logs"),
+                (f"unknown service {d.logs!r}{_suggest(d.logs, known.services)}"),
+            )
+        for loc, out in outputs:
             yield from known.condition((*loc, "when"), out.when)
             yield from known.template((*loc, "text"), out.text)
             yield from known.refs((*loc, "reveals"), out.reveals, known.faults, "fault")
+        yield from known.requirement(("diagnostics", i, "requires"), d.requires)
 
 
 def _check_mitigations(s: Scenario, known: _Known) -> Problems:
     """A mitigation clears and starts faults that exist, and starts only dormant ones."""
     for i, mit in enumerate(s.mitigations):
-        yield from known.refs(("mitigations", i, "clears"), mit.clears, known.faults, "fault")
-        yield from known.refs(("mitigations", i, "starts"), mit.starts, known.faults, "fault")
-        yield from known.refs(("mitigations", i, "ends"), mit.ends, known.faults, "fault")
+        loc: Loc = ("mitigations", i)
+        yield from known.refs((*loc, "clears"), mit.clears, known.faults, "fault")
+        yield from known.starts((*loc, "starts"), mit.starts)
+        yield from known.requirement((*loc, "requires"), mit.requires)
+        yield from known.condition((*loc, "offered"), mit.offered)
+        for j, case in enumerate(mit.cases):
+            yield from known.condition((*loc, "cases", j, "when"), case.when)
+            yield from known.refs((*loc, "cases", j, "clears"), case.clears, known.faults, "fault")
+            yield from known.starts((*loc, "cases", j, "starts"), case.starts)
+            yield from known.template((*loc, "cases", j, "outcome"), case.outcome)
+        yield from known.refs((*loc, "ends"), mit.ends, known.faults, "fault")
         roots = {f.id for f in s.faults if f.root_cause}
         for k, fid in enumerate(mit.ends):
             if fid in known.faults and fid not in roots:
                 msg = f"fault {fid!r} is not a root cause: only a root cause can be ended"
                 yield ("mitigations", i, "ends", k), msg
-        for k, fid in enumerate(mit.starts):
-            if fid in known.faults and not known.faults[fid].dormant:
-                yield (
-                    ("mitigations", i, "starts", k),
-                    (
-                        f"fault {fid!r} starts on its own; a mitigation can only start a fault "
-                        "with no 'at' or 'when'"
-                    ),
-                )
 
 
 def _check_fault_times(s: Scenario) -> Problems:
@@ -335,7 +469,170 @@ def _check_expected(s: Scenario, known: _Known) -> Problems:
             known.diagnostics,
             known.mitigations,
             known.responders,
+            {"stakeholder": known.stakeholders, "audience": known.channels},
         )
+
+
+_FORMAT_2_PREDICATES = (FindingIs, ResponderIs, Since, ClockIs)
+
+
+def _format_2_uses(s: Scenario) -> Iterator[Loc]:
+    """Where ``s`` uses what only format 2 has."""
+    conditions: list[tuple[Loc, Condition | None]] = []
+    for i, f in enumerate(s.faults):
+        conditions.append((("faults", i, "when"), f.when))
+        if f.repeat is not None:
+            yield ("faults", i, "repeat")
+    for i, sv in enumerate(s.services):
+        if sv.logs:
+            yield ("services", i, "logs")
+        for j, m in enumerate(sv.metrics):
+            if m.history:
+                yield ("services", i, "metrics", j, "history")
+    for i, x in enumerate(s.injects):
+        conditions.append((("injects", i, "when"), x.when))
+    for i, d in enumerate(s.diagnostics):
+        for name in ("requires", "choices", "logs"):
+            if getattr(d, name):
+                yield ("diagnostics", i, name)
+        for j, out in enumerate(d.outputs):
+            if out.finds:
+                yield ("diagnostics", i, "outputs", j, "finds")
+            conditions.append((("diagnostics", i, "outputs", j, "when"), out.when))
+    for i, mit in enumerate(s.mitigations):
+        for name in ("requires", "offered", "cases"):
+            if getattr(mit, name):
+                yield ("mitigations", i, name)
+    for name in ("channels", "stakeholders"):
+        if getattr(s, name):
+            yield (name,)
+    builtin = set(get_args(Channel))
+    for i, x in enumerate(s.injects):
+        if x.channel not in builtin:
+            yield ("injects", i, "channel")
+        if x.leaves:
+            yield ("injects", i, "leaves")
+    for loc, cond in conditions:
+        if cond is not None:
+            for where, c in walk_condition(cond, loc):
+                if isinstance(c, _FORMAT_2_PREDICATES):
+                    yield where
+
+
+def _check_additions(s: Scenario) -> Problems:
+    """Added channels and stakeholders do not reuse a built-in name."""
+    builtin_channels = {*get_args(Channel), *get_args(cmd.Audience)}
+    for i, ch in enumerate(s.channels):
+        if ch.id in builtin_channels:
+            yield ("channels", i, "id"), f"{ch.id!r} is a built-in channel already"
+    for i, st in enumerate(s.stakeholders):
+        if st.id in get_args(cmd.Stakeholder):
+            yield ("stakeholders", i, "id"), f"{st.id!r} is a stakeholder of every policy already"
+
+
+def _check_format(s: Scenario) -> Problems:
+    """A format-1 file uses nothing format 2 added; the message says how to upgrade."""
+    if s.format >= 2:
+        return
+    for loc in _format_2_uses(s):
+        yield loc, "needs format: 2 (this file says format: 1); upgrade it: warroom migrate FILE"
+
+
+def check_script(script: cmd.ActionScript, s: Scenario) -> list[tuple[Loc, str]]:
+    """Every reference of an action script that names nothing in scenario ``s``.
+
+    The locations are the script's (``actions[3].mitigation``). Severity levels are the
+    policy's, so they are checked when the script runs, not here.
+    """
+    return list(_check_script(script, s))
+
+
+def _check_script(script: cmd.ActionScript, s: Scenario) -> Problems:
+    from simulator.people import find_responder
+
+    known = _Known(s)
+    people = [r.id for r in s.responders]
+
+    def person(loc: Loc, name: str, *extra: str) -> Problems:
+        if name.strip().lower().lstrip("@") in extra:
+            return
+        if find_responder(name, s.responders) is None:
+            allowed = [*extra, *people]
+            yield loc, f"no responder {name!r}{_suggest(name.lower(), allowed)}"
+
+    for i, step in enumerate(script.actions):
+        a = step.action
+        loc: Loc = ("actions", i)
+        if isinstance(a, cmd.Acknowledge) and a.alert not in known.alerts:
+            yield (*loc, "alert"), f"unknown alert {a.alert!r}{_suggest(a.alert, known.alerts)}"
+        elif isinstance(a, cmd.RunDiagnostic | cmd.Delegate):
+            if a.diagnostic not in known.diagnostics:
+                yield (
+                    (*loc, "diagnostic"),
+                    (
+                        f"unknown diagnostic {a.diagnostic!r}"
+                        f"{_suggest(a.diagnostic, known.diagnostics)}"
+                    ),
+                )
+            if isinstance(a, cmd.Delegate):
+                yield from person((*loc, "responder"), a.responder)
+            d = next((x for x in s.diagnostics if x.id == a.diagnostic), None)
+            ids = [x.id for x in d.choices] if d is not None else []
+            if d is not None and (a.choice is None) != (not ids):
+                yield (
+                    (*loc, "choice" if a.choice else "diagnostic"),
+                    (
+                        f"{d.id} takes a choice: one of {', '.join(ids)}"
+                        if ids
+                        else f"{d.id} takes no choice"
+                    ),
+                )
+            elif d is not None and a.choice is not None and a.choice not in ids:
+                yield (
+                    (*loc, "choice"),
+                    (
+                        f"{d.id} has no choice {a.choice!r}{_suggest(a.choice, ids)}; one of: "
+                        + ", ".join(ids)
+                    ),
+                )
+        elif isinstance(a, cmd.ApplyMitigation) and a.mitigation not in known.mitigations:
+            yield (
+                (*loc, "mitigation"),
+                (f"unknown mitigation {a.mitigation!r}{_suggest(a.mitigation, known.mitigations)}"),
+            )
+        elif isinstance(a, cmd.Page):
+            yield from person((*loc, "target"), a.target, *cmd.ROTATIONS)
+        elif isinstance(a, cmd.AssignRole):
+            yield from person((*loc, "person"), a.person, "me", "self", "myself")
+        elif isinstance(a, cmd.HandoffIC):
+            yield from person((*loc, "to"), a.to, "me", "self", "myself")
+        elif isinstance(a, cmd.Notify) and a.stakeholder not in {
+            *get_args(cmd.Stakeholder),
+            *known.stakeholders,
+        }:
+            allowed = {*get_args(cmd.Stakeholder), *known.stakeholders}
+            yield (
+                (*loc, "stakeholder"),
+                (f"no stakeholder {a.stakeholder!r}{_suggest(a.stakeholder, allowed)} in {s.id}"),
+            )
+        elif isinstance(a, cmd.PostUpdate) and a.audience not in {
+            *get_args(cmd.Audience),
+            *known.channels,
+        }:
+            allowed = {*get_args(cmd.Audience), *known.channels}
+            yield (
+                (*loc, "audience"),
+                (f"no audience {a.audience!r}{_suggest(a.audience, allowed)} in {s.id}"),
+            )
+        elif isinstance(a, cmd.FireInject) and a.inject not in known.injects:
+            yield (
+                (*loc, "inject"),
+                f"unknown inject {a.inject!r}{_suggest(a.inject, known.injects)}",
+            )
+        elif isinstance(a, cmd.StartFault) and a.fault not in known.faults:
+            yield (*loc, "fault"), f"unknown fault {a.fault!r}{_suggest(a.fault, known.faults)}"
+        if step.at > s.duration:
+            yield (*loc, "at"), f"is after the end of the scenario ({s.id} lasts {s.duration:g}s)"
 
 
 def _check_action_filter(
@@ -345,6 +642,7 @@ def _check_action_filter(
     diagnostics: set[str],
     mitigations: set[str],
     responders: set[str],
+    extra: dict[str, set[str]],
 ) -> Iterator[tuple[Loc, str]]:
     fields = command_fields(c.action)
     known = {
@@ -364,3 +662,41 @@ def _check_action_filter(
             )
         elif key in known and value not in known[key]:
             yield (*loc, "with", key), f"unknown {key} {value!r}{_suggest(value, known[key])}"
+        elif (
+            key in ("target", "person") or (key, c.action) == ("to", "handoff_ic")
+        ) and value.lower().lstrip("@") not in {
+            *responders,
+            *cmd.ROTATIONS,
+            "me",
+        }:
+            allowed = sorted({*responders, *cmd.ROTATIONS})
+            yield (
+                (*loc, "with", key),
+                (f"{value!r} names no responder or rotation{_suggest(value, allowed)}"),
+            )
+        elif (choices := _choices(c.action, key, extra)) and value not in choices:
+            yield (
+                (*loc, "with", key),
+                (
+                    f"{value!r} is not a valid {key}{_suggest(value, choices)}; one of: "
+                    + ", ".join(choices)
+                ),
+            )
+
+
+def _choices(action: str, key: str, extra: dict[str, set[str]] | None = None) -> list[str]:
+    """The values a field of an action takes when it is a fixed list (a ``Literal``), with
+    what the scenario adds to it (``extra``: stakeholders, audiences)."""
+    info = next(
+        (f for n, f in cmd.ACTION_TYPES[action].model_fields.items() if (f.alias or n) == key),
+        None,
+    )
+    if info is None:
+        return []
+    members = [info.annotation]
+    if get_origin(info.annotation) is not Literal:
+        members = list(get_args(info.annotation))
+    fixed = [str(v) for m in members if get_origin(m) is Literal for v in get_args(m)]
+    if not fixed:
+        return []
+    return [*fixed, *sorted((extra or {}).get(key, set()))]

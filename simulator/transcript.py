@@ -26,7 +26,7 @@ _CHANNEL = {
 
 def describe(event: ev.Event) -> tuple[str, str] | None:
     """``(category, text)`` for one event, or ``None`` for events not shown (metric samples)."""
-    if isinstance(event, ev.MetricsSampled):
+    if isinstance(event, ev.MetricsSampled | ev.MetricHistory):
         return None
     if isinstance(event, ev.ScenarioStarted):
         return "START", f"{event.title} ({event.scenario})"
@@ -55,6 +55,17 @@ def describe(event: ev.Event) -> tuple[str, str] | None:
     if isinstance(event, ev.DiagnosticResult):
         who = "your" if event.by == "ic" else f"{event.by}'s"
         return "DIAG", f"{who} {event.diagnostic} result:\n{event.text.rstrip()}"
+    if isinstance(event, ev.ResponderLeft):
+        vacant = f" ({', '.join(event.roles)} now vacant)" if event.roles else ""
+        return "TEAM", f"{event.name} left the incident{vacant}"
+    if isinstance(event, ev.FindingRevealed):
+        return "DIAG", f"finding: {event.finding} (from {event.diagnostic})"
+    if isinstance(event, ev.PreconditionUnmet):
+        started = f" (starts {', '.join(event.started)})" if event.started else ""
+        return "PRECOND", (
+            f"{event.target} went ahead unmet: {'; '.join(event.unmet)}{started}\n"
+            f"consequence: {event.consequence}"
+        )
     if isinstance(event, ev.MitigationStarted):
         return "MITIGATE", f"{event.mitigation} started, done at {format_clock(event.eta)}"
     if isinstance(event, ev.MitigationFinished):

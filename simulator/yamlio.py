@@ -707,6 +707,13 @@ def _unknown_key(
     parent = _walk(model, loc[:-1])
     line, col, _ = doc.position((*parent.data_loc, name), key=True)
     _, _, path = doc.position(parent.data_loc)
+    if not _IDENT.fullmatch(name) and any(ch in name for ch in " )]}"):
+        # ``{text: Lagos (4 of 6 locations)}`` without quotes: the comma split the value.
+        message = (
+            f"unknown key {_show(name)}: inside {{…}} a comma ends the value, so quote a value "
+            'that contains one ("…, …")'
+        )
+        return line, col, _prefixed(path, message), None
     hint = _did_you_mean(name, parent.types)
     return line, col, _prefixed(path, f"unknown key {_show(name)}"), hint
 

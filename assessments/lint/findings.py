@@ -41,6 +41,9 @@ CHECKS: dict[str, str] = {
     "novice-passes": "the novice autopilot passes the scenario",
     "difficulty-mismatch": "the declared difficulty does not match the measurable counts",
     "cut-by-comment": "an unquoted value (such as from:) is cut at ' #' by YAML",
+    "ramp-outlasts-fault": "a metric effect's ramp is longer than its fault lasts",
+    "precondition-unmeetable": "no responder can meet a mitigation's or diagnostic's precondition",
+    "consequence-untriggerable": "a mitigation's conditional consequence can never apply",
 }
 """Every check id with what it finds (README, ``--json`` and tests use the ids)."""
 

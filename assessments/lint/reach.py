@@ -38,7 +38,9 @@ class Reach:
         self._faults = {f.id: f for f in scenario.faults}
         self._injects = {x.id: x for x in scenario.injects}
         self._alerts = {a.id: a for a in scenario.alerts}
-        self._started_by_mitigation = {fid for m in scenario.mitigations for fid in m.starts}
+        self._started_by_mitigation = {
+            fid for m in scenario.mitigations for fid in m.possible_starts()
+        } | {fid for d in scenario.diagnostics if d.requires for fid in d.requires.starts}
 
     def earliest(self, cond: Condition, seen: frozenset[str] = frozenset()) -> float:
         """The earliest sim time ``cond`` can hold (``seen``: injects and faults on the path)."""

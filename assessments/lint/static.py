@@ -18,7 +18,7 @@ from assessments.lint.findings import Finding, FindingLevel, finding_at
 from assessments.lint.ranges import max_block_time, metric_range
 from assessments.lint.reach import Reach
 from simulator.durations import format_duration
-from simulator.model import Scenario
+from simulator.model import Requirement, Scenario
 from simulator.yamlio import Document, Loc
 
 __all__ = ["StaticChecks"]
@@ -51,6 +51,9 @@ class StaticChecks:
         yield from self.static_injects()
         yield from self.faults_and_mitigations()
         yield from self.diagnostics()
+        yield from self.ramps()
+        yield from self.preconditions()
+        yield from self.consequences()
 
     def content(self) -> Iterator[Finding]:
         """What the exercise teaches: debrief notes, a red herring, a wrong call with a cost."""
@@ -70,7 +73,7 @@ class StaticChecks:
                 "no diagnostic is a red herring (red_herring: true): give the trainee a plausible "
                 "wrong lead to rule out",
             )
-        if s.expected.declare and not any(m.starts for m in s.mitigations):
+        if s.expected.declare and not any(m.possible_starts() for m in s.mitigations):
             yield self.at(
                 ("mitigations",) if s.mitigations else ("id",),
                 "warning",
@@ -207,7 +210,7 @@ class StaticChecks:
         s = self.s
         cleared_by: dict[str, list[str]] = {}
         for m in s.mitigations:
-            for fid in m.clears:
+            for fid in m.possible_clears():
                 cleared_by.setdefault(fid, []).append(m.id)
         for i, f in enumerate(s.faults):
             if f.duration is not None or cleared_by.get(f.id) or not self.reach.can_start(f):
@@ -229,7 +232,7 @@ class StaticChecks:
                     "no duration",
                 )
         for i, m in enumerate(s.mitigations):
-            if not m.clears and not m.starts:
+            if not m.possible_clears() and not m.possible_starts():
                 yield self.at(
                     ("mitigations", i),
                     "warning",
@@ -246,6 +249,76 @@ class StaticChecks:
                     f"mitigation {m.id} clears only faults that never start "
                     f"({', '.join(m.clears)})",
                 )
+
+    # -- format 2 ----------------------------------------------------------------------
+
+    def ramps(self) -> Iterator[Finding]:
+        """A ramp longer than its fault never reaches its full effect."""
+        from simulator.model import MetricEffect
+
+        for i, f in enumerate(self.s.faults):
+            if f.duration is None:
+                continue
+            for j, e in enumerate(f.effects):
+                if isinstance(e, MetricEffect) and e.ramp > f.duration:
+                    yield self.at(
+                        ("faults", i, "effects", j, "ramp"),
+                        "warning",
+                        "ramp-outlasts-fault",
+                        f"the ramp of {format_duration(e.ramp)} is longer than fault {f.id} "
+                        f"lasts ({format_duration(f.duration)}): {e.metric} never reaches its "
+                        "full effect",
+                    )
+
+    def preconditions(self) -> Iterator[Finding]:
+        """A precondition that no responder can meet in time."""
+        s = self.s
+        owners: list[tuple[Loc, str, Requirement | None]] = []
+        for i, m in enumerate(s.mitigations):
+            owners.append((("mitigations", i, "requires"), m.id, m.requires))
+        for i, d in enumerate(s.diagnostics):
+            owners.append((("diagnostics", i, "requires"), d.id, d.requires))
+        people = {r.id: r for r in s.responders}
+        for loc, owner, req in owners:
+            if req is None:
+                continue
+            pool = [people[req.responder]] if req.responder in people else list(people.values())
+            if req.skill is not None:
+                pool = [r for r in pool if req.skill in r.skills]
+            if (req.skill is not None or req.responder is not None) and not pool:
+                yield self.at(
+                    loc,
+                    "error",
+                    "precondition-unmeetable",
+                    f"no responder meets the precondition of {owner}: "
+                    + (
+                        f"{req.responder} does not have the {req.skill} skill"
+                        if req.responder is not None
+                        else f"nobody has the {req.skill} skill"
+                    ),
+                )
+            elif pool and all(not r.available and r.join_delay >= s.duration for r in pool):
+                yield self.at(
+                    loc,
+                    "error",
+                    "precondition-unmeetable",
+                    f"whoever meets the precondition of {owner} joins after the exercise ends",
+                )
+
+    def consequences(self) -> Iterator[Finding]:
+        """A conditional consequence whose condition can never hold when the mitigation is applied."""
+        for i, m in enumerate(self.s.mitigations):
+            for j, case in enumerate(m.cases):
+                why = self.reach.never(
+                    case.when, ("mitigations", i, "cases", j, "when"), self.s.duration
+                )
+                if why is not None:
+                    yield self.at(
+                        why[0],
+                        "error",
+                        "consequence-untriggerable",
+                        f"case {j + 1} of mitigation {m.id} never applies: {why[1]}",
+                    )
 
     def diagnostics(self) -> Iterator[Finding]:
         """Diagnostics nobody is skilled to run, findings that never show, causes never revealed."""
@@ -274,7 +347,7 @@ class StaticChecks:
                         f"{d.id} can never show the output that reveals "
                         f"{', '.join(out.reveals)}: {why[1]}",
                     )
-        revealed = {fid for d in s.diagnostics for o in d.outputs for fid in o.reveals}
+        revealed = {fid for d in s.diagnostics for o in d.all_outputs() for fid in o.reveals}
         for i, f in enumerate(s.faults):
             if f.root_cause and f.id not in revealed and s.expected.declare:
                 yield self.at(

@@ -19,6 +19,7 @@ from textual.widgets import Input, Select, TextArea
 
 from simulator import commands as cmd
 from simulator import events as ev
+from simulator.library import load_scenario
 from tests.tui.conftest import (
     SIZE,
     DialogHost,
@@ -31,6 +32,7 @@ from tests.tui.conftest import (
 )
 from tests.tui.textual_private import footer_keys, screen_lines
 from tui.screens.dialogs.base import ActionDialog
+from tui.screens.dialogs.investigation import DiagnosticsDialog
 from tui.screens.dialogs.updates import UpdateDialog
 from tui.screens.forms import Forms
 from tui.screens.messages import SimUpdated
@@ -334,3 +336,15 @@ async def test_the_timeline_is_laid_out_again_when_v_brings_it_back(journal_dir:
         await pilot.pause()
         shown = "\n".join(screen_lines(app))
         assert "Customer Support: We're getting" in shown or "Bob (SRE)" in shown, shown
+
+
+async def test_a_diagnostic_with_choices_is_offered_once_per_choice_and_sends_the_choice() -> None:
+    scenario = load_scenario("ddos-rate-limit-lockout").scenario
+    dialog = DiagnosticsDialog(scenario.diagnostics, [], "ada")
+    app = DialogHost(dialog)
+    async with app.run_test(size=SIZE) as pilot:
+        await pick(pilot, "#diagnostic", "source ASN")  # a choice of Analyse edge traffic
+        await pick(pilot, "#who", "run it myself")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    assert app.results == [cmd.RunDiagnostic(diagnostic="analyse-traffic", choice="by-asn")]

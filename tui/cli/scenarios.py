@@ -1,4 +1,4 @@
-"""The scenario commands: ``list``, ``validate``, ``schema``, ``run``, ``grade``, ``replay``.
+"""The scenario commands: ``list``, ``validate``, ``migrate``, ``schema``, ``run``, ``grade``, ``replay``.
 
 ``add_commands`` adds them to the ``warroom`` parser and ``HANDLERS`` maps each to its handler.
 Bad input is reported as ``PATH:LINE:COL: error: MESSAGE`` lines (by ``tui.cli.parser.main``),
@@ -39,8 +39,21 @@ def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
     """Add the scenario commands to ``warroom``'s subcommands."""
     sub.add_parser("list", help="the scenario library")
 
-    v = sub.add_parser("validate", help="check scenario files; PATH:LINE:COL errors")
+    v = sub.add_parser(
+        "validate", help="check scenario files and action scripts; PATH:LINE:COL errors"
+    )
     v.add_argument("paths", nargs="+", metavar="PATH")
+    v.add_argument(
+        "--scenario",
+        metavar="ID_OR_PATH",
+        help="check action scripts' references against this scenario (else their scenario: key)",
+    )
+
+    m = sub.add_parser("migrate", help="upgrade scenario files to the current format, in place")
+    m.add_argument("paths", nargs="+", metavar="FILE")
+    m.add_argument(
+        "--check", action="store_true", help="change nothing; exit 1 if a file needs upgrading"
+    )
 
     sub.add_parser("schema", help="JSON Schema of the scenario format")
 
@@ -121,23 +134,78 @@ def _terminal_width() -> int | None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    """Validate scenario files; one ``PATH:LINE:COL: error:`` line per problem."""
-    from simulator.library import load_scenario
+    """Validate scenario files and action scripts; one ``PATH:LINE:COL: error:`` line per problem."""
+    from simulator.library import resolve, validate_file
     from simulator.yamlio import LoadError
 
     failed = 0
+    kinds = {"scenario": 0, "script": 0}
     for path in args.paths:
         try:
-            load_scenario(path)
+            kinds[validate_file(resolve(path), args.scenario)] += 1
         except LoadError as exc:
             failed += 1
             print_problems(exc, sys.stdout)
-    ok = len(args.paths) - failed
     if failed:
         sys.stdout.flush()
         print(f"{failed} of {len(args.paths)} files invalid", file=sys.stderr)
         return EXIT_INVALID
-    print(f"ok: {ok} scenario file{plural(ok)} valid")
+    scenarios, scripts = kinds["scenario"], kinds["script"]
+    parts = [f"{scenarios} scenario file{plural(scenarios)}"] if scenarios or not scripts else []
+    if scripts:
+        parts.append(f"{scripts} action script{plural(scripts)}")
+    print(f"ok: {' and '.join(parts)} valid")
+    return EXIT_OK
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    """Upgrade scenario files to the current format in place, keeping comments and layout.
+
+    A file is rewritten only when it loads (so its problems are fixed first) and its bytes are
+    the ones that were validated.
+    """
+    import hashlib
+    import os
+
+    from simulator.library import load_scenario
+    from simulator.migrate import MigrationError, declared_format, migrate_text
+    from simulator.model import FORMAT_VERSION
+    from simulator.yamlio import LoadError
+
+    bad = pending = 0
+    for path in args.paths:
+        try:
+            loaded = load_scenario(path)
+        except LoadError as exc:
+            bad += 1
+            print_problems(exc, sys.stdout)
+            continue
+        raw = loaded.path.read_bytes()
+        if hashlib.sha256(raw).hexdigest() != loaded.sha256:
+            bad += 1
+            error(f"{path}: the file changed while it was read; run migrate again")
+            continue
+        text = raw.decode("utf-8")
+        try:
+            upgraded = migrate_text(text)
+        except MigrationError as exc:
+            bad += 1
+            print(f"{path}:1:1: error: {exc}")
+            continue
+        if upgraded == text:
+            print(f"{path}: already format {FORMAT_VERSION}")
+            continue
+        pending += 1
+        old = declared_format(text)
+        if args.check:
+            print(f"{path}: format {old}, needs: warroom migrate {path}")
+            continue
+        tmp = loaded.path.with_name(f".{loaded.path.name}.migrate")
+        tmp.write_bytes(upgraded.encode("utf-8"))
+        os.replace(tmp, loaded.path)
+        print(f"{path}: format {old} -> {FORMAT_VERSION}")
+    if bad or (args.check and pending):
+        return EXIT_INVALID
     return EXIT_OK
 
 
@@ -329,6 +397,7 @@ def _clip(text: str, limit: int = 200) -> str:
 HANDLERS: dict[str, Handler] = {
     "list": cmd_list,
     "validate": cmd_validate,
+    "migrate": cmd_migrate,
     "schema": cmd_schema,
     "run": cmd_run,
     "grade": cmd_grade,

@@ -77,6 +77,14 @@ def condition_text(c: model.Condition) -> str:
         return f"{c.fault} {'active' if c.active else 'cleared'}"
     if isinstance(c, model.After):
         return f"after {format_clock(c.after)}"
+    if isinstance(c, model.FindingIs):
+        return f"{c.finding} {'found' if c.revealed else 'not found'}"
+    if isinstance(c, model.ResponderIs):
+        return f"{c.responder} {'present' if c.present else 'absent'}"
+    if isinstance(c, model.Since):
+        return f"{format_duration(c.after)} after {c.since}"
+    if isinstance(c, model.ClockIs):
+        return f"from {c.clock}"
     if isinstance(c, model.AllOf):
         return " and ".join(_grouped(x) for x in c.all)
     if isinstance(c, model.AnyOf):

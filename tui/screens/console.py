@@ -191,6 +191,10 @@ class ConsoleScreen(Screen[None]):
             else:
                 self._timer.resume()
         self.query_one(Timeline).add_events(message.events)
+        for e in message.events:
+            if isinstance(e, ev.MetricHistory):
+                for panel in self.query(MetricPanel):
+                    panel.add_samples(v for _, v in e.series.get(panel.spec.id, ()))
         samples = [e.values for e in message.events if isinstance(e, ev.MetricsSampled)]
         if samples:
             for panel in self.query(MetricPanel):

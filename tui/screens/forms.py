@@ -110,7 +110,8 @@ class Forms:
     def notify(self) -> NotifyDialog:
         """Notify a stakeholder, with the level's matrix beside."""
         notified = tuple((k, v[-1]) for k, v in self.session.snapshot().notified)
-        return NotifyDialog(self.session.current_level(), notified)
+        extra = [(x.id, f"{x.name}, {x.role}") for x in self.session.scenario.stakeholders]
+        return NotifyDialog(self.session.current_level(), notified, extra)
 
     def update(self, audience: str = "incident") -> UpdateDialog:
         """Post an update; the status starts where the incident stands."""

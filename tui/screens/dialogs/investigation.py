@@ -25,6 +25,10 @@ from tui.screens.dialogs.people import whereabouts
 # --------------------------------------------------------------------------- diagnostics
 
 
+CHOICE = "::"
+"""Joins a diagnostic id and one of its choices in the dialog's option values."""
+
+
 class DiagnosticsDialog(ActionDialog[cmd.RunDiagnostic | cmd.Delegate]):
     """Run a diagnostic: delegate it to a responder, or run it yourself (heads-down)."""
 
@@ -45,13 +49,16 @@ class DiagnosticsDialog(ActionDialog[cmd.RunDiagnostic | cmd.Delegate]):
 
     def compose_form(self) -> ComposeResult:
         yield field("Diagnostic")
-        yield Select(
-            choices(
-                (f"{d.title} (~{format_duration(d.duration)})", d.id) for d in self.diagnostics
-            ),
-            id="diagnostic",
-            prompt="pick a diagnostic",
-        )
+        options: list[tuple[str, str]] = []
+        for d in self.diagnostics:
+            took = f"(~{format_duration(d.duration)})"
+            if not d.choices:
+                options.append((f"{d.title} {took}", d.id))
+            # A diagnostic that takes a choice is offered once per choice.
+            options += [
+                (f"{d.title}: {x.label} {took}", f"{d.id}{CHOICE}{x.id}") for x in d.choices
+            ]
+        yield Select(choices(options), id="diagnostic", prompt="pick a diagnostic")
         yield field("Who runs it")
         options = []
         for r in self.responders:
@@ -64,7 +71,8 @@ class DiagnosticsDialog(ActionDialog[cmd.RunDiagnostic | cmd.Delegate]):
         if not self.is_mounted:
             return None
         chosen = picked(self.query_one("#diagnostic", Select))
-        return next((d for d in self.diagnostics if d.id == chosen), None)
+        key = chosen.partition(CHOICE)[0] if chosen is not None else None
+        return next((d for d in self.diagnostics if d.id == key), None)
 
     def refresh_help(self) -> None:
         super().refresh_help()
@@ -104,15 +112,20 @@ class DiagnosticsDialog(ActionDialog[cmd.RunDiagnostic | cmd.Delegate]):
         return body
 
     def build(self) -> cmd.RunDiagnostic | cmd.Delegate:
-        diagnostic = picked(self.query_one("#diagnostic", Select))
-        if diagnostic is None:
+        chosen = picked(self.query_one("#diagnostic", Select))
+        if chosen is None:
             raise FormError("Pick a diagnostic.", "diagnostic")
+        diagnostic, _, choice = chosen.partition(CHOICE)
         who = picked(self.query_one("#who", Select))
         if who is None:
             raise FormError("Pick a responder to delegate to (or run it yourself).", "who")
         if who == "me":
-            return cmd.RunDiagnostic(diagnostic=diagnostic, rationale=self.rationale())
-        return cmd.Delegate(diagnostic=diagnostic, responder=who, rationale=self.rationale())
+            return cmd.RunDiagnostic(
+                diagnostic=diagnostic, choice=choice or None, rationale=self.rationale()
+            )
+        return cmd.Delegate(
+            diagnostic=diagnostic, responder=who, choice=choice or None, rationale=self.rationale()
+        )
 
 
 # --------------------------------------------------------------------------- mitigation
@@ -175,6 +188,12 @@ class MitigationDialog(ActionDialog[cmd.ApplyMitigation]):
         body.append(f"Takes about {format_duration(chosen.duration)}\n")
         if chosen.command:
             body.append(f"$ {chosen.command}\n", style="dim")
+        if chosen.requires is not None:
+            body.append("Needs:\n")
+            for line in chosen.requires.describe():
+                body.append(f"  {line}\n")
+        if chosen.offered is not None:
+            body.append("Offered only in some situations.\n")
         return body
 
     def build(self) -> cmd.ApplyMitigation:

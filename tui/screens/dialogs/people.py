@@ -276,15 +276,22 @@ class NotifyDialog(ActionDialog[cmd.Notify]):
     HEADING = "Notify a stakeholder"
     SUBMIT = "Notify"
 
-    def __init__(self, level: Level | None, notified: Sequence[tuple[str, float]]) -> None:
-        """Show ``level``'s matrix and who was ``notified`` (last time each)."""
+    def __init__(
+        self,
+        level: Level | None,
+        notified: Sequence[tuple[str, float]],
+        extra: Sequence[tuple[str, str]] = (),
+    ) -> None:
+        """Show ``level``'s matrix and who was ``notified`` (last time each); ``extra`` are
+        the scenario's own stakeholders as (id, "name, role")."""
         super().__init__()
         self.level = level
         self.notified = dict(notified)
+        self.extra = tuple(extra)
 
     def compose_form(self) -> ComposeResult:
         options = []
-        for key, label in STAKEHOLDER_LABELS.items():
+        for key, label in (*STAKEHOLDER_LABELS.items(), *self.extra):
             mark = f" (notified {format_clock(self.notified[key])})" if key in self.notified else ""
             options.append((f"{label}{mark}", key))
         yield field("Stakeholder")
