@@ -345,7 +345,7 @@ def resume_session(
     engine.start()
     for step in journal_steps(journal):
         engine.run_until(step.at)
-        engine.submit(step.command, by=step.by)
+        engine.submit(step.command, by=step.by, person=step.person, seat=step.seat)
     engine.run_until(last)
     if produced[: len(journal.lines)] != journal.lines:
         writer.close()
