@@ -274,13 +274,35 @@ class Ended(_Message):
     playing session stopped before the exercise ended."""
 
 
+class Branch(_Message):
+    """Version 2: the facilitator rewound the exercise; the seat drops what it holds and reads
+    the branch's stream from ``seq`` 0 (its first events replay the parent's up to the moment)."""
+
+    type: Literal["branch"] = "branch"
+    session: dict[str, Any]
+    """The branch journal's header (its ``extra.parent`` names the parent)."""
+    events_total: int = Field(ge=0)
+    """Events the branch holds so far; they follow from ``seq`` 0."""
+
+    @field_validator("session")
+    @classmethod
+    def _is_header(cls, value: dict[str, Any]) -> dict[str, Any]:
+        try:
+            Header.from_dict(value)
+        except JournalError as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
+
 ClientMessage = Hello | CommandMessage | Ping
 """What a seat sends."""
 
-ServerMessage = Welcome | EventMessage | Outcome | Error | Pong | Ended
+ServerMessage = Welcome | EventMessage | Outcome | Error | Pong | Ended | Branch
 """What a server sends."""
 
-Message = Hello | CommandMessage | Ping | Welcome | EventMessage | Outcome | Error | Pong | Ended
+Message = (
+    Hello | CommandMessage | Ping | Welcome | EventMessage | Outcome | Error | Pong | Ended | Branch
+)
 
 _CLIENT: dict[str, type[ClientMessage]] = {
     "hello": Hello,
@@ -294,6 +316,7 @@ _SERVER: dict[str, type[ServerMessage]] = {
     "error": Error,
     "pong": Pong,
     "ended": Ended,
+    "branch": Branch,
 }
 
 
