@@ -11,7 +11,7 @@ import pytest
 from simulator import commands as cmd
 from simulator import protocol as p
 from simulator.engine import Engine
-from simulator.events import ActionAccepted, event_from_dict
+from simulator.events import ActionAccepted, Message, event_from_dict
 from simulator.journal import Header, read_journal
 from simulator.library import load_scenario, load_script
 from simulator.runner import verify
@@ -362,3 +362,126 @@ def test_warroom_host_and_join_play_a_game_day_from_the_command_line(tmp_path: P
     assert replayed.returncode == 0, replayed.stdout + replayed.stderr
     observer_out = outputs[list(commands).index("observer")][0]
     assert "Ada [/] acked" in observer_out and "the exercise ended" in observer_out
+
+
+# --------------------------------------------------------------------------- hardening
+
+
+async def _served(tmp_path: Path, **kwargs: object) -> tuple[TeamHost, SeatTable]:
+    session = new_session(
+        "api-outage", trainee="team", speed=60, journal_dir=tmp_path / "s", paused=True
+    )
+    table = SeatTable(parse_roles("ic,comms,observer"), wrong_codes=3)
+    server = TeamServer(
+        session_header(session),
+        table,
+        lambda c, s: (False, "unused"),
+        tls=None,
+        plaintext_for_tests=True,
+        **kwargs,  # type: ignore[arg-type]
+    )
+    host = TeamHost(session, server)
+    await server.start()
+    return host, table
+
+
+async def _raw(port: int, *lines: bytes) -> bytes:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    for line in lines:
+        writer.write(line)
+    writer.write_eof()
+    try:
+        return await asyncio.wait_for(reader.read(), 5)
+    finally:
+        writer.close()
+
+
+def test_nothing_is_answered_before_a_valid_code_and_bad_lines_never_stop_the_host(
+    tmp_path: Path,
+) -> None:
+    async def scenario() -> None:
+        now = [0.0]
+        host, table = await _served(tmp_path, clock=lambda: now[0])
+        port = host.server.port
+        assert await _raw(port, b'{"v":2,"type":"ping"}\n') == b""
+        assert await _raw(port, b"not json\n") == b""
+        assert await _raw(port, b"x" * 70_000 + b"\n") == b""
+        wrong = await _raw(port, b'{"v":2,"type":"hello","code":"NOPE"}\n')
+        assert b"not one of this exercise" in wrong and b"welcome" not in wrong
+        old = await _raw(port, b'{"v":1,"type":"hello","role":"facilitator"}\n')
+        assert b"network seats speak 2" in old
+        for _ in range(3):
+            await _raw(port, b'{"v":2,"type":"hello","code":"NOPE"}\n')
+        locked = await _raw(
+            port, b'{"v":2,"type":"hello","code":"%s"}\n' % table.seats["ic"].code.encode()
+        )
+        assert b"too many wrong codes" in locked
+        now[0] = 100.0  # the lockout is over
+        seat = RemoteSeat(
+            "localhost",
+            port,
+            table.seats["comms"].code,
+            name="Eve\x1b[2J",
+            known_hosts=None,
+            plaintext_for_tests=True,
+        )
+        welcome = await seat.connect()
+        assert welcome.role == "comms" and welcome.person == "Eve\x1b[2J"
+        refused = await seat.send(cmd.Resolve())
+        assert not refused.accepted and "a comms seat may send" in (refused.reason or "")
+        ok = await seat.send(cmd.Note(text="[b]bold[/b]"))
+        assert ok.accepted
+        seat.reconnect()  # the link drops; the seat comes back with its token
+        async with asyncio.timeout(5):
+            while seat.reconnects < 1:
+                await asyncio.sleep(0.01)
+        again = await seat.send(cmd.Note(text="after the drop"))
+        assert again.accepted and seat.reconnects == 1
+        host.server.revoke("comms")
+        await asyncio.sleep(0.2)
+        events = host.session.events
+        actions = [e for e in events if isinstance(e, ActionAccepted)]
+        assert [a.command["do"] for a in actions] == ["note", "note"]
+        assert all(a.seat == "comms" and a.person == "Eve\x1b[2J" for a in actions)
+        assert not any(e.kind == "rejected" for e in events)
+        await seat.close()
+        await host.server.close()
+        host.session.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_slow_reader_is_dropped_without_delaying_the_others_and_catches_up(
+    tmp_path: Path,
+) -> None:
+    async def scenario() -> None:
+        host, table = await _served(tmp_path, client_buffer=4096)
+        port = host.server.port
+        slow_reader, slow_writer = await asyncio.open_connection("127.0.0.1", port, limit=2**20)
+        slow_writer.write(
+            b'{"v":2,"type":"hello","code":"%s"}\n' % table.seats["observer"].code.encode()
+        )
+        await slow_reader.readline()  # welcome; then it stops reading
+        fast = RemoteSeat(
+            "127.0.0.1",
+            port,
+            table.seats["comms"].code,
+            known_hosts=None,
+            plaintext_for_tests=True,
+        )
+        await fast.connect()
+        for k in range(3000):  # 15 MB: more than the kernel's socket buffers hold
+            host.server.publish(Message(1.0, "bot", "incident", f"{k} " + "x" * 5000))
+            if k % 50 == 0:
+                await asyncio.sleep(0)
+        async with asyncio.timeout(10):
+            while fast.events_received < host.server.events_total:
+                await asyncio.sleep(0.01)
+        assert host.server.dropped_slow >= 1
+        assert fast.events_received == host.server.events_total
+        slow_writer.close()
+        await fast.close()
+        await host.server.close()
+        host.session.close()
+
+    asyncio.run(scenario())
