@@ -485,3 +485,33 @@ def test_a_slow_reader_is_dropped_without_delaying_the_others_and_catches_up(
         host.session.close()
 
     asyncio.run(scenario())
+
+
+def test_each_person_is_graded_on_the_criteria_their_role_owns(tmp_path: Path) -> None:
+    from assessments.policy import load_policy
+    from assessments.team import grade_people
+    from tui.cli.team import person_debrief
+
+    _, path, _ = asyncio.run(_game_day(tmp_path))
+    journal = read_journal(path)
+    results = {
+        r.seat: r
+        for r in grade_people(
+            journal.events,
+            scenario=load_scenario("api-outage").scenario,
+            policy=load_policy("default"),
+            seed=1,
+        )
+    }
+    assert set(results) == {"ic", "comms", "scribe"}
+    assert {c.id for c in results["comms"].criteria} == {
+        "update_cadence",
+        "status_page",
+        "notify_stakeholders",
+    }
+    assert all(c.status == "passed" for c in results["comms"].criteria)
+    ic = {c.id: c.status for c in results["ic"].criteria}
+    assert ic["ack_alert"] == "passed" and ic["severity_correct"] == "passed"
+    assert results["scribe"].criteria == [] and len(results["scribe"].actions) == 2
+    text = person_debrief(path)
+    assert "Grace (comms): 15 actions" in text or "Grace (comms):" in text

@@ -1,5 +1,5 @@
 """Line consoles for team game days, for any terminal (no Textual): the host's facilitator
-console (the seats, who is connected, each person's last action; ``revoke``, ``rewind``,
+console (the seats, who is connected, each person's last action; ``start``, ``revoke``, ``rewind``,
 ``fire``, ``end``) and a participant's seat (the exercise as text, commands typed one per line
 as JSON or a YAML mapping). Text from people and scenarios is printed with
 ``simulator.text.visible``: no markup or terminal escape is ever interpreted.
@@ -108,6 +108,8 @@ def _host_command(host: TeamHost, line: str) -> None:
     try:
         if word in ("", "help"):
             _say(HOST_HELP)
+        elif word == "start":
+            host.start_now = True
         elif word == "seats":
             _say(seats_table(host))
         elif word == "revoke":

@@ -3,7 +3,8 @@
 
 ``host`` prints one line per seat with the command to run on the participant's machine and the
 host certificate's fingerprint; with ``--headless`` it plays until the exercise ends and prints
-the journal's path. Without ``--headless`` the host's terminal is a line console: the seats (who
+the journal's path. The clock starts once every seat has joined (the facilitator's ``start``
+starts it anyway). Without ``--headless`` the host's terminal is a line console: the seats (who
 is connected, each person's last action) and the facilitator's commands (``seats``, ``revoke``,
 ``rewind``, ``end``). ``join --actions FILE`` plays a seat from an action script; without it
 the seat follows the exercise as text and sends commands typed one per line. Everything here
@@ -126,6 +127,7 @@ def cmd_host(args: argparse.Namespace) -> int:
         policy=args.policy,
         journal_dir=args.sessions,
         driver="team",
+        paused=True,
     )
     tls = None
     fingerprint = "none (plaintext, for tests)"
@@ -160,6 +162,7 @@ def cmd_host(args: argparse.Namespace) -> int:
                 f"  {seat.id:<11} {title:<22} warroom join {shown}:{h.server.port} "
                 f"--code {seat.code}{flag}"
             )
+        print("the clock starts when every seat has joined")
         sys.stdout.flush()
 
     try:
@@ -172,8 +175,41 @@ def cmd_host(args: argparse.Namespace) -> int:
     except LinkError as exc:
         error(str(exc))
         return EXIT_INVALID
+    print(person_debrief(journal))
     print(f"journal: {journal}")
     return EXIT_OK
+
+
+def person_debrief(journal_path: Path) -> str:
+    """Each participant's debrief: what they did, and the criteria their role owns."""
+    from assessments.policy import journal_policy
+    from assessments.team import grade_people
+    from simulator.durations import format_clock
+    from simulator.journal import read_journal
+    from simulator.library import journal_scenario
+    from simulator.text import visible
+
+    journal = read_journal(journal_path)
+    results = grade_people(
+        journal.events,
+        scenario=journal_scenario(journal, None).scenario,
+        policy=journal_policy(journal),
+        seed=journal.header.seed,
+    )
+    lines = ["debrief per participant:"]
+    for r in results:
+        lines.append(
+            f"  {visible(r.person, multiline=False)} ({r.seat}): {len(r.actions)} actions, "
+            f"{len(r.refused)} refused"
+        )
+        for c in r.criteria:
+            lines.append(f"    {c.status:<14} {c.id}: {visible(c.detail, multiline=False)}")
+        for a in r.actions:
+            what = " ".join(str(v) for k, v in a.command.items() if k not in ("text", "rationale"))
+            lines.append(f"    {format_clock(a.t):>8}  {visible(what, multiline=False)}")
+    if not results:
+        lines.append("  nobody acted")
+    return "\n".join(lines)
 
 
 def _placeholder_header(session: Any) -> Any:

@@ -43,6 +43,11 @@ class TeamHost:
         self.session = session
         self.branches: list[Path] = []
         """The branch journals the facilitator's rewinds started, in order."""
+        self.wait_for_seats = session.start_paused
+        """A session opened paused starts its clock once every seat has joined (or on
+        ``start_now``)."""
+        self.start_now = False
+        """Set by the facilitator to start without the seats still missing."""
         if session.header is None:
             session.open(time.monotonic())
         self.server = server
@@ -50,6 +55,11 @@ class TeamHost:
         session.engine.subscribe(server.publish)
         for event in session.events:
             server.publish(event)
+
+    def all_seated(self) -> bool:
+        """Whether every seat (not revoked) has joined."""
+        joined = self.server.connected()
+        return all(s.id in joined for s in self.server.seats.seats.values() if not s.revoked)
 
     def apply(self, command: cmd.Command, seat: Seat) -> tuple[bool, str | None]:
         """Submit a seat's permitted command, naming the person and the seat.
@@ -102,6 +112,12 @@ class TeamHost:
         if started is not None:
             started(self)
         try:
+            if self.session.pacer.paused and self.wait_for_seats:
+                while not self.all_seated() and not self.start_now:
+                    if on_tick is not None:
+                        on_tick(self)
+                    await asyncio.sleep(tick)
+                self.session.pacer.start(time.monotonic())
             while not self.session.engine.ended:
                 self.session.tick(time.monotonic())
                 if on_tick is not None:
