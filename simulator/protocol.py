@@ -146,11 +146,14 @@ class Hello(_Message):
     """Version 2: the seat's session token (a reconnect)."""
     name: str | None = Field(default=None, min_length=1, max_length=MAX_NAME)
     """Version 2: the person's name, with a code (the seat keeps it across reconnects)."""
+    branch: int | None = Field(default=None, ge=0)
+    """Version 2, with a token: how many ``branch`` messages the seat has followed, so one
+    that was away during a rewind is moved to the branch."""
 
     @model_validator(mode="after")
     def _one_way_in(self) -> Hello:
         if self.v == 1:
-            extra = [f for f in ("code", "token", "name") if getattr(self, f) is not None]
+            extra = [f for f in ("code", "token", "name", "branch") if getattr(self, f) is not None]
             if extra:
                 raise ValueError(f"{', '.join(extra)}: not in protocol version 1")
             if self.role is None:
@@ -323,7 +326,7 @@ _SERVER: dict[str, type[ServerMessage]] = {
 # --------------------------------------------------------------------------- encoding
 
 
-_OPTIONAL_KEYS = frozenset({"role", "code", "token", "name", "seat", "person"})
+_OPTIONAL_KEYS = frozenset({"role", "code", "token", "name", "branch", "seat", "person"})
 """Fields written only when set, so a version-1 line reads exactly as before version 2."""
 
 

@@ -515,3 +515,44 @@ def test_each_person_is_graded_on_the_criteria_their_role_owns(tmp_path: Path) -
     assert results["scribe"].criteria == [] and len(results["scribe"].actions) == 2
     text = person_debrief(path)
     assert "Grace (comms): 15 actions" in text or "Grace (comms):" in text
+
+
+def test_a_seat_away_during_a_rewind_follows_the_branch_when_it_comes_back(
+    tmp_path: Path,
+) -> None:
+    async def scenario() -> None:
+        host, table = await _served(tmp_path)
+        seat = RemoteSeat(
+            "127.0.0.1",
+            host.server.port,
+            table.seats["observer"].code,
+            known_hosts=None,
+            plaintext_for_tests=True,
+        )
+        seen: list[str] = []
+
+        async def follow() -> None:
+            async for message in seat.messages():
+                seen.append(message.type)
+
+        follower = asyncio.create_task(follow())
+        await seat.connect()
+        host.session.pacer.start(0.0)
+        for k in range(1, 40):
+            host.session.tick(k * 0.25)  # 60x: ten minutes
+        async with asyncio.timeout(5):
+            while seat.events_received < host.server.events_total:
+                await asyncio.sleep(0.01)
+        seat.reconnect()  # away …
+        host.rewind(300.0)  # … while the facilitator rewinds
+        async with asyncio.timeout(5):
+            while "branch" not in seen or seat.events_received < host.server.events_total:
+                await asyncio.sleep(0.01)
+        assert seat.welcome is not None
+        assert seat.welcome.session["extra"]["parent"]["at"] == 300.0
+        await seat.close()
+        follower.cancel()
+        await host.server.close()
+        host.session.close()
+
+    asyncio.run(scenario())

@@ -69,6 +69,8 @@ class LinkClient:
         """The last ``welcome``."""
         self.reconnects = 0
         """How many times the link came back after a drop."""
+        self.branches = 0
+        """How many times the session moved the seat to a branch (a rewind)."""
         self._queue: asyncio.Queue[object] = asyncio.Queue()
         self._pump: asyncio.Task[None] | None = None
         self._writer: asyncio.StreamWriter | None = None
@@ -294,6 +296,7 @@ class LinkClient:
                 if self.welcome is not None:
                     self.welcome = self.welcome.model_copy(update={"session": message.session})
                 self.events_received = 0
+                self.branches += 1
                 self._queue.put_nowait(message)
             elif isinstance(message, p.Welcome):
                 log.warning("link: an unexpected second welcome; ignored")

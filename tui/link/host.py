@@ -134,6 +134,8 @@ class TeamServer:
         self.max_connections = max_connections
         self._clock = clock
         self._header = header.to_dict()
+        self._headers: list[dict[str, Any]] = [self._header]
+        """Each branch's header, by generation (a seat that missed a rewind is moved on)."""
         self._backlog: list[bytes] = []
         self._peers: set[_Peer] = set()
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -243,6 +245,7 @@ class TeamServer:
         """Serve a branch instead: every seat gets ``branch`` and the branch's stream from 0."""
         self.header = header
         self._header = header.to_dict()
+        self._headers.append(self._header)
         self._ended = None
         self._backlog = [p.encode_event(i, e, p.NETWORK_VERSION) for i, e in enumerate(events)]
         for peer in list(self._peers):
@@ -389,7 +392,10 @@ class TeamServer:
             peer.send(p.Error(v=p.NETWORK_VERSION, message=str(exc), fatal=True))
             return False
         total = len(self._backlog)
-        if hello.since > total:
+        current = len(self._headers) - 1
+        followed = hello.branch or 0
+        missed = hello.token is not None and followed < current
+        if hello.since > total and not missed:
             text = (
                 f"the seat holds {hello.since} events but this exercise has published {total}: "
                 "it is following another exercise"
@@ -401,7 +407,7 @@ class TeamServer:
         peer.send(
             p.Welcome(
                 v=p.NETWORK_VERSION,
-                session=self._header,
+                session=self._headers[followed] if missed else self._header,
                 events_total=total,
                 role=seat.role,
                 seat=seat.id,
@@ -412,6 +418,9 @@ class TeamServer:
         if not hello.follow:
             return False
         peer.cursor = hello.since
+        if missed:  # the seat was away when the facilitator rewound: it follows the branch now
+            peer.send(p.Branch(v=p.NETWORK_VERSION, session=self._header, events_total=total))
+            peer.cursor = 0
         peer.catch_up = asyncio.create_task(self._catch_up(peer))
         return True
 

@@ -110,7 +110,12 @@ class RemoteSeat(LinkClient):
         """The join code the first time, the seat's token after that."""
         welcome = self.welcome
         if welcome is not None and welcome.token is not None:
-            return p.Hello(v=p.NETWORK_VERSION, token=welcome.token, since=self.events_received)
+            return p.Hello(
+                v=p.NETWORK_VERSION,
+                token=welcome.token,
+                since=self.events_received,
+                branch=self.branches,
+            )
         return p.Hello(
             v=p.NETWORK_VERSION, code=self.code, name=self.name, since=self.events_received
         )
