@@ -556,3 +556,41 @@ def test_a_seat_away_during_a_rewind_follows_the_branch_when_it_comes_back(
         host.session.close()
 
     asyncio.run(scenario())
+
+
+def test_the_host_console_lists_the_seats_revokes_and_rewinds(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tui.cli.console import run_host_command, seats_table
+
+    async def scenario() -> None:
+        host, table = await _served(tmp_path)
+        seat = RemoteSeat(
+            "127.0.0.1",
+            host.server.port,
+            table.seats["ic"].code,
+            name="Ada [/]\x1b[2J",
+            known_hosts=None,
+            plaintext_for_tests=True,
+        )
+        await seat.connect()
+        host.session.pacer.start(0.0)
+        for k in range(1, 12):
+            host.session.tick(k * 0.25)
+        assert (await seat.send(cmd.Acknowledge(alert="APIErrorRateHigh"))).accepted
+        await seat.send(cmd.Note(text="hello"))
+        text = seats_table(host)
+        assert "Ada [/]\\x1b[2J" in text and "online" in text and "note" in text
+        run_host_command(host, "revoke comms")
+        run_host_command(host, "rewind 1m")
+        run_host_command(host, "dance")
+        assert "revoked" in seats_table(host)
+        assert len(host.branches) == 1
+        await seat.close()
+        await host.server.close()
+        host.session.close()
+
+    asyncio.run(scenario())
+    out = capsys.readouterr().out
+    assert "seat comms revoked" in out and "restarted from T+01:00" in out
+    assert "unknown command 'dance'" in out

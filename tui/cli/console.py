@@ -25,7 +25,9 @@ from simulator.transcript import format_line
 from tui.headless.team import TeamHost
 from tui.link.remote import RemoteSeat
 
-HOST_HELP = "commands: seats | revoke SEAT | rewind T (e.g. rewind 12m) | fire INJECT | end | help"
+HOST_HELP = (
+    "commands: start | seats | revoke SEAT | rewind T (e.g. rewind 12m) | fire INJECT | end | help"
+)
 SEAT_HELP = (
     'type a command as JSON or YAML, e.g. {do: note, text: "db looks fine"}; '
     "help shows what your seat may send"
@@ -90,7 +92,7 @@ async def host_console(host: TeamHost, started: Callable[[TeamHost], None]) -> P
             line = await queue.get()
             if line is None:
                 return
-            _host_command(host, line.strip())
+            run_host_command(host, line.strip())
 
     reader = asyncio.create_task(commands())
     try:
@@ -99,7 +101,7 @@ async def host_console(host: TeamHost, started: Callable[[TeamHost], None]) -> P
         reader.cancel()
 
 
-def _host_command(host: TeamHost, line: str) -> None:
+def run_host_command(host: TeamHost, line: str) -> None:
     from tui.headless.session import ResumeError
     from tui.link.seats import SeatError
 
@@ -118,7 +120,7 @@ def _host_command(host: TeamHost, line: str) -> None:
         elif word == "rewind":
             at = parse_duration(rest)
             branch = host.rewind(at)
-            _say(f"restarted from T+{format_clock(at)} in {branch.journal_path}")
+            _say(f"restarted from {format_clock(at)} in {branch.journal_path}")
         elif word == "fire":
             outcome = host.session.engine.submit(cmd.FireInject(inject=rest))
             _say("fired" if outcome.accepted else f"refused: {outcome.reason}")
@@ -149,14 +151,22 @@ async def seat_console(seat: RemoteSeat) -> int:
             await _seat_command(seat, line.strip())
 
     reader = asyncio.create_task(commands())
+    replayed_until = -1.0  # after a rewind, the branch's events up to its moment were seen
     try:
         async for message in seat.messages():
             if isinstance(message, p.EventMessage):
-                shown = format_line(ev.event_from_dict(message.event), begin)
+                event = ev.event_from_dict(message.event)
+                shown = format_line(event, begin) if event.t > replayed_until else None
                 if shown is not None:
                     _say(shown)
             elif isinstance(message, p.Branch):
-                _say("the facilitator rewound the exercise: following the branch")
+                parent = message.session.get("extra", {}).get("parent", {})
+                at = parent.get("at") if isinstance(parent, dict) else None
+                replayed_until = float(at) if isinstance(at, int | float) else -1.0
+                _say(
+                    "the facilitator rewound the exercise to "
+                    f"{format_clock(max(replayed_until, 0.0))}: following the branch"
+                )
             elif isinstance(message, p.Welcome) and seat.reconnects:
                 _say(f"reconnected (×{seat.reconnects}); caught up")
             elif isinstance(message, p.Ended):

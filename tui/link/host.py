@@ -372,8 +372,6 @@ class TeamServer:
         except Exception as exc:
             log.exception("link: applying %s failed", command.describe())
             accepted, reason = False, f"the host could not apply it: {exc}"
-        if accepted:
-            seat.last_action = command.describe()
         peer.send(p.Outcome(v=p.NETWORK_VERSION, id=message.id, accepted=accepted, reason=reason))
         return True
 
