@@ -417,16 +417,21 @@ def test_nothing_is_answered_before_a_valid_code_and_bad_lines_never_stop_the_ho
         )
         assert b"too many wrong codes" in locked
         now[0] = 100.0  # the lockout is over
+        code = table.seats["comms"].code.encode()
+        bad = await _raw(
+            port, b'{"v":2,"type":"hello","code":"%s","name":"Eve\\u001b[2J"}\n' % code
+        )
+        assert b"cannot contain control" in bad  # the records' rule for names; the code is kept
         seat = RemoteSeat(
             "localhost",
             port,
             table.seats["comms"].code,
-            name="Eve\x1b[2J",
+            name="Eve [/]",
             known_hosts=None,
             plaintext_for_tests=True,
         )
         welcome = await seat.connect()
-        assert welcome.role == "comms" and welcome.person == "Eve\x1b[2J"
+        assert welcome.role == "comms" and welcome.person == "Eve [/]"
         refused = await seat.send(cmd.Resolve())
         assert not refused.accepted and "a comms seat may send" in (refused.reason or "")
         ok = await seat.send(cmd.Note(text="[b]bold[/b]"))
@@ -442,7 +447,7 @@ def test_nothing_is_answered_before_a_valid_code_and_bad_lines_never_stop_the_ho
         events = host.session.events
         actions = [e for e in events if isinstance(e, ActionAccepted)]
         assert [a.command["do"] for a in actions] == ["note", "note"]
-        assert all(a.seat == "comms" and a.person == "Eve\x1b[2J" for a in actions)
+        assert all(a.seat == "comms" and a.person == "Eve [/]" for a in actions)
         assert not any(e.kind == "rejected" for e in events)
         await seat.close()
         await host.server.close()
@@ -569,7 +574,7 @@ def test_the_host_console_lists_the_seats_revokes_and_rewinds(
             "127.0.0.1",
             host.server.port,
             table.seats["ic"].code,
-            name="Ada [/]\x1b[2J",
+            name="Ada [/]",
             known_hosts=None,
             plaintext_for_tests=True,
         )
@@ -580,7 +585,7 @@ def test_the_host_console_lists_the_seats_revokes_and_rewinds(
         assert (await seat.send(cmd.Acknowledge(alert="APIErrorRateHigh"))).accepted
         await seat.send(cmd.Note(text="hello"))
         text = seats_table(host)
-        assert "Ada [/]\\x1b[2J" in text and "online" in text and "note" in text
+        assert "Ada [/]" in text and "online" in text and "note" in text
         run_host_command(host, "revoke comms")
         run_host_command(host, "rewind 1m")
         run_host_command(host, "dance")

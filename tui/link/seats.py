@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from simulator.protocol import ROLES, Role
+from simulator.text import normalise_name
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 """Join code characters: no 0/O or 1/I to misread when a code is read out."""
@@ -121,10 +122,16 @@ class SeatTable:
         """The seat a code opens, spending the code and issuing the seat's token.
 
         Raises:
-            SeatError: too many wrong codes from ``address``, an unknown, spent or revoked code.
+            SeatError: too many wrong codes from ``address``, an unknown, spent or revoked code,
+                or a name the records' rule refuses (``simulator.text.normalise_name``).
         """
         if self.locked_out(address, now):
             raise SeatError(f"too many wrong codes: wait {self.lockout:g}s and try again")
+        if name is not None:
+            try:
+                name = normalise_name(name, "a name")
+            except ValueError as exc:
+                raise SeatError(str(exc)) from None
         seat = next((s for s in self.seats.values() if secrets.compare_digest(s.code, code)), None)
         if seat is None:
             raise self._fail(address, now, "this join code is not one of this exercise's")
