@@ -8,7 +8,6 @@ as JSON or a YAML mapping). Text from people and scenarios is printed with
 from __future__ import annotations
 
 import asyncio
-import json
 import sys
 import threading
 from collections.abc import Callable
@@ -22,7 +21,7 @@ from simulator import protocol as p
 from simulator.durations import format_clock, parse_duration
 from simulator.text import visible
 from simulator.transcript import format_line
-from tui.headless.team import TeamHost
+from tui.headless.team import TeamHost, typed_command
 from tui.link.remote import RemoteSeat
 
 HOST_HELP = (
@@ -194,8 +193,6 @@ def _scenario_start(scenario: str) -> str:
 
 
 async def _seat_command(seat: RemoteSeat, line: str) -> None:
-    import yaml
-
     from tui.link.common import LinkError
 
     if not line:
@@ -206,17 +203,9 @@ async def _seat_command(seat: RemoteSeat, line: str) -> None:
         _say(f"your seat may send: {', '.join(allowed) or 'nothing (read-only)'}")
         return
     try:
-        data = json.loads(line) if line.startswith("{") and line.endswith("}") else None
-    except json.JSONDecodeError:
-        data = None
-    if data is None:
-        try:
-            data = yaml.safe_load(line if line.startswith("{") else "{" + line + "}")
-        except yaml.YAMLError:
-            _say('not a command: type {do: NAME, field: value, …} or "help"')
-            return
-    if not isinstance(data, dict) or not isinstance(data.get("do"), str):
-        _say('not a command: type {do: NAME, field: value, …} or "help"')
+        data = typed_command(line)
+    except ValueError as exc:
+        _say(str(exc))
         return
     role = seat.granted or "observer"
     try:

@@ -6,9 +6,10 @@ host certificate's fingerprint; with ``--headless`` it plays until the exercise 
 the journal's path. The clock starts once every seat has joined (the facilitator's ``start``
 starts it anyway). Without ``--headless`` the host's terminal is a line console: the seats (who
 is connected, each person's last action) and the facilitator's commands (``seats``, ``revoke``,
-``rewind``, ``end``). ``join --actions FILE`` plays a seat from an action script; without it
-the seat follows the exercise as text and sends commands typed one per line. Everything here
-runs without Textual.
+``rewind``, ``end``). ``join --actions FILE`` plays a seat from an action script; in a terminal
+``join`` opens the seat's screen (``tui.screens.seat``), and in a pipe it follows the exercise
+as text and sends commands typed one per line. Textual is imported only when the seat's screen
+opens.
 """
 
 from __future__ import annotations
@@ -285,6 +286,10 @@ def cmd_join(args: argparse.Namespace) -> int:
     try:
         if script is not None:
             return asyncio.run(headless())
+        if sys.stdin.isatty() and sys.stdout.isatty():
+            from tui.screens.seat import run_seat
+
+            return run_seat(seat)
         from tui.cli.console import seat_console
 
         return asyncio.run(seat_console(seat))

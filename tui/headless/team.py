@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from simulator import commands as cmd
 from simulator.events import ActionAccepted, ActionRejected, Event
@@ -129,6 +130,34 @@ class TeamHost:
             self.session.close()
         assert self.session.journal_path is not None
         return self.session.journal_path
+
+
+def typed_command(line: str) -> dict[str, Any]:
+    """A command a participant typed: JSON (``{"do": "note", …}``) or a YAML mapping with or
+    without its braces (``do: note, text: hi``).
+
+    Raises:
+        ValueError: not a mapping with a ``do`` name.
+    """
+    import json
+
+    import yaml
+
+    text = line.strip()
+    data: object = None
+    if text.startswith("{") and text.endswith("}"):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError:
+            data = None
+    if data is None:
+        try:
+            data = yaml.safe_load(text if text.startswith("{") else "{" + text + "}")
+        except yaml.YAMLError:
+            data = None
+    if not isinstance(data, dict) or not isinstance(data.get("do"), str):
+        raise ValueError('not a command: type {do: NAME, field: value, …} or "help"')
+    return data
 
 
 @dataclass(frozen=True)
