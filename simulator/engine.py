@@ -319,13 +319,22 @@ class Engine:
         """Advance to the end of the scenario with no further commands."""
         self.run_until(self.end_time)
 
-    def submit(self, command: cmd.Command, *, by: str = "trainee") -> Outcome:
+    def submit(
+        self,
+        command: cmd.Command,
+        *,
+        by: str = "trainee",
+        person: str | None = None,
+        seat: str | None = None,
+    ) -> Outcome:
         """Validate and apply a command at the current sim time.
 
         Args:
             command: A trainee action or facilitator command from ``simulator.commands``.
             by: ``trainee`` or ``facilitator`` (facilitator commands are always the facilitator's,
                 except pace presses, ``set_pace`` and ``jump_ahead``, which are whoever pressed).
+            person: Who sent it from a team seat (journalled with the action when given).
+            seat: The team seat it came from (journalled with the action when given).
         """
         self.start()
         if cmd.is_facilitator(command) and not isinstance(command, cmd.SetPace | cmd.JumpAhead):
@@ -338,11 +347,11 @@ class Engine:
             HANDLERS[type(command)](self, command)
         except CommandRejected as exc:
             self._held = None
-            self._emit(ev.ActionRejected(self._t(), by, data, str(exc)))
+            self._emit(ev.ActionRejected(self._t(), by, data, str(exc), person, seat))
             return Outcome(False, str(exc))
         consequences, self._held = self._held, None
         self.actions.append((self.now, command))
-        self._emit(ev.ActionAccepted(self._t(), by, data))
+        self._emit(ev.ActionAccepted(self._t(), by, data, person, seat))
         for event in consequences:
             self._emit(event)
         self._after_command(command)

@@ -27,7 +27,10 @@ class Event:
         """The JSON form: ``{"t": …, "kind": …, fields…}`` in declaration order."""
         out: dict[str, Any] = {"t": self.t, "kind": self.kind}
         for name in _FIELD_NAMES[type(self)]:
-            out[name] = getattr(self, name)
+            value = getattr(self, name)
+            if value is None and name in SEAT_FIELDS:
+                continue
+            out[name] = value
         return out
 
 
@@ -123,6 +126,11 @@ class ActionAccepted(Event):
     """``trainee`` or ``facilitator``."""
     command: Mapping[str, Any]
     """The command's JSON form, ``{"do": …, fields…}``."""
+    person: str | None = None
+    """Who sent it from a team seat (the name they joined with); absent for a single seat."""
+    seat: str | None = None
+    """The team seat it came from (``ic``, ``comms``, ``scribe``, ``tech``, ``facilitator``);
+    absent for a single seat."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +141,10 @@ class ActionRejected(Event):
     by: str
     command: Mapping[str, Any]
     reason: str
+    person: str | None = None
+    """As for ``ActionAccepted``."""
+    seat: str | None = None
+    """As for ``ActionAccepted``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,6 +321,11 @@ _FIELD_NAMES: dict[type[Event], tuple[str, ...]] = {
 }
 
 
+SEAT_FIELDS = frozenset({"person", "seat"})
+"""Optional fields of the action events, written only when set: a journal of one trainee reads
+and writes exactly as before team seats existed."""
+
+
 MAX_TIME = 400 * 24 * 3600.0
 """The latest sim time an event may carry (the longest duration anything may last)."""
 MAX_TEXT = 100_000
@@ -461,13 +478,15 @@ def event_from_dict(data: Mapping[str, Any]) -> Event:
     if cls is None or not isinstance(kind, str):
         shown = repr(kind) if not isinstance(kind, str) or len(kind) <= 40 else repr(kind[:40])
         raise ValueError(f"unknown event kind {shown}")
-    missing = [name for name, _ in _FIELD_CHECKS[cls] if name not in data]
+    missing = [
+        name for name, _ in _FIELD_CHECKS[cls] if name not in data and name not in SEAT_FIELDS
+    ]
     if "t" not in data:
         missing.insert(0, "t")
     if missing:
         raise ValueError(f"{kind} event is missing {', '.join(map(repr, missing))}")
     t = float(_time(kind, "t", data["t"]))
-    kwargs = {name: check(kind, name, data[name]) for name, check in _FIELD_CHECKS[cls]}
+    kwargs = {name: check(kind, name, data.get(name)) for name, check in _FIELD_CHECKS[cls]}
     return cls(t, **kwargs)
 
 

@@ -1,18 +1,21 @@
 """The link protocol: versioned JSON-lines messages between a playing session and its seats.
 
-A playing session serves its event stream to other seats (the facilitator console today;
-observers, and later the scribe, comms lead and responders on other machines) and takes their
-commands. Every message is one JSON object on one line, with ``v`` (the protocol version) and
-``type`` first. The events are the journal's events in their journal form
-(``simulator.events``) and the commands are ``simulator.commands`` models in their action-script
-form, so nothing is translated on the way.
+A playing session serves its event stream to other seats and takes their commands. Every
+message is one JSON object on one line, with ``v`` (the protocol version) and ``type`` first.
+The events are the journal's events in their journal form (``simulator.events``) and the
+commands are ``simulator.commands`` models in their action-script form, so nothing is translated
+on the way.
 
-Client to server: ``hello`` (which seat, how many events it already holds), ``command``,
-``ping``. Server to client: ``welcome`` (the journal header and the number of events so far),
-``event`` (numbered from 0), ``outcome`` (of a command, by id), ``error``, ``pong``, ``ended``.
+Two versions, one per transport: version 1 on the session's Unix socket (the local facilitator
+console and observers; the file permissions are the authentication), version 2 on the network
+(team seats over TLS: ``hello`` carries a join code or a session token, ``welcome`` names the
+seat, the person and the token). Each endpoint speaks one version and refuses the other loudly.
 
-What a seat may send is decided by ``SEAT_COMMANDS``, one table. This module is pure: it
-encodes, decodes and authorises, and must not do any I/O (see ``tui.link.common`` for the transport).
+Client to server: ``hello``, ``command``, ``ping``. Server to client: ``welcome``, ``event``
+(numbered from 0), ``outcome`` (of a command, by id), ``error``, ``pong``, ``ended``.
+
+What each role may send is decided by ``ROLE_COMMANDS``, one table. This module is pure: it
+encodes, decodes and authorises, and must not do any I/O (see ``tui.link`` for the transports).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from pydantic import (
     Field,
     ValidationError,
     field_validator,
+    model_validator,
 )
 
 from simulator import commands as cmd
@@ -34,7 +38,12 @@ from simulator.events import Event, dumps, event_from_dict
 from simulator.journal import Header, JournalError
 
 VERSION: Final = 1
-"""The protocol version this warroom speaks. Any change an older peer would reject bumps it."""
+"""The version of the session's Unix socket (the local facilitator's attach)."""
+
+NETWORK_VERSION: Final = 2
+"""The version of network seats (TLS, join codes and session tokens)."""
+
+Version = Literal[1, 2]
 
 MAX_LINE_BYTES = 64 * 1024
 """Longest line a server reads from a seat (without the newline); longer ones close the link."""
@@ -42,26 +51,47 @@ MAX_LINE_BYTES = 64 * 1024
 MAX_SERVER_LINE_BYTES = 1024 * 1024
 """Longest line a seat reads from a server (event lines carry scenario text of any length)."""
 
-Seat = Literal["facilitator", "observer"]
-"""Who a connection speaks for. Later seats (``ic``, ``scribe``, ``comms_lead``, ``responder``)
-are new rows of ``SEAT_COMMANDS`` and new members here."""
+MAX_NAME = 60
+"""Longest name a person may join with, in characters."""
 
-FACILITATOR_COMMANDS: frozenset[str] = frozenset(
-    str(c.model_fields["do"].default)
-    for c in (cmd.FireInject, cmd.AdHocInject, cmd.StartFault, cmd.SetPace, cmd.EndExercise)
+Role = Literal["ic", "scribe", "comms", "tech", "observer", "facilitator"]
+"""The roles of a team game day. ``comms`` is the communications lead, ``tech`` the technical
+lead or a subject-matter expert."""
+
+ROLES: tuple[Role, ...] = get_args(Role)
+
+Seat = Literal["facilitator", "observer"]
+"""The roles a version-1 connection (the local Unix socket) may take."""
+
+SEATS: tuple[Seat, ...] = get_args(Seat)
+
+
+def _names(*classes: type[cmd.BaseCommand]) -> frozenset[str]:
+    return frozenset(str(c.model_fields["do"].default) for c in classes)
+
+
+FACILITATOR_COMMANDS: frozenset[str] = _names(
+    cmd.FireInject, cmd.AdHocInject, cmd.StartFault, cmd.SetPace, cmd.EndExercise
 )
 """The ``do`` names of the facilitator's commands."""
 
-SEAT_COMMANDS: dict[Seat, frozenset[str]] = {
-    "facilitator": FACILITATOR_COMMANDS,
+ROLE_COMMANDS: dict[Role, frozenset[str]] = {
+    "ic": frozenset(cmd.ACTION_TYPES),
+    "scribe": _names(cmd.Note),
+    "comms": _names(cmd.PostUpdate, cmd.Notify, cmd.Note),
+    "tech": _names(cmd.RunDiagnostic, cmd.Delegate, cmd.ApplyMitigation, cmd.Note),
     "observer": frozenset(),
+    "facilitator": FACILITATOR_COMMANDS,
 }
-"""Roles decide what a seat may send: the ``do`` names each seat's commands may have.
+"""What each role may send: the ``do`` names its commands may have. The host checks this table
+before anything reaches the engine; a command outside it is refused with the reason and never
+journalled."""
+
+SEAT_COMMANDS: dict[Seat, frozenset[str]] = {seat: ROLE_COMMANDS[seat] for seat in SEATS}
+"""The rows of ``ROLE_COMMANDS`` a version-1 connection may use.
 
 The trainee's actions (``acknowledge`` …) come from the trainee's own seat, the playing
-session, and never over the link from a facilitator or an observer."""
-
-SEATS: tuple[Seat, ...] = get_args(Seat)
+session, and never over the Unix socket from a facilitator or an observer."""
 
 
 class ProtocolError(Exception):
@@ -90,20 +120,50 @@ class _Message(BaseModel):
         extra="forbid", frozen=True, strict=True, use_attribute_docstrings=True
     )
 
-    v: Literal[1] = VERSION
+    v: Version = VERSION
     """Protocol version."""
 
 
 class Hello(_Message):
-    """A seat introduces itself; the server answers ``welcome`` and then streams events."""
+    """A seat introduces itself; the server answers ``welcome`` and then streams events.
+
+    Version 1 names its ``role`` (the Unix socket's permissions are the authentication).
+    Version 2 carries exactly one of ``code`` (a seat's join code, spent once) or ``token``
+    (the session token a ``welcome`` gave, for reconnecting), and may carry ``name``; the
+    role is the seat's, never the seat's claim.
+    """
 
     type: Literal["hello"] = "hello"
-    role: Seat
-    """The seat: ``facilitator`` or ``observer``."""
+    role: Seat | None = None
+    """Version 1: the seat, ``facilitator`` or ``observer``."""
     since: int = Field(default=0, ge=0)
     """How many events the seat already holds: the stream resumes at this sequence number."""
     follow: bool = True
     """``false``: answer ``welcome`` only and close (a probe, as the session finder sends)."""
+    code: str | None = Field(default=None, max_length=64)
+    """Version 2: the seat's join code."""
+    token: str | None = Field(default=None, max_length=128)
+    """Version 2: the seat's session token (a reconnect)."""
+    name: str | None = Field(default=None, min_length=1, max_length=MAX_NAME)
+    """Version 2: the person's name, with a code (the seat keeps it across reconnects)."""
+    branch: int | None = Field(default=None, ge=0)
+    """Version 2, with a token: how many ``branch`` messages the seat has followed, so one
+    that was away during a rewind is moved to the branch."""
+
+    @model_validator(mode="after")
+    def _one_way_in(self) -> Hello:
+        if self.v == 1:
+            extra = [f for f in ("code", "token", "name", "branch") if getattr(self, f) is not None]
+            if extra:
+                raise ValueError(f"{', '.join(extra)}: not in protocol version 1")
+            if self.role is None:
+                raise ValueError("role: Field required")
+        else:
+            if self.role is not None:
+                raise ValueError("role: the seat's code decides the role in version 2")
+            if (self.code is None) == (self.token is None):
+                raise ValueError("code or token: exactly one of them")
+        return self
 
 
 class CommandMessage(_Message):
@@ -137,8 +197,14 @@ class Welcome(_Message):
     """The journal header (``simulator.journal.Header.to_dict``)."""
     events_total: int = Field(ge=0)
     """Events published so far; those from the seat's ``since`` on follow."""
-    role: Seat
+    role: Role
     """The seat the server granted."""
+    seat: str | None = None
+    """Version 2: the seat's id (``comms``, ``tech-2`` …)."""
+    person: str | None = None
+    """Version 2: the person in the seat."""
+    token: str | None = None
+    """Version 2: the session token for reconnecting (the join code is spent)."""
 
     @field_validator("session")
     @classmethod
@@ -211,13 +277,35 @@ class Ended(_Message):
     playing session stopped before the exercise ended."""
 
 
+class Branch(_Message):
+    """Version 2: the facilitator rewound the exercise; the seat drops what it holds and reads
+    the branch's stream from ``seq`` 0 (its first events replay the parent's up to the moment)."""
+
+    type: Literal["branch"] = "branch"
+    session: dict[str, Any]
+    """The branch journal's header (its ``extra.parent`` names the parent)."""
+    events_total: int = Field(ge=0)
+    """Events the branch holds so far; they follow from ``seq`` 0."""
+
+    @field_validator("session")
+    @classmethod
+    def _is_header(cls, value: dict[str, Any]) -> dict[str, Any]:
+        try:
+            Header.from_dict(value)
+        except JournalError as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
+
 ClientMessage = Hello | CommandMessage | Ping
 """What a seat sends."""
 
-ServerMessage = Welcome | EventMessage | Outcome | Error | Pong | Ended
+ServerMessage = Welcome | EventMessage | Outcome | Error | Pong | Ended | Branch
 """What a server sends."""
 
-Message = Hello | CommandMessage | Ping | Welcome | EventMessage | Outcome | Error | Pong | Ended
+Message = (
+    Hello | CommandMessage | Ping | Welcome | EventMessage | Outcome | Error | Pong | Ended | Branch
+)
 
 _CLIENT: dict[str, type[ClientMessage]] = {
     "hello": Hello,
@@ -231,51 +319,60 @@ _SERVER: dict[str, type[ServerMessage]] = {
     "error": Error,
     "pong": Pong,
     "ended": Ended,
+    "branch": Branch,
 }
 
 
 # --------------------------------------------------------------------------- encoding
 
 
+_OPTIONAL_KEYS = frozenset({"role", "code", "token", "name", "branch", "seat", "person"})
+"""Fields written only when set, so a version-1 line reads exactly as before version 2."""
+
+
 def encode(message: Message) -> bytes:
     """One line (UTF-8, newline-terminated), ``v`` and ``type`` first."""
-    data = message.model_dump(mode="json")
+    data = {
+        k: v
+        for k, v in message.model_dump(mode="json").items()
+        if v is not None or k not in _OPTIONAL_KEYS
+    }
     return (json.dumps(data, separators=(",", ":"), ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def encode_event(seq: int, event: Event) -> bytes:
+def encode_event(seq: int, event: Event, version: Version = VERSION) -> bytes:
     """The ``event`` line for an event: the same bytes as ``encode(EventMessage(...))``,
     built from the journal line without validating it again (the server's hot path)."""
-    return f'{{"v":{VERSION},"type":"event","seq":{seq},"event":{dumps(event)}}}\n'.encode()
+    return f'{{"v":{version},"type":"event","seq":{seq},"event":{dumps(event)}}}\n'.encode()
 
 
-def decode_client(line: bytes) -> ClientMessage:
-    """Read a line a seat sent (with or without its newline).
+def decode_client(line: bytes, version: Version = VERSION) -> ClientMessage:
+    """Read a line a seat sent (with or without its newline) to an endpoint of ``version``.
 
     Raises:
-        ProtocolError: the line is not a valid client message.
+        ProtocolError: the line is not a valid client message of that version.
     """
-    data = _envelope(line, MAX_LINE_BYTES, tuple(_CLIENT))
+    data = _envelope(line, MAX_LINE_BYTES, tuple(_CLIENT), version)
     try:
         return _CLIENT[data["type"]].model_validate(data)
     except ValidationError as exc:
         raise ProtocolError(f"{data['type']}: {_problems(exc)}", fatal=False) from None
 
 
-def decode_server(line: bytes) -> ServerMessage:
-    """Read a line a server sent (with or without its newline).
+def decode_server(line: bytes, version: Version = VERSION) -> ServerMessage:
+    """Read a line a server of ``version`` sent (with or without its newline).
 
     Raises:
-        ProtocolError: the line is not a valid server message.
+        ProtocolError: the line is not a valid server message of that version.
     """
-    data = _envelope(line, MAX_SERVER_LINE_BYTES, tuple(_SERVER))
+    data = _envelope(line, MAX_SERVER_LINE_BYTES, tuple(_SERVER), version)
     try:
         return _SERVER[data["type"]].model_validate(data)
     except ValidationError as exc:
         raise ProtocolError(f"{data['type']}: {_problems(exc)}", fatal=False) from None
 
 
-def _envelope(line: bytes, limit: int, types: tuple[str, ...]) -> dict[str, Any]:
+def _envelope(line: bytes, limit: int, types: tuple[str, ...], expected: Version) -> dict[str, Any]:
     body = line[:-1] if line.endswith(b"\n") else line
     if len(body) > limit:
         raise ProtocolError(f"line of {len(body)} bytes is over the {limit} byte limit", fatal=True)
@@ -294,9 +391,18 @@ def _envelope(line: bytes, limit: int, types: tuple[str, ...]) -> dict[str, Any]
     version = data.get("v")
     if "v" not in data:
         raise ProtocolError('message has no protocol version "v"', fatal=True)
-    if type(version) is not int or version != VERSION:
+    if type(version) is not int or version != expected:
+        where = {1: "the session's local socket", 2: "network seats"}[expected]
+        hint = (
+            "; network seats join with warroom join HOST:PORT --code CODE"
+            if version == NETWORK_VERSION
+            else "; update warroom on this machine"
+            if version == VERSION
+            else ""
+        )
         raise ProtocolError(
-            f"protocol version {version!r} is not supported (this warroom speaks {VERSION})",
+            f"protocol version {version!r} is not supported here "
+            f"({where} speak{'s' if expected == 1 else ''} {expected}{hint})",
             fatal=True,
         )
     kind = data.get("type")
@@ -319,23 +425,24 @@ def _problems(exc: ValidationError, *, tagged: bool = False) -> str:
 # --------------------------------------------------------------------------- roles
 
 
-def authorize(seat: Seat, command: Mapping[str, Any]) -> cmd.Action | cmd.FacilitatorCommand:
-    """The command a seat sent, if the seat may send it and it is a valid command.
+def authorize(role: Role, command: Mapping[str, Any]) -> cmd.Action | cmd.FacilitatorCommand:
+    """The command a seat sent, if its role may send it (``ROLE_COMMANDS``) and it is valid.
 
     Raises:
-        Refused: the seat may not send commands of this kind, or the command is invalid.
+        Refused: the role may not send commands of this kind, or the command is invalid.
     """
     do = command.get("do")
-    allowed = SEAT_COMMANDS[seat]
+    allowed = ROLE_COMMANDS[role]
     if do not in allowed:
-        who = f"{'an' if seat[0] in 'aeiou' else 'a'} {seat} seat"
+        who = f"{'an' if role[0] in 'aeiou' else 'a'} {role} seat"
+        shown = repr(do) if not isinstance(do, str) or len(do) <= 40 else repr(do[:40])
         if not allowed:
             raise Refused(f"{who} may not send commands")
-        if do in cmd.ACTION_TYPES:
+        if role == "facilitator" and do in cmd.ACTION_TYPES:
             raise Refused(
-                f"{who} may not send {do!r}: trainee actions come from the trainee's seat"
+                f"{who} may not send {shown}: trainee actions come from the trainee's seat"
             )
-        raise Refused(f"{who} may send {', '.join(sorted(allowed))}, not {do!r}")
+        raise Refused(f"{who} may send {', '.join(sorted(allowed))}, not {shown}")
     try:
         return cmd.parse_command(dict(command))
     except ValidationError as exc:

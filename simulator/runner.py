@@ -43,6 +43,10 @@ class Step:
     at: float
     command: cmd.Command
     by: str = "trainee"
+    person: str | None = None
+    """Who sent it from a team seat, as journalled."""
+    seat: str | None = None
+    """The team seat it came from, as journalled."""
 
 
 class StepDriver:
@@ -65,7 +69,7 @@ class StepDriver:
         while self._i < len(self._steps) and self._steps[self._i].at <= engine.now:
             step = self._steps[self._i]
             self._i += 1
-            engine.submit(step.command, by=step.by)
+            engine.submit(step.command, by=step.by, person=step.person, seat=step.seat)
 
 
 def script_driver(script: cmd.ActionScript) -> StepDriver:
@@ -96,7 +100,7 @@ def journal_steps(journal: Journal) -> list[Step]:
     steps: list[Step] = []
     for e in journal.events:
         if isinstance(e, ActionAccepted | ActionRejected):
-            steps.append(Step(e.t, cmd.parse_command(dict(e.command)), e.by))
+            steps.append(Step(e.t, cmd.parse_command(dict(e.command)), e.by, e.person, e.seat))
     return steps
 
 

@@ -139,6 +139,10 @@ def _action(event: ev.ActionAccepted | ev.ActionRejected) -> tuple[str, str]:
     if rationale:
         line += f'\nrationale: "{rationale}"'
     who = "IC" if event.by == "trainee" else "FACILITATOR"
+    if event.seat is not None:
+        who = event.seat.upper()
+    if event.person is not None:
+        line = f"{event.person}: {line}"
     if isinstance(event, ev.ActionRejected):
         return f"{who} ✗", f"{line}\nrejected: {event.reason}"
     return who, line

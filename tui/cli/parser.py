@@ -1,7 +1,7 @@
 """The ``warroom`` parser and ``main``: build the parser, dispatch to a command, map the outcome.
 
 Each group of commands adds its own sub-commands and handlers (``scenarios``, ``programme``,
-``lint``, ``reports``, ``play``); this module only puts them together. Exit codes: 0 success,
+``lint``, ``reports``, ``play``, ``team``); this module only puts them together. Exit codes: 0 success,
 1 invalid input or failed verification, 2 usage error. Bad input is reported as
 ``PATH:LINE:COL: error: MESSAGE`` lines, never a traceback.
 
@@ -17,7 +17,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from tui.cli import exchange, lint, play, programme, reports, scenarios
+from tui.cli import exchange, lint, play, programme, reports, scenarios, team
 from tui.cli.common import EXIT_OK, EXIT_USAGE, Handler, Version, guarded
 
 
@@ -42,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     lint.add_commands(sub)
     reports.add_commands(sub)
     play.add_commands(sub)
+    team.add_commands(sub)
     return p
 
 
@@ -52,6 +53,7 @@ HANDLERS: dict[str, Handler] = {
     **lint.HANDLERS,
     **reports.HANDLERS,
     **play.HANDLERS,
+    **team.HANDLERS,
 }
 """Command name → handler; ``lobby`` is ``warroom`` with no command."""
 

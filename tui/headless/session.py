@@ -360,7 +360,7 @@ def resume_session(
     engine.start()
     for step in journal_steps(journal):
         engine.run_until(step.at)
-        engine.submit(step.command, by=step.by)
+        engine.submit(step.command, by=step.by, person=step.person, seat=step.seat)
     engine.run_until(last)
     if produced[: len(journal.lines)] != journal.lines:
         writer.close()
@@ -371,6 +371,82 @@ def resume_session(
     os.replace(temporary, journal_path)
     session.journal_path = journal_path
     session.header = h
+    session._writer = writer
+    session.resumed_from = engine.now
+    return session
+
+
+def branch_session(parent: str | Path, at: float, *, speed: float | None = None) -> Session:
+    """Restart a journal's exercise from sim time ``at`` into a branch journal.
+
+    The parent's actions up to ``at`` are replayed on a fresh engine (same scenario, seed and
+    policy) up to ``at``; the replay must reproduce the parent's event lines exactly. The branch
+    lives in a new session directory beside the parent's, and its header's ``parent`` names the
+    parent (its session directory and journal file, SHA-256 of its bytes, and ``at``). The clock
+    starts paused.
+
+    Raises:
+        ResumeError: ``at`` is past the parent's last event, the scenario file changed, the
+            journal was edited, or it does not replay.
+        simulator.journal.JournalError: the journal cannot be read.
+    """
+    import dataclasses
+    import hashlib
+    import shutil
+
+    from simulator.journal import read_journal
+    from simulator.library import journal_scenario
+    from simulator.runner import journal_steps
+
+    journal_path = find_journal(parent)
+    journal = read_journal(journal_path)
+    h = journal.header
+    last = journal.events[-1].t if journal.events else 0.0
+    if at > last:
+        raise ResumeError(f"{journal_path}: the exercise never reached T+{at:g}s (last {last:g}s)")
+    if journal.edited_line is not None:
+        raise ResumeError(f"{journal_path}:{journal.edited_line}: the line was edited by hand")
+    loaded = journal_scenario(journal, None)
+    if loaded.sha256 != h.scenario_sha256:
+        raise ResumeError(f"{journal_path}: scenario {loaded.path} changed since the session")
+    session = Session(
+        loaded,
+        journal_policy(journal),
+        policy_name=h.policy,
+        trainee=h.trainee,
+        seed=h.seed,
+        speed=last_speed(journal) if speed is None else speed,
+        journal_dir=journal_path.parent.parent,
+        paused=True,
+        driver=h.driver,
+    )
+    digest = hashlib.sha256(journal_path.read_bytes()).hexdigest()
+    parent_of = {
+        "journal": f"{journal_path.parent.name}/{journal_path.name}",
+        "sha256": digest,
+        "at": at,
+    }
+    session.journal_path = session._journal_path()
+    header = session._header()
+    session.header = dataclasses.replace(header, extra={**header.extra, "parent": parent_of})
+    writer = JournalWriter(session.journal_path, session.header)
+    engine = session.engine
+    produced: list[str] = []
+    engine.subscribe(lambda e: produced.append(dumps(e)))
+    engine.subscribe(writer)
+    engine.start()
+    for step in journal_steps(journal):
+        if step.at > at:
+            break
+        engine.run_until(step.at)
+        engine.submit(step.command, by=step.by, person=step.person, seat=step.seat)
+    engine.run_until(at)
+    if produced != journal.lines[: len(produced)]:
+        writer.close()
+        shutil.rmtree(session.journal_path.parent, ignore_errors=True)
+        pairs = zip(journal.lines, produced, strict=False)
+        first = next((i for i, (a, b) in enumerate(pairs) if a != b), len(produced))
+        raise ResumeError(f"{journal_path}:{first + 2}: the journal does not replay from here")
     session._writer = writer
     session.resumed_from = engine.now
     return session

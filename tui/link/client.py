@@ -56,6 +56,10 @@ class LinkClient:
             timeout: Seconds to wait for a connection, a ``welcome`` or an outcome.
         """
         self.socket_path = Path(socket_path)
+        self.where = str(socket_path)
+        """How error messages name the session's address."""
+        self.version: p.Version = p.VERSION
+        """The protocol version this seat speaks."""
         self.role: p.Seat = role
         self.reconnect_within = reconnect_within
         self.timeout = timeout
@@ -65,6 +69,8 @@ class LinkClient:
         """The last ``welcome``."""
         self.reconnects = 0
         """How many times the link came back after a drop."""
+        self.branches = 0
+        """How many times the session moved the seat to a branch (a rewind)."""
         self._queue: asyncio.Queue[object] = asyncio.Queue()
         self._pump: asyncio.Task[None] | None = None
         self._writer: asyncio.StreamWriter | None = None
@@ -121,7 +127,7 @@ class LinkClient:
                 return
             if isinstance(item, _Failure):
                 raise item.error
-            assert isinstance(item, p.Welcome | p.EventMessage | p.Outcome | p.Ended)
+            assert isinstance(item, p.Welcome | p.EventMessage | p.Outcome | p.Ended | p.Branch)
             yield item
             if isinstance(item, p.Ended):
                 return
@@ -143,7 +149,7 @@ class LinkClient:
                 if self._finished or self._writer is None:
                     raise LinkError("the link is closed")
                 self._pending[ident] = future
-                message = p.CommandMessage(id=ident, command=command.to_dict())
+                message = p.CommandMessage(v=self.version, id=ident, command=command.to_dict())
                 self._writer.write(p.encode(message))
                 return await future
         except TimeoutError:
@@ -183,24 +189,20 @@ class LinkClient:
             _Dropped: nobody answered (worth trying again).
             LinkError: the server refused, or it is another session.
         """
-        path = resolve_socket(self.socket_path) if self.socket_path.is_dir() else self.socket_path
         try:
             async with asyncio.timeout(self.timeout):
-                reader, writer = await asyncio.open_unix_connection(
-                    path, limit=p.MAX_SERVER_LINE_BYTES + 1
-                )
-                hello = p.Hello(role=self.role, since=self.events_received)
-                writer.write(p.encode(hello))
+                reader, writer = await self.dial()
+                writer.write(p.encode(self.hello()))
                 line = await reader.readuntil(b"\n")
         except (OSError, TimeoutError, asyncio.IncompleteReadError) as exc:
-            raise _Dropped(f"no session answers on {self.socket_path} ({_why(exc)})") from None
+            raise _Dropped(f"no session answers on {self.where} ({_why(exc)})") from None
         except asyncio.LimitOverrunError:
-            raise LinkError(f"{self.socket_path}: the server sent an oversize line") from None
+            raise LinkError(f"{self.where}: the server sent an oversize line") from None
         try:
-            message = p.decode_server(line)
+            message = p.decode_server(line, self.version)
         except p.ProtocolError as exc:
             writer.close()
-            raise LinkError(f"{self.socket_path} does not speak the link protocol: {exc}") from None
+            raise LinkError(f"{self.where} does not speak the link protocol: {exc}") from None
         if isinstance(message, p.Ended):
             writer.close()
             self._queue.put_nowait(message)
@@ -213,12 +215,21 @@ class LinkClient:
             raise LinkError(f"expected welcome from the session, got {message.type}")
         if self.welcome is not None and message.session != self.welcome.session:
             writer.close()
-            raise LinkError(f"another session now serves {self.socket_path}")
+            raise LinkError(f"another session now serves {self.where}")
         self.welcome = message
         self._writer = writer
         self._connected.set()
         self._queue.put_nowait(message)
         return reader
+
+    async def dial(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        """Open the connection (the session's Unix socket; a network seat opens TLS)."""
+        path = resolve_socket(self.socket_path) if self.socket_path.is_dir() else self.socket_path
+        return await asyncio.open_unix_connection(path, limit=p.MAX_SERVER_LINE_BYTES + 1)
+
+    def hello(self) -> p.Hello:
+        """The ``hello`` to say on each connection."""
+        return p.Hello(role=self.role, since=self.events_received)
 
     async def _run(self, reader: asyncio.StreamReader) -> None:
         try:
@@ -251,7 +262,7 @@ class LinkClient:
             except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, OSError):
                 return False
             try:
-                message = p.decode_server(line)
+                message = p.decode_server(line, self.version)
             except p.ProtocolError as exc:
                 log.warning("link: unreadable line from the session: %s", exc)
                 if exc.fatal:
@@ -281,6 +292,12 @@ class LinkClient:
                 if message.fatal:
                     raise LinkError(f"the session closed the link: {message.message}")
                 log.warning("link: the session says: %s", message.message)
+            elif isinstance(message, p.Branch):
+                if self.welcome is not None:
+                    self.welcome = self.welcome.model_copy(update={"session": message.session})
+                self.events_received = 0
+                self.branches += 1
+                self._queue.put_nowait(message)
             elif isinstance(message, p.Welcome):
                 log.warning("link: an unexpected second welcome; ignored")
 

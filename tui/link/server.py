@@ -335,6 +335,9 @@ class LinkServer:
             )
             peer.send(p.Error(message=text, fatal=True))
             return False
+        if hello.role is None:  # version 1 requires it; checked when the line was read
+            peer.send(p.Error(message="hello: role: Field required"))
+            return True
         peer.role = hello.role
         peer.send(p.Welcome(session=self._header, events_total=total, role=hello.role))
         if not hello.follow:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -27,6 +28,7 @@ from simulator import events as ev
 from simulator import protocol as p
 from simulator.library import load_scenario
 from simulator.model import Scenario
+from simulator.text import visible
 from tui.headless.facilitation import Pace, ended_reason, live_assessment, pace_of
 from tui.link.client import LinkClient
 from tui.link.common import LinkError, LiveSession
@@ -123,8 +125,13 @@ class SessionPicker(Screen[Path]):
         yield OptionList(
             *(
                 Option(
-                    f"{s.scenario} · {s.trainee} · started {s.header.started_at} · "
-                    f"{s.events_total} events · {s.directory.name}",
+                    Text(  # names are data: "Ada [/]" is shown, never parsed as markup
+                        visible(
+                            f"{s.scenario} · {s.trainee} · started {s.header.started_at} · "
+                            f"{s.events_total} events · {s.directory.name}",
+                            multiline=False,
+                        )
+                    ),
                     id=str(i),
                 )
                 for i, s in enumerate(self.sessions)

@@ -1,0 +1,228 @@
+"""A team game day without a screen: the host (one engine, its journal, the network seats), a
+seat played from an action script, rewinding to a moment, and what each person did.
+
+``TeamHost`` paces the host's ``Session`` from the event loop and serves it with
+``tui.link.host.TeamServer``; every command a seat may send reaches the engine with the person
+and the seat, so the journal says who did what. ``TeamHost.rewind`` restarts the exercise from
+a moment in a branch journal (``tui.headless.session.branch_session``) and moves every seat to
+it. No Textual; must not import ``reports``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from simulator import commands as cmd
+from simulator.events import ActionAccepted, ActionRejected, Event
+from simulator.protocol import Branch, EventMessage, Outcome
+from tui.headless.session import Session, branch_session
+from tui.link.common import LinkError
+from tui.link.host import TeamServer
+from tui.link.remote import RemoteSeat
+from tui.link.seats import Seat
+
+TICK = 0.02
+"""Wall seconds between the host's pacing slices."""
+
+
+class TeamHost:
+    """One exercise served to network seats: the session, its server and the pacing loop."""
+
+    def __init__(self, session: Session, server: TeamServer) -> None:
+        """Open the session's journal and attach the server (not listening yet).
+
+        Args:
+            session: The host's session (opened here unless it already journals).
+            server: The network seats' server; its command handler becomes ``apply``.
+        """
+        self.session = session
+        self.branches: list[Path] = []
+        """The branch journals the facilitator's rewinds started, in order."""
+        self.wait_for_seats = session.start_paused
+        """A session opened paused starts its clock once every seat has joined (or on
+        ``start_now``)."""
+        self.start_now = False
+        """Set by the facilitator to start without the seats still missing."""
+        if session.header is None:
+            session.open(time.monotonic())
+        self.server = server
+        server.on_command = self.apply
+        session.engine.subscribe(server.publish)
+        for event in session.events:
+            server.publish(event)
+
+    def all_seated(self) -> bool:
+        """Whether every seat (not revoked) has joined."""
+        joined = self.server.connected()
+        return all(s.id in joined for s in self.server.seats.seats.values() if not s.revoked)
+
+    def apply(self, command: cmd.Command, seat: Seat) -> tuple[bool, str | None]:
+        """Submit a seat's permitted command, naming the person and the seat.
+
+        The command lands on the next whole millisecond of sim time, the precision the journal
+        keeps, so a replay submits it at exactly the same moment.
+        """
+        engine = self.session.engine
+        engine.run_until(math.ceil(engine.now * 1000) / 1000)
+        outcome = engine.submit(command, person=seat.person, seat=seat.id)
+        if outcome.accepted:
+            seat.last_action = f"T+{self.session.engine.now:.0f}s {command.describe()}"
+        return outcome.accepted, (outcome.reason or None)
+
+    def rewind(self, at: float) -> Session:
+        """Restart the exercise from sim time ``at`` in a branch journal that names its parent;
+        every seat follows the branch. Returns the branch's session (now the host's).
+
+        Raises:
+            ResumeError: the journal does not replay up to ``at``.
+        """
+        old = self.session
+        assert old.journal_path is not None
+        old.close()
+        branch = branch_session(old.journal_path, at, speed=old.pacer.speed)
+        assert branch.header is not None and branch.journal_path is not None
+        self.session = branch
+        self.branches.append(branch.journal_path)
+        self.server.rewind(branch.header, list(branch.events))
+        branch.engine.subscribe(self.server.publish)
+        branch.pacer.start(time.monotonic())
+        return branch
+
+    async def run(
+        self,
+        *,
+        tick: float = TICK,
+        on_tick: Callable[[TeamHost], None] | None = None,
+        started: Callable[[TeamHost], None] | None = None,
+    ) -> Path:
+        """Listen, play the exercise to its end at the session's speed and close; returns the
+        journal of the last branch played.
+
+        Args:
+            tick: Wall seconds between pacing slices.
+            on_tick: Called after each slice (a test rewinds from here).
+            started: Called once the server listens (the command line prints the seats).
+        """
+        await self.server.start()
+        if started is not None:
+            started(self)
+        try:
+            if self.session.pacer.paused and self.wait_for_seats:
+                while not self.all_seated() and not self.start_now:
+                    if on_tick is not None:
+                        on_tick(self)
+                    await asyncio.sleep(tick)
+                self.session.pacer.start(time.monotonic())
+            while not self.session.engine.ended:
+                self.session.tick(time.monotonic())
+                if on_tick is not None:
+                    on_tick(self)
+                await asyncio.sleep(tick)
+            await asyncio.sleep(tick)  # let the last lines reach the seats' buffers
+        finally:
+            await self.server.close()
+            self.session.close()
+        assert self.session.journal_path is not None
+        return self.session.journal_path
+
+
+def typed_command(line: str) -> dict[str, Any]:
+    """A command a participant typed: JSON (``{"do": "note", …}``) or a YAML mapping with or
+    without its braces (``do: note, text: hi``).
+
+    Raises:
+        ValueError: not a mapping with a ``do`` name.
+    """
+    import json
+
+    import yaml
+
+    text = line.strip()
+    data: object = None
+    if text.startswith("{") and text.endswith("}"):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError:
+            data = None
+    if data is None:
+        try:
+            data = yaml.safe_load(text if text.startswith("{") else "{" + text + "}")
+        except yaml.YAMLError:
+            data = None
+    if not isinstance(data, dict) or not isinstance(data.get("do"), str):
+        raise ValueError('not a command: type {do: NAME, field: value, …} or "help"')
+    return data
+
+
+@dataclass(frozen=True)
+class PersonActions:
+    """What one person did in a team exercise."""
+
+    person: str
+    seat: str
+    accepted: list[ActionAccepted]
+    rejected: list[ActionRejected]
+
+
+def actions_by_person(events: list[Event]) -> list[PersonActions]:
+    """Each person's accepted and refused actions, in the order they first acted."""
+    found: dict[tuple[str, str], PersonActions] = {}
+    for e in events:
+        if isinstance(e, ActionAccepted | ActionRejected) and e.person is not None:
+            key = (e.person, e.seat or "")
+            entry = found.setdefault(key, PersonActions(e.person, e.seat or "", [], []))
+            if isinstance(e, ActionAccepted):
+                entry.accepted.append(e)
+            else:
+                entry.rejected.append(e)
+    return list(found.values())
+
+
+async def play_seat(
+    seat: RemoteSeat,
+    script: cmd.ActionScript,
+    *,
+    on_outcome: Callable[[cmd.Command, Outcome], None] | None = None,
+) -> int:
+    """Play a seat from an action script: each step is sent once the host's sim time reaches
+    its ``at`` (after a rewind, the steps after the branch's moment are played again); returns
+    the events received when the exercise ended.
+
+    Raises:
+        LinkError: the seat could not join or the link was lost.
+    """
+    steps = sorted(script.actions, key=lambda a: a.at)
+    now = 0.0
+    i = 0
+    sending: set[asyncio.Task[None]] = set()
+
+    async def send(command: cmd.Command) -> None:
+        try:
+            outcome = await seat.send(command)
+        except LinkError:
+            return
+        if on_outcome is not None:
+            on_outcome(command, outcome)
+
+    async for message in seat.messages():
+        if isinstance(message, EventMessage):
+            now = max(now, float(message.event["t"]))
+            while i < len(steps) and steps[i].at <= now:
+                task = asyncio.create_task(send(steps[i].action))
+                sending.add(task)
+                task.add_done_callback(sending.discard)
+                i += 1
+        elif isinstance(message, Branch):
+            parent = message.session.get("extra", {}).get("parent", {})
+            at = float(parent.get("at", 0.0)) if isinstance(parent, dict) else 0.0
+            now = 0.0
+            i = next((k for k, s in enumerate(steps) if s.at > at), len(steps))
+    if sending:
+        await asyncio.wait(set(sending), timeout=2.0)
+    return seat.events_received

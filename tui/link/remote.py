@@ -1,0 +1,126 @@
+"""``RemoteSeat``: a team seat on the network (protocol version 2): TLS with the host's
+certificate pinned on first use, a join code on the first connection and the seat's session
+token on every reconnect, catching up without losing or repeating an event.
+
+Asyncio only; must not import Textual.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from simulator import protocol as p
+from tui.link.client import LinkClient
+from tui.link.common import LinkError
+from tui.link.tls import KnownHosts, client_context, fingerprint
+
+
+def parse_address(text: str, *, any_port: bool = False) -> tuple[str, int]:
+    """``HOST:PORT`` (``[::1]:7000`` for IPv6) as ``(host, port)``.
+
+    Args:
+        text: The address.
+        any_port: Accept port 0 (listen on any free port).
+
+    Raises:
+        ValueError: not ``HOST:PORT`` with a port from 1 (or 0) to 65535.
+    """
+    host, sep, port = text.rpartition(":")
+    lowest = 0 if any_port else 1
+    if not sep or not host or not port.isdigit() or not lowest <= int(port) < 65536:
+        raise ValueError(f"{text!r} is not HOST:PORT")
+    return host.strip("[]"), int(port)
+
+
+class RemoteSeat(LinkClient):
+    """A seat joined to a team game day over the network."""
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        code: str,
+        *,
+        name: str | None = None,
+        known_hosts: Path | None,
+        plaintext_for_tests: bool = False,
+        reconnect_within: float = 10.0,
+        timeout: float = 5.0,
+    ) -> None:
+        """Prepare the seat; nothing connects until ``connect``, ``messages`` or ``send``.
+
+        Args:
+            host: The host's address.
+            port: The host's port.
+            code: The seat's join code (spent on the first connection).
+            name: The person's name (the seat's id when not given).
+            known_hosts: The pinned certificates (``None`` only with ``plaintext_for_tests``).
+            plaintext_for_tests: Connect without TLS (the host must allow it, on loopback).
+            reconnect_within: Seconds to keep trying after a drop.
+            timeout: Seconds to wait for a connection, a ``welcome`` or an outcome.
+        """
+        super().__init__(
+            f"{host}:{port}", "observer", reconnect_within=reconnect_within, timeout=timeout
+        )
+        self.version = p.NETWORK_VERSION
+        self.host = host
+        self.port = port
+        self.code = code
+        self.name = name
+        self.known_hosts = known_hosts
+        self.plaintext = plaintext_for_tests
+        self.fingerprint: str | None = None
+        """The host certificate's fingerprint, once connected over TLS."""
+        self.pinned_now = False
+        """Whether the first connection pinned the certificate (trust on first use)."""
+        if not plaintext_for_tests and known_hosts is None:
+            raise LinkError("a network seat needs somewhere to pin the host's certificate")
+
+    async def dial(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        """Open TLS and check the host's certificate against its pin before saying anything."""
+        if self.plaintext:
+            return await asyncio.open_connection(
+                self.host, self.port, limit=p.MAX_SERVER_LINE_BYTES + 1
+            )
+        reader, writer = await asyncio.open_connection(
+            self.host,
+            self.port,
+            ssl=client_context(),
+            server_hostname=self.host,
+            limit=p.MAX_SERVER_LINE_BYTES + 1,
+        )
+        ssl_object = writer.get_extra_info("ssl_object")
+        der = ssl_object.getpeercert(binary_form=True) if ssl_object is not None else None
+        if not der:
+            writer.close()
+            raise LinkError(f"{self.where} presented no certificate")
+        seen = fingerprint(der)
+        assert self.known_hosts is not None
+        try:
+            if KnownHosts(self.known_hosts).check(self.where, seen):
+                self.pinned_now = True
+        except LinkError:
+            writer.transport.abort()
+            raise
+        self.fingerprint = seen
+        return reader, writer
+
+    def hello(self) -> p.Hello:
+        """The join code the first time, the seat's token after that."""
+        welcome = self.welcome
+        if welcome is not None and welcome.token is not None:
+            return p.Hello(
+                v=p.NETWORK_VERSION,
+                token=welcome.token,
+                since=self.events_received,
+                branch=self.branches,
+            )
+        return p.Hello(
+            v=p.NETWORK_VERSION, code=self.code, name=self.name, since=self.events_received
+        )
+
+    @property
+    def granted(self) -> p.Role | None:
+        """The role the host granted, once welcomed."""
+        return self.welcome.role if self.welcome is not None else None
