@@ -29,7 +29,7 @@ import scenarios
 
 if TYPE_CHECKING:
     from simulator.commands import ActionScript
-    from simulator.journal import Journal
+    from simulator.journal import Header, Journal
     from simulator.model import Scenario
 
 
@@ -159,11 +159,28 @@ def journal_scenario(journal: Journal, scenario: str | None = None) -> LoadedSce
             and no ``scenario`` is given.
         LoadError: the scenario does not load.
     """
+    return header_scenario(journal.header, scenario, source=str(journal.path))
+
+
+def header_scenario(h: Header, scenario: str | None = None, *, source: str) -> LoadedScenario:
+    """The scenario a journal header names, by the rule of ``journal_scenario``.
+
+    A header from a journal or from a link peer is data: its ``scenario_path`` is never read.
+
+    Args:
+        h: The header.
+        scenario: A library id or path the user gave: used as it is.
+        source: Where the header came from, for the error (a journal's path, a session).
+
+    Raises:
+        JournalError: ``SOURCE:1: error: …`` when the header's scenario is not in the library
+            and no ``scenario`` is given.
+        LoadError: the scenario does not load.
+    """
     from simulator.journal import JournalError
 
     if scenario is not None:
         return _load_cached(resolve(scenario), scenario)
-    h = journal.header
     path = library_dir() / f"{h.scenario}.yaml"
     if _LIBRARY_ID.fullmatch(h.scenario) and path.is_file():
         loaded = _load_cached(path, h.scenario)
@@ -172,7 +189,7 @@ def journal_scenario(journal: Journal, scenario: str | None = None) -> LoadedSce
     raise JournalError(
         f"scenario {h.scenario!r} (sha256 {h.scenario_sha256[:12]}…) is not in the library; "
         "pass --scenario PATH to name the file it was played from",
-        path=str(journal.path),
+        path=source,
         line=1,
     )
 

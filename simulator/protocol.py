@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any, Final, Literal, get_args
 
 from pydantic import (
@@ -205,6 +206,20 @@ class Welcome(_Message):
     """Version 2: the person in the seat."""
     token: str | None = None
     """Version 2: the session token for reconnecting (the join code is spent)."""
+    scenario_start: str | None = Field(default=None, max_length=40)
+    """Version 2: the scenario's clock at T+0 (ISO 8601), so a seat on another machine shows
+    the exercise's times without the scenario's file (a path in the header is never followed)."""
+
+    @field_validator("scenario_start")
+    @classmethod
+    def _is_time(cls, value: str | None) -> str | None:
+        if value is not None:
+            datetime.fromisoformat(value)  # ValueError: a located protocol error
+        return value
+
+    def begin(self) -> datetime | None:
+        """The scenario's clock at T+0, when the host sent it."""
+        return None if self.scenario_start is None else datetime.fromisoformat(self.scenario_start)
 
     @field_validator("session")
     @classmethod
@@ -326,7 +341,9 @@ _SERVER: dict[str, type[ServerMessage]] = {
 # --------------------------------------------------------------------------- encoding
 
 
-_OPTIONAL_KEYS = frozenset({"role", "code", "token", "name", "branch", "seat", "person"})
+_OPTIONAL_KEYS = frozenset(
+    {"role", "code", "token", "name", "branch", "seat", "person", "scenario_start"}
+)
 """Fields written only when set, so a version-1 line reads exactly as before version 2."""
 
 

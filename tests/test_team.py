@@ -4,6 +4,7 @@ library scenario to the end over TLS on loopback, and a rewind to T+10m with ano
 from __future__ import annotations
 
 import asyncio
+import os
 from pathlib import Path
 
 import pytest
@@ -599,3 +600,30 @@ def test_the_host_console_lists_the_seats_revokes_and_rewinds(
     out = capsys.readouterr().out
     assert "seat comms revoked" in out and "restarted from T+01:00" in out
     assert "unknown command 'dance'" in out
+
+
+def test_a_seat_takes_the_exercise_clock_from_the_host_and_never_reads_a_path_it_names(
+    tmp_path: Path,
+) -> None:
+    """A host's header is data: a seat on another machine never opens the file it names."""
+    import dataclasses
+    from datetime import datetime
+
+    from simulator.journal import JournalError
+    from tui.link.remote import seat_begin
+
+    fifo = tmp_path / "scenario.yaml"
+    os.mkfifo(fifo)  # opened, it would hang the seat
+    hostile = dataclasses.replace(_header(), scenario="elsewhere", scenario_path=str(fifo))
+    sent = p.Welcome(v=2, session=hostile.to_dict(), events_total=0, role="ic", seat="ic")
+    with pytest.raises(JournalError, match=r"'elsewhere' .* is not in the library"):
+        seat_begin(sent)
+    start = "2026-01-30T15:15:00+00:00"
+    told = sent.model_copy(update={"scenario_start": start})
+    assert seat_begin(told) == datetime.fromisoformat(start)
+    decoded = p.decode_server(p.encode(told), 2)
+    assert isinstance(decoded, p.Welcome) and decoded.begin() == datetime.fromisoformat(start)
+    library = p.Welcome(v=2, session=_header().to_dict(), events_total=0, role="ic", seat="ic")
+    assert seat_begin(library) == load_scenario("api-outage").scenario.start
+    with pytest.raises(p.ProtocolError):
+        p.decode_server(p.encode(told).replace(start.encode(), b"tomorrow at noon"), 2)

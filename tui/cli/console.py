@@ -19,10 +19,13 @@ from simulator import commands as cmd
 from simulator import events as ev
 from simulator import protocol as p
 from simulator.durations import format_clock, parse_duration
+from simulator.journal import JournalError
 from simulator.text import visible
 from simulator.transcript import format_line
+from simulator.yamlio import LoadError
 from tui.headless.team import TeamHost, typed_command
-from tui.link.remote import RemoteSeat
+from tui.link.common import LinkError
+from tui.link.remote import RemoteSeat, seat_begin
 
 HOST_HELP = (
     "commands: start | seats | revoke SEAT | rewind T (e.g. rewind 12m) | fire INJECT | end | help"
@@ -134,13 +137,16 @@ def run_host_command(host: TeamHost, line: str) -> None:
 async def seat_console(seat: RemoteSeat) -> int:
     """A participant's seat as text: events as they happen, commands typed one per line."""
     welcome = await seat.connect()
-    start = welcome.header()
+    try:
+        begin = seat_begin(welcome)
+    except (JournalError, LoadError) as exc:
+        await seat.close()
+        raise LinkError(str(exc)) from None
     _say(joined_line(seat, welcome))
     _say(SEAT_HELP)
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[str | None] = asyncio.Queue()
     _stdin_lines(loop, queue)
-    begin = datetime.fromisoformat(_scenario_start(start.scenario_path))
 
     async def commands() -> None:
         while True:
@@ -184,12 +190,6 @@ def joined_line(seat: RemoteSeat, welcome: p.Welcome) -> str:
     return (
         f"joined as {person}, {welcome.role} seat {welcome.seat}: {welcome.header().scenario}{host}"
     )
-
-
-def _scenario_start(scenario: str) -> str:
-    from simulator.library import load_scenario
-
-    return load_scenario(scenario).scenario.start.isoformat()
 
 
 async def _seat_command(seat: RemoteSeat, line: str) -> None:

@@ -146,6 +146,7 @@ def cmd_host(args: argparse.Namespace) -> int:
             port=port,
             tls=tls,
             plaintext_for_tests=args.plaintext_for_tests,
+            scenario_start=session.scenario.start,
         )
     except LinkError as exc:
         error(str(exc))

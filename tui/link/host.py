@@ -19,6 +19,7 @@ import ipaddress
 import ssl
 import threading
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from simulator import commands as cmd
@@ -103,6 +104,7 @@ class TeamServer:
         client_buffer: int = CLIENT_BUFFER,
         max_connections: int = MAX_CONNECTIONS,
         clock: Callable[[], float] | None = None,
+        scenario_start: datetime | None = None,
     ) -> None:
         """Prepare the server; nothing listens until ``start``.
 
@@ -117,6 +119,8 @@ class TeamServer:
             client_buffer: Bytes a seat may fall behind before it is dropped.
             max_connections: Open connections at most.
             clock: Monotonic seconds (the rate limits); the event loop's by default.
+            scenario_start: The scenario's clock at T+0 (sent in ``welcome``: seats show
+                times with it).
         """
         if tls is None and not plaintext_for_tests:
             raise LinkError("network seats need TLS")
@@ -133,6 +137,7 @@ class TeamServer:
         self.client_buffer = client_buffer
         self.max_connections = max_connections
         self._clock = clock
+        self.scenario_start = scenario_start
         self._header = header.to_dict()
         self._headers: list[dict[str, Any]] = [self._header]
         """Each branch's header, by generation (a seat that missed a rewind is moved on)."""
@@ -411,6 +416,9 @@ class TeamServer:
                 seat=seat.id,
                 person=seat.person,
                 token=seat.token,
+                scenario_start=(
+                    None if self.scenario_start is None else self.scenario_start.isoformat()
+                ),
             )
         )
         if not hello.follow:

@@ -8,6 +8,7 @@ Asyncio only; must not import Textual.
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 from pathlib import Path
 
 from simulator import protocol as p
@@ -124,3 +125,20 @@ class RemoteSeat(LinkClient):
     def granted(self) -> p.Role | None:
         """The role the host granted, once welcomed."""
         return self.welcome.role if self.welcome is not None else None
+
+
+def seat_begin(welcome: p.Welcome) -> datetime:
+    """The exercise's clock at T+0 for a seat: what the host sent, else the library's scenario.
+
+    A path in the host's header is never followed: it names a file on the host's machine.
+
+    Raises:
+        JournalError: an older host sent no start and its scenario is not in this library.
+        LoadError: the library's scenario does not load.
+    """
+    from simulator.library import header_scenario
+
+    begin = welcome.begin()
+    if begin is not None:
+        return begin
+    return header_scenario(welcome.header(), source="the host's session").scenario.start

@@ -22,12 +22,13 @@ from textual.widgets import Input, Label, RichLog
 from simulator import events as ev
 from simulator import protocol as p
 from simulator.durations import format_clock
-from simulator.library import load_scenario
+from simulator.journal import JournalError
 from simulator.text import visible
 from simulator.transcript import format_line
+from simulator.yamlio import LoadError
 from tui.headless.team import typed_command
 from tui.link.common import LinkError
-from tui.link.remote import RemoteSeat
+from tui.link.remote import RemoteSeat, seat_begin
 
 
 class SeatApp(App[int]):
@@ -73,8 +74,12 @@ class SeatApp(App[int]):
         except LinkError as exc:
             self.exit(1, message=f"warroom: error: {exc}")
             return
-        header = welcome.header()
-        self.begin = load_scenario(header.scenario_path).scenario.start
+        try:
+            self.begin = seat_begin(welcome)
+        except (JournalError, LoadError) as exc:
+            await self.seat.close()
+            self.exit(1, message=f"warroom: error: {exc}")
+            return
         role = welcome.role
         allowed = sorted(p.ROLE_COMMANDS[role])
         self.query_one("#seat-allowed", Label).update(
@@ -88,7 +93,7 @@ class SeatApp(App[int]):
             self.query_one("#seat-input", Input).focus()
         else:
             self.query_one("#seat-input", Input).display = False
-        who = f"{welcome.person} · {role} seat {welcome.seat} · {header.scenario}"
+        who = f"{welcome.person} · {role} seat {welcome.seat} · {welcome.header().scenario}"
         self._status(who)
         try:
             async for message in self.seat.messages():
