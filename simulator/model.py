@@ -247,6 +247,23 @@ class NotOf(Strict):
     """The condition to negate."""
 
 
+def mitigations_named(cond: Condition) -> set[str]:
+    """The mitigation ids a condition looks at: ``since: mitigation:ID`` anchors and
+    ``apply_mitigation`` actions, anywhere inside ``all``, ``any`` and ``not``."""
+    if isinstance(cond, Since) and cond.since.startswith("mitigation:"):
+        return {cond.since.partition(":")[2]}
+    if isinstance(cond, ActionTaken) and cond.action == "apply_mitigation":
+        named = cond.with_.get("mitigation")
+        return {named} if named is not None else set()
+    if isinstance(cond, AllOf):
+        return {m for c in cond.all for m in mitigations_named(c)}
+    if isinstance(cond, AnyOf):
+        return {m for c in cond.any for m in mitigations_named(c)}
+    if isinstance(cond, NotOf):
+        return mitigations_named(cond.not_)
+    return set()
+
+
 _CONDITION_TAGS = (
     "metric",
     "alert",
@@ -884,6 +901,14 @@ class Mitigation(Strict):
     def possible_clears(self) -> list[str]:
         """Every fault it can clear: its own and its cases'."""
         return list(dict.fromkeys([*self.clears, *(f for c in self.cases for f in c.clears)]))
+
+    def waits_on(self) -> set[str]:
+        """The mitigations whose completion its precondition or its cases look at (a snapshot
+        that makes a restore safe), whichever way round."""
+        conditions = [c.when for c in self.cases]
+        if self.requires is not None and self.requires.when is not None:
+            conditions.append(self.requires.when)
+        return {m for c in conditions for m in mitigations_named(c)}
 
     ends: list[Identifier] = Field(default_factory=list)
     """Root-cause faults this mitigation counts as ended although it does not clear them (a

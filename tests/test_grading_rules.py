@@ -155,6 +155,28 @@ def test_a_must_not_action_counts_only_when_accepted() -> None:
     assert not graded(story(extra=refused), scenario=s).critical_failures
 
 
+def with_a_step_before_the_fix() -> Scenario:
+    """The fix looks at whether ``noop`` (a snapshot, say) completed first."""
+    mitigations = copy.deepcopy(DRILL["mitigations"])
+    mitigations[0]["cases"] = [{"when": {"since": "mitigation:noop"}, "outcome": "Fixed, safely."}]
+    return scenario(mitigations=mitigations)
+
+
+def test_a_step_the_fix_waits_on_is_not_a_wasted_mitigation() -> None:
+    s = with_a_step_before_the_fix()
+    # noop completes at T+5:20 (sim 320), before the fix is applied at sim 450: a step of it.
+    a = graded(story(extra=applied("noop", 200)), scenario=s)
+    assert a.wasted_mitigations == []
+    assert "changed nothing" not in a.criterion("mitigation").detail
+    # Applied after the fix, nothing waits on it any more: it changed nothing.
+    late = graded(story(extra=applied("noop", 600)), scenario=s)
+    assert [w.id for w in late.wasted_mitigations] == ["noop"]
+    assert "changed nothing: Add a replica" in late.criterion("mitigation").detail
+    # Without the case, the same early noop is wasted too.
+    plain = graded(story(extra=applied("noop", 200)))
+    assert [w.id for w in plain.wasted_mitigations] == ["noop"]
+
+
 # --------------------------------------------------------------------------- outcome
 
 

@@ -292,6 +292,24 @@ PACE = frozenset({"set_pace", "jump_ahead"})
 """Pace presses: journalled with who pressed them, never decisions."""
 
 
+def changed_nothing(scenario: Scenario, f: Facts) -> list[ev.MitigationFinished]:
+    """The mitigations that completed and changed nothing: they cleared and started no fault,
+    set off no consequence, and no mitigation applied after them waits on them (a snapshot
+    taken so that a restore is safe is a step of the fix, not a wasted move)."""
+    consequences = {t.mitigation for t in f.triggered if t.mitigation is not None}
+    waits = {m.id: m.waits_on() for m in scenario.mitigations}
+    return [
+        m
+        for m in f.finished
+        if not m.cleared
+        and not m.started
+        and m.mitigation not in consequences
+        and not any(
+            t >= m.t and m.mitigation in waits.get(later, ()) for t, later in f.mitigations_started
+        )
+    ]
+
+
 def _consequences(
     f: Facts, t: float, command: Mapping[str, Any], rules: list[MustNot], scenario: Scenario
 ) -> None:

@@ -27,7 +27,7 @@ from assessments.assessor.antipatterns import anti_patterns
 from assessments.assessor.communication import notify_stakeholders, status_page, update_cadence
 from assessments.assessor.context import EPS, Context
 from assessments.assessor.critical import critical_failures, penalties
-from assessments.assessor.facts import Facts, gather
+from assessments.assessor.facts import Facts, changed_nothing, gather
 from assessments.assessor.markers import markers
 from assessments.assessor.paging import page_escalation
 from assessments.assessor.postmortem import postmortem_scheduled
@@ -258,11 +258,7 @@ def _mitigation_outcomes(
                 )
             )
     harmful.sort(key=lambda h: h.t)
-    wasted = [
-        WastedMitigation(m.t, m.mitigation)
-        for m in facts.finished
-        if not m.cleared and not m.started and m.mitigation not in consequences
-    ]
+    wasted = [WastedMitigation(m.t, m.mitigation) for m in changed_nothing(scenario, facts)]
     return harmful, wasted
 
 

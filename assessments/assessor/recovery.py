@@ -19,6 +19,7 @@ This module grades its criteria from a ``Context``; it must not read events or c
 from __future__ import annotations
 
 from assessments.assessor.context import EPS, Cites, Context, result, span
+from assessments.assessor.facts import changed_nothing
 from assessments.assessor.results import CriterionResult
 
 
@@ -43,9 +44,7 @@ def mitigation(ctx: Context) -> CriterionResult:
     harmful_ids = {t.mitigation for t in f.triggered if t.mitigation is not None}
     harmful = [m.mitigation for m in f.finished if m.started]
     harmful += [m for m in sorted(harmful_ids) if m not in harmful]
-    wasted = [
-        m for m in f.finished if not m.cleared and not m.started and m.mitigation not in harmful_ids
-    ]
+    wasted = changed_nothing(s, f)
     limit = target.within
     extras: list[str] = []
     if harmful:
