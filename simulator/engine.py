@@ -63,7 +63,7 @@ from simulator.model import (
     Since,
     ValidatorEffect,
 )
-from simulator.people import find_responder
+from simulator.people import ESCALATION_LABELS, find_responder
 from simulator.snapshot import AlertSnapshot, ResponderSnapshot, Snapshot
 
 Subscriber = Callable[[ev.Event], None]
@@ -1052,7 +1052,12 @@ class Engine:
             self.state.paged[responder.responder.id] = self.now
             self._later(max(1.0, responder.responder.join_delay), lambda: self._join(responder))
         delay = round(self.rng.uniform(30.0, 90.0), 1)
-        sender = responder.responder.name if responder else c.to.replace("_", " ").title()
+        named = {x.id: x.name for x in self.scenario.stakeholders}
+        sender = (
+            responder.responder.name
+            if responder
+            else named.get(target) or ESCALATION_LABELS.get(target) or c.to.strip().lstrip("@")
+        )
         self._later(
             delay,
             lambda: self._message(

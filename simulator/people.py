@@ -1,4 +1,5 @@
-"""Which responder a typed name means: the one rule the engine and the assessor share.
+"""Which responder a typed name means: the one rule the engine and the assessor share; and
+the names of the rotations, stakeholders and escalation targets the policies use.
 
 A trainee names a person by responder id or by display name, in any case, with or without a
 leading ``@`` (``bob``, ``Bob Smith``, ``@bob``). This module only matches names against the
@@ -10,6 +11,34 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from simulator.model import Responder
+
+ROTATION_LABELS: dict[str, str] = {
+    "primary": "Primary on-call",
+    "secondary": "Secondary on-call",
+    "ic_rotation": "IC rotation",
+    "management": "Management",
+    "security": "Security",
+}
+"""The rotations a page can go to."""
+
+STAKEHOLDER_LABELS: dict[str, str] = {
+    "support": "Customer Support",
+    "eng_lead": "Engineering lead",
+    "team_lead": "Team lead",
+    "cto": "CTO",
+    "ceo": "CEO",
+}
+"""The stakeholders of the notification matrix."""
+
+ESCALATION_LABELS: dict[str, str] = {
+    **ROTATION_LABELS,
+    "eng_lead": "Engineering lead",
+    "team_lead": "Team lead",
+    "vp_engineering": "VP Engineering",
+    "cto": "CTO",
+    "ceo": "CEO",
+}
+"""Whom an escalation can go to, besides a named responder."""
 
 
 def person_key(name: str) -> str:

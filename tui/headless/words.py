@@ -17,6 +17,7 @@ from typing import Any
 from simulator import events as ev
 from simulator.durations import format_clock, format_duration
 from simulator.model import Scenario
+from simulator.people import ESCALATION_LABELS, STAKEHOLDER_LABELS
 from simulator.text import visible
 from simulator.transcript import describe
 from tui.headless.views import format_value
@@ -36,34 +37,6 @@ ROLE_SHORT: dict[str, str] = {
     "tech_lead": "Tech lead",
 }
 """The roles in a narrow column (the Incident panel)."""
-
-ROTATION_LABELS: dict[str, str] = {
-    "primary": "Primary on-call",
-    "secondary": "Secondary on-call",
-    "ic_rotation": "IC rotation",
-    "management": "Management",
-    "security": "Security",
-}
-"""The rotations a page can go to."""
-
-STAKEHOLDER_LABELS: dict[str, str] = {
-    "support": "Customer Support",
-    "eng_lead": "Engineering lead",
-    "team_lead": "Team lead",
-    "cto": "CTO",
-    "ceo": "CEO",
-}
-"""The stakeholders of the notification matrix."""
-
-ESCALATION_LABELS: dict[str, str] = {
-    **ROTATION_LABELS,
-    "eng_lead": "Engineering lead",
-    "team_lead": "Team lead",
-    "vp_engineering": "VP Engineering",
-    "cto": "CTO",
-    "ceo": "CEO",
-}
-"""Whom an escalation can go to, besides a named responder."""
 
 AUDIENCE_LABELS: dict[str, str] = {
     "incident": "Incident channel",

@@ -18,13 +18,9 @@ from textual.widgets import Input, Select
 from assessments.policy import EscalationTrigger, Level
 from simulator import commands as cmd
 from simulator.durations import format_clock, format_duration
+from simulator.people import ESCALATION_LABELS, ROTATION_LABELS, STAKEHOLDER_LABELS
 from tui.headless.views import ResponderView
-from tui.headless.words import (
-    ESCALATION_LABELS,
-    ROLE_LABELS,
-    ROTATION_LABELS,
-    STAKEHOLDER_LABELS,
-)
+from tui.headless.words import ROLE_LABELS
 from tui.screens.dialogs.base import ActionDialog, FormError
 from tui.screens.dialogs.helpers import choices, field, picked, section
 
