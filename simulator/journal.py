@@ -19,6 +19,9 @@ a programme key (``sealed_by``) and every line carries ``"s"``, an HMAC of every
 unsealed, foreign or broken, and ``read_sealed`` reads a sealed journal for grading with one HMAC
 and without decoding its metric samples.
 
+Why one module: writing, reading, the hash chain and the seal are one file format; apart,
+the line format (what is hashed, what is sealed, how a line ends) would be written twice.
+
 This module reads and writes journals; it must not run the engine, know about the screen, or
 look for a key (the layer that knows the records hands one in).
 """

@@ -2,7 +2,10 @@
 
 ``check_references`` runs them in a fixed order (unique ids first, then faults, alerts,
 injects, diagnostics, mitigations, timings and expectations) and returns each problem with
-the location of the offending value, for ``warroom validate`` to point at. The checks only
+the location of the offending value, for ``warroom validate`` to point at; ``check_script``
+checks an action script's references against the scenario it is for. Why one module: the
+scenario's and the scripts' checks share one table of what a scenario defines (``_Known``)
+and one did-you-mean; apart, each would import the other's private helpers. The checks only
 read a validated ``Scenario``; they must not run it, load files or know about policies.
 """
 

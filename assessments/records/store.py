@@ -13,6 +13,11 @@ Reading never stops at a bad row: a row whose values break what its columns prom
 before the constraints, or by hand) is left out of the result and kept in ``bad_rows`` for the
 caller to report, e.g. ``row 12 of exercise_attempts: criteria is not JSON``.
 
+Why one module: ``Records`` is one connection and one transaction discipline; every query
+runs inside it and shares its row checks, so splitting the queries by table would split the
+class. The SQL that differs between the engines is in ``dialects``, the schema in
+``migrations``.
+
 This module must not decide what a record means for certification (that is
 ``assessments.certification``), must not build SQL from values (every value is a parameter),
 and must not import the TUI, Textual or Rich.
