@@ -360,6 +360,9 @@ def test_the_postmortem_draft_follows_the_blameless_template(debriefs: dict[str,
     assert "The ML inference pods stopped listening on port 8501" in md  # root cause, scenario
     assert "Restarting the ml-inference deployment" in md  # resolution, scenario
     assert "API error rate:** peaked at" in md  # impact, metrics
+    impact = md.split("## Impact", 1)[1].split("##", 1)[0]
+    assert re.search(r"`APIErrorRateHigh` at > 5%: firing for \d+m", impact), impact
+    assert "firing for never" not in impact
     assert "**Authors:** [TO BE WRITTEN" in md and "**Users Affected:** [TO BE WRITTEN" in md
     assert "| Owner |" in md and "[TO BE WRITTEN: @name]" in md
     timeline = md.split("## Timeline (All times UTC)", 1)[1].split("## Root Cause", 1)[0]
