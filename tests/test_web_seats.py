@@ -31,6 +31,7 @@ from tui.headless.team import TeamHost, play_seat
 from tui.link.host import TeamServer
 from tui.link.remote import RemoteSeat
 from tui.link.seats import SeatTable, parse_roles
+from tui.link.tls import fingerprint as fingerprint_of
 from tui.link.tls import host_identity, server_context
 from tui.link.web import SeatTarget, web_address
 from tui.screens.web import SeatWebServer, page_cap
@@ -52,8 +53,6 @@ UPDATE = (
     "{do: post_update, audience: status_page, status: investigating, "
     'text: "[b]API errors[/b]: we are investigating"}'
 )
-
-pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
@@ -79,6 +78,60 @@ def test_web_address_takes_a_port_or_an_address() -> None:
     )
     with pytest.raises(ValueError, match="loopback"):
         SeatTarget("10.0.0.1", 7433, None)
+
+
+def test_warroom_host_web_prints_the_address_and_serves_the_page_over_https(
+    tmp_path: Path,
+) -> None:
+    import ssl
+    import subprocess
+    import sys
+    import urllib.error
+    import urllib.request
+
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data"), "PYTHONUNBUFFERED": "1"}
+    host = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "tui.cli", "host", "api-outage"),
+            *("--listen", "127.0.0.1:0", "--web", "127.0.0.1:0", "--roles", "comms,observer"),
+            *("--headless", "--sessions", str(tmp_path / "s")),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
+    try:
+        assert host.stdout is not None
+        lines: list[str] = []
+        while not lines or not lines[-1].startswith("the clock starts"):
+            line = host.stdout.readline()
+            assert line, host.stderr.read() if host.stderr else ""
+            lines.append(line.rstrip("\n"))
+        fingerprint = lines[1].split(": ", 1)[1]
+        codes = [line.split("--code ", 1)[1] for line in lines if "warroom join" in line]
+        browser = next(line for line in lines if line.lstrip().startswith("browser"))
+        assert len(codes) == 2 and "warroom join" not in browser
+        url = browser.split("open ", 1)[1].split()[0]
+        assert url.startswith("https://127.0.0.1:") and url.endswith("/")
+        insecure = ssl.create_default_context()
+        insecure.check_hostname = False
+        insecure.verify_mode = ssl.CERT_NONE
+        with urllib.request.urlopen(url, context=insecure, timeout=10) as response:
+            page = response.read().decode("utf-8")
+        port = int(url.rstrip("/").rsplit(":", 1)[1])
+        der = ssl.PEM_cert_to_DER_cert(ssl.get_server_certificate(("127.0.0.1", port)))
+        assert fingerprint_of(der) == fingerprint  # the page is served with the host's certificate
+        assert "warroom · browser seat" in page and url.replace("https", "wss") + "ws" in page
+        assert "fonts.googleapis.com" not in page
+        assert not any(code in page for code in codes)
+        for path in ("static/", "download/x"):
+            with pytest.raises(urllib.error.HTTPError):
+                urllib.request.urlopen(url + path, context=insecure, timeout=10)
+    finally:
+        host.terminate()
+        host.communicate(timeout=30)
 
 
 def _scripts(*, postmortem: bool) -> dict[str, cmd.ActionScript]:
@@ -232,6 +285,7 @@ def _browser_update(path: Path) -> ActionAccepted:
     return found[0]
 
 
+@pytest.mark.slow
 def test_a_browser_seat_joins_as_comms_and_its_status_page_update_is_journalled(
     tmp_path: Path, chromium: str
 ) -> None:
@@ -248,6 +302,7 @@ def test_a_browser_seat_joins_as_comms_and_its_status_page_update_is_journalled(
     assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+@pytest.mark.slow
 def test_a_rewind_to_t10m_moves_the_browser_seat_to_another_ending(
     tmp_path: Path, chromium: str
 ) -> None:

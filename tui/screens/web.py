@@ -5,7 +5,8 @@ Each page's websocket starts one browser seat process (``tui.screens.web_seat``)
 command ``tui.link.web.SeatTarget.command`` wrote: the host's address, port and certificate
 fingerprint, never a code. What this adds to textual-serve: HTTPS with the host's own
 certificate (a code typed into the page is encrypted like a terminal seat's), the page's links
-made from the address the participant used, a cap on the pages open at once (each one is a
+made from the address the participant used, no font fetched from a third party (textual-serve's
+page links one; the page uses its own fonts), a cap on the pages open at once (each one is a
 process on the host machine), no download route and no directory listing, and no banner on the
 host's terminal.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import re
 import ssl
+from pathlib import Path
 
 import aiohttp_jinja2
 import jinja2
@@ -24,6 +26,8 @@ from tui.link.web import SeatTarget
 
 TITLE = "warroom · browser seat"
 """The page's title."""
+
+_EXTERNAL_FONTS = re.compile(r"<link[^>]*fonts\.googleapis\.com[^>]*>\s*")
 
 _HOST_HEADER = re.compile(r"^[A-Za-z0-9.\-]+(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$")
 
@@ -72,7 +76,7 @@ class SeatWebServer(Server):
             OSError: the address cannot be used.
         """
         app = web.Application()
-        aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(self.templates_path))
+        aiohttp_jinja2.setup(app, loader=jinja2.FunctionLoader(self._template))
         app.add_routes(
             [
                 web.get("/", self.handle_index, name="index"),
@@ -88,6 +92,13 @@ class SeatWebServer(Server):
         bound = runner.addresses
         if bound:
             self.port = int(bound[0][1])
+
+    def _template(self, name: str) -> str | None:
+        """textual-serve's page template, without its link to a third party's fonts."""
+        path = Path(self.templates_path) / name
+        if name != "app_index.html" or not path.is_file():
+            return None
+        return _EXTERNAL_FONTS.sub("", path.read_text(encoding="utf-8"))
 
     async def close(self) -> None:
         """Close every page (their seat processes quit) and stop listening (idempotent)."""
