@@ -129,6 +129,10 @@ def test_warroom_host_web_prints_the_address_and_serves_the_page_over_https(
         for path in ("static/", "download/x"):
             with pytest.raises(urllib.error.HTTPError):
                 urllib.request.urlopen(url + path, context=insecure, timeout=10)
+        foreign = urllib.request.Request(url + "ws", headers={"Origin": "https://evil.example"})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(foreign, context=insecure, timeout=10)
+        assert refused.value.code == 403  # another site's page cannot open a seat process
     finally:
         host.terminate()
         host.communicate(timeout=30)

@@ -8,8 +8,9 @@ starts it anyway). Without ``--headless`` the host's terminal is a line console:
 is connected, each person's last action) and the facilitator's commands (``seats``, ``revoke``,
 ``rewind``, ``end``). ``join --actions FILE`` plays a seat from an action script; in a terminal
 ``join`` opens the seat's screen (``tui.screens.seat``), and in a pipe it follows the exercise
-as text and sends commands typed one per line. Textual is imported only when the seat's screen
-opens.
+as text and sends commands typed one per line. ``host --web [ADDR:]PORT`` also serves browser
+seats (``tui.screens.web``): each page asks for a join code and opens that seat's screen. Textual
+is imported only when a seat's screen opens or browser seats are served.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import asyncio
 import socket
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tui.cli.common import (
     EXIT_INVALID,
@@ -30,6 +31,9 @@ from tui.cli.common import (
     error,
     seed,
 )
+
+if TYPE_CHECKING:
+    from tui.screens.web import SeatWebServer
 
 DEFAULT_PORT = 7433
 """The port ``warroom host`` listens on unless ``--listen`` says otherwise."""
@@ -177,7 +181,7 @@ def cmd_host(args: argparse.Namespace) -> int:
     team_host = TeamHost(session, server)
     shown = _shown(host)
     flag = f" {PLAINTEXT_FLAG}" if args.plaintext_for_tests else ""
-    web: Any = None
+    web: SeatWebServer | None = None
     if web_at is not None:
         from tui.screens.web import SeatWebServer, page_cap
 

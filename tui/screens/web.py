@@ -7,8 +7,9 @@ fingerprint, never a code. What this adds to textual-serve: HTTPS with the host'
 certificate (a code typed into the page is encrypted like a terminal seat's), the page's links
 made from the address the participant used, no font fetched from a third party (textual-serve's
 page links one; the page uses its own fonts), a cap on the pages open at once (each one is a
-process on the host machine), no download route and no directory listing, and no banner on the
-host's terminal.
+process on the host machine), seats opened only from this server's own pages (the websocket's
+``Origin``), no download route and no directory listing, and no banner on the host's terminal
+(textual-serve's ``serve()`` and its start-up hook are not used).
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ class SeatWebServer(Server):
         max_pages: int,
     ) -> None:
         """Prepare the server; nothing listens until ``start``, no page opens a seat until
-        ``serve``.
+        ``open_seats``.
 
         Args:
             host: Address to listen on.
@@ -106,9 +107,6 @@ class SeatWebServer(Server):
         if runner is not None:
             await runner.cleanup()
 
-    async def on_startup(self, app: web.Application) -> None:
-        """No banner: the host prints the address with the seats."""
-
     async def handle_index(self, request: web.Request) -> web.StreamResponse:
         """The page, its links made from the address the participant used."""
         if not _HOST_HEADER.match(request.host):
@@ -120,7 +118,11 @@ class SeatWebServer(Server):
         return response
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
-        """One page's seat process, within the cap."""
+        """One page's seat process, within the cap, for this server's own pages only (another
+        site's page in the participant's browser cannot open one)."""
+        origin = request.headers.get("Origin")
+        if origin is not None and origin != f"{request.scheme}://{request.host}":
+            raise web.HTTPForbidden(text="this page is not the seat's")
         if not self.command:
             raise web.HTTPServiceUnavailable(text="the exercise is not open yet")
         if self.pages >= self.max_pages:

@@ -114,6 +114,9 @@ class WebSeatApp(SeatApp):
     """A browser seat: the join screen, then the seat."""
 
     TITLE = "warroom · browser seat"
+    ENABLE_COMMAND_PALETTE = False
+    """The page drives a process on the host machine: nothing beyond the seat (no screenshots
+    delivered, no themes)."""
 
     def __init__(self, target: SeatTarget) -> None:
         """Join the host at ``target`` once the participant gave a code."""
