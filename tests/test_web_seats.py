@@ -178,7 +178,7 @@ async def _browser_joins_and_posts(
 
 
 async def _game_day(
-    tmp_path: Path, chromium: str, *, rewind_at: float | None = None
+    tmp_path: Path, chromium: str, *, rewind_at: float | None = None, speed: float = 60.0
 ) -> tuple[TeamHost, Path, Path]:
     from playwright.async_api import async_playwright
 
@@ -187,7 +187,7 @@ async def _game_day(
         "api-outage",
         trainee="blue team",
         seed=1,
-        speed=60.0,
+        speed=speed,
         journal_dir=tmp_path / "sessions",
         driver="team",
         paused=True,
@@ -253,9 +253,18 @@ async def _game_day(
                     ignore_https_errors=True, viewport={"width": 1100, "height": 700}
                 )
                 page = await context.new_page()
-                await _browser_joins_and_posts(
-                    page, web.url("127.0.0.1"), table.seats["comms"].code, "Grace [i]", table, host
-                )
+                try:
+                    await _browser_joins_and_posts(
+                        page,
+                        web.url("127.0.0.1"),
+                        table.seats["comms"].code,
+                        "Grace [i]",
+                        table,
+                        host,
+                    )
+                except BaseException:
+                    await page.screenshot(path=str(shots / "browser-seat-failed.png"))
+                    raise
                 await asyncio.sleep(0.5)  # the update comes back in the seat's log
                 await page.screenshot(path=str(posted))
                 async with asyncio.timeout(120):
@@ -272,12 +281,22 @@ async def _game_day(
 
     tasks = [asyncio.create_task(terminal(i)) for i in ("ic", "scribe", "observer")]
     tasks.append(asyncio.create_task(browser()))
+    run = asyncio.create_task(host.run(started=on_started, on_tick=on_tick))
     try:
-        journal = await host.run(started=on_started, on_tick=on_tick)
+        # a seat that fails (the browser above all) stops the game day rather than leaving the
+        # host waiting for it
+        done, _ = await asyncio.wait(
+            [run, *tasks], timeout=300, return_when=asyncio.FIRST_EXCEPTION
+        )
+        for task in done:
+            if task.exception() is not None:
+                raise AssertionError("a seat failed") from task.exception()
+        journal = await asyncio.wait_for(run, 300)
         await asyncio.wait_for(asyncio.gather(*tasks), 60)
     finally:
-        for task in tasks:
+        for task in [run, *tasks]:
             task.cancel()
+        await asyncio.gather(run, *tasks, return_exceptions=True)
         await web.close()
     return host, journal, screenshot
 
@@ -310,7 +329,8 @@ def test_a_browser_seat_joins_as_comms_and_its_status_page_update_is_journalled(
 def test_a_rewind_to_t10m_moves_the_browser_seat_to_another_ending(
     tmp_path: Path, chromium: str
 ) -> None:
-    host, path, _ = asyncio.run(_game_day(tmp_path, chromium, rewind_at=600.0))
+    # 30x until the rewind, so the browser's update lands well before T+10m on a busy machine
+    host, path, _ = asyncio.run(_game_day(tmp_path, chromium, rewind_at=600.0, speed=30.0))
     assert len(host.branches) == 1 and path == host.branches[0]
     branch = read_journal(path)
     parent_info = branch.header.extra["parent"]
