@@ -33,7 +33,7 @@ from tui.link.remote import RemoteSeat
 from tui.link.seats import SeatTable, parse_roles
 from tui.link.tls import fingerprint as fingerprint_of
 from tui.link.tls import host_identity, server_context
-from tui.link.web import SeatTarget, web_address
+from tui.link.web import SeatTarget, dial_host, web_address
 from tui.screens.web import SeatWebServer, page_cap
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,6 +78,7 @@ def test_web_address_takes_a_port_or_an_address() -> None:
     )
     with pytest.raises(ValueError, match="loopback"):
         SeatTarget("10.0.0.1", 7433, None)
+    assert [dial_host(h) for h in ("0.0.0.0", "::", "10.0.0.5")] == ["127.0.0.1", "::1", "10.0.0.5"]
 
 
 def test_warroom_host_web_prints_the_address_and_serves_the_page_over_https(
