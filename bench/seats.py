@@ -7,17 +7,35 @@ asyncio server (no protocol, no TLS, no catch-up) writes the same lines at the s
 30 plain connections. Prints receipt latency p50/p99 for both (target p99 <= 50 ms for the
 seats) and the host's CPU per seat for both.
 
+Then, in the same run, a seat's first frame, terminal beside browser (``--frames=N`` runs of
+each, interleaved, after one untimed run of each): a terminal seat is ``warroom join`` started
+in a pseudo-terminal (120x36), timed from its start to the first frame holding its screen's
+text; a browser seat is a page of ``warroom host --web``'s server (``tui.screens.web``) in
+headless Chromium driven by Playwright, timed from the page's navigation to the websocket
+delivering the first frame holding the join screen's text (page, script, websocket, the seat's
+process started by textual-serve, its first frame). Both against the same host, TLS unless
+``--plaintext``. Skipped without Chromium.
+
 Run from the repository root: python -m bench.seats [SEATS] [WALL_SECONDS] [--plaintext]
+[--frames=N]
 (``bench/tui.py`` would shadow the ``tui`` package if this file were run by its path.)
 """
 
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import multiprocessing as mp
+import os
+import pty
+import select
+import shutil
 import statistics
+import struct
+import subprocess
 import sys
 import tempfile
+import termios
 import time
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -30,6 +48,7 @@ from tui.link.host import TeamServer
 from tui.link.remote import RemoteSeat
 from tui.link.seats import SeatTable
 from tui.link.tls import host_identity, server_context
+from tui.link.web import SeatTarget
 
 
 def _seats_process(
@@ -152,11 +171,147 @@ async def _bare(
     return sent, received, cpu
 
 
+TERMINAL_MARK = b"what I see"
+"""Text of the terminal seat's first frame (its command line's placeholder)."""
+
+FIRST_FRAME_JS = """
+(() => {
+  const Native = window.WebSocket;
+  const decoder = new TextDecoder();
+  let seen = "";
+  const look = (bytes) => {
+    seen += decoder.decode(bytes, {stream: true});
+    if (window.__firstFrame === undefined && seen.includes("join code")) {
+      window.__firstFrame = performance.now();
+    }
+  };
+  function Watched(url, protocols) {
+    const ws = protocols === undefined ? new Native(url) : new Native(url, protocols);
+    ws.addEventListener("message", (e) => {
+      if (typeof e.data === "string") seen += e.data;
+      else if (e.data instanceof ArrayBuffer) look(new Uint8Array(e.data));
+      else if (e.data instanceof Blob) e.data.arrayBuffer().then((b) => look(new Uint8Array(b)));
+    });
+    return ws;
+  }
+  Watched.prototype = Native.prototype;
+  Object.assign(Watched, {CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3});
+  window.WebSocket = Watched;
+})();
+"""
+"""Marks when the browser seat's websocket has delivered the join screen's text."""
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def terminal_first_frame(port: int, code: str, plaintext: bool, data: str) -> float:
+    """Milliseconds from starting ``warroom join`` in a 120x36 pseudo-terminal to its first
+    frame (the seat's screen) on that terminal."""
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 36, 120, 0, 0))
+    argv = [sys.executable, "-m", "tui.cli", "join", f"127.0.0.1:{port}", "--code", code]
+    env = {**os.environ, "TERM": "xterm-256color", "XDG_DATA_HOME": data}
+    t0 = time.monotonic()
+    proc = subprocess.Popen(
+        [*argv, *(["--plaintext-for-tests"] if plaintext else [])],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        start_new_session=True,
+    )
+    os.close(slave)
+    seen = b""
+    try:
+        while TERMINAL_MARK not in seen:
+            ready, _, _ = select.select([master], [], [], 30)
+            if not ready:
+                raise RuntimeError("the terminal seat showed no frame within 30 s")
+            seen += os.read(master, 1 << 16)
+        return (time.monotonic() - t0) * 1000
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        os.close(master)
+
+
+async def _first_frames(
+    repeats: int, plaintext: bool, root: Path, chromium: str | None
+) -> tuple[list[float], list[float]]:
+    from tui.screens.web import SeatWebServer
+
+    session = new_session(
+        "api-outage", trainee="bench", speed=60.0, journal_dir=root / "frames", paused=True
+    )
+    session.open(time.monotonic())
+    assert session.header is not None
+    identity = host_identity(root / "host")
+    tls = None if plaintext else server_context(identity)
+    table = SeatTable(["comms"] * (repeats + 1))
+    server = TeamServer(
+        session.header, table, lambda c, s: (False, "bench"), tls=tls, plaintext_for_tests=plaintext
+    )
+    TeamHost(session, server)
+    await server.start()
+    web = SeatWebServer("127.0.0.1", 0, tls=tls, max_pages=4)
+    await web.start()
+    web.open_seats(
+        SeatTarget("127.0.0.1", server.port, None if plaintext else identity.fingerprint)
+    )
+    codes = [s.code for s in table.seats.values()]
+    terminal: list[float] = []
+    browser: list[float] = []
+    try:
+        if chromium is None:
+            for code in codes:
+                terminal.append(
+                    await asyncio.to_thread(
+                        terminal_first_frame, server.port, code, plaintext, str(root / "data")
+                    )
+                )
+            return terminal[1:], browser
+        from playwright.async_api import async_playwright
+
+        async with async_playwright() as pw:
+            chrome = await pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+            context = await chrome.new_context(
+                ignore_https_errors=True, viewport={"width": 1100, "height": 700}
+            )
+            await context.add_init_script(FIRST_FRAME_JS)
+            for code in codes:
+                terminal.append(
+                    await asyncio.to_thread(
+                        terminal_first_frame, server.port, code, plaintext, str(root / "data")
+                    )
+                )
+                page = await context.new_page()
+                await page.goto(web.url("127.0.0.1"))
+                await page.wait_for_function("window.__firstFrame !== undefined", timeout=60_000)
+                browser.append(float(await page.evaluate("window.__firstFrame")))
+                await page.close()
+            await chrome.close()
+    finally:
+        await web.close()
+        await server.close()
+        session.close()
+    return terminal[1:], browser[1:]
+
+
 def main() -> None:
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     seats = int(args[0]) if args else 30
     wall = float(args[1]) if len(args) > 1 else 10.0
     plaintext = "--plaintext" in sys.argv
+    frames = next((int(a.split("=", 1)[1]) for a in sys.argv if a.startswith("--frames=")), 5)
     with tempfile.TemporaryDirectory() as tmp:
         published, lines, received, cpu = asyncio.run(_warroom(seats, wall, plaintext, Path(tmp)))
     late = [r - s for times in received for s, r in zip(published, times, strict=False)]
@@ -174,6 +329,20 @@ def main() -> None:
         f"bare {bare_cpu / seats * 1000:.2f} ms over the run"
     )
     print(f"every seat got every event: {complete}")
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    with tempfile.TemporaryDirectory() as tmp:
+        terminal, browser = asyncio.run(_first_frames(frames, plaintext, Path(tmp), chromium))
+    t50 = statistics.median(terminal)
+    print(f"first frame, median of {frames} ({transport}):")
+    print(f"  terminal seat (warroom join in a pty): {t50:.0f} ms (best {min(terminal):.0f})")
+    if browser:
+        b50 = statistics.median(browser)
+        print(
+            f"  browser seat (Chromium, --web page):   {b50:.0f} ms (best {min(browser):.0f})"
+            f"  ratio {b50 / t50:.2f}x the terminal seat"
+        )
+    else:
+        print("  browser seat: skipped (no Chromium)")
 
 
 if __name__ == "__main__":

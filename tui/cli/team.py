@@ -8,8 +8,9 @@ starts it anyway). Without ``--headless`` the host's terminal is a line console:
 is connected, each person's last action) and the facilitator's commands (``seats``, ``revoke``,
 ``rewind``, ``end``). ``join --actions FILE`` plays a seat from an action script; in a terminal
 ``join`` opens the seat's screen (``tui.screens.seat``), and in a pipe it follows the exercise
-as text and sends commands typed one per line. Textual is imported only when the seat's screen
-opens.
+as text and sends commands typed one per line. ``host --web [ADDR:]PORT`` also serves browser
+seats (``tui.screens.web``): each page asks for a join code and opens that seat's screen. Textual
+is imported only when a seat's screen opens or browser seats are served.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import asyncio
 import socket
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tui.cli.common import (
     EXIT_INVALID,
@@ -30,6 +31,9 @@ from tui.cli.common import (
     error,
     seed,
 )
+
+if TYPE_CHECKING:
+    from tui.screens.web import SeatWebServer
 
 DEFAULT_PORT = 7433
 """The port ``warroom host`` listens on unless ``--listen`` says otherwise."""
@@ -70,6 +74,12 @@ def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
         "--headless", action="store_true", help="no console: play to the end, print the journal"
     )
     h.add_argument("--sessions", metavar="DIR", default=None, help="where journals go")
+    h.add_argument(
+        "--web",
+        metavar="[ADDR:]PORT",
+        default=None,
+        help="also serve browser seats on PORT (the --listen address) or ADDR:PORT (HTTPS)",
+    )
     h.add_argument(PLAINTEXT_FLAG, action="store_true", help="no TLS: tests on loopback only")
     j = sub.add_parser("join", help="join a team game day as the seat a code opens")
     j.add_argument("address", metavar="HOST:PORT", help="the host's address")
@@ -91,6 +101,20 @@ def _listen(text: str) -> tuple[str, int]:
         return parse_address(text, any_port=True)
     except ValueError as exc:
         raise UsageError(f"--listen: {exc}") from None
+
+
+def _web(text: str, listen_host: str) -> tuple[str, int]:
+    from tui.link.web import web_address
+
+    try:
+        return web_address(text, listen_host)
+    except ValueError as exc:
+        raise UsageError(f"--web: {exc}") from None
+
+
+def _shown(host: str) -> str:
+    """How the seat lines name a listening address (a wildcard as the machine's name)."""
+    return host if host not in ("0.0.0.0", "::") else (socket.gethostname() or "localhost")
 
 
 def _data_dir() -> Path:
@@ -120,6 +144,9 @@ def cmd_host(args: argparse.Namespace) -> int:
         raise UsageError(f"--team: {exc}") from None
     if args.plaintext_for_tests and not is_loopback(host):
         raise UsageError(f"{PLAINTEXT_FLAG} is only for the loopback interface, not {host}")
+    web_at = _web(args.web, host) if args.web is not None else None
+    if web_at is not None and args.plaintext_for_tests and not is_loopback(web_at[0]):
+        raise UsageError(f"{PLAINTEXT_FLAG} is only for the loopback interface, not {web_at[0]}")
     session = new_session(
         args.scenario,
         trainee=team,
@@ -132,10 +159,11 @@ def cmd_host(args: argparse.Namespace) -> int:
     )
     tls = None
     fingerprint = "none (plaintext, for tests)"
+    pin = None
     if not args.plaintext_for_tests:
         identity = host_identity(_data_dir() / "host")
         tls = server_context(identity)
-        fingerprint = identity.fingerprint
+        fingerprint = pin = identity.fingerprint
     table = SeatTable(roles)
     try:
         server = TeamServer(
@@ -152,8 +180,13 @@ def cmd_host(args: argparse.Namespace) -> int:
         error(str(exc))
         return EXIT_INVALID
     team_host = TeamHost(session, server)
-    shown = host if host not in ("0.0.0.0", "::") else (socket.gethostname() or "localhost")
+    shown = _shown(host)
     flag = f" {PLAINTEXT_FLAG}" if args.plaintext_for_tests else ""
+    web: SeatWebServer | None = None
+    if web_at is not None:
+        from tui.screens.web import SeatWebServer, page_cap
+
+        web = SeatWebServer(*web_at, tls=tls, max_pages=page_cap(len(table.seats)))
 
     def started(h: TeamHost) -> None:
         print(f"warroom host: {session.scenario.id} ({session.scenario.title})")
@@ -164,16 +197,37 @@ def cmd_host(args: argparse.Namespace) -> int:
                 f"  {seat.id:<11} {title:<22} warroom join {shown}:{h.server.port} "
                 f"--code {seat.code}{flag}"
             )
+        if web is not None:
+            from tui.link.web import SeatTarget, dial_host
+
+            web.open_seats(SeatTarget(dial_host(host), h.server.port, pin))
+            print(
+                f"  browser     {'any seat':<22} open {web.url(_shown(web.host))} "
+                "and type the seat's code"
+            )
         print("the clock starts when every seat has joined")
         sys.stdout.flush()
 
-    try:
-        if args.headless:
-            journal = asyncio.run(team_host.run(started=started))
-        else:
+    async def play() -> Path:
+        if web is not None:
+            try:
+                await web.start()
+            except OSError as exc:
+                raise LinkError(
+                    f"cannot serve browser seats on {web.host}:{web.port}: {exc.strerror or exc}"
+                ) from None
+        try:
+            if args.headless:
+                return await team_host.run(started=started)
             from tui.cli.console import host_console
 
-            journal = asyncio.run(host_console(team_host, started))
+            return await host_console(team_host, started)
+        finally:
+            if web is not None:
+                await web.close()
+
+    try:
+        journal = asyncio.run(play())
     except LinkError as exc:
         error(str(exc))
         return EXIT_INVALID

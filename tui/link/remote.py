@@ -14,7 +14,7 @@ from pathlib import Path
 from simulator import protocol as p
 from tui.link.client import LinkClient
 from tui.link.common import LinkError
-from tui.link.tls import KnownHosts, client_context, fingerprint
+from tui.link.tls import CertificateChanged, KnownHosts, client_context, fingerprint
 
 
 def parse_address(text: str, *, any_port: bool = False) -> tuple[str, int]:
@@ -45,6 +45,7 @@ class RemoteSeat(LinkClient):
         *,
         name: str | None = None,
         known_hosts: Path | None,
+        pin: str | None = None,
         plaintext_for_tests: bool = False,
         reconnect_within: float = 10.0,
         timeout: float = 5.0,
@@ -56,7 +57,9 @@ class RemoteSeat(LinkClient):
             port: The host's port.
             code: The seat's join code (spent on the first connection).
             name: The person's name (the seat's id when not given).
-            known_hosts: The pinned certificates (``None`` only with ``plaintext_for_tests``).
+            known_hosts: The pinned certificates (``None`` with ``pin`` or for plaintext).
+            pin: The host certificate's fingerprint, known beforehand (a browser seat's process
+                on the host machine is handed it): any other certificate is refused.
             plaintext_for_tests: Connect without TLS (the host must allow it, on loopback).
             reconnect_within: Seconds to keep trying after a drop.
             timeout: Seconds to wait for a connection, a ``welcome`` or an outcome.
@@ -70,12 +73,13 @@ class RemoteSeat(LinkClient):
         self.code = code
         self.name = name
         self.known_hosts = known_hosts
+        self.pin = pin
         self.plaintext = plaintext_for_tests
         self.fingerprint: str | None = None
         """The host certificate's fingerprint, once connected over TLS."""
         self.pinned_now = False
         """Whether the first connection pinned the certificate (trust on first use)."""
-        if not plaintext_for_tests and known_hosts is None:
+        if not plaintext_for_tests and known_hosts is None and pin is None:
             raise LinkError("a network seat needs somewhere to pin the host's certificate")
 
     async def dial(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
@@ -97,10 +101,17 @@ class RemoteSeat(LinkClient):
             writer.close()
             raise LinkError(f"{self.where} presented no certificate")
         seen = fingerprint(der)
-        assert self.known_hosts is not None
         try:
-            if KnownHosts(self.known_hosts).check(self.where, seen):
-                self.pinned_now = True
+            if self.pin is not None:
+                if seen != self.pin:
+                    raise CertificateChanged(
+                        f"the host at {self.where} presents another certificate than the "
+                        f"host's own.\n  expected: {self.pin}\n  now:      {seen}"
+                    )
+            else:
+                assert self.known_hosts is not None
+                if KnownHosts(self.known_hosts).check(self.where, seen):
+                    self.pinned_now = True
         except LinkError:
             writer.transport.abort()
             raise
