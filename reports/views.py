@@ -561,7 +561,9 @@ def _impact(session: Session) -> list[dict[str, str]]:
                 "peak": f"{peak[0]:g}{' ' + unit if unit and unit != '%' else unit}",
                 "at": format_clock(peak[1]),
                 "threshold": f"{rule.op} {rule.threshold:g}{unit if unit == '%' else ' ' + unit}",
-                "fired_for": f"firing for {format_duration(round(seconds))}" if seconds else "never fired",
+                "fired_for": f"firing for {format_duration(round(seconds))}"
+                if seconds
+                else "never fired",
             }
         )
     return out
