@@ -35,6 +35,7 @@ from pydantic import (
 )
 
 from simulator import commands as cmd
+from simulator import text
 from simulator.events import Event, dumps, event_from_dict
 from simulator.journal import Header, JournalError
 
@@ -52,8 +53,8 @@ MAX_LINE_BYTES = 64 * 1024
 MAX_SERVER_LINE_BYTES = 1024 * 1024
 """Longest line a seat reads from a server (event lines carry scenario text of any length)."""
 
-MAX_NAME = 60
-"""Longest name a person may join with, in characters."""
+MAX_NAME = text.MAX_NAME
+"""Longest name a person may join with, in characters: the one rule for names people type."""
 
 Role = Literal["ic", "scribe", "comms", "tech", "observer", "facilitator"]
 """The roles of a team game day. ``comms`` is the communications lead, ``tech`` the technical

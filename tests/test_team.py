@@ -627,3 +627,15 @@ def test_a_seat_takes_the_exercise_clock_from_the_host_and_never_reads_a_path_it
     assert seat_begin(library) == load_scenario("api-outage").scenario.start
     with pytest.raises(p.ProtocolError):
         p.decode_server(p.encode(told).replace(start.encode(), b"tomorrow at noon"), 2)
+
+
+def test_a_seat_takes_any_name_the_name_rule_takes() -> None:
+    """``join --name`` checks names by ``simulator.text``'s rule (80 characters); ``hello`` used
+    to stop at 60, so a 61 to 80 character name passed the check and then failed validation."""
+    from simulator.text import MAX_NAME, check_name
+
+    name = check_name("A" * MAX_NAME, "a name")
+    hello = p.decode_client(p.encode(p.Hello(v=2, code="K7QX-M2PD-9TRA", name=name)), 2)
+    assert isinstance(hello, p.Hello) and hello.name == name
+    with pytest.raises(p.ProtocolError):
+        p.decode_client(p.encode(hello).replace(name.encode(), b"A" * (MAX_NAME + 1)), 2)
