@@ -445,7 +445,11 @@ def test_nothing_is_answered_before_a_valid_code_and_bad_lines_never_stop_the_ho
         host.server.revoke("comms")
         await asyncio.sleep(0.2)
         events = host.session.events
-        actions = [e for e in events if isinstance(e, ActionAccepted)]
+        seated = [e for e in events if isinstance(e, ActionAccepted) and e.person is None]
+        assert [a.command for a in seated] == [
+            {"do": "seat_roles", "seat": "comms", "person": "Eve [/]", "roles": ["comms"]}
+        ]  # the host's record of who sits where, once, when Eve took the seat
+        actions = [e for e in events if isinstance(e, ActionAccepted) and e.person is not None]
         assert [a.command["do"] for a in actions] == ["note", "note"]
         assert all(a.seat == "comms" and a.person == "Eve [/]" for a in actions)
         assert not any(e.kind == "rejected" for e in events)

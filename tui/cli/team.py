@@ -78,6 +78,13 @@ def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
     j.add_argument(
         "--actions", default=None, metavar="FILE", help="play the seat from an action script"
     )
+    j.add_argument(
+        "--approve",
+        choices=("all", "none"),
+        default="all",
+        help="with --actions, in a seat that approves (the IC's): approve every request the "
+        "technical lead sends (all, the default) or deny them (none)",
+    )
     j.add_argument(PLAINTEXT_FLAG, action="store_true", help="no TLS: tests on loopback only")
 
 
@@ -213,6 +220,26 @@ def person_debrief(journal_path: Path) -> str:
     return "\n".join(lines)
 
 
+def outcome_words(outcome: Any) -> str:
+    """``accepted``, ``waiting for the IC's approval (request N)`` or ``refused: REASON``."""
+    from simulator.text import visible
+
+    if outcome.accepted:
+        return "accepted"
+    if outcome.pending is not None:
+        return visible(str(outcome.reason), multiline=False)
+    return "refused: " + visible(str(outcome.reason), multiline=False)
+
+
+def request_words(request: Any, outcome: Any, approve: bool) -> str:
+    """``request N: TEXT: approved`` (or ``denied``, or ``not decided: REASON``)."""
+    from simulator.text import visible
+
+    verdict = ("approved" if approve else "denied") if outcome.accepted else None
+    said = verdict or "not decided: " + visible(str(outcome.reason), multiline=False)
+    return f"request {request.request}: {visible(request.text, multiline=False)}: {said}"
+
+
 def _placeholder_header(session: Any) -> Any:
     """The session's header; the session is opened (journal written) by ``TeamHost``."""
     import time
@@ -274,9 +301,9 @@ def cmd_join(args: argparse.Namespace) -> int:
             received = await play_seat(
                 seat,
                 script,
-                on_outcome=lambda c, o: print(
-                    f"{c.describe()}: {'accepted' if o.accepted else 'refused: ' + str(o.reason)}"
-                ),
+                on_outcome=lambda c, o: print(f"{c.describe()}: {outcome_words(o)}"),
+                approve=args.approve == "all",
+                on_request=lambda r, o: print(request_words(r, o, args.approve == "all")),
             )
         finally:
             await seat.close()

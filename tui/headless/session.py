@@ -360,7 +360,13 @@ def resume_session(
     engine.start()
     for step in journal_steps(journal):
         engine.run_until(step.at)
-        engine.submit(step.command, by=step.by, person=step.person, seat=step.seat)
+        engine.submit(
+            step.command,
+            by=step.by,
+            person=step.person,
+            seat=step.seat,
+            approved_by=step.approved_by,
+        )
     engine.run_until(last)
     if produced[: len(journal.lines)] != journal.lines:
         writer.close()
@@ -439,7 +445,13 @@ def branch_session(parent: str | Path, at: float, *, speed: float | None = None)
         if step.at > at:
             break
         engine.run_until(step.at)
-        engine.submit(step.command, by=step.by, person=step.person, seat=step.seat)
+        engine.submit(
+            step.command,
+            by=step.by,
+            person=step.person,
+            seat=step.seat,
+            approved_by=step.approved_by,
+        )
     engine.run_until(at)
     if produced != journal.lines[: len(produced)]:
         writer.close()

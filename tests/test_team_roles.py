@@ -1,0 +1,269 @@
+"""Roles in a team game day: the IC hands a role to a participant and takes it back, every seat
+sees who holds what, and the technical lead's diagnostics and mitigations wait for the IC's
+approval (approved: journalled as the tech lead's with the approver; denied: the reason, and
+nothing journalled)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from simulator import commands as cmd
+from simulator import protocol as p
+from simulator.engine import Engine
+from simulator.events import ActionAccepted, ActionRejected, Event
+from simulator.journal import read_journal
+from simulator.library import load_scenario
+from simulator.runner import verify
+from tui.headless.session import new_session
+from tui.headless.team import TeamHost
+from tui.link.host import TeamServer
+from tui.link.remote import RemoteSeat
+from tui.link.seats import SeatTable, parse_roles
+
+NAMES = {"ic": "Ada", "comms": "Grace", "tech": "Linus", "observer": "Alan [/]"}
+
+
+def test_the_roles_table_is_data_the_tech_lead_waits_for_approval() -> None:
+    tech = p.ROLE_TABLE["tech"]
+    assert tech.approval == {"run_diagnostic", "delegate", "apply_mitigation"}
+    assert tech.approval <= tech.sends and "note" not in tech.approval
+    assert [r for r, row in p.ROLE_TABLE.items() if row.approves] == ["ic"]
+    assert p.HANDED_AS == {"scribe": "scribe", "comms_lead": "comms", "tech_lead": "tech"}
+    restart = {"do": "apply_mitigation", "mitigation": "restart-ml-inference"}
+    assert p.authorize_held(["tech"], restart)[1] is True
+    assert p.authorize_held(["ic", "tech"], restart)[1] is False  # the IC acts on their own
+    assert p.authorize_held(["observer", "comms"], {"do": "notify", "stakeholder": "cto"})[1] is (
+        False
+    )
+    with pytest.raises(p.Refused, match="holding observer, comms, this seat may send note"):
+        p.authorize_held(["observer", "comms"], {"do": "resolve"})
+    with pytest.raises(p.Refused, match="an observer seat may not send commands"):
+        p.authorize_held(["observer"], {"do": "note", "text": "x"})
+
+
+def test_the_network_only_messages_are_refused_in_version_1() -> None:
+    with pytest.raises(p.ProtocolError, match="not in protocol version 1"):
+        p.decode_client(b'{"v":1,"type":"decision","id":1,"request":1,"approve":true}')
+    line = p.encode(p.Outcome(v=2, id=3, accepted=False, reason="wait", pending=1))
+    assert b'"pending":1' in line
+    assert b"pending" not in p.encode(p.Outcome(id=1, accepted=True))
+
+
+async def _seated(tmp_path: Path) -> tuple[TeamHost, dict[str, RemoteSeat]]:
+    session = new_session(
+        "api-outage", trainee="blue team", speed=60, journal_dir=tmp_path / "s", paused=True
+    )
+    table = SeatTable(parse_roles("ic,comms,tech,observer"))
+    if session.header is None:
+        session.open(0.0)
+    assert session.header is not None
+    server = TeamServer(
+        session.header,
+        table,
+        lambda c, s: (False, "unused"),
+        tls=None,
+        plaintext_for_tests=True,
+    )
+    host = TeamHost(session, server)
+    await server.start()
+    seats: dict[str, RemoteSeat] = {}
+    for ident, name in NAMES.items():
+        seat = RemoteSeat(
+            "127.0.0.1",
+            server.port,
+            table.seats[ident].code,
+            name=name,
+            known_hosts=None,
+            plaintext_for_tests=True,
+        )
+        await seat.connect()
+        seats[ident] = seat
+    return host, seats
+
+
+async def _until(check: Callable[[], bool]) -> None:
+    async with asyncio.timeout(5):
+        while not check():
+            await asyncio.sleep(0.01)
+
+
+def _by(events: list[Event], person: str) -> list[ActionAccepted | ActionRejected]:
+    return [
+        e for e in events if isinstance(e, ActionAccepted | ActionRejected) and e.person == person
+    ]
+
+
+def _drain(seats: dict[str, RemoteSeat]) -> list[asyncio.Task[None]]:
+    async def follow(seat: RemoteSeat) -> None:
+        async for _ in seat.messages():
+            pass
+
+    return [asyncio.create_task(follow(s)) for s in seats.values()]
+
+
+async def _close(
+    host: TeamHost, seats: dict[str, RemoteSeat], tasks: list[asyncio.Task[None]]
+) -> None:
+    for seat in seats.values():
+        await seat.close()
+    for task in tasks:
+        task.cancel()
+    await host.server.close()
+    host.session.close()
+
+
+def _verify(path: Path) -> None:
+    journal = read_journal(path)
+    h = journal.header
+    engine = Engine(
+        load_scenario(h.scenario_path).scenario,
+        seed=h.seed,
+        severity_levels=h.severity_levels,
+        trainee=h.trainee,
+    )
+    result = verify(journal, engine)
+    assert result.identical, (result.first_difference, result.expected, result.got)
+
+
+def test_the_ic_hands_a_role_to_a_participant_and_takes_it_back(tmp_path: Path) -> None:
+    async def scenario() -> Path:
+        host, seats = await _seated(tmp_path)
+        tasks = _drain(seats)
+        alan, ada, grace = seats["observer"], seats["ic"], seats["comms"]
+        await _until(
+            lambda: all(len(s.holdings) == 4 and s.holdings[3].person for s in seats.values())
+        )
+        assert alan.held_roles == ["observer"]
+        update = cmd.Notify(stakeholder="support")
+        refused = await alan.send(update)
+        assert not refused.accepted and refused.reason == "an observer seat may not send commands"
+
+        handed = await ada.send(cmd.AssignRole(role="comms_lead", person="alan [/]"))
+        assert handed.accepted
+        await _until(lambda: alan.held_roles == ["observer", "comms"])
+        await _until(lambda: ["observer", "comms"] in [h.roles for h in grace.holdings])
+        assert grace.held_roles == ["comms"]  # the seat's own role stays with its seat
+        assert (await alan.send(update)).accepted
+
+        back = await ada.send(cmd.AssignRole(role="comms_lead", person="me"))
+        assert back.accepted
+        await _until(lambda: alan.held_roles == ["observer"])
+        assert ada.held_roles == ["ic", "comms"]
+        again = await alan.send(update)
+        assert not again.accepted and "may not send" in (again.reason or "")
+        # a role handed to a responder (not a participant) changes no seat
+        assert (await ada.send(cmd.AssignRole(role="scribe", person="carol"))).accepted
+        path = host.session.journal_path
+        assert path is not None
+        await _close(host, seats, tasks)
+        return path
+
+    path = asyncio.run(scenario())
+    events = read_journal(path).events
+    records = [
+        dict(e.command)
+        for e in events
+        if isinstance(e, ActionAccepted) and e.command["do"] == "seat_roles"
+    ]
+    joined = [{"do": "seat_roles", "seat": s, "person": n, "roles": [s]} for s, n in NAMES.items()]
+    assert records == [
+        *joined,
+        {
+            "do": "seat_roles",
+            "seat": "observer",
+            "person": "Alan [/]",
+            "roles": ["observer", "comms"],
+        },
+        {"do": "seat_roles", "seat": "ic", "person": "Ada", "roles": ["ic", "comms"]},
+        {"do": "seat_roles", "seat": "observer", "person": "Alan [/]", "roles": ["observer"]},
+    ]
+    alan = _by(events, "Alan [/]")
+    assert [(e.kind, e.command["do"]) for e in alan] == [("action", "notify")]
+    _verify(path)
+
+
+def test_the_tech_leads_commands_wait_for_the_ics_approval(tmp_path: Path) -> None:
+    async def scenario() -> Path:
+        host, seats = await _seated(tmp_path)
+        tasks = _drain(seats)
+        ada, linus, grace = seats["ic"], seats["tech"], seats["comms"]
+        logs = cmd.RunDiagnostic(diagnostic="check-api-logs")
+        held = await linus.send(logs)
+        assert not held.accepted and held.pending == 1
+        assert held.reason == "waiting for the IC's approval (request 1)"
+        await _until(lambda: len(ada.pending_requests) == 1)
+        request = ada.pending_requests[0]
+        assert request.text == "Linus (tech) asks to run diagnostic check-api-logs"
+        assert request.command == {"do": "run_diagnostic", "diagnostic": "check-api-logs"}
+        assert not grace.requests  # only the seats that approve, and the requester, are asked
+        assert _by(host.session.events, "Linus") == []  # nothing journalled while it waits
+
+        not_ic = await grace.decide(1, True)
+        assert not not_ic.accepted and not_ic.reason == "a comms seat does not approve requests"
+        approved = await ada.decide(1, True)
+        assert approved.accepted
+        await _until(lambda: linus.requests[1].state == "approved")
+        assert linus.requests[1].decided_by == "Ada"
+        twice = await ada.decide(1, True)
+        assert not twice.accepted and "already approved" in (twice.reason or "")
+
+        restart = cmd.ApplyMitigation(mitigation="restart-ml-inference")
+        assert (await linus.send(restart)).pending == 2
+        await _until(lambda: 2 in ada.requests)
+        denied = await ada.decide(2, False, "not until the logs are back [/]")
+        assert denied.accepted
+        await _until(lambda: linus.requests[2].state == "denied")
+        assert linus.requests[2].reason == "not until the logs are back [/]"
+        # the tech lead's note needs no approval
+        assert (await linus.send(cmd.Note(text="logs requested"))).accepted
+        path = host.session.journal_path
+        assert path is not None
+        await _close(host, seats, tasks)
+        return path
+
+    path = asyncio.run(scenario())
+    events = read_journal(path).events
+    linus = _by(events, "Linus")
+    assert [(e.kind, e.command["do"], e.seat, e.approved_by) for e in linus] == [
+        ("action", "run_diagnostic", "tech", "Ada"),
+        ("action", "note", "tech", None),
+    ]
+    assert not any(e.kind == "rejected" for e in events)
+    _verify(path)
+
+
+def test_a_game_day_without_an_ic_seat_refuses_what_needs_approval(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        session = new_session("api-outage", trainee="t", journal_dir=tmp_path / "s", paused=True)
+        session.open(0.0)
+        assert session.header is not None
+        table = SeatTable(parse_roles("tech"))
+        server = TeamServer(
+            session.header,
+            table,
+            lambda c, s: (False, "unused"),
+            tls=None,
+            plaintext_for_tests=True,
+        )
+        host = TeamHost(session, server)
+        await server.start()
+        seat = RemoteSeat(
+            "127.0.0.1",
+            server.port,
+            table.seats["tech"].code,
+            known_hosts=None,
+            plaintext_for_tests=True,
+        )
+        outcome = await seat.send(cmd.ApplyMitigation(mitigation="restart-ml-inference"))
+        assert not outcome.accepted and outcome.pending is None
+        assert outcome.reason == (
+            "apply mitigation restart-ml-inference needs the IC's approval, and no seat of this "
+            "exercise approves"
+        )
+        await _close(host, {"tech": seat}, [])
+
+    asyncio.run(scenario())
