@@ -70,6 +70,24 @@ def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
         "--headless", action="store_true", help="no console: play to the end, print the journal"
     )
     h.add_argument("--sessions", metavar="DIR", default=None, help="where journals go")
+    h.add_argument(
+        "--db",
+        default=None,
+        metavar="PATH",
+        help="the programme's records (a path or postgresql://…; default $WARROOM_DB, else the "
+        "user data directory): their key seals the journal",
+    )
+    h.add_argument(
+        "--record",
+        action="store_true",
+        help="at the end, record the team's attempt and one per participant in the records",
+    )
+    h.add_argument(
+        "--report",
+        metavar="DIR",
+        default=None,
+        help="where the team's and each participant's debriefs go (default: beside the journal)",
+    )
     h.add_argument(PLAINTEXT_FLAG, action="store_true", help="no TLS: tests on loopback only")
     j = sub.add_parser("join", help="join a team game day as the seat a code opens")
     j.add_argument("address", metavar="HOST:PORT", help="the host's address")
@@ -127,6 +145,9 @@ def cmd_host(args: argparse.Namespace) -> int:
         raise UsageError(f"--team: {exc}") from None
     if args.plaintext_for_tests and not is_loopback(host):
         raise UsageError(f"{PLAINTEXT_FLAG} is only for the loopback interface, not {host}")
+    seal = host_seal(args.db, required=args.record)
+    if seal is None and args.record:
+        return EXIT_INVALID
     session = new_session(
         args.scenario,
         trainee=team,
@@ -136,6 +157,7 @@ def cmd_host(args: argparse.Namespace) -> int:
         journal_dir=args.sessions,
         driver="team",
         paused=True,
+        seal=seal,
     )
     tls = None
     fingerprint = "none (plaintext, for tests)"
@@ -184,12 +206,68 @@ def cmd_host(args: argparse.Namespace) -> int:
         error(str(exc))
         return EXIT_INVALID
     print(person_debrief(journal))
+    verdict = after_the_exercise(journal, args)
     print(f"journal: {journal}")
+    return verdict
+
+
+def host_seal(db: str | None, *, required: bool) -> tuple[str, bytes] | None:
+    """The programme's key (from the records at ``db``) the host seals the journal with; a
+    seat never holds it. ``None`` when the records cannot be used: the journal is then
+    unsealed (earns no credit), said on stderr, or an error when ``required`` (``--record``).
+    """
+    from assessments.programme import sealing_key
+    from assessments.records import RecordsError
+
+    try:
+        return sealing_key(db)
+    except RecordsError as exc:
+        if required:
+            error(f"--record: {exc}")
+        else:
+            print(
+                f"warroom host: the journal is not sealed (it earns no credit): {exc}",
+                file=sys.stderr,
+            )
+        return None
+
+
+def after_the_exercise(journal: Path, args: argparse.Namespace) -> int:
+    """Write the team's and each participant's debriefs and, with ``--record``, record the
+    team's attempt and one per participant; the exit code."""
+    from assessments.assessor import grade_journal
+    from assessments.programme import record_attempt
+    from assessments.records import RecordsError, resolve_db_path
+    from reports import write_reports
+    from simulator.journal import JournalError, read_journal
+    from simulator.yamlio import LoadError
+
+    out = Path(args.report) if args.report else journal.parent / f"{journal.stem}-debrief"
+    try:
+        written = write_reports(journal, out, formats=("html", "md", "json"))
+    except (JournalError, LoadError, OSError) as exc:
+        error(f"the debriefs were not written: {exc}")
+        return EXIT_INVALID
+    people = sum(1 for f in written if f.name.startswith("debrief-") and f.suffix == ".html")
+    print(f"debriefs: {out} (the team's and {people} participants')")
+    if not args.record:
+        return EXIT_OK
+    try:
+        assessment = grade_journal(read_journal(journal))
+        attempt = record_attempt(args.db, assessment, journal)
+    except (RecordsError, JournalError, LoadError) as exc:
+        error(str(exc))
+        return EXIT_INVALID
+    print(
+        f"recorded: {attempt.trainee}'s attempt and each participant's in "
+        f"{resolve_db_path(args.db)}"
+    )
     return EXIT_OK
 
 
 def person_debrief(journal_path: Path) -> str:
     """Each participant's debrief: what they did, and the criteria their role owns."""
+    from assessments.assessor.results import percent
     from assessments.policy import journal_policy
     from assessments.team import grade_people
     from simulator.durations import format_clock
@@ -206,9 +284,11 @@ def person_debrief(journal_path: Path) -> str:
     )
     lines = ["debrief per participant:"]
     for r in results:
+        verdict = "passed" if r.passed else "not passed"
         lines.append(
             f"  {visible(r.person, multiline=False)} ({r.seat}): {len(r.actions)} actions, "
-            f"{len(r.refused)} refused"
+            f"{len(r.refused)} refused; holding {', '.join(r.roles)}: {percent(r.score)} "
+            f"{verdict}"
         )
         for c in r.criteria:
             lines.append(f"    {c.status:<14} {c.id}: {visible(c.detail, multiline=False)}")

@@ -117,7 +117,7 @@ class TeamHost:
         old = self.session
         assert old.journal_path is not None
         old.close()
-        branch = branch_session(old.journal_path, at, speed=old.pacer.speed)
+        branch = branch_session(old.journal_path, at, speed=old.pacer.speed, seal=old.seal)
         assert branch.header is not None and branch.journal_path is not None
         self.session = branch
         self.branches.append(branch.journal_path)
