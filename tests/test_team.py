@@ -512,7 +512,10 @@ def test_each_person_is_graded_on_the_criteria_their_role_owns(tmp_path: Path) -
             seed=1,
         )
     }
-    assert set(results) == {"ic", "comms", "scribe"}
+    # every seated person has a result, the observer who never acted too (the host journals
+    # who sits where): a role owning no criterion shares the team's result
+    assert set(results) == {"ic", "comms", "scribe", "observer"}
+    assert results["observer"].criteria == [] and results["observer"].actions == []
     assert {c.id for c in results["comms"].criteria} == {
         "update_cadence",
         "status_page",
