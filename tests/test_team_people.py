@@ -249,3 +249,111 @@ def test_each_participant_gets_a_debrief_escaped_through_the_templates(tmp_path:
     assert "7 of 7 criteria met" in ic
     team = (out / "debrief.md").read_text(encoding="utf-8")
     assert "| Trainee | blue team |" in team and "Participant" not in team
+
+
+def test_warroom_host_records_each_participant_and_writes_their_debriefs(tmp_path: Path) -> None:
+    """``warroom host --record --db`` with three scripted seats over TLS: the tech lead's
+    commands are approved by the IC's script, the host seals the journal with the programme's
+    key, records the team and each participant, and writes every debrief; ``warroom trainee``
+    shows a participant's attempt and ``warroom report`` writes the same debriefs again."""
+    import os
+    import subprocess
+    import sys
+
+    import yaml
+
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data"), "PYTHONUNBUFFERED": "1"}
+    env.pop("WARROOM_DB", None)
+    db = tmp_path / "records.db"
+    expert = yaml.safe_load(EXPERT.read_text(encoding="utf-8"))
+    files: dict[str, Path] = {}
+    for role, kinds in (("comms", COMMS), ("tech", TECH)):
+        files[role] = tmp_path / f"{role}.yaml"
+        actions = [a for a in expert["actions"] if a["do"] in kinds]
+        files[role].write_text(yaml.safe_dump({"actions": actions}), encoding="utf-8")
+    files["ic"] = tmp_path / "ic.yaml"
+    ic = [a for a in expert["actions"] if a["do"] not in COMMS | TECH]
+    files["ic"].write_text(yaml.safe_dump({"actions": ic}), encoding="utf-8")
+    warroom = [sys.executable, "-m", "tui.cli"]
+    host = subprocess.Popen(
+        [
+            *warroom,
+            "host",
+            "api-outage",
+            "--listen",
+            "127.0.0.1:0",
+            "--speed",
+            "600",
+            "--roles",
+            "ic,comms,tech",
+            "--team",
+            "blue team",
+            "--headless",
+            "--sessions",
+            str(tmp_path / "s"),
+            "--record",
+            "--db",
+            str(db),
+            "--report",
+            str(tmp_path / "debriefs"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
+    assert host.stdout is not None
+    commands: dict[str, list[str]] = {}
+    while len(commands) < 3:
+        line = host.stdout.readline()
+        assert line, host.stderr.read() if host.stderr else ""
+        if "warroom join" in line:
+            commands[line.split()[0]] = line.split("warroom join", 1)[1].split()
+    seats = [
+        subprocess.Popen(
+            [*warroom, "join", *argv, "--name", role.title(), "--actions", str(files[role])],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            cwd=ROOT,
+        )
+        for role, argv in commands.items()
+    ]
+    outputs = {role: s.communicate(timeout=60) for role, s in zip(commands, seats, strict=True)}
+    rest, err = host.communicate(timeout=60)
+    assert host.returncode == 0, err
+    assert all(s.returncode == 0 for s in seats), outputs
+    ic_out = outputs["ic"][0]
+    assert "request 1: Tech (tech) asks to delegate check-api-logs bob: approved" in ic_out
+    tech_out = outputs["tech"][0]
+    assert "delegate check-api-logs bob: waiting for the IC's approval (request 1)" in tech_out
+    assert "recorded: blue team's attempt and each participant's in" in rest
+    assert f"debriefs: {tmp_path / 'debriefs'} (the team's and 3 participants')" in rest
+    assert "Tech (tech): 2 actions, 0 refused; holding tech: 100% passed" in rest
+    journal_path = Path(rest.strip().splitlines()[-1].removeprefix("journal: "))
+    assert read_journal(journal_path).header.sealed_by is not None
+    assert (tmp_path / "debriefs" / "debrief-tech.html").is_file()
+    with Records(db) as records:
+        people = {a.trainee: a for a in records.exercises() if a.person_in_team}
+    assert sorted(people) == ["Comms", "Ic", "Tech"]
+    assert exercise_credits(people["Ic"]) == ("ic-exercise", "gameday")
+    shown = subprocess.run(
+        [*warroom, "trainee", "Comms", "--db", str(db)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
+    assert "team blue team, comms seat holding comms" in shown.stdout, shown.stderr
+    again = subprocess.run(
+        [*warroom, "report", str(journal_path), "--out", str(tmp_path / "again")],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
+    assert again.returncode == 0, again.stderr
+    assert (tmp_path / "again" / "debrief-comms.md").is_file()

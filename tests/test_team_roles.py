@@ -267,3 +267,123 @@ def test_a_game_day_without_an_ic_seat_refuses_what_needs_approval(tmp_path: Pat
         await _close(host, {"tech": seat}, [])
 
     asyncio.run(scenario())
+
+
+# --------------------------------------------------------------------------- scripted seats
+
+
+def _split_expert() -> dict[str, cmd.ActionScript]:
+    from simulator.library import load_script
+
+    expert = load_script(Path(__file__).resolve().parent.parent / EXPERT)
+    comms = {"post_update", "notify"}
+    tech = {"delegate", "run_diagnostic", "apply_mitigation"}
+    return {
+        "ic": cmd.ActionScript(
+            actions=[a for a in expert.actions if a.action.do not in comms | tech]
+        ),
+        "comms": cmd.ActionScript(actions=[a for a in expert.actions if a.action.do in comms]),
+        "tech": cmd.ActionScript(actions=[a for a in expert.actions if a.action.do in tech]),
+    }
+
+
+EXPERT = Path("scenarios") / "scripts" / "api-outage.expert.yaml"
+
+
+async def _scripted_day(tmp_path: Path, *, approve: bool) -> tuple[Path, list[str]]:
+    from tui.headless.team import play_seat
+
+    session = new_session(
+        "api-outage", trainee="blue team", seed=1, speed=600, journal_dir=tmp_path / "s"
+    )
+    session.open(0.0)
+    assert session.header is not None
+    table = SeatTable(parse_roles("ic,comms,tech"))
+    server = TeamServer(
+        session.header, table, lambda c, s: (False, "unused"), tls=None, plaintext_for_tests=True
+    )
+    host = TeamHost(session, server)
+    scripts = _split_expert()
+    said: list[str] = []
+    started = asyncio.Event()
+
+    async def seat(ident: str) -> None:
+        await started.wait()
+        remote = RemoteSeat(
+            "127.0.0.1",
+            server.port,
+            table.seats[ident].code,
+            name=ident.title(),
+            known_hosts=None,
+            plaintext_for_tests=True,
+        )
+        try:
+            await play_seat(
+                remote,
+                scripts[ident],
+                approve=approve,
+                on_request=lambda r, o: said.append(f"{r.request} {r.text} {o.accepted}"),
+            )
+        finally:
+            await remote.close()
+
+    tasks = [asyncio.create_task(seat(i)) for i in scripts]
+    journal = await host.run(started=lambda h: started.set())
+    await asyncio.wait_for(asyncio.gather(*tasks), 10)
+    return journal, said
+
+
+def test_a_scripted_ic_seat_approves_so_a_game_day_plays_to_the_end(tmp_path: Path) -> None:
+    path, said = asyncio.run(_scripted_day(tmp_path, approve=True))
+    journal = read_journal(path)
+    assert journal.ended and journal.events[-1].to_dict()["reason"] == "completed"
+    assert said == [
+        "1 Tech (tech) asks to delegate check-api-logs bob True",
+        "2 Tech (tech) asks to apply mitigation restart-ml-inference True",
+    ]
+    tech = _by(journal.events, "Tech")
+    assert [(e.command["do"], e.approved_by) for e in tech] == [
+        ("delegate", "Ic"),
+        ("apply_mitigation", "Ic"),
+    ]
+    _verify(path)
+
+
+def test_a_scripted_ic_seat_with_approve_none_denies_and_nothing_is_journalled(
+    tmp_path: Path,
+) -> None:
+    path, said = asyncio.run(_scripted_day(tmp_path, approve=False))
+    journal = read_journal(path)
+    assert len(said) == 2 and all(line.endswith("True") for line in said)
+    assert _by(journal.events, "Tech") == []  # denied: never the tech lead's action
+    from assessments.assessor import grade_journal
+
+    graded = grade_journal(journal)  # never mitigated: the IC resolved with the cause active
+    assert not graded.passed and "resolved_while_active" in {c.id for c in graded.critical_failures}
+
+
+def test_a_seat_types_approve_or_deny_and_reads_requests_as_text() -> None:
+    from tui.headless.team import parse_decision, team_words
+
+    assert parse_decision("approve 3") == (3, True, None)
+    assert parse_decision("deny 2 wait for the logs [/]") == (2, False, "wait for the logs [/]")
+    assert parse_decision("{do: note, text: approve}") is None
+    with pytest.raises(ValueError, match="the request's number"):
+        parse_decision("approve it")
+    request = p.Request(
+        v=2,
+        request=4,
+        seat="tech",
+        person="Eve\x1b[2J",
+        command={"do": "apply_mitigation", "mitigation": "m"},
+        text="Eve\x1b[2J (tech) asks to apply mitigation m",
+    )
+    asked = team_words(request, approver=True)
+    assert "\x1b" not in asked and asked.endswith("(approve 4 | deny 4 REASON)")
+    assert "approve 4" not in team_words(request, approver=False)
+    denied = request.model_copy(update={"state": "denied", "decided_by": "Ada", "reason": "no"})
+    assert team_words(denied, approver=False).startswith("request 4 denied by Ada: no (")
+    roles = p.Roles(
+        v=2, seats=[p.SeatHolding(seat="observer", person="Alan", roles=["observer", "comms"])]
+    )
+    assert team_words(roles, approver=False) == "who holds what: observer Alan: observer, comms"
