@@ -387,3 +387,41 @@ def test_a_seat_types_approve_or_deny_and_reads_requests_as_text() -> None:
         v=2, seats=[p.SeatHolding(seat="observer", person="Alan", roles=["observer", "comms"])]
     )
     assert team_words(roles, approver=False) == "who holds what: observer Alan: observer, comms"
+
+
+def test_holdings_hand_take_back_and_restore_from_a_branch() -> None:
+    from simulator.events import ActionAccepted
+    from tui.link.roles import Holdings
+
+    table = SeatTable(parse_roles("ic,comms,observer"))
+    for ident, name in (("ic", "Ada"), ("comms", "Grace"), ("observer", "Alan")):
+        table.seats[ident].person = name
+    held = Holdings(table)
+    ic, comms, alan = (table.seats[i] for i in ("ic", "comms", "observer"))
+    assert held.hand(cmd.AssignRole(role="ic", person="Alan"), ic) == []  # the IC stays put
+    assert held.hand(cmd.AssignRole(role="tech_lead", person="ALAN"), ic) == [alan]
+    assert held.roles_of(alan) == ["observer", "tech"]
+    assert held.hand(cmd.AssignRole(role="tech_lead", person="alan"), ic) == []  # already
+    assert held.hand(cmd.AssignRole(role="tech_lead", person="dana"), ic) == [alan]  # back
+    assert held.roles_of(alan) == ["observer"]
+    assert held.hand(cmd.AssignRole(role="comms_lead", person="Grace"), ic) == []  # her own
+    assert held.hand(cmd.AssignRole(role="scribe", person="Grace"), ic) == [comms]
+    assert held.hand(cmd.AssignRole(role="scribe", person="me"), ic) == [ic, comms]
+    assert held.roles_of(ic) == ["ic", "scribe"] and held.roles_of(comms) == ["comms"]
+    assert held.record(ic) == cmd.SeatRoles(seat="ic", person="Ada", roles=("ic", "scribe"))
+    branch = [
+        ActionAccepted(0.0, "facilitator", held.record(alan).to_dict()),
+        ActionAccepted(
+            9.0,
+            "facilitator",
+            {
+                "do": "seat_roles",
+                "seat": "observer",
+                "person": "Alan",
+                "roles": ["observer", "comms"],
+            },
+        ),
+    ]
+    held.restore(branch)  # the branch's moment: before the scribe went to the IC
+    assert held.roles_of(ic) == ["ic"] and held.roles_of(alan) == ["observer", "comms"]
+    assert [h.roles for h in held.message().seats] == [["ic"], ["comms"], ["observer", "comms"]]

@@ -3,7 +3,10 @@ seat played from an action script, rewinding to a moment, and what each person d
 
 ``TeamHost`` paces the host's ``Session`` from the event loop and serves it with
 ``tui.link.host.TeamServer``; every command a seat may send reaches the engine with the person
-and the seat, so the journal says who did what. ``TeamHost.rewind`` restarts the exercise from
+and the seat (and who approved it, for a held one), so the journal says who did what; the
+journal also records who sits in each seat and the roles they hold (``seat_roles``), when a
+person takes a seat and when the IC hands a role or takes one back. A scripted seat that
+approves decides each request as it comes (``play_seat``'s ``approve``). ``TeamHost.rewind`` restarts the exercise from
 a moment in a branch journal (``tui.headless.session.branch_session``) and moves every seat to
 it. No Textual; must not import ``reports``.
 """

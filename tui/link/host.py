@@ -2,10 +2,17 @@
 TLS by default) and hands each seat's permitted commands to the host's engine, naming the person
 and the seat.
 
+Roles (``tui.link.roles``): a seat may send what the rows of ``simulator.protocol.ROLE_TABLE``
+for the roles it holds allow (its own, and those the IC handed its person); every seat is told
+who holds what (``roles``). A command those rows hold for approval (the technical lead's
+diagnostics and mitigations) waits as a numbered request: the seats that approve are asked
+(``request``), and their ``decision`` applies it as the requester's, naming the approver, or
+denies it with the reason (nothing journalled).
+
 Security: a connection is answered only after a ``hello`` with a valid join code or session
 token (anything else first closes it silently; wrong codes are rate-limited per address); each
-seat's commands are rate-limited and checked against ``simulator.protocol.ROLE_COMMANDS``
-before anything reaches the engine; the connections are capped; a slow reader is dropped once
+seat's commands are rate-limited and checked against the roles table before anything reaches
+the engine; the connections are capped; a slow reader is dropped once
 ``client_buffer`` bytes behind (it reconnects with its token and catches up), never delaying
 the other seats. Plaintext is refused unless the caller asks for it on a loopback address.
 Asyncio only; must not import Textual.
