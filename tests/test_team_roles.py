@@ -425,3 +425,35 @@ def test_holdings_hand_take_back_and_restore_from_a_branch() -> None:
     held.restore(branch)  # the branch's moment: before the scribe went to the IC
     assert held.roles_of(ic) == ["ic"] and held.roles_of(alan) == ["observer", "comms"]
     assert [h.roles for h in held.message().seats] == [["ic"], ["comms"], ["observer", "comms"]]
+
+
+def test_a_rewind_restores_who_held_what_at_that_moment_and_withdraws_requests(
+    tmp_path: Path,
+) -> None:
+    async def scenario() -> Path:
+        host, seats = await _seated(tmp_path)
+        tasks = _drain(seats)
+        ada, alan, linus = seats["ic"], seats["observer"], seats["tech"]
+        host.session.pacer.start(0.0)
+        for k in range(1, 12):
+            host.session.tick(k * 0.25)  # 60x: to T+2m45
+        assert (await ada.send(cmd.AssignRole(role="comms_lead", person="Alan [/]"))).accepted
+        await _until(lambda: alan.held_roles == ["observer", "comms"])
+        held = await linus.send(cmd.RunDiagnostic(diagnostic="check-api-logs"))
+        assert held.pending == 1
+        host.rewind(60.0)  # before the IC handed the role
+        await _until(lambda: alan.held_roles == ["observer"] and alan.branches == 1)
+        await _until(lambda: linus.requests[1].state == "withdrawn")
+        assert linus.requests[1].reason == "the facilitator rewound the exercise"
+        path = host.session.journal_path
+        assert path is not None
+        await _close(host, seats, tasks)
+        return path
+
+    path = asyncio.run(scenario())
+    records = [
+        e.command["seat"]
+        for e in read_journal(path).events
+        if isinstance(e, ActionAccepted) and e.command["do"] == "seat_roles"
+    ]
+    assert records == ["ic", "comms", "tech", "observer"]  # the branch: as at T+1m

@@ -126,6 +126,14 @@ class TeamHost:
         self.branches.append(branch.journal_path)
         self.server.rewind(branch.header, list(branch.events))
         branch.engine.subscribe(self.server.publish)
+        recorded = {
+            (str(e.command.get("seat")), str(e.command.get("person")))
+            for e in branch.events
+            if isinstance(e, ActionAccepted) and e.command.get("do") == "seat_roles"
+        }
+        for seat in self.server.seats.seats.values():  # seated after the branch's moment
+            if seat.person is not None and (seat.id, seat.person) not in recorded:
+                self.record_roles(seat)
         branch.pacer.start(time.monotonic())
         return branch
 
