@@ -133,7 +133,8 @@ def only_their_actions(
     out: what the roles did is theirs alone, in the context the rest of the team set (the comms
     lead's updates are measured against the incident the IC declared)."""
     held = roles if roles is not None else (role_of(seat),)
-    kinds = frozenset[str]().union(*(ROLE_COMMANDS.get(r, frozenset()) for r in held))  # type: ignore[call-overload]
+    sends: dict[str, frozenset[str]] = {str(r): sent for r, sent in ROLE_COMMANDS.items()}
+    kinds = frozenset[str]().union(*(sends.get(r, frozenset()) for r in held))
     out: list[ev.Event] = []
     for e in events:
         if (
