@@ -22,6 +22,12 @@ Session 7). How a record meets them, as decided here:
   driver names ``facilitator`` (``facilitator``, ``facilitator:NAME`` or ``tui:facilitator``).
   Scripted and autopilot runs (``script:…``, ``autopilot:…``) are practice and count for
   nothing.
+- **A team game day** (``warroom host``: driver ``team``, played live on the facilitator's
+  machine) is recorded as the team's attempt and one attempt per participant (their seat, the
+  roles they held, the criteria those roles own). The team's own attempt earns nothing (a team
+  is not a trainee). Each participant's attempt counts as ``gameday`` attendance, passed or not;
+  it counts as an ``ic-exercise`` only when they held the ``ic`` role and passed ("Successfully
+  lead a tabletop exercise as IC": leading is the IC's, not the comms lead's or the scribe's).
 - **Recertification** ("Recertification — Annual Requirements"), for a trainee who has held a
   certificate under the policy: counted over *the year* — from the latest certificate's issue
   date, or the 365 days before today once it has lapsed for longer than that. "Respond to 5+
@@ -66,8 +72,10 @@ from assessments.records import (
 from simulator.yamlio import LoadError
 
 __all__ = [
+    "CREDITED",
     "EXPIRY_WARNING_DAYS",
     "LIVE",
+    "TEAM",
     "CertificationStatus",
     "Requirement",
     "Stage",
@@ -87,6 +95,11 @@ LIVE = ("tui", "facilitator")
 """Journal drivers (the part before any ``:``) of exercises played live by the trainee."""
 GAMEDAY = "facilitator"
 """A journal driver with this part (``facilitator``, ``tui:facilitator``) is a game day."""
+TEAM = "team"
+"""The journal driver of a team game day (``warroom host``), played live."""
+CREDITED = (*LIVE, TEAM)
+"""Journal drivers (before any ``:``) that can earn credit: only when the programme sealed
+the journal."""
 
 State = Literal["certified", "expiring", "expired", "not-certified"]
 """Where a trainee stands: certified; certified but expiring within 30 days; held a
@@ -455,6 +468,12 @@ def _evidence(
 def exercise_credits(attempt: ExerciseAttempt) -> tuple[str, ...]:
     """The practical credits a graded warroom exercise earns (see the module docstring)."""
     head = attempt.driver.split(":", 1)[0]
+    if head == TEAM:
+        if not attempt.person_in_team:
+            return ()
+        return (
+            ("ic-exercise", "gameday") if attempt.passed and "ic" in attempt.roles else ("gameday",)
+        )
     if head not in LIVE:
         return ()
     kinds: list[str] = []

@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assessments.certification import LIVE, exercise_credits, percent, status_of
+from assessments.certification import CREDITED, TEAM, exercise_credits, percent, status_of
 from assessments.keys import MissingKey, load_keys, programme_key
 from assessments.records import (
     ExerciseAttempt,
@@ -47,12 +47,14 @@ def record_attempt(
     *,
     now: datetime | None = None,
     practice: bool = False,
+    policy: Policy | None = None,
 ) -> ExerciseAttempt:
     """Store a graded exercise in the records.
 
     The journal's header says who acted (its driver decides what the attempt counts for: see
     ``assessments.certification``); recording the same journal twice under the same policy
-    stores it once.
+    stores it once. A team game day's journal (driver ``team``) is stored as the team's
+    attempt and one attempt per participant (``record_people``), in one transaction.
 
     Args:
         db_path: The database (``None``: ``$WARROOM_DB``, else the user data directory).
@@ -61,9 +63,11 @@ def record_attempt(
         now: When it is recorded (default: the current time, UTC).
         practice: Record a journal the programme did not seal as practice only
             (``practice:DRIVER``) instead of refusing it.
+        policy: The policy the participants of a team game day are graded under (default:
+            the journal's).
 
     Returns:
-        The stored attempt.
+        The stored attempt (a team game day's: the team's).
 
     Raises:
         assessments.records.RecordsError: when the journal cannot be read or was edited by
@@ -73,6 +77,7 @@ def record_attempt(
     """
     driver, sha, journal = "unknown", None, None
     session: dict[str, Any] = {}
+    read: Journal | None = None
     location = resolve_db_path(db_path)
     if journal_path is not None:
         try:
@@ -88,8 +93,9 @@ def record_attempt(
         sha = read.sha256
         journal = str(Path(journal_path).resolve())
         session = session_columns(read)
-    with Records(location) as records:
-        return records.add_exercise(
+    team = read is not None and read.header.driver.split(":", 1)[0] == TEAM
+    with Records(location) as records, records.transaction():
+        attempt = records.add_exercise(
             assessment.trainee,
             scenario=assessment.scenario,
             policy=assessment.policy,
@@ -103,7 +109,75 @@ def record_attempt(
             driver=driver,
             **session,
             **grade_columns(assessment),
+            team=assessment.trainee if team else None,
         )
+        if team and read is not None:
+            record_people(
+                records,
+                read,
+                policy,
+                driver=driver,
+                journal_path=journal,
+                recorded_at=now or datetime.now(UTC),
+                session=session,
+            )
+        return attempt
+
+
+def record_people(
+    records: Records,
+    journal: Journal,
+    policy: Policy | None,
+    *,
+    driver: str,
+    journal_path: str | None,
+    recorded_at: datetime,
+    session: dict[str, Any],
+) -> list[ExerciseAttempt]:
+    """Store one attempt per participant of a team game day (``assessments.team``): their
+    seat, the roles they held, the criteria those roles own, their score and verdict.
+
+    Raises:
+        assessments.records.RecordsError: the journal's scenario or policy cannot be found.
+    """
+    from assessments.policy import journal_policy
+    from assessments.team import grade_people
+    from simulator.library import journal_scenario
+    from simulator.yamlio import LoadError
+
+    try:
+        in_force = policy or journal_policy(journal)
+        scenario = journal_scenario(journal, None).scenario
+    except (JournalError, LoadError) as exc:
+        raise RecordsError(f"cannot record the participants: {exc}") from None
+    out: list[ExerciseAttempt] = []
+    for person in grade_people(
+        journal.events, scenario=scenario, policy=in_force, seed=journal.header.seed
+    ):
+        graded = person.assessment
+        out.append(
+            records.add_exercise(
+                person.person,
+                scenario=scenario.id,
+                policy=in_force.id,
+                score=person.score,
+                passed=person.passed,
+                criteria=[c.to_dict() for c in person.criteria],
+                recorded_at=recorded_at,
+                seed=journal.header.seed,
+                journal_path=journal_path,
+                journal_sha256=journal.sha256,
+                driver=driver,
+                **session,
+                critical=[c.id for c in graded.critical_failures] if graded else [],
+                markers=dict(graded.markers) if graded else {},
+                outcomes=[[c.id, c.status, c.measured_s, c.limit_s] for c in person.criteria],
+                team=journal.header.trainee,
+                seat=person.seat,
+                roles=list(person.roles),
+            )
+        )
+    return out
 
 
 CREDIT_REFUSED = (
@@ -148,7 +222,7 @@ def driver_for(path: str | os.PathLike[str], driver: str, seal: SealCheck, pract
     """
     if seal.state == "broken":
         raise RecordsError(f"{path}: not recorded: {seal.message}")
-    if seal.trusted or driver.split(":", 1)[0] not in LIVE:
+    if seal.trusted or driver.split(":", 1)[0] not in CREDITED:
         return driver
     if practice:
         return f"practice:{driver}"
@@ -270,9 +344,14 @@ def record_lines(record: TraineeRecord, st: CertificationStatus) -> list[str]:
     for e in record.exercises:
         counts = ", ".join(exercise_credits(e)) or "practice only"
         seed = f"seed {e.seed}" if e.seed is not None else "seed ?"
+        team = (
+            f"  team {e.team}, {e.seat} seat holding {', '.join(e.roles) or '-'}"
+            if e.person_in_team
+            else ""
+        )
         out.append(
             f"  {e.recorded_at.date().isoformat()}  {e.scenario}  policy {e.policy}  {seed}  "
-            f"{percent(e.score)} {'passed' if e.passed else 'not passed'}  {e.driver}  "
+            f"{percent(e.score)} {'passed' if e.passed else 'not passed'}  {e.driver}{team}  "
             f"(counts as: {counts})"
         )
     out += ["", f"Quizzes ({len(record.quizzes)})"]

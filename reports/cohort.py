@@ -12,6 +12,10 @@ their sessions. The reasons shown also name the criteria they missed in two sess
 Sessions that never reached their end (left early, or killed and never resumed) are counted
 apart, as abandoned: they are not failures, and no pass rate, miss rate or reason uses them.
 
+A team game day counts once per participant (their attempt: the criteria their roles own),
+never as the team's own attempt too; the team's result is listed under ``teams`` with its
+members' results beside it (per-person attempts that roll up to the team).
+
 This module reads journals and records and computes; it must not render, print, or import the
 screen.
 """
@@ -97,6 +101,17 @@ class CohortSession:
     markers: tuple[tuple[str, float | None], ...] = ()
     """Behavioural markers (``assessor.markers``): delegated, ran_personally, heads_down_s,
     finding_to_mitigation_s, update_gap_mean_s. Not scored."""
+    team: str | None = None
+    """The team's name, for a team game day's attempts (the team's own or a participant's)."""
+    seat: str = ""
+    """A participant's seat; empty for the team's own attempt and one trainee's exercise."""
+    roles: tuple[str, ...] = ()
+    """The roles a participant held."""
+
+    @property
+    def rollup(self) -> bool:
+        """Whether this is a team's own attempt (its members are counted, not it)."""
+        return self.team is not None and not self.seat
 
 
 @dataclass(frozen=True)
@@ -142,6 +157,8 @@ def from_records(records: Records, policy: str | None = None) -> list[CohortSess
                 )
             critical = tuple(_CRITICAL.decode(row[12])) if row[12] is not None else ()
             markers = _MARKERS.decode(row[13]) if row[13] is not None else {}
+            team, seat, roles = row[14:17] if len(row) >= 17 else (None, "", None)
+            held = tuple(_CRITICAL.decode(roles)) if roles is not None else ()
         except (msgspec.DecodeError, TypeError, ValueError):
             records.report_bad_row("exercise_attempts", int(rid), "criteria is not JSON")
             continue
@@ -162,6 +179,9 @@ def from_records(records: Records, policy: str | None = None) -> list[CohortSess
                 completed=done is None or done in (1, True),
                 critical=critical,
                 markers=tuple((key, _number(markers.get(key))) for key in MARKER_KEYS),
+                team=str(team) if team is not None else None,
+                seat=str(seat or ""),
+                roles=held,
             )
         )
     return sessions
@@ -186,6 +206,7 @@ def collect(
             a = grade_journal(journal, policy=in_force)
             first = journal.events[0] if journal.events else None
             title = first.title if isinstance(first, ScenarioStarted) else a.scenario
+            team = a.trainee if journal.header.driver.split(":", 1)[0] == "team" else None
             sessions.append(
                 CohortSession(
                     path=str(path),
@@ -200,8 +221,11 @@ def collect(
                     completed=journal.ended,
                     critical=tuple(c.id for c in a.critical_failures),
                     markers=tuple((key, _number(a.markers.get(key))) for key in MARKER_KEYS),
+                    team=team,
                 )
             )
+            if team is not None:
+                sessions += _participants(journal, sessions[-1], in_force)
         except JournalError as exc:
             skipped.append(Skipped(str(path), str(exc)))
         except LoadError as exc:
@@ -211,6 +235,76 @@ def collect(
         if progress is not None:
             progress(i, len(paths))
     return sessions, skipped
+
+
+def _participants(journal: Any, team: CohortSession, policy: Policy) -> list[CohortSession]:
+    """Each participant of a team game day's journal as a session of their own."""
+    from assessments.team import grade_people
+    from simulator.library import journal_scenario
+
+    scenario = journal_scenario(journal, None).scenario
+    out: list[CohortSession] = []
+    for r in grade_people(
+        journal.events, scenario=scenario, policy=policy, seed=journal.header.seed
+    ):
+        graded = r.assessment
+        out.append(
+            CohortSession(
+                path=team.path,
+                trainee=r.person,
+                scenario=team.scenario,
+                title=team.title,
+                policy=team.policy,
+                started_at=team.started_at,
+                passed=r.passed,
+                score=r.score,
+                criteria=tuple((c.id, c.status, c.measured_s, c.limit_s) for c in r.criteria),
+                completed=team.completed,
+                critical=tuple(c.id for c in graded.critical_failures) if graded else (),
+                markers=tuple(
+                    (key, _number(graded.markers.get(key)) if graded else None)
+                    for key in MARKER_KEYS
+                ),
+                team=team.team,
+                seat=r.seat,
+                roles=r.roles,
+            )
+        )
+    return out
+
+
+def _teams(sessions: Sequence[CohortSession]) -> list[dict[str, Any]]:
+    """Each team game day: the team's result and its members' (by journal)."""
+    members: dict[tuple[str, str], list[CohortSession]] = {}
+    for s in sessions:
+        if s.team is not None and s.seat:
+            members.setdefault((s.path, s.policy), []).append(s)
+    rows: list[dict[str, Any]] = []
+    for s in sessions:
+        if not s.rollup:
+            continue
+        rows.append(
+            {
+                "team": s.team,
+                "scenario": s.scenario,
+                "title": s.title,
+                "started_at": s.started_at,
+                "completed": s.completed,
+                "passed": s.passed,
+                "score": s.score,
+                "members": [
+                    {
+                        "name": m.trainee,
+                        "seat": m.seat,
+                        "roles": list(m.roles),
+                        "passed": m.passed,
+                        "score": m.score,
+                    }
+                    for m in sorted(members.get((s.path, s.policy), []), key=lambda m: m.seat)
+                ],
+            }
+        )
+    return rows
 
 
 def _median(values: Sequence[float]) -> float | None:
@@ -223,7 +317,8 @@ def _rate(part: int, whole: int) -> float:
 
 def aggregate(sessions: Sequence[CohortSession], skipped: Sequence[Skipped] = ()) -> dict[str, Any]:
     """The cohort report's data (abandoned sessions are listed apart and graded nowhere)."""
-    everything = sorted(sessions, key=lambda s: s.path)
+    teams = _teams(sorted(sessions, key=lambda s: s.path))
+    everything = sorted((s for s in sessions if not s.rollup), key=lambda s: s.path)
     ordered = [s for s in everything if s.completed]
     abandoned = [s for s in everything if not s.completed]
     scenarios: dict[str, list[CohortSession]] = {}
@@ -342,5 +437,6 @@ def aggregate(sessions: Sequence[CohortSession], skipped: Sequence[Skipped] = ()
         ],
         "markers": marker_rows,
         "attention": attention,
+        "teams": teams,
         "skipped": [{"path": x.path, "error": x.error} for x in skipped],
     }

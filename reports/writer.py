@@ -7,7 +7,9 @@ of a session) call. Files written into the output folder:
 - ``debrief.md``: the same content for a wiki or a ticket;
 - ``debrief.json``: the assessment and the timeline, machine-readable;
 - ``postmortem.md``: the blameless postmortem template, prefilled, with prompts;
-- ``certificate.html``: when the trainee holds a certificate (given, or found in the records).
+- ``certificate.html``: when the trainee holds a certificate (given, or found in the records);
+- ``debrief-SEAT.html`` and ``debrief-SEAT.md``: for a team game day's journal, one debrief per
+  participant, graded on the criteria the roles they held own (``assessments.team``).
 
 The quiz breakdown goes into the debrief when a quiz result is given (the JSON of
 ``warroom quiz --answers FILE --json``), or else, with a records database, from the trainee's
@@ -21,13 +23,14 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
 from assessments.intake import find_journals
 from assessments.policy import Policy
 from assessments.records import Location, Records
+from assessments.team import grade_people
 from reports.chart import timeline_chart
 from reports.cohort import Skipped, aggregate, collect, from_records
 from reports.render import render_report, to_json
@@ -47,10 +50,14 @@ __all__ = [
     "ReportError",
     "cohort_data",
     "cohort_data_from_records",
+    "is_team",
+    "person_debrief_name",
+    "person_sessions",
     "read_json_file",
     "render_debrief",
     "write_certificate",
     "write_cohort",
+    "write_person_debriefs",
     "write_reports",
 ]
 
@@ -123,11 +130,20 @@ def _latest_from_records(
     return quiz, cert
 
 
-def render_debrief(session: Session, fmt: str, *, quiz: Mapping[str, Any] | None = None) -> str:
-    """One debrief format (``html``, ``md`` or ``json``) or the ``postmortem`` draft, as text."""
+def render_debrief(
+    session: Session,
+    fmt: str,
+    *,
+    quiz: Mapping[str, Any] | None = None,
+    person: Mapping[str, Any] | None = None,
+) -> str:
+    """One debrief format (``html``, ``md`` or ``json``) or the ``postmortem`` draft, as text;
+    ``person`` (``person_view``) makes it one participant's of a team game day."""
     if fmt == "postmortem":
         return render_report("postmortem.md", postmortem_view(session))
     data = debrief_view(session, quiz=quiz)
+    if person is not None or fmt != "json":
+        data["person"] = dict(person) if person is not None else None
     if fmt == "json":
         data.pop("chart")
         return to_json(data)
@@ -219,6 +235,89 @@ def write_reports(
     ]
     if cert_data is not None:
         written.append(write_certificate(cert_data, out / "certificate.html"))
+    if is_team(session):
+        written += write_person_debriefs(session, out, formats=wanted)
+    return written
+
+
+PERSON_FORMATS: tuple[str, ...] = ("html", "md")
+"""The formats of each participant's debrief."""
+
+
+def is_team(session: Session) -> bool:
+    """Whether the session is a team game day's (``warroom host``: driver ``team``)."""
+    return session.journal.header.driver.split(":", 1)[0] == "team"
+
+
+def person_debrief_name(seat: str, fmt: str) -> str:
+    """The file of one participant's debrief: ``debrief-SEAT.html`` (a seat id is
+    ``[a-z]+(-N)?``; a person's name never names a file)."""
+    return f"debrief-{seat}.{fmt}"
+
+
+def person_sessions(session: Session) -> list[tuple[Session, dict[str, Any]]]:
+    """Each participant of a team game day as a session graded on the criteria their roles
+    own (``assessments.team``), with what their debrief says of their part."""
+    out: list[tuple[Session, dict[str, Any]]] = []
+    team = session.journal.header.trainee
+    for r in grade_people(
+        session.journal.events,
+        scenario=session.scenario,
+        policy=session.policy,
+        seed=session.journal.header.seed,
+    ):
+        base = r.assessment if r.criteria and r.assessment is not None else session.assessment
+        applicable = [c for c in r.criteria if c.applicable]
+        total = sum(c.weight for c in applicable)
+        share = (
+            sum(c.weight for c in r.criteria if c.passed) / total
+            if total
+            else session.assessment.share
+        )
+        mine = replace(
+            base,
+            trainee=r.person,
+            criteria=list(r.criteria),
+            score=r.score,
+            passed=r.passed,
+            share=share,
+        )
+        roles = ", ".join(r.roles)
+        owns = ", ".join(r.owns)
+        note = (
+            f"You sat in the {r.seat} seat holding {roles}: you are graded on the criteria "
+            f"those roles own ({owns}), measured on your own actions in the context the rest "
+            "of the team set."
+            if r.criteria
+            else f"You sat in the {r.seat} seat holding {roles}, which owns no criterion: you "
+            f"share the team's result ({team})."
+        )
+        person = {
+            "person": r.person,
+            "seat": r.seat,
+            "roles": list(r.roles),
+            "owns": list(r.owns),
+            "team": team,
+            "note": note,
+            "actions": len(r.actions),
+            "refused": len(r.refused),
+        }
+        out.append((Session(session.journal, mine, session.scenario, session.policy), person))
+    return out
+
+
+def write_person_debriefs(
+    session: Session, out_dir: str | os.PathLike[str], *, formats: Iterable[str] = PERSON_FORMATS
+) -> list[Path]:
+    """Write one debrief per participant of a team game day (``debrief-SEAT.html`` and
+    ``.md``, through the debrief templates) into ``out_dir``; returns the files written."""
+    wanted = [f for f in formats if f in PERSON_FORMATS]
+    out = Path(out_dir)
+    written: list[Path] = []
+    for mine, person in person_sessions(session):
+        for fmt in wanted:
+            text = render_debrief(mine, fmt, person=person)
+            written.append(_write(out / person_debrief_name(person["seat"], fmt), text))
     return written
 
 

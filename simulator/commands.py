@@ -292,6 +292,24 @@ class JumpAhead(BaseCommand):
     """How far to jump, in sim seconds."""
 
 
+TeamRole = Literal["ic", "scribe", "comms", "tech", "observer"]
+"""A team game day's seat roles (``simulator.protocol.Role`` without the facilitator)."""
+
+
+class SeatRoles(BaseCommand):
+    """The host's record of who sits in a team seat and which roles they hold: journalled when a
+    person takes a seat and whenever the IC hands them a role or takes one back. Changes nothing
+    in the sim; the per-person grades and debriefs read it."""
+
+    do: Literal["seat_roles"] = "seat_roles"
+    seat: Annotated[str, Field(pattern=r"^[a-z]+(-[0-9]+)?$", max_length=40)]
+    """The seat's id (``comms``, ``observer-2`` …)."""
+    person: Name
+    """The person in the seat."""
+    roles: tuple[TeamRole, ...] = Field(max_length=8)
+    """The roles they hold now: the seat's own first, then those the IC handed them."""
+
+
 class EndExercise(BaseCommand):
     """End the exercise now."""
 
@@ -304,10 +322,11 @@ FacilitatorCommand = Annotated[
     | Annotated[StartFault, Tag("start_fault")]
     | Annotated[SetPace, Tag("set_pace")]
     | Annotated[JumpAhead, Tag("jump_ahead")]
+    | Annotated[SeatRoles, Tag("seat_roles")]
     | Annotated[EndExercise, Tag("end_exercise")],
     Discriminator("do"),
 ]
-"""Any facilitator command."""
+"""Any facilitator command (``seat_roles`` is the team host's own, never a seat's)."""
 
 ScriptCommand = Annotated[
     Action
@@ -328,6 +347,7 @@ FACILITATOR_TYPES: dict[str, type[BaseCommand]] = {
     "start_fault": StartFault,
     "set_pace": SetPace,
     "jump_ahead": JumpAhead,
+    "seat_roles": SeatRoles,
     "end_exercise": EndExercise,
 }
 

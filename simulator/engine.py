@@ -326,6 +326,7 @@ class Engine:
         by: str = "trainee",
         person: str | None = None,
         seat: str | None = None,
+        approved_by: str | None = None,
     ) -> Outcome:
         """Validate and apply a command at the current sim time.
 
@@ -335,6 +336,8 @@ class Engine:
                 except pace presses, ``set_pace`` and ``jump_ahead``, which are whoever pressed).
             person: Who sent it from a team seat (journalled with the action when given).
             seat: The team seat it came from (journalled with the action when given).
+            approved_by: Who approved it, when the roles table held it for approval
+                (journalled with the action when given).
         """
         self.start()
         if cmd.is_facilitator(command) and not isinstance(command, cmd.SetPace | cmd.JumpAhead):
@@ -347,11 +350,11 @@ class Engine:
             HANDLERS[type(command)](self, command)
         except CommandRejected as exc:
             self._held = None
-            self._emit(ev.ActionRejected(self._t(), by, data, str(exc), person, seat))
+            self._emit(ev.ActionRejected(self._t(), by, data, str(exc), person, seat, approved_by))
             return Outcome(False, str(exc))
         consequences, self._held = self._held, None
         self.actions.append((self.now, command))
-        self._emit(ev.ActionAccepted(self._t(), by, data, person, seat))
+        self._emit(ev.ActionAccepted(self._t(), by, data, person, seat, approved_by))
         for event in consequences:
             self._emit(event)
         self._after_command(command)
@@ -1287,6 +1290,10 @@ class Engine:
     @handles(cmd.JumpAhead)
     def _do_jump_ahead(self, c: cmd.JumpAhead) -> None:
         return None  # the pacer moves the clock; the command only records the jump
+
+    @handles(cmd.SeatRoles)
+    def _do_seat_roles(self, c: cmd.SeatRoles) -> None:
+        return None  # the team host's record of who holds what; nothing changes in the sim
 
     @handles(cmd.EndExercise)
     def _do_end_exercise(self, c: cmd.EndExercise) -> None:

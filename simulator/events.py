@@ -131,6 +131,9 @@ class ActionAccepted(Event):
     seat: str | None = None
     """The team seat it came from (``ic``, ``comms``, ``scribe``, ``tech``, ``facilitator``);
     absent for a single seat."""
+    approved_by: str | None = None
+    """Who approved it, for a command the roles table holds for the IC's approval (the
+    technical lead's diagnostics and mitigations); absent otherwise."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +147,8 @@ class ActionRejected(Event):
     person: str | None = None
     """As for ``ActionAccepted``."""
     seat: str | None = None
+    """As for ``ActionAccepted``."""
+    approved_by: str | None = None
     """As for ``ActionAccepted``."""
 
 
@@ -321,7 +326,7 @@ _FIELD_NAMES: dict[type[Event], tuple[str, ...]] = {
 }
 
 
-SEAT_FIELDS = frozenset({"person", "seat"})
+SEAT_FIELDS = frozenset({"person", "seat", "approved_by"})
 """Optional fields of the action events, written only when set: a journal of one trainee reads
 and writes exactly as before team seats existed."""
 

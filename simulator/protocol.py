@@ -21,7 +21,8 @@ encodes, decodes and authorises, and must not do any I/O (see ``tui.link`` for t
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final, Literal, get_args
 
@@ -77,17 +78,49 @@ FACILITATOR_COMMANDS: frozenset[str] = _names(
 )
 """The ``do`` names of the facilitator's commands."""
 
-ROLE_COMMANDS: dict[Role, frozenset[str]] = {
-    "ic": frozenset(cmd.ACTION_TYPES),
-    "scribe": _names(cmd.Note),
-    "comms": _names(cmd.PostUpdate, cmd.Notify, cmd.Note),
-    "tech": _names(cmd.RunDiagnostic, cmd.Delegate, cmd.ApplyMitigation, cmd.Note),
-    "observer": frozenset(),
-    "facilitator": FACILITATOR_COMMANDS,
+
+@dataclass(frozen=True)
+class RoleRow:
+    """One row of the roles table: what a role may send and how it is handed."""
+
+    sends: frozenset[str]
+    """The ``do`` names its commands may have."""
+    approval: frozenset[str] = frozenset()
+    """Of those, the ones the host holds until a role that ``approves`` approves them."""
+    approves: bool = False
+    """Whether this role approves (or denies) the commands other roles send for approval."""
+    handed_as: str | None = None
+    """The incident role (``assign_role``'s ``role``) that hands this role to a participant;
+    ``None``: it goes only with the seat."""
+
+
+_DIAGNOSE_AND_MITIGATE = _names(cmd.RunDiagnostic, cmd.Delegate, cmd.ApplyMitigation)
+
+ROLE_TABLE: dict[Role, RoleRow] = {
+    "ic": RoleRow(frozenset(cmd.ACTION_TYPES), approves=True),
+    "scribe": RoleRow(_names(cmd.Note), handed_as="scribe"),
+    "comms": RoleRow(_names(cmd.PostUpdate, cmd.Notify, cmd.Note), handed_as="comms_lead"),
+    "tech": RoleRow(
+        _DIAGNOSE_AND_MITIGATE | _names(cmd.Note),
+        approval=_DIAGNOSE_AND_MITIGATE,
+        handed_as="tech_lead",
+    ),
+    "observer": RoleRow(frozenset()),
+    "facilitator": RoleRow(FACILITATOR_COMMANDS),
 }
-"""What each role may send: the ``do`` names its commands may have. The host checks this table
-before anything reaches the engine; a command outside it is refused with the reason and never
-journalled."""
+"""The roles table, one row per role: what it may send, what of that waits for the IC's
+approval (the technical lead acts on what the IC approved), who approves, and the incident role
+that hands it to a person (the IC's ``assign_role``). The host checks every seat's command
+against the rows of the roles the seat holds before anything reaches the engine; a command
+outside them is refused with the reason and never journalled."""
+
+ROLE_COMMANDS: dict[Role, frozenset[str]] = {role: row.sends for role, row in ROLE_TABLE.items()}
+"""What each role may send (``ROLE_TABLE``'s ``sends``)."""
+
+HANDED_AS: dict[str, Role] = {
+    row.handed_as: role for role, row in ROLE_TABLE.items() if row.handed_as is not None
+}
+"""The team role an incident role hands (``comms_lead`` → ``comms``)."""
 
 SEAT_COMMANDS: dict[Seat, frozenset[str]] = {seat: ROLE_COMMANDS[seat] for seat in SEATS}
 """The rows of ``ROLE_COMMANDS`` a version-1 connection may use.
@@ -265,7 +298,10 @@ class Outcome(_Message):
     accepted: bool
     """Whether the engine applied it."""
     reason: str | None = None
-    """Why not, when refused."""
+    """Why not, when refused (or why it waits)."""
+    pending: int | None = Field(default=None, ge=1)
+    """Version 2: the command waits for the IC's approval as this request (``request``
+    messages say what became of it); ``accepted`` is false until then."""
 
 
 class Error(_Message):
@@ -313,20 +349,98 @@ class Branch(_Message):
         return value
 
 
-ClientMessage = Hello | CommandMessage | Ping
+class Decision(_Message):
+    """Version 2: the IC's seat approves or denies a held request; answered by an ``outcome``
+    with the same ``id``."""
+
+    type: Literal["decision"] = "decision"
+    id: int = Field(ge=0, le=2**53)
+    """Chosen by the seat to match the outcome."""
+    request: int = Field(ge=1, le=2**53)
+    """The request decided."""
+    approve: bool
+    """Approve (the command goes to the engine) or deny."""
+    reason: str | None = Field(default=None, max_length=400)
+    """Why, told to the requester (a denial's reason)."""
+
+
+class SeatHolding(BaseModel):
+    """Who sits in one seat and the roles they hold."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, strict=True, use_attribute_docstrings=True
+    )
+
+    seat: str
+    """The seat's id."""
+    person: str | None = None
+    """The person in it (``None`` until someone joins)."""
+    roles: list[Role]
+    """The roles held: the seat's own first, then those the IC handed its person."""
+
+
+class Roles(_Message):
+    """Version 2: who holds what, sent to every seat on joining and whenever the IC hands a
+    role or takes one back. A seat may send what the rows of its roles allow."""
+
+    type: Literal["roles"] = "roles"
+    seats: list[SeatHolding]
+    """Every seat, in the host's order."""
+
+
+RequestState = Literal["pending", "approved", "denied", "withdrawn"]
+
+
+class Request(_Message):
+    """Version 2: a command held for the IC's approval, sent to the seats that approve and to
+    the requester, and again when it is decided (``state``)."""
+
+    type: Literal["request"] = "request"
+    request: int = Field(ge=1)
+    """The request's number in this exercise."""
+    seat: str
+    """The requester's seat."""
+    person: str
+    """The requester."""
+    command: dict[str, Any]
+    """The command's JSON form."""
+    text: str
+    """The request as one line of text (``Linus (tech) asks to apply mitigation restart``)."""
+    state: RequestState = "pending"
+    """Pending, or what became of it."""
+    reason: str | None = None
+    """Why it was denied or withdrawn, or the engine's reason for refusing an approved one."""
+    decided_by: str | None = None
+    """Who approved or denied it."""
+
+
+ClientMessage = Hello | CommandMessage | Ping | Decision
 """What a seat sends."""
 
-ServerMessage = Welcome | EventMessage | Outcome | Error | Pong | Ended | Branch
+ServerMessage = Welcome | EventMessage | Outcome | Error | Pong | Ended | Branch | Roles | Request
 """What a server sends."""
 
 Message = (
-    Hello | CommandMessage | Ping | Welcome | EventMessage | Outcome | Error | Pong | Ended | Branch
+    Hello
+    | CommandMessage
+    | Ping
+    | Decision
+    | Welcome
+    | EventMessage
+    | Outcome
+    | Error
+    | Pong
+    | Ended
+    | Branch
+    | Roles
+    | Request
 )
 
 _CLIENT: dict[str, type[ClientMessage]] = {
     "hello": Hello,
     "command": CommandMessage,
     "ping": Ping,
+    "decision": Decision,
 }
 _SERVER: dict[str, type[ServerMessage]] = {
     "welcome": Welcome,
@@ -336,14 +450,19 @@ _SERVER: dict[str, type[ServerMessage]] = {
     "pong": Pong,
     "ended": Ended,
     "branch": Branch,
+    "roles": Roles,
+    "request": Request,
 }
 
 
 # --------------------------------------------------------------------------- encoding
 
 
+_NETWORK_ONLY = frozenset({"decision", "roles", "request"})
+"""Message types of version 2 only (team seats)."""
+
 _OPTIONAL_KEYS = frozenset(
-    {"role", "code", "token", "name", "branch", "seat", "person", "scenario_start"}
+    {"role", "code", "token", "name", "branch", "seat", "person", "pending", "scenario_start"}
 )
 """Fields written only when set, so a version-1 line reads exactly as before version 2."""
 
@@ -371,6 +490,8 @@ def decode_client(line: bytes, version: Version = VERSION) -> ClientMessage:
         ProtocolError: the line is not a valid client message of that version.
     """
     data = _envelope(line, MAX_LINE_BYTES, tuple(_CLIENT), version)
+    if data["type"] in _NETWORK_ONLY and version != NETWORK_VERSION:
+        raise ProtocolError(f"{data['type']}: not in protocol version {version}", fatal=False)
     try:
         return _CLIENT[data["type"]].model_validate(data)
     except ValidationError as exc:
@@ -384,6 +505,8 @@ def decode_server(line: bytes, version: Version = VERSION) -> ServerMessage:
         ProtocolError: the line is not a valid server message of that version.
     """
     data = _envelope(line, MAX_SERVER_LINE_BYTES, tuple(_SERVER), version)
+    if data["type"] in _NETWORK_ONLY and version != NETWORK_VERSION:
+        raise ProtocolError(f"{data['type']}: not in protocol version {version}", fatal=False)
     try:
         return _SERVER[data["type"]].model_validate(data)
     except ValidationError as exc:
@@ -441,6 +564,29 @@ def _problems(exc: ValidationError, *, tagged: bool = False) -> str:
 
 
 # --------------------------------------------------------------------------- roles
+
+
+def authorize_held(
+    roles: Sequence[Role], command: Mapping[str, Any]
+) -> tuple[cmd.Action | cmd.FacilitatorCommand, bool]:
+    """The command a seat holding ``roles`` sent, and whether it waits for the IC's approval:
+    it does when every held role that may send it lists it under ``approval``.
+
+    Raises:
+        Refused: none of the roles may send it (the reason names the first, the seat's own
+            role), or the command is invalid.
+    """
+    do = command.get("do")
+    allowing = [r for r in roles if do in ROLE_TABLE[r].sends]
+    if not allowing and len(roles) > 1:
+        allowed = frozenset[str]().union(*(ROLE_TABLE[r].sends for r in roles))
+        shown = repr(do) if not isinstance(do, str) or len(do) <= 40 else repr(do[:40])
+        raise Refused(
+            f"holding {', '.join(roles)}, this seat may send {', '.join(sorted(allowed))}, "
+            f"not {shown}"
+        )
+    first: Role = allowing[0] if allowing else (roles[0] if roles else "observer")
+    return authorize(first, command), all(do in ROLE_TABLE[r].approval for r in allowing)
 
 
 def authorize(role: Role, command: Mapping[str, Any]) -> cmd.Action | cmd.FacilitatorCommand:

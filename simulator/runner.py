@@ -47,6 +47,8 @@ class Step:
     """Who sent it from a team seat, as journalled."""
     seat: str | None = None
     """The team seat it came from, as journalled."""
+    approved_by: str | None = None
+    """Who approved it, as journalled."""
 
 
 class StepDriver:
@@ -69,7 +71,13 @@ class StepDriver:
         while self._i < len(self._steps) and self._steps[self._i].at <= engine.now:
             step = self._steps[self._i]
             self._i += 1
-            engine.submit(step.command, by=step.by, person=step.person, seat=step.seat)
+            engine.submit(
+                step.command,
+                by=step.by,
+                person=step.person,
+                seat=step.seat,
+                approved_by=step.approved_by,
+            )
 
 
 def script_driver(script: cmd.ActionScript) -> StepDriver:
@@ -100,7 +108,16 @@ def journal_steps(journal: Journal) -> list[Step]:
     steps: list[Step] = []
     for e in journal.events:
         if isinstance(e, ActionAccepted | ActionRejected):
-            steps.append(Step(e.t, cmd.parse_command(dict(e.command)), e.by, e.person, e.seat))
+            steps.append(
+                Step(
+                    e.t,
+                    cmd.parse_command(dict(e.command)),
+                    e.by,
+                    e.person,
+                    e.seat,
+                    e.approved_by,
+                )
+            )
     return steps
 
 

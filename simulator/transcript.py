@@ -128,6 +128,9 @@ def _action(event: ev.ActionAccepted | ev.ActionRejected) -> tuple[str, str]:
     if data.get("do") in PACE:
         who = "PACE" if event.by == "trainee" else "FACILITATOR"
         return who, pace_words(data)
+    if data.get("do") == "seat_roles":
+        roles = ", ".join(str(r) for r in data.get("roles", ()))
+        return "HOST", f"{data.get('person')} in the {data.get('seat')} seat holds {roles}"
     do = str(data.pop("do", "?"))
     rationale = data.pop("rationale", None)
     text = data.pop("text", None)

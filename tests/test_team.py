@@ -446,7 +446,11 @@ def test_nothing_is_answered_before_a_valid_code_and_bad_lines_never_stop_the_ho
         host.server.revoke("comms")
         await asyncio.sleep(0.2)
         events = host.session.events
-        actions = [e for e in events if isinstance(e, ActionAccepted)]
+        seated = [e for e in events if isinstance(e, ActionAccepted) and e.person is None]
+        assert [a.command for a in seated] == [
+            {"do": "seat_roles", "seat": "comms", "person": "Eve [/]", "roles": ["comms"]}
+        ]  # the host's record of who sits where, once, when Eve took the seat
+        actions = [e for e in events if isinstance(e, ActionAccepted) and e.person is not None]
         assert [a.command["do"] for a in actions] == ["note", "note"]
         assert all(a.seat == "comms" and a.person == "Eve [/]" for a in actions)
         assert not any(e.kind == "rejected" for e in events)
@@ -509,7 +513,10 @@ def test_each_person_is_graded_on_the_criteria_their_role_owns(tmp_path: Path) -
             seed=1,
         )
     }
-    assert set(results) == {"ic", "comms", "scribe"}
+    # every seated person has a result, the observer who never acted too (the host journals
+    # who sits where): a role owning no criterion shares the team's result
+    assert set(results) == {"ic", "comms", "scribe", "observer"}
+    assert results["observer"].criteria == [] and results["observer"].actions == []
     assert {c.id for c in results["comms"].criteria} == {
         "update_cadence",
         "status_page",

@@ -305,5 +305,78 @@ MIGRATIONS: tuple[Migration, ...] = (
             "postgresql": ("ALTER TABLE exercise_attempts ADD COLUMN completed BOOLEAN",),
         },
     ),
+    Migration(
+        4,
+        "team game days: an attempt per participant (seat, roles held, team), one per seat of "
+        "a journal under a policy",
+        (
+            "ALTER TABLE exercise_attempts ADD COLUMN team VARCHAR(80)",
+            "ALTER TABLE exercise_attempts ADD COLUMN roles TEXT",
+        ),
+        {
+            "sqlite": ("ALTER TABLE exercise_attempts ADD COLUMN seat TEXT NOT NULL DEFAULT ''",),
+            "postgresql": (
+                "ALTER TABLE exercise_attempts ADD COLUMN seat VARCHAR(40) NOT NULL DEFAULT ''",
+                "ALTER TABLE exercise_attempts ADD CONSTRAINT exercise_attempts_roles_json "
+                "CHECK (roles IS NULL OR json_valid(roles))",
+                "ALTER TABLE exercise_attempts DROP CONSTRAINT "
+                "exercise_attempts_journal_sha256_policy_key",
+                "ALTER TABLE exercise_attempts ADD CONSTRAINT exercise_attempts_one_per_seat "
+                "UNIQUE (journal_sha256, policy, seat)",
+            ),
+        },
+        (
+            Constrained(  # SQLite rebuilds the table to change its UNIQUE; every check again
+                "exercise_attempts",
+                """id INTEGER PRIMARY KEY,
+    trainee_id INTEGER NOT NULL REFERENCES trainees (id),
+    scenario TEXT NOT NULL,
+    policy TEXT NOT NULL,
+    seed INTEGER,
+    journal_path TEXT,
+    journal_sha256 TEXT,
+    driver TEXT NOT NULL,
+    score REAL NOT NULL,
+    passed INTEGER NOT NULL,
+    criteria TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    title TEXT,
+    started_at TEXT,
+    sealed_by TEXT,
+    critical TEXT,
+    markers TEXT,
+    outcomes TEXT,
+    completed INTEGER,
+    team TEXT,
+    roles TEXT,
+    seat TEXT NOT NULL DEFAULT '',
+    UNIQUE (journal_sha256, policy, seat)""",
+                tuple(
+                    Check(c.name, c.condition, ("sqlite",))
+                    for c in (
+                        _score("exercise_attempts"),
+                        _boolean("exercise_attempts", "passed"),
+                        _json("exercise_attempts", "criteria"),
+                        *(
+                            Check(
+                                f"exercise_attempts_{column}_json",
+                                f"{column} IS NULL OR json_valid({column})",
+                            )
+                            for column in ("critical", "markers", "outcomes", "roles")
+                        ),
+                        Check(
+                            "exercise_attempts_completed_boolean",
+                            "completed IS NULL OR completed IN (0, 1)",
+                        ),
+                        Check("exercise_attempts_seat_length", "length(seat) <= 40"),
+                        Check(
+                            "exercise_attempts_team_length",
+                            "team IS NULL OR length(team) BETWEEN 1 AND 80",
+                        ),
+                    )
+                ),
+            ),
+        ),
+    ),
 )
 """The schema's history, oldest first. To change the schema, append a step."""

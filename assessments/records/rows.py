@@ -141,6 +141,19 @@ class ExerciseAttempt:
     """Whether the exercise reached its end, when known."""
     sealed_by: str | None = None
     """The id of the programme key that sealed its journal; ``None``: not sealed."""
+    team: str | None = None
+    """The team's name, for an attempt of a team game day (the team's own or a person's)."""
+    seat: str = ""
+    """The seat of a person's attempt in a team game day (``comms``, ``observer-2`` …);
+    empty for the team's own attempt and for one trainee's exercise."""
+    roles: tuple[str, ...] = ()
+    """The roles the person held in the team game day (their criteria are those the roles
+    own); empty otherwise."""
+
+    @property
+    def person_in_team(self) -> bool:
+        """Whether this is one participant's attempt in a team game day."""
+        return bool(self.seat)
 
 
 @dataclass(frozen=True)
@@ -281,7 +294,19 @@ def exercise_from_row(row: Mapping[str, Any]) -> ExerciseAttempt:
         started_at=row.get("started_at"),
         completed=None if row.get("completed") is None else _boolean(row, "completed"),
         sealed_by=row.get("sealed_by"),
+        team=row.get("team"),
+        seat=str(row.get("seat") or ""),
+        roles=_roles(row),
     )
+
+
+def _roles(row: Mapping[str, Any]) -> tuple[str, ...]:
+    if row.get("roles") is None:
+        return ()
+    value = _json(row, "roles")
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise RowProblem("roles is not a JSON list of role names")
+    return tuple(value)
 
 
 def quiz_from_row(row: Mapping[str, Any]) -> QuizAttempt:

@@ -109,6 +109,7 @@ class Records:
             self.version = self._migrate(migrations)
             """The schema version the database is at."""
             self._sessions = self.version >= SESSION_COLUMNS_VERSION
+            self._teams = self.version >= TEAM_COLUMNS_VERSION
         except BaseException:
             self._conn.close()
             raise
@@ -328,6 +329,9 @@ class Records:
         critical: Sequence[str] | None = None,
         markers: Mapping[str, Any] | None = None,
         outcomes: Sequence[Sequence[Any]] | None = None,
+        team: str | None = None,
+        seat: str = "",
+        roles: Sequence[str] | None = None,
     ) -> ExerciseAttempt:
         """Record a graded exercise; the same journal under the same policy is recorded once.
 
@@ -335,7 +339,9 @@ class Records:
         ``markers`` (the behavioural markers) and ``outcomes`` (``[id, status, measured_s,
         limit_s]`` per criterion, the criteria in brief) are what a cohort report needs of the
         journal and its grade (so it never reads the journal again); ``sealed_by`` the id of
-        the programme key that sealed it.
+        the programme key that sealed it. ``team``, ``seat`` and ``roles`` mark an attempt of a
+        team game day: the team's own (``team`` alone) or one participant's (their seat and
+        the roles they held); a journal is recorded once per seat under a policy.
 
         Returns:
             The new attempt, or the one already recorded from the same journal.
@@ -347,18 +353,21 @@ class Records:
             who = self.ensure_trainee(trainee, now=recorded_at)
             if journal_sha256 is not None:
                 same = self._exercises(
-                    "WHERE e.journal_sha256 = :sha AND e.policy = :policy",
-                    {"sha": journal_sha256, "policy": policy},
+                    "WHERE e.journal_sha256 = :sha AND e.policy = :policy"
+                    + (" AND e.seat = :seat" if self._teams else ""),
+                    {"sha": journal_sha256, "policy": policy, "seat": seat},
                 )
                 if same:
                     return same[0]
             new_id = self._insert(
                 "INSERT INTO exercise_attempts (trainee_id, scenario, policy, seed, journal_path, "
                 "journal_sha256, driver, score, passed, criteria, recorded_at"
-                f"{_SESSION_COLUMNS if self._sessions else ''}) VALUES (:trainee, :scenario, "
+                f"{_SESSION_COLUMNS if self._sessions else ''}"
+                f"{_TEAM_COLUMNS if self._teams else ''}) VALUES (:trainee, :scenario, "
                 ":policy, :seed, :journal_path, :journal_sha256, :driver, :score, :passed, "
                 ":criteria, :recorded_at"
-                f"{_SESSION_VALUES if self._sessions else ''})",
+                f"{_SESSION_VALUES if self._sessions else ''}"
+                f"{_TEAM_VALUES if self._teams else ''})",
                 {
                     "trainee": who.id,
                     "scenario": scenario,
@@ -382,6 +391,9 @@ class Records:
                     "outcomes": None
                     if outcomes is None
                     else json.dumps([list(o) for o in outcomes], ensure_ascii=False),
+                    "team": team,
+                    "seat": seat,
+                    "roles": None if roles is None else json.dumps(list(roles)),
                 },
             )
             return self._exercises("WHERE e.id = :id", {"id": new_id})[0]
@@ -409,7 +421,8 @@ class Records:
         """What a cohort report needs of every exercise attempt, as plain tuples, fast.
 
         Each is ``(id, trainee, scenario, title, policy, started_at, recorded_at, passed, score,
-        criteria JSON text, completed, journal_path, critical JSON text, markers JSON text)``,
+        criteria JSON text, completed, journal_path, critical JSON text, markers JSON text,
+        team, seat, roles JSON text)``,
         the criteria in brief (``outcomes``) where the attempt has them; only ``policy``'s
         attempts when given.
         Values are as stored: the caller checks them (``rows`` for the rules).
@@ -420,7 +433,8 @@ class Records:
         return self._exec(
             "SELECT e.id, t.name, e.scenario, e.title, e.policy, e.started_at, e.recorded_at, "
             "e.passed, e.score, COALESCE(e.outcomes, e.criteria), e.completed, e.journal_path, "
-            "e.critical, e.markers "
+            "e.critical, e.markers"
+            f"{_TEAM_SELECT if self._teams else ''} "
             "FROM exercise_attempts e JOIN trainees t ON t.id = e.trainee_id "
             f"{where} ORDER BY e.id",
             {"policy": policy} if policy is not None else None,
@@ -604,7 +618,8 @@ class Records:
         rows = self._rows(
             "SELECT e.id, t.name, e.scenario, e.policy, e.seed, e.journal_path, "
             "e.journal_sha256, e.driver, e.score, e.passed, e.criteria, e.recorded_at"
-            f"{_SESSION_SELECT if self._sessions else ''} "
+            f"{_SESSION_SELECT if self._sessions else ''}"
+            f"{_TEAM_SELECT if self._teams else ''} "
             "FROM exercise_attempts e JOIN trainees t ON t.id = e.trainee_id "
             f"{where} ORDER BY e.recorded_at, e.id",
             params,
@@ -652,6 +667,11 @@ SESSION_COLUMNS_VERSION = 3
 _SESSION_COLUMNS = ", title, started_at, completed, sealed_by, critical, markers, outcomes"
 _SESSION_VALUES = ", :title, :started_at, :completed, :sealed_by, :critical, :markers, :outcomes"
 _SESSION_SELECT = ", e.title, e.started_at, e.completed, e.sealed_by"
+TEAM_COLUMNS_VERSION = 4
+"""The schema version from which attempts keep a team game day's team, seat and roles."""
+_TEAM_COLUMNS = ", team, seat, roles"
+_TEAM_VALUES = ", :team, :seat, :roles"
+_TEAM_SELECT = ", e.team, e.seat, e.roles"
 
 
 def _group(rows: Sequence[Any], people: Sequence[Trainee]) -> dict[str, list[Any]]:

@@ -23,7 +23,7 @@ from simulator.journal import JournalError
 from simulator.text import visible
 from simulator.transcript import format_line
 from simulator.yamlio import LoadError
-from tui.headless.team import TeamHost, typed_command
+from tui.headless.team import TeamHost, parse_decision, team_words, typed_command
 from tui.link.common import LinkError
 from tui.link.remote import RemoteSeat, seat_begin
 
@@ -32,7 +32,7 @@ HOST_HELP = (
 )
 SEAT_HELP = (
     'type a command as JSON or YAML, e.g. {do: note, text: "db looks fine"}; '
-    "help shows what your seat may send"
+    "help shows what your seat may send; the IC answers requests with approve N | deny N REASON"
 )
 
 
@@ -174,6 +174,9 @@ async def seat_console(seat: RemoteSeat) -> int:
                 )
             elif isinstance(message, p.Welcome) and seat.reconnects:
                 _say(f"reconnected (×{seat.reconnects}); caught up")
+            elif isinstance(message, p.Roles | p.Request):
+                approver = any(p.ROLE_TABLE[r].approves for r in seat.held_roles)
+                _say(team_words(message, approver=approver))
             elif isinstance(message, p.Ended):
                 _say(f"the exercise ended ({visible(message.reason, multiline=False)})")
     finally:
@@ -198,18 +201,31 @@ async def _seat_command(seat: RemoteSeat, line: str) -> None:
     if not line:
         return
     if line == "help":
-        role = seat.granted
-        allowed = sorted(p.ROLE_COMMANDS[role]) if role is not None else []
-        _say(f"your seat may send: {', '.join(allowed) or 'nothing (read-only)'}")
+        roles = seat.held_roles
+        allowed = sorted(set().union(*(p.ROLE_COMMANDS[r] for r in roles))) if roles else []
+        _say(
+            f"you hold {', '.join(roles) or 'nothing'}; your seat may send: "
+            f"{', '.join(allowed) or 'nothing (read-only)'}"
+        )
         return
     try:
-        data = typed_command(line)
+        decision = parse_decision(line)
+        data = typed_command(line) if decision is None else {}
     except ValueError as exc:
         _say(str(exc))
         return
-    role = seat.granted or "observer"
+    if decision is not None:
+        number, approve, reason = decision
+        try:
+            answer = await seat.decide(number, approve, reason)
+        except LinkError as exc:
+            _say(f"not sent: {exc}")
+            return
+        done = "approved" if approve else "denied"
+        _say(done if answer.accepted else f"refused: {visible(answer.reason or '')}")
+        return
     try:
-        command = p.authorize(role, data)
+        command, _ = seat.authorize(data)
     except p.Refused as exc:
         _say(f"refused: {visible(str(exc))}")
         return
@@ -218,4 +234,9 @@ async def _seat_command(seat: RemoteSeat, line: str) -> None:
     except LinkError as exc:
         _say(f"not sent: {exc}")
         return
-    _say("done" if outcome.accepted else f"refused: {visible(outcome.reason or '')}")
+    if outcome.accepted:
+        _say("done")
+    elif outcome.pending is not None:
+        _say(visible(outcome.reason or "waiting for the IC's approval"))
+    else:
+        _say(f"refused: {visible(outcome.reason or '')}")

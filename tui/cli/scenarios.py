@@ -327,7 +327,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
     if args.record:
         from assessments.programme import record_attempt
 
-        record_attempt(args.db, assessment, args.journal)  # refuses an unsealed one for credit
+        record_attempt(args.db, assessment, args.journal, policy=policy)  # refuses an unsealed one
     if args.json:
         print_json(assessment.to_dict())
     else:

@@ -80,6 +80,24 @@ def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
         default=None,
         help="also serve browser seats on PORT (the --listen address) or ADDR:PORT (HTTPS)",
     )
+    h.add_argument(
+        "--db",
+        default=None,
+        metavar="PATH",
+        help="the programme's records (a path or postgresql://…; default $WARROOM_DB, else the "
+        "user data directory): their key seals the journal",
+    )
+    h.add_argument(
+        "--record",
+        action="store_true",
+        help="at the end, record the team's attempt and one per participant in the records",
+    )
+    h.add_argument(
+        "--report",
+        metavar="DIR",
+        default=None,
+        help="where the team's and each participant's debriefs go (default: beside the journal)",
+    )
     h.add_argument(PLAINTEXT_FLAG, action="store_true", help="no TLS: tests on loopback only")
     j = sub.add_parser("join", help="join a team game day as the seat a code opens")
     j.add_argument("address", metavar="HOST:PORT", help="the host's address")
@@ -87,6 +105,13 @@ def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
     j.add_argument("--name", default=None, metavar="NAME", help="your name")
     j.add_argument(
         "--actions", default=None, metavar="FILE", help="play the seat from an action script"
+    )
+    j.add_argument(
+        "--approve",
+        choices=("all", "none"),
+        default="all",
+        help="with --actions, in a seat that approves (the IC's): approve every request the "
+        "technical lead sends (all, the default) or deny them (none)",
     )
     j.add_argument(PLAINTEXT_FLAG, action="store_true", help="no TLS: tests on loopback only")
 
@@ -147,6 +172,9 @@ def cmd_host(args: argparse.Namespace) -> int:
     web_at = _web(args.web, host) if args.web is not None else None
     if web_at is not None and args.plaintext_for_tests and not is_loopback(web_at[0]):
         raise UsageError(f"{PLAINTEXT_FLAG} is only for the loopback interface, not {web_at[0]}")
+    seal = host_seal(args.db, required=args.record)
+    if seal is None and args.record:
+        return EXIT_INVALID
     session = new_session(
         args.scenario,
         trainee=team,
@@ -156,6 +184,7 @@ def cmd_host(args: argparse.Namespace) -> int:
         journal_dir=args.sessions,
         driver="team",
         paused=True,
+        seal=seal,
     )
     tls = None
     fingerprint = "none (plaintext, for tests)"
@@ -232,12 +261,68 @@ def cmd_host(args: argparse.Namespace) -> int:
         error(str(exc))
         return EXIT_INVALID
     print(person_debrief(journal))
+    verdict = after_the_exercise(journal, args)
     print(f"journal: {journal}")
+    return verdict
+
+
+def host_seal(db: str | None, *, required: bool) -> tuple[str, bytes] | None:
+    """The programme's key (from the records at ``db``) the host seals the journal with; a
+    seat never holds it. ``None`` when the records cannot be used: the journal is then
+    unsealed (earns no credit), said on stderr, or an error when ``required`` (``--record``).
+    """
+    from assessments.programme import sealing_key
+    from assessments.records import RecordsError
+
+    try:
+        return sealing_key(db)
+    except RecordsError as exc:
+        if required:
+            error(f"--record: {exc}")
+        else:
+            print(
+                f"warroom host: the journal is not sealed (it earns no credit): {exc}",
+                file=sys.stderr,
+            )
+        return None
+
+
+def after_the_exercise(journal: Path, args: argparse.Namespace) -> int:
+    """Write the team's and each participant's debriefs and, with ``--record``, record the
+    team's attempt and one per participant; the exit code."""
+    from assessments.assessor import grade_journal
+    from assessments.programme import record_attempt
+    from assessments.records import RecordsError, resolve_db_path
+    from reports import write_reports
+    from simulator.journal import JournalError, read_journal
+    from simulator.yamlio import LoadError
+
+    out = Path(args.report) if args.report else journal.parent / f"{journal.stem}-debrief"
+    try:
+        written = write_reports(journal, out, formats=("html", "md", "json"))
+    except (JournalError, LoadError, OSError) as exc:
+        error(f"the debriefs were not written: {exc}")
+        return EXIT_INVALID
+    people = sum(1 for f in written if f.name.startswith("debrief-") and f.suffix == ".html")
+    print(f"debriefs: {out} (the team's and {people} participants')")
+    if not args.record:
+        return EXIT_OK
+    try:
+        assessment = grade_journal(read_journal(journal))
+        attempt = record_attempt(args.db, assessment, journal)
+    except (RecordsError, JournalError, LoadError) as exc:
+        error(str(exc))
+        return EXIT_INVALID
+    print(
+        f"recorded: {attempt.trainee}'s attempt and each participant's in "
+        f"{resolve_db_path(args.db)}"
+    )
     return EXIT_OK
 
 
 def person_debrief(journal_path: Path) -> str:
     """Each participant's debrief: what they did, and the criteria their role owns."""
+    from assessments.assessor.results import percent
     from assessments.policy import journal_policy
     from assessments.team import grade_people
     from simulator.durations import format_clock
@@ -254,9 +339,11 @@ def person_debrief(journal_path: Path) -> str:
     )
     lines = ["debrief per participant:"]
     for r in results:
+        verdict = "passed" if r.passed else "not passed"
         lines.append(
             f"  {visible(r.person, multiline=False)} ({r.seat}): {len(r.actions)} actions, "
-            f"{len(r.refused)} refused"
+            f"{len(r.refused)} refused; holding {', '.join(r.roles)}: {percent(r.score)} "
+            f"{verdict}"
         )
         for c in r.criteria:
             lines.append(f"    {c.status:<14} {c.id}: {visible(c.detail, multiline=False)}")
@@ -266,6 +353,26 @@ def person_debrief(journal_path: Path) -> str:
     if not results:
         lines.append("  nobody acted")
     return "\n".join(lines)
+
+
+def outcome_words(outcome: Any) -> str:
+    """``accepted``, ``waiting for the IC's approval (request N)`` or ``refused: REASON``."""
+    from simulator.text import visible
+
+    if outcome.accepted:
+        return "accepted"
+    if outcome.pending is not None:
+        return visible(str(outcome.reason), multiline=False)
+    return "refused: " + visible(str(outcome.reason), multiline=False)
+
+
+def request_words(request: Any, outcome: Any, approve: bool) -> str:
+    """``request N: TEXT: approved`` (or ``denied``, or ``not decided: REASON``)."""
+    from simulator.text import visible
+
+    verdict = ("approved" if approve else "denied") if outcome.accepted else None
+    said = verdict or "not decided: " + visible(str(outcome.reason), multiline=False)
+    return f"request {request.request}: {visible(request.text, multiline=False)}: {said}"
 
 
 def _placeholder_header(session: Any) -> Any:
@@ -329,9 +436,9 @@ def cmd_join(args: argparse.Namespace) -> int:
             received = await play_seat(
                 seat,
                 script,
-                on_outcome=lambda c, o: print(
-                    f"{c.describe()}: {'accepted' if o.accepted else 'refused: ' + str(o.reason)}"
-                ),
+                on_outcome=lambda c, o: print(f"{c.describe()}: {outcome_words(o)}"),
+                approve=args.approve == "all",
+                on_request=lambda r, o: print(request_words(r, o, args.approve == "all")),
             )
         finally:
             await seat.close()

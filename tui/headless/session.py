@@ -360,7 +360,13 @@ def resume_session(
     engine.start()
     for step in journal_steps(journal):
         engine.run_until(step.at)
-        engine.submit(step.command, by=step.by, person=step.person, seat=step.seat)
+        engine.submit(
+            step.command,
+            by=step.by,
+            person=step.person,
+            seat=step.seat,
+            approved_by=step.approved_by,
+        )
     engine.run_until(last)
     if produced[: len(journal.lines)] != journal.lines:
         writer.close()
@@ -376,8 +382,15 @@ def resume_session(
     return session
 
 
-def branch_session(parent: str | Path, at: float, *, speed: float | None = None) -> Session:
-    """Restart a journal's exercise from sim time ``at`` into a branch journal.
+def branch_session(
+    parent: str | Path,
+    at: float,
+    *,
+    speed: float | None = None,
+    seal: tuple[str, bytes] | None = None,
+) -> Session:
+    """Restart a journal's exercise from sim time ``at`` into a branch journal (sealed with
+    ``seal``, the programme's key, when given: the team host's, which replayed it).
 
     The parent's actions up to ``at`` are replayed on a fresh engine (same scenario, seed and
     policy) up to ``at``; the replay must reproduce the parent's event lines exactly. The branch
@@ -419,6 +432,7 @@ def branch_session(parent: str | Path, at: float, *, speed: float | None = None)
         journal_dir=journal_path.parent.parent,
         paused=True,
         driver=h.driver,
+        seal=seal,
     )
     digest = hashlib.sha256(journal_path.read_bytes()).hexdigest()
     parent_of = {
@@ -429,7 +443,8 @@ def branch_session(parent: str | Path, at: float, *, speed: float | None = None)
     session.journal_path = session._journal_path()
     header = session._header()
     session.header = dataclasses.replace(header, extra={**header.extra, "parent": parent_of})
-    writer = JournalWriter(session.journal_path, session.header)
+    writer = JournalWriter(session.journal_path, session.header, seal=seal)
+    session.header = writer.header
     engine = session.engine
     produced: list[str] = []
     engine.subscribe(lambda e: produced.append(dumps(e)))
@@ -439,7 +454,13 @@ def branch_session(parent: str | Path, at: float, *, speed: float | None = None)
         if step.at > at:
             break
         engine.run_until(step.at)
-        engine.submit(step.command, by=step.by, person=step.person, seat=step.seat)
+        engine.submit(
+            step.command,
+            by=step.by,
+            person=step.person,
+            seat=step.seat,
+            approved_by=step.approved_by,
+        )
     engine.run_until(at)
     if produced != journal.lines[: len(produced)]:
         writer.close()

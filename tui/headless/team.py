@@ -3,7 +3,10 @@ seat played from an action script, rewinding to a moment, and what each person d
 
 ``TeamHost`` paces the host's ``Session`` from the event loop and serves it with
 ``tui.link.host.TeamServer``; every command a seat may send reaches the engine with the person
-and the seat, so the journal says who did what. ``TeamHost.rewind`` restarts the exercise from
+and the seat (and who approved it, for a held one), so the journal says who did what; the
+journal also records who sits in each seat and the roles they hold (``seat_roles``), when a
+person takes a seat and when the IC hands a role or takes one back. A scripted seat that
+approves decides each request as it comes (``play_seat``'s ``approve``). ``TeamHost.rewind`` restarts the exercise from
 a moment in a branch journal (``tui.headless.session.branch_session``) and moves every seat to
 it. No Textual; must not import ``reports``.
 """
@@ -20,7 +23,8 @@ from typing import Any
 
 from simulator import commands as cmd
 from simulator.events import ActionAccepted, ActionRejected, Event
-from simulator.protocol import Branch, EventMessage, Outcome
+from simulator.protocol import ROLE_TABLE, Branch, EventMessage, Outcome, Request, Roles
+from simulator.text import visible
 from tui.headless.session import Session, branch_session
 from tui.link.common import LinkError
 from tui.link.host import TeamServer
@@ -53,6 +57,8 @@ class TeamHost:
             session.open(time.monotonic())
         self.server = server
         server.on_command = self.apply
+        server.on_approved = self.apply_approved
+        server.on_seated = self.seated
         session.engine.subscribe(server.publish)
         for event in session.events:
             server.publish(event)
@@ -62,18 +68,47 @@ class TeamHost:
         joined = self.server.connected()
         return all(s.id in joined for s in self.server.seats.seats.values() if not s.revoked)
 
-    def apply(self, command: cmd.Command, seat: Seat) -> tuple[bool, str | None]:
-        """Submit a seat's permitted command, naming the person and the seat.
+    def apply(
+        self, command: cmd.Command, seat: Seat, approved_by: str | None = None
+    ) -> tuple[bool, str | None]:
+        """Submit a seat's permitted command, naming the person and the seat (and who approved
+        it, for a command the roles table holds for approval).
 
         The command lands on the next whole millisecond of sim time, the precision the journal
-        keeps, so a replay submits it at exactly the same moment.
+        keeps, so a replay submits it at exactly the same moment. An accepted ``assign_role``
+        that names a participant hands them the role (``tui.link.roles.Holdings``): every seat
+        is told, and the journal records what each changed seat holds.
         """
         engine = self.session.engine
         engine.run_until(math.ceil(engine.now * 1000) / 1000)
-        outcome = engine.submit(command, person=seat.person, seat=seat.id)
+        outcome = engine.submit(command, person=seat.person, seat=seat.id, approved_by=approved_by)
         if outcome.accepted:
             seat.last_action = f"T+{self.session.engine.now:.0f}s {command.describe()}"
+            if isinstance(command, cmd.AssignRole):
+                changed = self.server.holdings.hand(command, seat)
+                for other in changed:
+                    self.record_roles(other)
+                if changed:
+                    self.server.roles_changed()
         return outcome.accepted, (outcome.reason or None)
+
+    def apply_approved(
+        self, command: cmd.Command, seat: Seat, approved_by: str
+    ) -> tuple[bool, str | None]:
+        """Submit a held command the IC approved, as the requester's, naming the approver."""
+        return self.apply(command, seat, approved_by)
+
+    def seated(self, seat: Seat) -> None:
+        """A person took a seat: the journal records who sits there and what they hold."""
+        self.record_roles(seat)
+
+    def record_roles(self, seat: Seat) -> None:
+        """Journal what ``seat``'s person holds now (``seat_roles``, the host's record)."""
+        engine = self.session.engine
+        if engine.ended or seat.person is None:
+            return
+        engine.run_until(math.ceil(engine.now * 1000) / 1000)
+        engine.submit(self.server.holdings.record(seat))
 
     def rewind(self, at: float) -> Session:
         """Restart the exercise from sim time ``at`` in a branch journal that names its parent;
@@ -85,12 +120,20 @@ class TeamHost:
         old = self.session
         assert old.journal_path is not None
         old.close()
-        branch = branch_session(old.journal_path, at, speed=old.pacer.speed)
+        branch = branch_session(old.journal_path, at, speed=old.pacer.speed, seal=old.seal)
         assert branch.header is not None and branch.journal_path is not None
         self.session = branch
         self.branches.append(branch.journal_path)
         self.server.rewind(branch.header, list(branch.events))
         branch.engine.subscribe(self.server.publish)
+        recorded = {
+            (str(e.command.get("seat")), str(e.command.get("person")))
+            for e in branch.events
+            if isinstance(e, ActionAccepted) and e.command.get("do") == "seat_roles"
+        }
+        for seat in self.server.seats.seats.values():  # seated after the branch's moment
+            if seat.person is not None and (seat.id, seat.person) not in recorded:
+                self.record_roles(seat)
         branch.pacer.start(time.monotonic())
         return branch
 
@@ -160,6 +203,39 @@ def typed_command(line: str) -> dict[str, Any]:
     return data
 
 
+def parse_decision(line: str) -> tuple[int, bool, str | None] | None:
+    """``approve N`` or ``deny N [REASON]`` typed at a seat as ``(N, approve, reason)``;
+    ``None`` when the line is not a decision.
+
+    Raises:
+        ValueError: ``approve``/``deny`` without a request number.
+    """
+    word, _, rest = line.strip().partition(" ")
+    if word not in ("approve", "deny"):
+        return None
+    number, _, reason = rest.strip().partition(" ")
+    if not number.isdigit() or int(number) < 1:
+        raise ValueError(f"{word} N: the request's number (e.g. {word} 1)")
+    return int(number), word == "approve", reason.strip() or None
+
+
+def team_words(message: Roles | Request, *, approver: bool) -> str:
+    """A ``roles`` or ``request`` message as a line for a seat (text, never markup)."""
+    if isinstance(message, Roles):
+        held = "; ".join(
+            f"{h.seat} {h.person or '(empty)'}: {', '.join(h.roles)}" for h in message.seats
+        )
+        return visible(f"who holds what: {held}", multiline=False)
+    if message.state == "pending":
+        ask = f" (approve {message.request} | deny {message.request} REASON)" if approver else ""
+        return visible(f"request {message.request}: {message.text}{ask}", multiline=False)
+    by = f" by {message.decided_by}" if message.decided_by else ""
+    why = f": {message.reason}" if message.reason else ""
+    return visible(
+        f"request {message.request} {message.state}{by}{why} ({message.text})", multiline=False
+    )
+
+
 @dataclass(frozen=True)
 class PersonActions:
     """What one person did in a team exercise."""
@@ -189,10 +265,16 @@ async def play_seat(
     script: cmd.ActionScript,
     *,
     on_outcome: Callable[[cmd.Command, Outcome], None] | None = None,
+    approve: bool = True,
+    on_request: Callable[[Request, Outcome], None] | None = None,
 ) -> int:
     """Play a seat from an action script: each step is sent once the host's sim time reaches
     its ``at`` (after a rewind, the steps after the branch's moment are played again); returns
     the events received when the exercise ended.
+
+    A seat that approves (the IC's) decides each request it is asked as it comes: approves it
+    when ``approve`` (``warroom join --approve all``, the default, so scripted game days and
+    scenario CI play to the end), else denies it, saying that the script approves nothing.
 
     Raises:
         LinkError: the seat could not join or the link was lost.
@@ -210,8 +292,30 @@ async def play_seat(
         if on_outcome is not None:
             on_outcome(command, outcome)
 
+    decided: set[int] = set()
+
+    async def decide(request: Request) -> None:
+        reason = None if approve else "the IC's script approves no requests (--approve none)"
+        try:
+            outcome = await seat.decide(request.request, approve, reason)
+        except LinkError:
+            return
+        if on_request is not None:
+            on_request(request, outcome)
+
     async for message in seat.messages():
-        if isinstance(message, EventMessage):
+        if (
+            isinstance(message, Request)
+            and message.state == "pending"
+            and message.request not in decided
+            and message.seat != (seat.welcome.seat if seat.welcome else None)
+            and any(ROLE_TABLE[r].approves for r in seat.held_roles)
+        ):
+            decided.add(message.request)
+            task = asyncio.create_task(decide(message))
+            sending.add(task)
+            task.add_done_callback(sending.discard)
+        elif isinstance(message, EventMessage):
             now = max(now, float(message.event["t"]))
             while i < len(steps) and steps[i].at <= now:
                 task = asyncio.create_task(send(steps[i].action))

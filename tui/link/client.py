@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import itertools
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -127,7 +127,10 @@ class LinkClient:
                 return
             if isinstance(item, _Failure):
                 raise item.error
-            assert isinstance(item, p.Welcome | p.EventMessage | p.Outcome | p.Ended | p.Branch)
+            assert isinstance(
+                item,
+                p.Welcome | p.EventMessage | p.Outcome | p.Ended | p.Branch | p.Roles | p.Request,
+            )
             yield item
             if isinstance(item, p.Ended):
                 return
@@ -139,6 +142,24 @@ class LinkClient:
             LinkError: no outcome in time, or the link dropped before it came (the command
                 may still have been applied: the event stream says).
         """
+        return await self.exchange(
+            lambda ident: p.CommandMessage(v=self.version, id=ident, command=command.to_dict()),
+            command.describe(),
+            timeout=timeout,
+        )
+
+    async def exchange(
+        self,
+        build: Callable[[int], p.CommandMessage | p.Decision],
+        what: str,
+        *,
+        timeout: float | None = None,
+    ) -> p.Outcome:
+        """Send the message ``build`` makes with a fresh id and wait for the outcome of that id.
+
+        Raises:
+            LinkError: no outcome in time, or the link dropped before it came.
+        """
         limit = self.timeout if timeout is None else timeout
         await self.connect()
         ident = next(self._ids)
@@ -149,11 +170,10 @@ class LinkClient:
                 if self._finished or self._writer is None:
                     raise LinkError("the link is closed")
                 self._pending[ident] = future
-                message = p.CommandMessage(v=self.version, id=ident, command=command.to_dict())
-                self._writer.write(p.encode(message))
+                self._writer.write(p.encode(build(ident)))
                 return await future
         except TimeoutError:
-            raise LinkError(f"no answer to {command.describe()} within {limit:g}s") from None
+            raise LinkError(f"no answer to {what} within {limit:g}s") from None
         finally:
             self._pending.pop(ident, None)
 
@@ -298,6 +318,9 @@ class LinkClient:
                 self.events_received = 0
                 self.branches += 1
                 self._queue.put_nowait(message)
+            elif isinstance(message, p.Roles | p.Request):
+                self.on_team_message(message)
+                self._queue.put_nowait(message)
             elif isinstance(message, p.Welcome):
                 log.warning("link: an unexpected second welcome; ignored")
 
@@ -319,6 +342,9 @@ class LinkClient:
         raise LinkLost(
             f"the link dropped and did not come back within {self.reconnect_within:g}s: {last}"
         )
+
+    def on_team_message(self, message: p.Roles | p.Request) -> None:
+        """Keep what a team host says about roles and requests (a network seat does)."""
 
     def _fail_pending(self) -> None:
         for ident, future in list(self._pending.items()):

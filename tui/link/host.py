@@ -2,10 +2,17 @@
 TLS by default) and hands each seat's permitted commands to the host's engine, naming the person
 and the seat.
 
+Roles (``tui.link.roles``): a seat may send what the rows of ``simulator.protocol.ROLE_TABLE``
+for the roles it holds allow (its own, and those the IC handed its person); every seat is told
+who holds what (``roles``). A command those rows hold for approval (the technical lead's
+diagnostics and mitigations) waits as a numbered request: the seats that approve are asked
+(``request``), and their ``decision`` applies it as the requester's, naming the approver, or
+denies it with the reason (nothing journalled).
+
 Security: a connection is answered only after a ``hello`` with a valid join code or session
 token (anything else first closes it silently; wrong codes are rate-limited per address); each
-seat's commands are rate-limited and checked against ``simulator.protocol.ROLE_COMMANDS``
-before anything reaches the engine; the connections are capped; a slow reader is dropped once
+seat's commands are rate-limited and checked against the roles table before anything reaches
+the engine; the connections are capped; a slow reader is dropped once
 ``client_buffer`` bytes behind (it reconnects with its token and catches up), never delaying
 the other seats. Plaintext is refused unless the caller asks for it on a loopback address.
 Asyncio only; must not import Textual.
@@ -27,10 +34,14 @@ from simulator import protocol as p
 from simulator.events import Event, ScenarioEnded
 from simulator.journal import Header
 from tui.link.common import CLIENT_BUFFER, LinkError, log
+from tui.link.roles import Holdings, RequestBook, still_allowed
 from tui.link.seats import Seat, SeatError, SeatTable
 
 SeatCommandHandler = Callable[[cmd.Command, Seat], tuple[bool, str | None]]
 """Applies a command from a seat allowed to send it: ``(accepted, reason)``."""
+
+ApprovedHandler = Callable[[cmd.Command, Seat, str], tuple[bool, str | None]]
+"""Applies a held command the IC approved, naming the requester's seat and who approved it."""
 
 MAX_CONNECTIONS = 64
 """Open connections at most (authenticated or not); more are closed at once."""
@@ -151,6 +162,14 @@ class TeamServer:
         self._closed = False
         self.dropped_slow = 0
         """Seats dropped for falling behind (they reconnect and catch up)."""
+        self.holdings = Holdings(seats)
+        """Who holds which role: each seat's own and those the IC handed (``tui.link.roles``)."""
+        self.requests = RequestBook()
+        """The commands held for the IC's approval."""
+        self.on_approved: ApprovedHandler | None = None
+        """Applies an approved request (``on_command`` without the approver when unset)."""
+        self.on_seated: Callable[[Seat], None] | None = None
+        """Called when a person first takes a seat (the host journals who holds what)."""
 
     # ------------------------------------------------------------------ lifetime
 
@@ -253,6 +272,7 @@ class TeamServer:
         self._headers.append(self._header)
         self._ended = None
         self._backlog = [p.encode_event(i, e, p.NETWORK_VERSION) for i, e in enumerate(events)]
+        self._roles_rewound(events)
         for peer in list(self._peers):
             if peer.seat is None or peer.closed:
                 continue
@@ -364,12 +384,18 @@ class TeamServer:
             )
             peer.send(p.Outcome(v=p.NETWORK_VERSION, id=message.id, accepted=False, reason=limit))
             return True
+        if isinstance(message, p.Decision):
+            peer.send(self._decide(seat, message))
+            return True
         try:
-            command = p.authorize(seat.role, message.command)
+            command, held = p.authorize_held(self.holdings.roles_of(seat), message.command)
         except p.Refused as exc:
             peer.send(
                 p.Outcome(v=p.NETWORK_VERSION, id=message.id, accepted=False, reason=str(exc))
             )
+            return True
+        if held:
+            peer.send(self._hold(command, seat, message.id))
             return True
         reason: str | None
         try:
@@ -421,6 +447,7 @@ class TeamServer:
                 ),
             )
         )
+        self._welcomed(peer, seat, first=hello.token is None)
         if not hello.follow:
             return False
         peer.cursor = hello.since
@@ -446,6 +473,100 @@ class TeamServer:
                 peer.end(self._ended)
         except (ConnectionError, OSError):
             peer.abort()
+
+    # ------------------------------------------------------------------ roles and approvals
+
+    def _team_send(self, message: p.Roles | p.Request, to: set[str] | None = None) -> None:
+        """Say ``message`` to the seats ``to`` names (every seat when ``None``)."""
+        for peer in list(self._peers):
+            if peer.seat is not None and not peer.closed and (to is None or peer.seat.id in to):
+                peer.send(message)
+
+    def _welcomed(self, peer: _Peer, seat: Seat, *, first: bool) -> None:
+        """Tell a seat who holds what (everyone, when a person first takes a seat) and, when it
+        approves, the requests waiting for it."""
+        if first:
+            if self.on_seated is not None:
+                self.on_seated(seat)
+            self._team_send(self.holdings.message())
+        else:
+            peer.send(self.holdings.message())
+        mine = self.holdings.can_approve(seat)
+        for request in self.requests.pending():
+            if mine or request.seat is seat:
+                peer.send(request.message())
+
+    def roles_changed(self) -> None:
+        """Tell every seat who holds what now (after the IC handed a role or took one back)."""
+        self._team_send(self.holdings.message())
+
+    def _request_to(self, request_seat: Seat) -> set[str]:
+        return {s.id for s in self.holdings.approvers()} | {request_seat.id}
+
+    def _hold(self, command: cmd.Command, seat: Seat, ident: int) -> p.Outcome:
+        """Hold a command for the IC's approval and ask the seats that approve."""
+        if not self.holdings.approvers():
+            reason = (
+                f"{command.describe()} needs the IC's approval, and no seat of this exercise "
+                "approves"
+            )
+            return p.Outcome(v=p.NETWORK_VERSION, id=ident, accepted=False, reason=reason)
+        request = self.requests.hold(command, seat)
+        self._team_send(request.message(), self._request_to(seat))
+        log.info("link: request %d held for approval", request.number)
+        return p.Outcome(
+            v=p.NETWORK_VERSION,
+            id=ident,
+            accepted=False,
+            reason=f"waiting for the IC's approval (request {request.number})",
+            pending=request.number,
+        )
+
+    def _decide(self, seat: Seat, decision: p.Decision) -> p.Outcome:
+        """Approve or deny a held request from a seat that approves."""
+
+        def refused(reason: str) -> p.Outcome:
+            return p.Outcome(v=p.NETWORK_VERSION, id=decision.id, accepted=False, reason=reason)
+
+        if not self.holdings.can_approve(seat):
+            return refused(
+                f"{'an' if seat.role[0] in 'aeiou' else 'a'} {seat.role} seat does not approve requests"
+            )
+        held = self.requests.requests.get(decision.request)
+        if held is None or held.state != "pending":
+            state = "there is no such request" if held is None else f"it was already {held.state}"
+            return refused(f"request {decision.request}: {state}")
+        who = seat.person or seat.id
+        if not decision.approve:
+            reason = decision.reason or "the IC denied it"
+            self.requests.settle(held.number, "denied", reason=reason, decided_by=who)
+            self._team_send(held.message(), self._request_to(held.seat))
+            return p.Outcome(v=p.NETWORK_VERSION, id=decision.id, accepted=True)
+        if held.seat.revoked or not still_allowed(self.holdings.roles_of(held.seat), held.command):
+            reason = f"{held.seat.person or held.seat.id} no longer holds a role that may send it"
+            self.requests.settle(held.number, "withdrawn", reason=reason, decided_by=who)
+            self._team_send(held.message(), self._request_to(held.seat))
+            return refused(f"request {held.number}: {reason}")
+        try:
+            if self.on_approved is not None:
+                accepted, why = self.on_approved(held.command, held.seat, who)
+            else:
+                accepted, why = self.on_command(held.command, held.seat)
+        except Exception as exc:
+            log.exception("link: applying request %d failed", held.number)
+            accepted, why = False, f"the host could not apply it: {exc}"
+        self.requests.settle(
+            held.number, "approved", reason=None if accepted else why, decided_by=who
+        )
+        self._team_send(held.message(), self._request_to(held.seat))
+        return p.Outcome(v=p.NETWORK_VERSION, id=decision.id, accepted=accepted, reason=why)
+
+    def _roles_rewound(self, events: list[Event]) -> None:
+        """After a rewind: hold what the branch says was held; withdraw what was waiting."""
+        self.holdings.restore(events)
+        for request in self.requests.withdraw_all("the facilitator rewound the exercise"):
+            self._team_send(request.message(), self._request_to(request.seat))
+        self.roles_changed()
 
 
 def _name(peer: _Peer) -> str:

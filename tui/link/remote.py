@@ -11,6 +11,7 @@ import asyncio
 from datetime import datetime
 from pathlib import Path
 
+from simulator import commands as cmd
 from simulator import protocol as p
 from tui.link.client import LinkClient
 from tui.link.common import LinkError
@@ -79,6 +80,11 @@ class RemoteSeat(LinkClient):
         """The host certificate's fingerprint, once connected over TLS."""
         self.pinned_now = False
         """Whether the first connection pinned the certificate (trust on first use)."""
+        self.holdings: list[p.SeatHolding] = []
+        """Who holds what, as the host last said (``roles``)."""
+        self.requests: dict[int, p.Request] = {}
+        """The requests held for the IC's approval this seat was told of, by number, as last
+        said (``state`` says which are still pending)."""
         if not plaintext_for_tests and known_hosts is None and pin is None:
             raise LinkError("a network seat needs somewhere to pin the host's certificate")
 
@@ -136,6 +142,50 @@ class RemoteSeat(LinkClient):
     def granted(self) -> p.Role | None:
         """The role the host granted, once welcomed."""
         return self.welcome.role if self.welcome is not None else None
+
+    @property
+    def held_roles(self) -> list[p.Role]:
+        """The roles this seat holds now: its own, and those the IC handed its person."""
+        welcome = self.welcome
+        if welcome is None:
+            return []
+        mine = next((h for h in self.holdings if h.seat == welcome.seat), None)
+        return list(mine.roles) if mine is not None else [welcome.role]
+
+    @property
+    def pending_requests(self) -> list[p.Request]:
+        """The requests still waiting for a decision, oldest first."""
+        return [r for _, r in sorted(self.requests.items()) if r.state == "pending"]
+
+    def on_team_message(self, message: p.Roles | p.Request) -> None:
+        """Keep who holds what and the requests' states."""
+        if isinstance(message, p.Roles):
+            self.holdings = list(message.seats)
+        else:
+            self.requests[message.request] = message
+
+    def authorize(self, data: dict[str, object]) -> tuple[cmd.Command, bool]:
+        """A typed command checked against the rows of the roles this seat holds, and whether
+        it waits for the IC's approval (the host checks again).
+
+        Raises:
+            simulator.protocol.Refused: the seat's roles may not send it, or it is invalid.
+        """
+        return p.authorize_held(self.held_roles or ["observer"], data)
+
+    async def decide(self, request: int, approve: bool, reason: str | None = None) -> p.Outcome:
+        """Approve or deny a held request (the IC's seat).
+
+        Raises:
+            LinkError: no outcome in time, or the link dropped.
+        """
+        verb = "approve" if approve else "deny"
+        return await self.exchange(
+            lambda ident: p.Decision(
+                v=p.NETWORK_VERSION, id=ident, request=request, approve=approve, reason=reason
+            ),
+            f"{verb} request {request}",
+        )
 
 
 def seat_begin(welcome: p.Welcome) -> datetime:

@@ -310,6 +310,9 @@ class LinkServer:
         if peer.role is None:
             peer.send(p.Error(message="say hello first: a command needs a seat"))
             return True
+        if isinstance(message, p.Decision):  # never decoded in version 1; for the types
+            peer.send(p.Error(message="decision: only team seats decide requests"))
+            return True
         try:
             command = p.authorize(peer.role, message.command)
         except p.Refused as exc:

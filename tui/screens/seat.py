@@ -1,7 +1,9 @@
 """``warroom join`` in a terminal: a participant's seat of a team game day, live.
 
-The exercise as it happens (the transcript's lines), what the seat may send (its row of
-``simulator.protocol.ROLE_COMMANDS``), and a command line that takes commands as JSON or a YAML
+The exercise as it happens (the transcript's lines), who holds which role and what the seat may
+send (the rows of ``simulator.protocol.ROLE_TABLE`` for the roles it holds, which change when
+the IC hands one), the requests the IC approves or denies (``approve N``, ``deny N REASON``),
+and a command line that takes commands as JSON or a YAML
 mapping; an observer's seat has no command line. Everything shown from the exercise, the host
 and other people is ``rich.text.Text`` passed through ``simulator.text.visible``: no markup or
 terminal escape is ever interpreted. The link reconnects and catches up by itself
@@ -26,7 +28,7 @@ from simulator.journal import JournalError
 from simulator.text import visible
 from simulator.transcript import format_line
 from simulator.yamlio import LoadError
-from tui.headless.team import typed_command
+from tui.headless.team import parse_decision, team_words, typed_command
 from tui.link.common import LinkError
 from tui.link.remote import RemoteSeat, seat_begin
 
@@ -81,18 +83,7 @@ class SeatApp(App[int]):
             self.exit(1, message=f"warroom: error: {exc}")
             return
         role = welcome.role
-        allowed = sorted(p.ROLE_COMMANDS[role])
-        self.query_one("#seat-allowed", Label).update(
-            Text(
-                f"you may send: {', '.join(allowed)}"
-                if allowed
-                else "observer: read-only (you watch the exercise)"
-            )
-        )
-        if allowed:
-            self.query_one("#seat-input", Input).focus()
-        else:
-            self.query_one("#seat-input", Input).display = False
+        self._allowed([role])
         who = f"{welcome.person} · {role} seat {welcome.seat} · {welcome.header().scenario}"
         self._status(who)
         try:
@@ -109,6 +100,12 @@ class SeatApp(App[int]):
                     at = parent.get("at") if isinstance(parent, dict) else None
                     self.replayed_until = float(at) if isinstance(at, int | float) else -1.0
                     self._show(f"the facilitator rewound the exercise to {format_clock(at or 0)}")
+                elif isinstance(message, p.Roles | p.Request):
+                    roles = self.seat.held_roles
+                    if isinstance(message, p.Roles):
+                        self._allowed(roles)
+                    approver = any(p.ROLE_TABLE[r].approves for r in roles)
+                    self._show(team_words(message, approver=approver))
                 elif isinstance(message, p.Welcome) and self.seat.reconnects:
                     self._show(f"reconnected (×{self.seat.reconnects}); caught up")
                 elif isinstance(message, p.Ended):
@@ -117,6 +114,23 @@ class SeatApp(App[int]):
         except LinkError as exc:
             self._show(f"the link to the host was lost: {exc}")
             self._status(f"{who} · link lost")
+
+    def _allowed(self, roles: list[p.Role]) -> None:
+        """Say what the roles the seat holds may send (the roles table's rows)."""
+        allowed = sorted(set[str]().union(*(p.ROLE_COMMANDS[r] for r in roles)))
+        approves = any(p.ROLE_TABLE[r].approves for r in roles)
+        held = ", ".join(roles)
+        text = (
+            f"you hold {held}; you may send: {', '.join(allowed)}"
+            + ("; answer requests: approve N | deny N REASON" if approves else "")
+            if allowed
+            else "observer: read-only (you watch the exercise)"
+        )
+        self.query_one("#seat-allowed", Label).update(Text(visible(text, multiline=False)))
+        field = self.query_one("#seat-input", Input)
+        field.display = bool(allowed)
+        if allowed:
+            field.focus()
 
     @on(Input.Submitted, "#seat-input")
     async def _submitted(self, message: Input.Submitted) -> None:
@@ -128,17 +142,28 @@ class SeatApp(App[int]):
     @work(group="commands")
     async def _send(self, line: str) -> None:
         try:
-            data = typed_command(line)
-            command = p.authorize(self.seat.granted or "observer", data)
+            decision = parse_decision(line)
+            if decision is not None:
+                number, approve, reason = decision
+                answer = await self.seat.decide(number, approve, reason)
+                if not answer.accepted:
+                    self._show(f"refused: {answer.reason or ''}")
+                return
+            command, _ = self.seat.authorize(typed_command(line))
         except (ValueError, p.Refused) as exc:
             self._show(f"refused: {exc}")
+            return
+        except LinkError as exc:
+            self._show(f"not sent: {exc}")
             return
         try:
             outcome = await self.seat.send(command)
         except LinkError as exc:
             self._show(f"not sent: {exc}")
             return
-        if not outcome.accepted:
+        if outcome.pending is not None:
+            self._show(outcome.reason or "waiting for the IC's approval")
+        elif not outcome.accepted:
             self._show(f"refused: {outcome.reason or ''}")
 
     async def on_unmount(self) -> None:
