@@ -4,9 +4,10 @@
 ``host`` prints one line per seat with the command to run on the participant's machine and the
 host certificate's fingerprint; with ``--headless`` it plays until the exercise ends and prints
 the journal's path. The clock starts once every seat has joined (the facilitator's ``start``
-starts it anyway). Without ``--headless`` the host's terminal is a line console: the seats (who
-is connected, each person's last action) and the facilitator's commands (``seats``, ``revoke``,
-``rewind``, ``end``). ``join --actions FILE`` plays a seat from an action script; in a terminal
+starts it anyway). Without ``--headless``, in a terminal, the host's screen is the facilitator
+console of the team exercise (``tui.screens.host``); in a pipe it is a line console: the seats
+(who is connected, each person's last action) and the facilitator's commands (``seats``,
+``revoke``, ``rewind``, ``end``). ``join --actions FILE`` plays a seat from an action script; in a terminal
 ``join`` opens the seat's screen (``tui.screens.seat``), and in a pipe it follows the exercise
 as text and sends commands typed one per line. Textual is imported only when the seat's screen
 opens.
@@ -169,6 +170,13 @@ def cmd_host(args: argparse.Namespace) -> int:
     try:
         if args.headless:
             journal = asyncio.run(team_host.run(started=started))
+        elif sys.stdin.isatty() and sys.stdout.isatty():
+            from tui.screens.host import run_host
+
+            journal = run_host(
+                team_host,
+                lambda seat, port: f"warroom join {shown}:{port} --code {seat.code}{flag}",
+            )
         else:
             from tui.cli.console import host_console
 

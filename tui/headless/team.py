@@ -13,14 +13,16 @@ from __future__ import annotations
 import asyncio
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from simulator import commands as cmd
+from simulator.engine import Outcome as EngineOutcome
 from simulator.events import ActionAccepted, ActionRejected, Event
 from simulator.protocol import Branch, EventMessage, Outcome
+from tui.headless.seating import Refusal
 from tui.headless.session import Session, branch_session
 from tui.link.common import LinkError
 from tui.link.host import TeamServer
@@ -49,10 +51,15 @@ class TeamHost:
         ``start_now``)."""
         self.start_now = False
         """Set by the facilitator to start without the seats still missing."""
+        self.clock_started = not session.start_paused
+        """Whether the exercise clock has started (a session opened paused waits for seats)."""
+        self.refusals: list[Refusal] = []
+        """Commands the host refused before the engine, for the facilitator's seat view."""
         if session.header is None:
             session.open(time.monotonic())
         self.server = server
         server.on_command = self.apply
+        server.on_refused = self._refused
         session.engine.subscribe(server.publish)
         for event in session.events:
             server.publish(event)
@@ -68,12 +75,43 @@ class TeamHost:
         The command lands on the next whole millisecond of sim time, the precision the journal
         keeps, so a replay submits it at exactly the same moment.
         """
-        engine = self.session.engine
-        engine.run_until(math.ceil(engine.now * 1000) / 1000)
-        outcome = engine.submit(command, person=seat.person, seat=seat.id)
+        self._align()
+        outcome = self.session.engine.submit(command, person=seat.person, seat=seat.id)
         if outcome.accepted:
             seat.last_action = f"T+{self.session.engine.now:.0f}s {command.describe()}"
         return outcome.accepted, (outcome.reason or None)
+
+    def _align(self) -> None:
+        engine = self.session.engine
+        engine.run_until(math.ceil(engine.now * 1000) / 1000)
+
+    def facilitate(self, command: cmd.Command) -> EngineOutcome:
+        """Submit the host's facilitator's command to the engine, on the next whole millisecond
+        of sim time (as a seat's), after ``check_facilitator``'s checks.
+
+        ``set_pace`` and ``jump_ahead`` move the pacer instead (see
+        ``tui.screens.facilitator.apply_facilitator_command``).
+        """
+        reason = self.check_facilitator(command)
+        if reason is not None:
+            return EngineOutcome(False, reason)
+        self._align()
+        return self.session.submit(command)
+
+    def _refused(self, seat: Seat, command: Mapping[str, Any], reason: str) -> None:
+        self.refusals.append(Refusal(self.session.engine.now, seat.id, dict(command), reason))
+
+    def check_facilitator(self, command: cmd.Command) -> str | None:
+        """Why the host's facilitator may not send ``command`` now, or ``None`` when they may:
+        an inject aimed at a role with no seat, or a pace change before the clock started."""
+        to = getattr(command, "to", None)
+        if to is not None and not any(
+            s.role == to and not s.revoked for s in self.server.seats.seats.values()
+        ):
+            return f"this exercise has no {to} seat to aim it at"
+        if isinstance(command, cmd.SetPace | cmd.JumpAhead) and not self.clock_started:
+            return "the clock has not started yet: start it first"
+        return None
 
     def rewind(self, at: float) -> Session:
         """Restart the exercise from sim time ``at`` in a branch journal that names its parent;
@@ -92,6 +130,8 @@ class TeamHost:
         self.server.rewind(branch.header, list(branch.events))
         branch.engine.subscribe(self.server.publish)
         branch.pacer.start(time.monotonic())
+        self.clock_started = True
+        self.refusals = [r for r in self.refusals if r.t <= at]
         return branch
 
     async def run(
@@ -119,6 +159,7 @@ class TeamHost:
                         on_tick(self)
                     await asyncio.sleep(tick)
                 self.session.pacer.start(time.monotonic())
+                self.clock_started = True
             while not self.session.engine.ended:
                 self.session.tick(time.monotonic())
                 if on_tick is not None:
