@@ -154,7 +154,7 @@ class TeamHost:
             started(self)
         try:
             if self.session.pacer.paused and self.wait_for_seats:
-                while not self.all_seated() and not self.start_now:
+                while not (self.all_seated() or self.start_now or self.session.engine.ended):
                     if on_tick is not None:
                         on_tick(self)
                     await asyncio.sleep(tick)

@@ -331,13 +331,17 @@ class FacilitatorScreen(Screen[None]):
 
     def compose_right(self) -> ComposeResult:
         """The right column: what was done, and the live score."""
-        log = RichLog(id="actions", wrap=True, markup=False)
+        # min_width: wrap at the panel's width (RichLog's default of 78 cut lines off)
+        log = RichLog(id="actions", wrap=True, markup=False, min_width=20)
         log.border_title = self.ACTIONS_TITLE
         yield log
         yield ScorePanel(id="fac-score")
 
     def on_resize(self, event: Resize) -> None:
-        self.set_class(event.size.width < NARROW, "-narrow")
+        narrow = event.size.width < NARROW
+        if narrow != self.has_class("-narrow"):
+            self.set_class(narrow, "-narrow")
+            self.call_after_refresh(self.refresh_feed, False)
         self.refresh_bindings()
 
     def action_next_view(self) -> None:
@@ -387,17 +391,25 @@ class FacilitatorScreen(Screen[None]):
         ended = ended_reason(events)
         pace = feed.pace
         status = Text(no_wrap=True, overflow="ellipsis")
+        narrow = self.has_class("-narrow")  # the clock, pace and link before the names
         status.append(" FACILITATOR ", style="bold reverse")
-        status.append(f" {feed.scenario.id} · trainee {feed.trainee}  ")
+        if narrow:
+            status.append(f" {feed.scenario.id}  ")
+        else:
+            status.append(
+                visible(f" {feed.scenario.id} · trainee {feed.trainee}  ", multiline=False)
+            )
         status.append(f"{format_clock(now)}", style="bold")
-        status.append(f"  {_world(feed.scenario, now)}  {pace.speed:g}x ")
+        if not narrow:
+            status.append(f"  {_world(feed.scenario, now)}")
+        status.append(f"  {pace.speed:g}x ")
         if ended:
             status.append(" ■ ENDED ", style="bold reverse")
         elif pace.paused:
             status.append(" ⏸ PAUSED ", style="bold reverse")
         else:
             status.append(" ▶ LIVE ")
-        status.append(f" · link {feed.link_state}")
+        status.append(f" · {'' if narrow else 'link '}{feed.link_state}")
         self.query_one("#fac-status", Static).update(status)
         if not news and self._rows:
             return

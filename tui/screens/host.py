@@ -109,9 +109,9 @@ class HostFeed:
         """How many seats are connected, and whether the clock waits for the others."""
         seats = [s for s in self.host.server.seats.seats.values() if not s.revoked]
         online = self.host.server.connected()
-        count = f"{sum(1 for s in seats if s.id in online)}/{len(seats)} seats connected"
+        count = f"{sum(1 for s in seats if s.id in online)}/{len(seats)} seats"
         if not self.host.clock_started:
-            return f"{count} · waiting for seats: s starts"
+            return f"{count} · clock waits"
         return count
 
     def assessment(self, *, ended: bool) -> Assessment:
@@ -254,7 +254,7 @@ class RewindDialog(ModalScreen[float | None]):
 # --------------------------------------------------------------------------- the screen
 
 
-class SeatTable(DataTable[Text]):
+class SeatsTable(DataTable[Text]):
     """The seats, one row each."""
 
 
@@ -284,13 +284,13 @@ class HostScreen(FacilitatorScreen):
     def compose_left(self) -> ComposeResult:
         yield from super().compose_left()
         with Vertical(id="seats-panel"):
-            table = SeatTable(id="seats", cursor_type="row")
+            table = SeatsTable(id="seats", cursor_type="row")
             table.border_title = "Seats"
             yield table
             yield Static("", id="seat-detail")
 
     def on_mount(self) -> None:
-        table = self.query_one(SeatTable)
+        table = self.query_one(SeatsTable)
         table.add_column("Seat", key="seat", width=9)
         table.add_column("Person", key="person", width=18)
         table.add_column("Link", key="link", width=14)
@@ -332,7 +332,7 @@ class HostScreen(FacilitatorScreen):
             host.session.events,
             host.refusals,
         )
-        table = self.query_one(SeatTable)
+        table = self.query_one(SeatsTable)
         if [r.seat for r in rows] != [r.seat for r in self.seat_rows]:
             table.clear()
             for row in rows:
@@ -348,7 +348,7 @@ class HostScreen(FacilitatorScreen):
         self._show_seat_detail()
 
     def _selected_seat(self) -> SeatRow | None:
-        table = self.query_one(SeatTable)
+        table = self.query_one(SeatsTable)
         if not self.seat_rows or table.cursor_row < 0:
             return None
         return self.seat_rows[min(table.cursor_row, len(self.seat_rows) - 1)]
