@@ -11,13 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
-from textual.widgets import Input, RichLog, Select
+from textual.widgets import Input, RichLog, Select, TextArea
 
 from simulator import commands as cmd
 from simulator.events import InjectDelivered
 from simulator.journal import read_journal
 from simulator.library import load_script
-from tests.tui.conftest import SIZE, press, settle
+from tests.tui.conftest import SIZE, DialogHost, pick, press, settle
 from tests.tui.textual_private import footer_keys
 from tui.headless.session import new_session
 from tui.headless.team import TeamHost, play_seat
@@ -25,11 +25,13 @@ from tui.link.host import TeamServer
 from tui.link.remote import RemoteSeat
 from tui.link.seats import Seat, SeatTable
 from tui.screens.dialogs.confirm import ConfirmQuit
+from tui.screens.facilitator import AdHocInjectDialog
 from tui.screens.host import AimInjectDialog, HostApp, HostScreen, RewindDialog, SeatsTable
 
 ROOT = Path(__file__).resolve().parents[2]
 EXPERT = ROOT / "scenarios" / "scripts" / "api-outage.expert.yaml"
 NARROW = (80, 24)
+FINGERPRINT = "SHA256:7B:0F:31:C2:9A:44:E1:08:5D:6E:2F:90:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01"
 CODES = {
     "ic": "K7QX-M2PD-9TRA",
     "comms": "4HWN-TQ8R-ZC2E",
@@ -193,7 +195,9 @@ async def test_leaving_a_running_exercise_ends_it_for_every_seat_first(tmp_path:
     assert app.return_value == host.session.journal_path
 
 
-async def test_at_80x24_v_shows_the_injects_then_the_seats_then_the_team(tmp_path: Path) -> None:
+async def test_at_80x24_v_shows_the_injects_the_seats_the_team_and_the_score_in_turn(
+    tmp_path: Path,
+) -> None:
     host = hosted(tmp_path)
     app = HostApp(host, join_command)
     async with app.run_test(size=NARROW) as pilot:
@@ -206,10 +210,16 @@ async def test_at_80x24_v_shows_the_injects_then_the_seats_then_the_team(tmp_pat
 
         assert shown("#injects") and not shown("#seats") and not shown("#actions")
         await press(pilot, "v")
+        await pilot.pause()
         assert shown("#seats") and shown("#seat-detail") and not shown("#injects")
         await press(pilot, "v")
-        assert shown("#actions") and shown("#fac-score") and not shown("#seats")
+        await pilot.pause()
+        assert shown("#actions") and not shown("#fac-score") and not shown("#seats")
         await press(pilot, "v")
+        await pilot.pause()
+        assert shown("#fac-score") and not shown("#actions")
+        await press(pilot, "v")
+        await pilot.pause()
         assert shown("#injects")
         keys = footer_keys(screen)
         labels = {k.key_display or k.key for k in keys}
@@ -265,14 +275,17 @@ def test_the_host_console_at_120x36(snap_compare: Any, tmp_path: Path) -> None:
 
 
 def test_the_host_console_at_80x24_shows_the_seats_on_v(snap_compare: Any, tmp_path: Path) -> None:
-    """Issue 16: at 80x24 the Seats panel is one press of v away, with the seat's detail."""
+    """Issue 16: at 80x24 the Seats panel is one press of v away, with the seat's detail (for
+    a seat nobody has joined: its join command and the host certificate's fingerprint)."""
 
     async def run(pilot: Pilot[Any]) -> None:
         await until(pilot, lambda: pilot.app.host.server.port != 0)  # type: ignore[attr-defined]
         await settle(pilot)
         await press(pilot, "v")  # the seats
+        host_screen(pilot.app).query_one(SeatsTable).move_cursor(row=3)  # type: ignore[arg-type]
+        await settle(pilot)  # the observer's seat: nobody yet, so its join line
 
-    app = HostApp(canned(tmp_path), join_command)
+    app = HostApp(canned(tmp_path), join_command, FINGERPRINT)
     assert snap_compare(app, terminal_size=NARROW, run_before=run)
 
 
@@ -283,3 +296,23 @@ def test_the_host_console_at_80x24_opens_on_the_injects(snap_compare: Any, tmp_p
 
     app = HostApp(canned(tmp_path), join_command)
     assert snap_compare(app, terminal_size=NARROW, run_before=run)
+
+
+async def test_an_ad_hoc_inject_from_the_host_goes_to_every_seat_or_to_one_role() -> None:
+    dialog = AdHocInjectDialog(["ic", "comms", "observer"])
+    app = DialogHost(dialog)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        dialog.query_one("#sender", Input).value = "Legal"
+        dialog.query_one("#text", TextArea).load_text("Do not name the customer [b]X[/b].")
+        assert dialog.query_one("#to", Select).value == ""  # every seat, unless one is picked
+        await pick(pilot, "#to", "the comms seat only")
+        await press(pilot, "ctrl+s")
+    assert app.results == [
+        cmd.AdHocInject(sender="Legal", text="Do not name the customer [b]X[/b].", to="comms")
+    ]
+    single = AdHocInjectDialog()  # warroom facilitate: one trainee, no choice of seats
+    app = DialogHost(single)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert not single.query("#to")

@@ -176,6 +176,7 @@ def cmd_host(args: argparse.Namespace) -> int:
             journal = run_host(
                 team_host,
                 lambda seat, port: f"warroom join {shown}:{port} --code {seat.code}{flag}",
+                fingerprint,
             )
         else:
             from tui.cli.console import host_console

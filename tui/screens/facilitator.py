@@ -294,9 +294,9 @@ class FacilitatorScreen(Screen[None]):
 
     ACTIONS_TITLE: ClassVar[str] = "Trainee's actions"
     """The actions panel's title."""
-    NARROW_VIEWS: ClassVar[tuple[str, ...]] = ("injects", "actions")
+    NARROW_VIEWS: ClassVar[tuple[str, ...]] = ("injects", "actions", "score")
     """What a narrow terminal (under ``NARROW`` columns) shows in turn on ``v``: the injects,
-    then the actions and the live score."""
+    the actions, the live score."""
     FOOTER_ROWS: ClassVar[tuple[int, int]] = (1, 2)
     """The footer's rows on a wide and on a narrow terminal."""
 
@@ -342,6 +342,7 @@ class FacilitatorScreen(Screen[None]):
         if narrow != self.has_class("-narrow"):
             self.set_class(narrow, "-narrow")
             self.call_after_refresh(self.refresh_feed, False)
+            self.call_after_refresh(self.rewrite_actions)
         self.refresh_bindings()
 
     def action_next_view(self) -> None:
@@ -352,6 +353,15 @@ class FacilitatorScreen(Screen[None]):
     def _show_view(self) -> None:
         for i, name in enumerate(self.NARROW_VIEWS):
             self.set_class(i == self.view_index, f"-view-{name}")
+        if self.is_mounted:
+            self.call_after_refresh(self.rewrite_actions)
+
+    def rewrite_actions(self) -> None:
+        """Write the actions panel again at its width (lines written while it was hidden, or
+        before a rewind, are laid out anew)."""
+        self.query_one("#actions", RichLog).clear()
+        self._shown_actions = 0
+        self._show_actions(action_rows(self.feed.events))
 
     def on_mount(self) -> None:
         table = self.query_one(InjectTable)

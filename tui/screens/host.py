@@ -25,7 +25,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, DataTable, Input, Label, RichLog, Select, Static
+from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
 from assessments.assessor import Assessment
 from simulator import commands as cmd
@@ -270,14 +270,16 @@ class HostScreen(FacilitatorScreen):
         Binding("q", "quit_host", "Leave"),
     ]
     ACTIONS_TITLE = "Team's actions"
-    NARROW_VIEWS = ("injects", "seats", "actions")
+    NARROW_VIEWS = ("injects", "seats", "actions", "score")
     FOOTER_ROWS = (2, 4)
 
-    def __init__(self, host: TeamHost, join_command: JoinCommand) -> None:
-        """Show ``host``'s exercise; ``join_command`` says how a seat is joined."""
+    def __init__(self, host: TeamHost, join_command: JoinCommand, fingerprint: str = "") -> None:
+        """Show ``host``'s exercise; ``join_command`` says how a seat is joined, and
+        ``fingerprint`` is the host certificate's (participants check it when they join)."""
         super().__init__(HostFeed(host), standalone=True)
         self.host = host
         self.join_command = join_command
+        self.fingerprint = fingerprint
         self.seat_rows: list[SeatRow] = []
         self._session_shown: object = host.session
 
@@ -292,7 +294,7 @@ class HostScreen(FacilitatorScreen):
     def on_mount(self) -> None:
         table = self.query_one(SeatsTable)
         table.add_column("Seat", key="seat", width=9)
-        table.add_column("Person", key="person", width=18)
+        table.add_column("Person", key="person", width=19)
         table.add_column("Link", key="link", width=14)
         table.add_column("Done", key="done", width=7)
         table.add_column("Last action", key="last")
@@ -315,9 +317,8 @@ class HostScreen(FacilitatorScreen):
         """Re-read the feed and the seats (a rewind starts the actions panel again)."""
         if self.host.session is not self._session_shown:
             self._session_shown = self.host.session
-            self.query_one("#actions", RichLog).clear()
-            self._shown_actions = 0
             self._rows = []
+            self.rewrite_actions()
             news = True
         super().refresh_feed(news)
         if news:
@@ -343,7 +344,7 @@ class HostScreen(FacilitatorScreen):
                     for column, value in zip(
                         ("seat", "person", "link", "done", "last"), _seat_cells(new), strict=True
                     ):
-                        table.update_cell(new.seat, column, value)
+                        table.update_cell(new.seat, column, value, update_width=True)
         self.seat_rows = rows
         self._show_seat_detail()
 
@@ -374,6 +375,8 @@ class HostScreen(FacilitatorScreen):
             port = self.host.server.port
             out.append("\njoin: ")
             out.append(visible(self.join_command(self._seat(row.seat), port), multiline=False))
+            if self.fingerprint:
+                out.append(f"\nhost certificate: {self.fingerprint}", style="dim")
         if row.last is not None:
             mark = "✗ refused" if row.last.refused else "✓"
             out.append(f"\nlast: {format_clock(row.last.t)} {mark} ")
@@ -516,11 +519,13 @@ class HostApp(App[Path | None]):
 
     TITLE = "warroom · host"
 
-    def __init__(self, host: TeamHost, join_command: JoinCommand) -> None:
-        """Run ``host``'s exercise (the server starts listening once mounted)."""
+    def __init__(self, host: TeamHost, join_command: JoinCommand, fingerprint: str = "") -> None:
+        """Run ``host``'s exercise (the server starts listening once mounted); ``join_command``
+        and ``fingerprint`` are what participants need to join (shown for each empty seat)."""
         super().__init__()
         self.host = host
         self.join_command = join_command
+        self.fingerprint = fingerprint
         self.journal: Path | None = None
         """The last branch's journal, once the exercise ended."""
         self.leave_when_ended = False
@@ -529,7 +534,7 @@ class HostApp(App[Path | None]):
         self._clock_shown = 0.0
 
     def on_mount(self) -> None:
-        self.console_screen = HostScreen(self.host, self.join_command)
+        self.console_screen = HostScreen(self.host, self.join_command, self.fingerprint)
         self.push_screen(self.console_screen)
         self._run()
 
@@ -589,9 +594,9 @@ class HostApp(App[Path | None]):
             self.console_screen.post_message(FeedUpdated(False))
 
 
-def run_host(host: TeamHost, join_command: JoinCommand) -> Path:
+def run_host(host: TeamHost, join_command: JoinCommand, fingerprint: str) -> Path:
     """Run the team game day with the facilitator console; returns the last journal."""
-    app = HostApp(host, join_command)
+    app = HostApp(host, join_command, fingerprint)
     app.run()
     if app.journal is not None:
         return app.journal
