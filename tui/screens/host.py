@@ -563,9 +563,9 @@ class HostApp(App[Path | None]):
         """After each pacing slice: tell the console when anything it shows changed."""
         session = host.session
         events = session.events
+        online = host.server.connected()
         seats = tuple(
-            (s.id, s.person, s.revoked, s.id in host.server.connected())
-            for s in host.server.seats.seats.values()
+            (s.id, s.person, s.revoked, s.id in online) for s in host.server.seats.seats.values()
         )
         seen = (
             id(session),
