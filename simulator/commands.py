@@ -8,7 +8,7 @@ them (see ``engine``) and must not know about the screen.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, TypeAdapter, model_validator
 
@@ -25,6 +25,9 @@ ScenarioId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 """A stakeholder or channel the scenario adds (the engine checks that it does)."""
 Status = Literal["investigating", "identified", "monitoring", "resolved"]
 ROTATIONS = ("primary", "secondary", "ic_rotation", "management", "security")
+TeamRole = Literal["ic", "scribe", "comms", "tech", "observer"]
+"""A team game day's seat role (``simulator.protocol.Role`` but the facilitator): what a seat
+holds, and whom an aimed inject goes to."""
 
 
 class BaseCommand(Strict):
@@ -32,6 +35,9 @@ class BaseCommand(Strict):
 
     rationale: str | None = Field(default=None, max_length=2000)
     """Why: the decision log entry that goes with the action."""
+
+    AIMABLE: ClassVar[bool] = False
+    """Whether the command may go to one team role only (its ``to`` field)."""
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form with ``do`` first: ``{"do": "page", "target": "security"}``."""
@@ -48,8 +54,10 @@ class BaseCommand(Strict):
         """A one-line description, e.g. ``page security``."""
         data = self.to_dict()
         do = str(data.pop("do"))
+        to = data.pop("to", None) if self.AIMABLE else None
         values = [str(v) for k, v in data.items() if k not in ("rationale", "text")]
-        return " ".join([do.replace("_", " "), *values])
+        aimed = f" to {to} only" if to is not None else ""
+        return " ".join([do.replace("_", " "), *values]) + aimed
 
 
 class Acknowledge(BaseCommand):
@@ -250,20 +258,28 @@ class FireInject(BaseCommand):
     """Deliver a scenario inject now."""
 
     do: Literal["fire_inject"] = "fire_inject"
+    AIMABLE: ClassVar[bool] = True
     inject: Name
     """Inject id."""
+    to: TeamRole | None = None
+    """In a team game day: the one role whose seats get it (the others never see its text);
+    ``None``: everyone."""
 
 
 class AdHocInject(BaseCommand):
     """Deliver a message the facilitator writes on the spot."""
 
     do: Literal["adhoc_inject"] = "adhoc_inject"
+    AIMABLE: ClassVar[bool] = True
     sender: Name
     """Who it is from, as shown."""
     channel: Literal["incident", "pager", "support", "dm", "status_page", "sre_team"] = "incident"
     """Where it appears."""
     text: Text
     """The message."""
+    to: TeamRole | None = None
+    """In a team game day: the one role whose seats get it (the others never see its text);
+    ``None``: everyone."""
 
 
 class StartFault(BaseCommand):
@@ -290,10 +306,6 @@ class JumpAhead(BaseCommand):
     do: Literal["jump_ahead"] = "jump_ahead"
     seconds: float = Field(gt=0, le=24 * 3600)
     """How far to jump, in sim seconds."""
-
-
-TeamRole = Literal["ic", "scribe", "comms", "tech", "observer"]
-"""A team game day's seat roles (``simulator.protocol.Role`` without the facilitator)."""
 
 
 class SeatRoles(BaseCommand):
@@ -353,6 +365,9 @@ FACILITATOR_TYPES: dict[str, type[BaseCommand]] = {
 
 COMMAND_TYPES: dict[str, type[BaseCommand]] = {**ACTION_TYPES, **FACILITATOR_TYPES}
 """Every command class by its ``do``."""
+
+AIMED: frozenset[str] = frozenset(do for do, c in COMMAND_TYPES.items() if c.AIMABLE)
+"""The ``do`` names of the commands that may go to one team role only (``to``)."""
 
 _FACILITATOR_CLASSES = tuple(FACILITATOR_TYPES.values())
 

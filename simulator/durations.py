@@ -135,6 +135,32 @@ def format_clock(seconds: float) -> str:
     return f"T+{h}:{m:02d}:{s:02d}" if h else f"T+{m:02d}:{s:02d}"
 
 
+def parse_moment(text: str) -> float:
+    """A moment of an exercise as people write it: ``12m``, ``T+12m``, ``T+12:00``, ``1:02:03``
+    or seconds (``format_clock`` reads back).
+
+    Raises:
+        ValueError: with a message that says what a moment looks like.
+    """
+    body = text.strip()
+    if body[:2].upper() == "T+":
+        body = body[2:].strip()
+    clock = re.fullmatch(r"(?:(\d+):)?(\d{1,2}):(\d{2})", body)
+    if clock is not None:
+        h, m, s = (int(x) if x else 0 for x in clock.groups())
+        if (m >= 60 and clock.group(1)) or s >= 60:
+            raise ValueError(
+                f"{text.strip()!r} is not a moment: write it like 12m, T+12m or T+12:00"
+            )
+        return parse_duration(h * 3600 + m * 60 + s)
+    try:
+        return parse_duration(body)
+    except ValueError:
+        raise ValueError(
+            f"{text.strip()!r} is not a moment: write it like 12m, T+12m or T+12:00"
+        ) from None
+
+
 def _clip(value: str, limit: int = 40) -> str:
     return value if len(value) <= limit else value[:limit] + "…"
 

@@ -649,7 +649,7 @@ class Engine:
         self._emit(ev.FaultCleared(self._t(), fault_id, cause))
         return True
 
-    def _deliver(self, inject: Inject, source: str) -> None:
+    def _deliver(self, inject: Inject, source: str, to: str | None = None) -> None:
         if inject.id in self.delivered or self.ended:
             return
         if source != "facilitator" and inject.until is not None and self.now > inject.until:
@@ -657,7 +657,7 @@ class Engine:
         self.delivered[inject.id] = self.now
         text = _render(inject.text, self.values)
         self._emit(
-            ev.InjectDelivered(self._t(), inject.id, inject.from_, inject.channel, text, source)
+            ev.InjectDelivered(self._t(), inject.id, inject.from_, inject.channel, text, source, to)
         )
         for rid in inject.leaves:
             self._leave(self.responders[rid])
@@ -1268,11 +1268,13 @@ class Engine:
             raise CommandRejected(
                 f"inject {x.id} was already delivered at {format_clock(self.delivered[x.id])}"
             )
-        self._deliver(x, "facilitator")
+        self._deliver(x, "facilitator", c.to)
 
     @handles(cmd.AdHocInject)
     def _do_adhoc_inject(self, c: cmd.AdHocInject) -> None:
-        self._emit(ev.InjectDelivered(self._t(), None, c.sender, c.channel, c.text, "facilitator"))
+        self._emit(
+            ev.InjectDelivered(self._t(), None, c.sender, c.channel, c.text, "facilitator", c.to)
+        )
 
     @handles(cmd.StartFault)
     def _do_start_fault(self, c: cmd.StartFault) -> None:

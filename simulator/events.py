@@ -105,6 +105,9 @@ class InjectDelivered(Event):
     text: str
     source: str
     """``scheduled``, ``condition`` or ``facilitator``."""
+    to: str | None = None
+    """The one team role whose seats it went to (a facilitator's aimed inject); absent when it
+    went to everyone."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -326,9 +329,10 @@ _FIELD_NAMES: dict[type[Event], tuple[str, ...]] = {
 }
 
 
-SEAT_FIELDS = frozenset({"person", "seat", "approved_by"})
-"""Optional fields of the action events, written only when set: a journal of one trainee reads
-and writes exactly as before team seats existed."""
+SEAT_FIELDS = frozenset({"person", "seat", "approved_by", "to"})
+"""Optional fields of team game days (who sent an action from which seat, who approved it, the
+role an aimed inject went to), written only when set: a journal of one trainee reads and writes
+exactly as before team seats existed."""
 
 
 MAX_TIME = 400 * 24 * 3600.0

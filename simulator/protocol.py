@@ -20,6 +20,7 @@ encodes, decodes and authorises, and must not do any I/O (see ``tui.link`` for t
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -37,7 +38,14 @@ from pydantic import (
 
 from simulator import commands as cmd
 from simulator import text
-from simulator.events import Event, dumps, event_from_dict
+from simulator.events import (
+    ActionAccepted,
+    ActionRejected,
+    Event,
+    InjectDelivered,
+    dumps,
+    event_from_dict,
+)
 from simulator.journal import Header, JournalError
 
 VERSION: Final = 1
@@ -611,3 +619,34 @@ def authorize(role: Role, command: Mapping[str, Any]) -> cmd.Action | cmd.Facili
         return cmd.parse_command(dict(command))
     except ValidationError as exc:
         raise Refused(f"{do}: {_problems(exc, tagged=True)}") from None
+
+
+# --------------------------------------------------------------------------- audiences
+
+
+def for_role(event: Event, role: Role) -> Event | None:
+    """The event as a seat of ``role`` may see it, or ``None`` when it sees it as it is.
+
+    An inject the facilitator aimed at one role (``to``) reaches that role's seats whole; the
+    other seats get the same event, in the same place of the stream, with its text withheld
+    (so every seat holds the same number of events), and the facilitator's command that fired
+    it likewise.
+    """
+    if isinstance(event, InjectDelivered):
+        if event.to is None or event.to == role:
+            return None
+        return dataclasses.replace(event, text=withheld(event.to))
+    if isinstance(event, ActionAccepted | ActionRejected):
+        to = event.command.get("to")
+        if event.command.get("do") not in cmd.AIMED or not isinstance(to, str) or to == role:
+            return None
+        hidden = {
+            k: withheld(to) if k in ("text", "rationale") else v for k, v in event.command.items()
+        }
+        return dataclasses.replace(event, command=hidden)
+    return None
+
+
+def withheld(role: str) -> str:
+    """What seats of other roles read in place of an aimed inject's text."""
+    return f"(for the {role} seat only: not shown to you)"

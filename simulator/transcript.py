@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 
 from simulator import events as ev
+from simulator.commands import AIMED
 from simulator.durations import format_clock, format_duration
 from simulator.text import visible
 
@@ -40,6 +41,8 @@ def describe(event: ev.Event) -> tuple[str, str] | None:
         return "ALERT", f"{event.alert} resolved (value {event.value:g})"
     if isinstance(event, ev.InjectDelivered):
         origin = " (facilitator)" if event.source == "facilitator" else ""
+        if event.to is not None:
+            origin = f" (facilitator, to {event.to} only)"
         return _CHANNEL.get(
             event.channel, event.channel.upper()
         ), f"{event.sender}{origin}: {event.text}"
@@ -134,9 +137,12 @@ def _action(event: ev.ActionAccepted | ev.ActionRejected) -> tuple[str, str]:
     do = str(data.pop("do", "?"))
     rationale = data.pop("rationale", None)
     text = data.pop("text", None)
+    to = data.pop("to", None) if do in AIMED else None
     if do == "schedule_postmortem" and "within" in data:
         data["within"] = f"within {data['within']}"
     line = " ".join([do.replace("_", " "), *(str(v) for v in data.values())])
+    if to is not None:
+        line += f" to {to} only"
     if text:
         line += f"\n{text}"
     if rationale:

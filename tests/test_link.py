@@ -467,7 +467,7 @@ def test_a_facilitator_fires_a_manual_inject_and_sets_the_pace_and_sees_the_outc
     assert fired == p.Outcome(id=fired.id, accepted=True)
     assert not again.accepted and again.reason and "already delivered" in again.reason
     assert pace.accepted
-    assert [type(x) for x in session.commands] == [c.FireInject, c.FireInject, c.SetPace]
+    assert [x.do for x in session.commands] == ["fire_inject", "fire_inject", "set_pace"]
     delivered = [e for e in got if isinstance(e, InjectDelivered) and e.source == "facilitator"]
     assert [e.inject for e in delivered] == ["major-validator-offline"]
     paced = [e for e in got if isinstance(e, ActionAccepted) and e.command["do"] == "set_pace"]

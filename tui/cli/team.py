@@ -4,9 +4,10 @@
 ``host`` prints one line per seat with the command to run on the participant's machine and the
 host certificate's fingerprint; with ``--headless`` it plays until the exercise ends and prints
 the journal's path. The clock starts once every seat has joined (the facilitator's ``start``
-starts it anyway). Without ``--headless`` the host's terminal is a line console: the seats (who
-is connected, each person's last action) and the facilitator's commands (``seats``, ``revoke``,
-``rewind``, ``end``). ``join --actions FILE`` plays a seat from an action script; in a terminal
+starts it anyway). Without ``--headless``, in a terminal, the host's screen is the facilitator
+console of the team exercise (``tui.screens.host``); in a pipe it is a line console: the seats
+(who is connected, each person's last action) and the facilitator's commands (``seats``,
+``revoke``, ``rewind``, ``end``). ``join --actions FILE`` plays a seat from an action script; in a terminal
 ``join`` opens the seat's screen (``tui.screens.seat``), and in a pipe it follows the exercise
 as text and sends commands typed one per line. ``host --web [ADDR:]PORT`` also serves browser
 seats (``tui.screens.web``): each page asks for a join code and opens that seat's screen. Textual
@@ -19,6 +20,7 @@ import argparse
 import asyncio
 import socket
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -217,6 +219,15 @@ def cmd_host(args: argparse.Namespace) -> int:
 
         web = SeatWebServer(*web_at, tls=tls, max_pages=page_cap(len(table.seats)))
 
+    def open_browser_seats(h: TeamHost) -> str | None:
+        """Open the browser seats once the seats' port is known; the line that says where."""
+        if web is None:
+            return None
+        from tui.link.web import SeatTarget, dial_host
+
+        web.open_seats(SeatTarget(dial_host(host), h.server.port, pin))
+        return f"open {web.url(_shown(web.host))} and type the seat's code"
+
     def started(h: TeamHost) -> None:
         print(f"warroom host: {session.scenario.id} ({session.scenario.title})")
         print(f"certificate fingerprint: {fingerprint}")
@@ -226,18 +237,14 @@ def cmd_host(args: argparse.Namespace) -> int:
                 f"  {seat.id:<11} {title:<22} warroom join {shown}:{h.server.port} "
                 f"--code {seat.code}{flag}"
             )
-        if web is not None:
-            from tui.link.web import SeatTarget, dial_host
-
-            web.open_seats(SeatTarget(dial_host(host), h.server.port, pin))
-            print(
-                f"  browser     {'any seat':<22} open {web.url(_shown(web.host))} "
-                "and type the seat's code"
-            )
+        browser = open_browser_seats(h)
+        if browser is not None:
+            print(f"  browser     {'any seat':<22} {browser}")
         print("the clock starts when every seat has joined")
         sys.stdout.flush()
 
-    async def play() -> Path:
+    async def serving(play: Callable[[], Awaitable[Path]]) -> Path:
+        """Play with the browser seats served beside the exercise (when ``--web``)."""
         if web is not None:
             try:
                 await web.start()
@@ -246,17 +253,28 @@ def cmd_host(args: argparse.Namespace) -> int:
                     f"cannot serve browser seats on {web.host}:{web.port}: {exc.strerror or exc}"
                 ) from None
         try:
-            if args.headless:
-                return await team_host.run(started=started)
-            from tui.cli.console import host_console
-
-            return await host_console(team_host, started)
+            return await play()
         finally:
             if web is not None:
                 await web.close()
 
     try:
-        journal = asyncio.run(play())
+        if args.headless:
+            journal = asyncio.run(serving(lambda: team_host.run(started=started)))
+        elif sys.stdin.isatty() and sys.stdout.isatty():
+            from tui.screens.host import run_host
+
+            journal = run_host(
+                team_host,
+                lambda seat, port: f"warroom join {shown}:{port} --code {seat.code}{flag}",
+                fingerprint,
+                serving=serving,
+                started=open_browser_seats,
+            )
+        else:
+            from tui.cli.console import host_console
+
+            journal = asyncio.run(serving(lambda: host_console(team_host, started)))
     except LinkError as exc:
         error(str(exc))
         return EXIT_INVALID

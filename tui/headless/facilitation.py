@@ -48,11 +48,18 @@ class InjectRow:
     delivered_at: float | None
     note: str = ""
     """The author's note to the facilitator."""
+    to: str | None = None
+    """The one team role it went to (an aimed inject); ``None``: everyone."""
 
     @property
     def icon(self) -> str:
         """The state's icon."""
         return INJECT_ICONS[self.state]
+
+    @property
+    def audience(self) -> str:
+        """Who got it, in words: ``everyone`` or ``the comms seat only``."""
+        return f"the {self.to} seat only" if self.to else "everyone"
 
     @property
     def can_fire(self) -> bool:
@@ -118,14 +125,18 @@ def inject_rows(
 ) -> list[InjectRow]:
     """Every scenario inject with its state, then the ad-hoc injects, in delivery order."""
     delivered: dict[str, float] = {}
+    aimed: dict[str, str | None] = {}
     adhoc: list[InjectRow] = []
     for e in events:
         if not isinstance(e, ev.InjectDelivered):
             continue
         if e.inject is None:
-            adhoc.append(InjectRow(None, e.sender, e.channel, e.text, "ad hoc", "delivered", e.t))
+            adhoc.append(
+                InjectRow(None, e.sender, e.channel, e.text, "ad hoc", "delivered", e.t, to=e.to)
+            )
         else:
             delivered.setdefault(e.inject, e.t)
+            aimed.setdefault(e.inject, e.to)
     rows: list[InjectRow] = []
     for inj in scenario.injects:
         at = delivered.get(inj.id)
@@ -150,6 +161,7 @@ def inject_rows(
                 state,
                 at,
                 inj.note,
+                aimed.get(inj.id),
             )
         )
     return rows + adhoc
@@ -166,6 +178,10 @@ class ActionRow:
     accepted: bool
     reason: str = ""
     rationale: str = ""
+    seat: str | None = None
+    """The team seat it came from (``None``: a single trainee, or the facilitator)."""
+    person: str | None = None
+    """Who sent it from that seat."""
 
 
 def action_rows(events: Iterable[ev.Event]) -> list[ActionRow]:
@@ -175,13 +191,17 @@ def action_rows(events: Iterable[ev.Event]) -> list[ActionRow]:
         if isinstance(e, ev.ActionAccepted | ev.ActionRejected):
             if e.command.get("do") in ("set_pace", "jump_ahead"):
                 continue  # pacing, whoever pressed it: the status line shows it
-            shown = describe(e)
+            bare = {k: v for k, v in e.command.items() if k != "rationale"}
+            # described as taken: the rationale and the refusal's reason are shown apart
+            shown = describe(ev.ActionAccepted(e.t, e.by, bare, e.person, e.seat))
             what = shown[1] if shown is not None else str(e.command.get("do"))
             rationale = str(e.command.get("rationale") or "")
             if isinstance(e, ev.ActionAccepted):
-                rows.append(ActionRow(e.t, e.by, what, True, rationale=rationale))
+                rows.append(ActionRow(e.t, e.by, what, True, "", rationale, e.seat, e.person))
             else:
-                rows.append(ActionRow(e.t, e.by, what, False, e.reason, rationale))
+                rows.append(
+                    ActionRow(e.t, e.by, what, False, e.reason, rationale, e.seat, e.person)
+                )
     return rows
 
 

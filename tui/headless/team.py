@@ -16,15 +16,17 @@ from __future__ import annotations
 import asyncio
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from simulator import commands as cmd
+from simulator.engine import Outcome as EngineOutcome
 from simulator.events import ActionAccepted, ActionRejected, Event
 from simulator.protocol import ROLE_TABLE, Branch, EventMessage, Outcome, Request, Roles
 from simulator.text import visible
+from tui.headless.seating import Refusal
 from tui.headless.session import Session, branch_session
 from tui.link.common import LinkError
 from tui.link.host import TeamServer
@@ -53,12 +55,17 @@ class TeamHost:
         ``start_now``)."""
         self.start_now = False
         """Set by the facilitator to start without the seats still missing."""
+        self.clock_started = not session.start_paused
+        """Whether the exercise clock has started (a session opened paused waits for seats)."""
+        self.refusals: list[Refusal] = []
+        """Commands the host refused before the engine, for the facilitator's seat view."""
         if session.header is None:
             session.open(time.monotonic())
         self.server = server
         server.on_command = self.apply
         server.on_approved = self.apply_approved
         server.on_seated = self.seated
+        server.on_refused = self._refused
         session.engine.subscribe(server.publish)
         for event in session.events:
             server.publish(event)
@@ -79,9 +86,10 @@ class TeamHost:
         that names a participant hands them the role (``tui.link.roles.Holdings``): every seat
         is told, and the journal records what each changed seat holds.
         """
-        engine = self.session.engine
-        engine.run_until(math.ceil(engine.now * 1000) / 1000)
-        outcome = engine.submit(command, person=seat.person, seat=seat.id, approved_by=approved_by)
+        self._align()
+        outcome = self.session.engine.submit(
+            command, person=seat.person, seat=seat.id, approved_by=approved_by
+        )
         if outcome.accepted:
             seat.last_action = f"T+{self.session.engine.now:.0f}s {command.describe()}"
             if isinstance(command, cmd.AssignRole):
@@ -107,8 +115,41 @@ class TeamHost:
         engine = self.session.engine
         if engine.ended or seat.person is None:
             return
-        engine.run_until(math.ceil(engine.now * 1000) / 1000)
+        self._align()
         engine.submit(self.server.holdings.record(seat))
+
+    def _align(self) -> None:
+        engine = self.session.engine
+        engine.run_until(math.ceil(engine.now * 1000) / 1000)
+
+    def facilitate(self, command: cmd.Command) -> EngineOutcome:
+        """Submit the host's facilitator's command to the engine, on the next whole millisecond
+        of sim time (as a seat's), after ``check_facilitator``'s checks.
+
+        ``set_pace`` and ``jump_ahead`` move the pacer instead (see
+        ``tui.screens.facilitator.apply_facilitator_command``).
+        """
+        reason = self.check_facilitator(command)
+        if reason is not None:
+            return EngineOutcome(False, reason)
+        self._align()
+        return self.session.submit(command)
+
+    def _refused(self, seat: Seat, command: Mapping[str, Any], reason: str) -> None:
+        self.refusals.append(Refusal(self.session.engine.now, seat.id, dict(command), reason))
+
+    def check_facilitator(self, command: cmd.Command) -> str | None:
+        """Why the host's facilitator may not send ``command`` now, or ``None`` when they may:
+        an inject aimed at a role with no seat, or a pace change before the clock started."""
+        to = getattr(command, "to", None)
+        if to is not None and not any(
+            to in self.server.holdings.roles_of(s) and not s.revoked
+            for s in self.server.seats.seats.values()
+        ):
+            return f"this exercise has no {to} seat to aim it at"
+        if isinstance(command, cmd.SetPace | cmd.JumpAhead) and not self.clock_started:
+            return "the clock has not started yet: start it first"
+        return None
 
     def rewind(self, at: float) -> Session:
         """Restart the exercise from sim time ``at`` in a branch journal that names its parent;
@@ -135,6 +176,8 @@ class TeamHost:
             if seat.person is not None and (seat.id, seat.person) not in recorded:
                 self.record_roles(seat)
         branch.pacer.start(time.monotonic())
+        self.clock_started = True
+        self.refusals = [r for r in self.refusals if r.t <= at]
         return branch
 
     async def run(
@@ -157,11 +200,12 @@ class TeamHost:
             started(self)
         try:
             if self.session.pacer.paused and self.wait_for_seats:
-                while not self.all_seated() and not self.start_now:
+                while not (self.all_seated() or self.start_now or self.session.engine.ended):
                     if on_tick is not None:
                         on_tick(self)
                     await asyncio.sleep(tick)
                 self.session.pacer.start(time.monotonic())
+                self.clock_started = True
             while not self.session.engine.ended:
                 self.session.tick(time.monotonic())
                 if on_tick is not None:

@@ -25,13 +25,13 @@ import contextlib
 import ipaddress
 import ssl
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
 from simulator import commands as cmd
 from simulator import protocol as p
-from simulator.events import Event, ScenarioEnded
+from simulator.events import ActionAccepted, ActionRejected, Event, InjectDelivered, ScenarioEnded
 from simulator.journal import Header
 from tui.link.common import CLIENT_BUFFER, LinkError, log
 from tui.link.roles import Holdings, RequestBook, still_allowed
@@ -42,6 +42,8 @@ SeatCommandHandler = Callable[[cmd.Command, Seat], tuple[bool, str | None]]
 
 ApprovedHandler = Callable[[cmd.Command, Seat, str], tuple[bool, str | None]]
 """Applies a held command the IC approved, naming the requester's seat and who approved it."""
+RefusalHandler = Callable[[Seat, Mapping[str, Any], str], None]
+"""Hears of a command the host refused before the engine (the seat, the command, the reason)."""
 
 MAX_CONNECTIONS = 64
 """Open connections at most (authenticated or not); more are closed at once."""
@@ -102,6 +104,10 @@ class _Peer:
 class TeamServer:
     """Serves one exercise to its network seats."""
 
+    on_refused: RefusalHandler | None = None
+    """Told of each command refused before the engine (the roles table, the send rate), for the
+    facilitator's view of the seats; such commands are never journalled."""
+
     def __init__(
         self,
         header: Header,
@@ -153,6 +159,8 @@ class TeamServer:
         self._headers: list[dict[str, Any]] = [self._header]
         """Each branch's header, by generation (a seat that missed a rewind is moved on)."""
         self._backlog: list[bytes] = []
+        self._aimed: dict[int, tuple[str, bytes]] = {}
+        """For each event aimed at one role (by ``seq``): the role, and the line other seats get."""
         self._peers: set[_Peer] = set()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._server: asyncio.Server | None = None
@@ -249,12 +257,14 @@ class TeamServer:
         if loop is not None and threading.get_ident() != self._thread and not loop.is_closed():
             loop.call_soon_threadsafe(self.publish, event)
             return
-        line = p.encode_event(len(self._backlog), event, p.NETWORK_VERSION)
+        seq = len(self._backlog)
+        line = p.encode_event(seq, event, p.NETWORK_VERSION)
         self._backlog.append(line)
+        self._keep_aimed(seq, event)
         for peer in list(self._peers):
             if not peer.live:
                 continue
-            peer.write(line)
+            peer.write(self._line_for(peer, seq))
             if peer.writer.transport.get_write_buffer_size() > self.client_buffer:
                 log.warning("link: seat %s fell too far behind; dropping it", _name(peer))
                 self.dropped_slow += 1
@@ -273,6 +283,9 @@ class TeamServer:
         self._ended = None
         self._backlog = [p.encode_event(i, e, p.NETWORK_VERSION) for i, e in enumerate(events)]
         self._roles_rewound(events)
+        self._aimed = {}
+        for i, e in enumerate(events):
+            self._keep_aimed(i, e)
         for peer in list(self._peers):
             if peer.seat is None or peer.closed:
                 continue
@@ -383,6 +396,8 @@ class TeamServer:
                 f"per {self.seats.window:g}s"
             )
             peer.send(p.Outcome(v=p.NETWORK_VERSION, id=message.id, accepted=False, reason=limit))
+            asked = message.command if isinstance(message, p.CommandMessage) else {"do": "decide"}
+            self._tell_refused(seat, asked, limit)
             return True
         if isinstance(message, p.Decision):
             peer.send(self._decide(seat, message))
@@ -393,6 +408,7 @@ class TeamServer:
             peer.send(
                 p.Outcome(v=p.NETWORK_VERSION, id=message.id, accepted=False, reason=str(exc))
             )
+            self._tell_refused(seat, message.command, str(exc))
             return True
         if held:
             peer.send(self._hold(command, seat, message.id))
@@ -463,7 +479,7 @@ class TeamServer:
         try:
             while peer.cursor < len(self._backlog) and not peer.closed:
                 end = min(len(self._backlog), peer.cursor + _CATCH_UP_LINES)
-                peer.write(b"".join(self._backlog[peer.cursor : end]))
+                peer.write(self._lines_for(peer, peer.cursor, end))
                 peer.cursor = end
                 await peer.writer.drain()
             if peer.closed:
@@ -567,6 +583,47 @@ class TeamServer:
         for request in self.requests.withdraw_all("the facilitator rewound the exercise"):
             self._team_send(request.message(), self._request_to(request.seat))
         self.roles_changed()
+
+    # ------------------------------------------------------------------ aimed injects
+
+    def _keep_aimed(self, seq: int, event: Event) -> None:
+        """Keep, for an event aimed at one role, the line the other roles' seats get instead."""
+        to = _audience(event)
+        if to is None:
+            return
+        other = next(r for r in p.ROLES if r != to)
+        hidden = p.for_role(event, other)
+        if hidden is not None:
+            self._aimed[seq] = (to, p.encode_event(seq, hidden, p.NETWORK_VERSION))
+
+    def _line_for(self, peer: _Peer, seq: int) -> bytes:
+        """Event ``seq``'s line as ``peer``'s seat may read it."""
+        aimed = self._aimed.get(seq)
+        if aimed is None or (
+            peer.seat is not None and aimed[0] in self.holdings.roles_of(peer.seat)
+        ):
+            return self._backlog[seq]
+        return aimed[1]
+
+    def _lines_for(self, peer: _Peer, start: int, end: int) -> bytes:
+        """Events ``start`` to ``end`` (excluded) as ``peer``'s seat may read them."""
+        if not any(start <= seq < end for seq in self._aimed):
+            return b"".join(self._backlog[start:end])
+        return b"".join(self._line_for(peer, seq) for seq in range(start, end))
+
+    def _tell_refused(self, seat: Seat, command: Mapping[str, Any], reason: str) -> None:
+        if self.on_refused is not None:
+            self.on_refused(seat, command, reason)
+
+
+def _audience(event: Event) -> str | None:
+    """The one role an aimed inject (or the command that fired it) is for, if any."""
+    if isinstance(event, InjectDelivered):
+        return event.to
+    if isinstance(event, ActionAccepted | ActionRejected) and event.command.get("do") in cmd.AIMED:
+        to = event.command.get("to")
+        return to if isinstance(to, str) else None
+    return None
 
 
 def _name(peer: _Peer) -> str:

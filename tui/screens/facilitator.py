@@ -19,6 +19,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, RichLog, Select, Static, TextArea
 
@@ -27,6 +28,7 @@ from assessments.policy import Policy
 from simulator import commands as cmd
 from simulator import events as ev
 from simulator.durations import format_clock
+from simulator.engine import Outcome
 from simulator.model import Scenario
 from simulator.pacer import next_speed
 from simulator.text import visible
@@ -43,7 +45,7 @@ from tui.screens.bridge import Bridge
 from tui.screens.dialogs.base import ActionDialog, FormError
 from tui.screens.dialogs.helpers import choices, field, picked, section
 from tui.screens.messages import FeedUpdated, SimUpdated
-from tui.screens.widgets import KeyFooter, ScorePanel
+from tui.screens.widgets import NARROW, KeyFooter, ScorePanel
 
 CHANNELS: tuple[tuple[str, str], ...] = (
     ("incident channel", "incident"),
@@ -133,8 +135,29 @@ class LocalFeed:
         return apply_facilitator_command(self.session, self.bridge, command)
 
 
+class SessionDriver(Protocol):
+    """What moves a live session for the facilitator: the console's ``Bridge``, or the team
+    host's driver (``tui.screens.host``)."""
+
+    def submit(self, command: cmd.Command) -> Outcome:
+        """Submit a command to the engine."""
+        ...
+
+    def toggle_pause(self, wall: float, *, by: str = "trainee") -> bool:
+        """Pause or resume; returns whether paused."""
+        ...
+
+    def jump(self, seconds: float, *, by: str = "trainee") -> None:
+        """Fast-forward the sim."""
+        ...
+
+    def flush(self, *, force: bool = False) -> None:
+        """Tell the screens what changed."""
+        ...
+
+
 def apply_facilitator_command(
-    session: Session, bridge: Bridge, command: cmd.Command
+    session: Session, bridge: SessionDriver, command: cmd.Command
 ) -> tuple[bool, str | None]:
     """Apply a facilitator command to a live session (from this console or over the link).
 
@@ -173,6 +196,11 @@ class AdHocInjectDialog(ActionDialog[cmd.AdHocInject]):
     SUBMIT = "Deliver now"
     RATIONALE = False
 
+    def __init__(self, roles: Sequence[str] = ()) -> None:
+        """``roles``: the team's seat roles, to aim the inject at one (none: no choice)."""
+        super().__init__()
+        self.roles = tuple(dict.fromkeys(roles))
+
     def compose_form(self) -> ComposeResult:
         yield field("From (who says it)")
         yield Input(id="sender", placeholder="e.g. Customer Support (Maya)", max_length=80)
@@ -180,6 +208,10 @@ class AdHocInjectDialog(ActionDialog[cmd.AdHocInject]):
         yield Select(choices(CHANNELS), id="channel", value="incident", allow_blank=False)
         yield field("Text")
         yield TextArea(id="text", soft_wrap=True)
+        if self.roles:
+            yield field("Who gets it")
+            audiences = [("every seat", ""), *((f"the {r} seat only", r) for r in self.roles)]
+            yield Select(choices(audiences), id="to", value="", allow_blank=False)
 
     def help(self) -> RenderableType:
         return section(
@@ -199,7 +231,8 @@ class AdHocInjectDialog(ActionDialog[cmd.AdHocInject]):
         if not text:
             raise FormError("Write what the inject says.", "text")
         channel = picked(self.query_one("#channel", Select)) or "incident"
-        return cmd.AdHocInject(sender=sender, channel=channel, text=text)
+        to = picked(self.query_one("#to", Select)) if self.roles else None
+        return cmd.AdHocInject(sender=sender, channel=channel, text=text, to=to or None)
 
 
 class StartFaultDialog(ActionDialog[cmd.StartFault]):
@@ -254,9 +287,18 @@ class FacilitatorScreen(Screen[None]):
         Binding("minus", "slower", "Slower", key_display="-"),
         Binding("j", "jump", f"+{JUMP:.0f}s"),
         Binding("E", "end", "End exercise"),
+        Binding("v", "next_view", "View"),
         Binding("f2", "leave", "IC console"),
         Binding("q", "detach", "Detach"),
     ]
+
+    ACTIONS_TITLE: ClassVar[str] = "Trainee's actions"
+    """The actions panel's title."""
+    NARROW_VIEWS: ClassVar[tuple[str, ...]] = ("injects", "actions", "score")
+    """What a narrow terminal (under ``NARROW`` columns) shows in turn on ``v``: the injects,
+    the actions, the live score."""
+    FOOTER_ROWS: ClassVar[tuple[int, int]] = (1, 2)
+    """The footer's rows on a wide and on a narrow terminal."""
 
     def __init__(self, feed: Feed, *, standalone: bool = False) -> None:
         """Show ``feed``; ``standalone``: nothing beneath this screen (attached remotely)."""
@@ -266,23 +308,60 @@ class FacilitatorScreen(Screen[None]):
         self._shown_actions = 0
         self._rows: list[InjectRow] = []
         self._graded_at = -1
+        self.view_index = 0
+        """Which of ``NARROW_VIEWS`` a narrow terminal shows."""
 
     def compose(self) -> ComposeResult:
         yield Static("", id="fac-status")
         with Horizontal(id="fac-body"):
             with Vertical(id="fac-left"):
-                table = InjectTable(id="injects", cursor_type="row", zebra_stripes=True)
-                table.border_title = "Injects"
-                yield table
-                detail = Static("", id="inject-detail")
-                detail.border_title = "Inject"
-                yield detail
+                yield from self.compose_left()
             with Vertical(id="fac-right"):
-                log = RichLog(id="actions", wrap=True, markup=False)
-                log.border_title = "Trainee's actions"
-                yield log
-                yield ScorePanel(id="fac-score")
-        yield KeyFooter(rows=1, narrow_rows=2)
+                yield from self.compose_right()
+        yield KeyFooter(rows=self.FOOTER_ROWS[0], narrow_rows=self.FOOTER_ROWS[1])
+
+    def compose_left(self) -> ComposeResult:
+        """The left column: the injects and the highlighted one."""
+        table = InjectTable(id="injects", cursor_type="row", zebra_stripes=True)
+        table.border_title = "Injects"
+        yield table
+        detail = Static("", id="inject-detail")
+        detail.border_title = "Inject"
+        yield detail
+
+    def compose_right(self) -> ComposeResult:
+        """The right column: what was done, and the live score."""
+        # min_width: wrap at the panel's width (RichLog's default of 78 cut lines off)
+        log = RichLog(id="actions", wrap=True, markup=False, min_width=20)
+        log.border_title = self.ACTIONS_TITLE
+        yield log
+        yield ScorePanel(id="fac-score")
+
+    def on_resize(self, event: Resize) -> None:
+        narrow = event.size.width < NARROW
+        if narrow != self.has_class("-narrow"):
+            self.set_class(narrow, "-narrow")
+            self.call_after_refresh(self.refresh_feed, False)
+            self.call_after_refresh(self.rewrite_actions)
+        self.refresh_bindings()
+
+    def action_next_view(self) -> None:
+        """On a narrow terminal, show the next of ``NARROW_VIEWS``."""
+        self.view_index = (self.view_index + 1) % len(self.NARROW_VIEWS)
+        self._show_view()
+
+    def _show_view(self) -> None:
+        for i, name in enumerate(self.NARROW_VIEWS):
+            self.set_class(i == self.view_index, f"-view-{name}")
+        if self.is_mounted:
+            self.call_after_refresh(self.rewrite_actions)
+
+    def rewrite_actions(self) -> None:
+        """Write the actions panel again at its width (lines written while it was hidden, or
+        before a rewind, are laid out anew)."""
+        self.query_one("#actions", RichLog).clear()
+        self._shown_actions = 0
+        self._show_actions(action_rows(self.feed.events))
 
     def on_mount(self) -> None:
         table = self.query_one(InjectTable)
@@ -290,6 +369,7 @@ class FacilitatorScreen(Screen[None]):
         table.add_column("Inject", key="id")
         table.add_column("Trigger", key="trigger")
         table.add_column("From → channel", key="from")
+        self._show_view()
         self.refresh_feed()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -297,6 +377,8 @@ class FacilitatorScreen(Screen[None]):
             return not self.standalone  # F2 goes back to the IC console beneath
         if action == "detach":
             return self.standalone  # q leaves a session attached from another terminal
+        if action == "next_view":
+            return self.has_class("-narrow")
         return True
 
     # ------------------------------------------------------------------ updates
@@ -319,17 +401,25 @@ class FacilitatorScreen(Screen[None]):
         ended = ended_reason(events)
         pace = feed.pace
         status = Text(no_wrap=True, overflow="ellipsis")
+        narrow = self.has_class("-narrow")  # the clock, pace and link before the names
         status.append(" FACILITATOR ", style="bold reverse")
-        status.append(f" {feed.scenario.id} · trainee {feed.trainee}  ")
+        if narrow:
+            status.append(f" {feed.scenario.id}  ")
+        else:
+            status.append(
+                visible(f" {feed.scenario.id} · trainee {feed.trainee}  ", multiline=False)
+            )
         status.append(f"{format_clock(now)}", style="bold")
-        status.append(f"  {_world(feed.scenario, now)}  {pace.speed:g}x ")
+        if not narrow:
+            status.append(f"  {_world(feed.scenario, now)}")
+        status.append(f"  {pace.speed:g}x ")
         if ended:
             status.append(" ■ ENDED ", style="bold reverse")
         elif pace.paused:
             status.append(" ⏸ PAUSED ", style="bold reverse")
         else:
             status.append(" ▶ LIVE ")
-        status.append(f" · link {feed.link_state}")
+        status.append(f" · {'' if narrow else 'link '}{feed.link_state}")
         self.query_one("#fac-status", Static).update(status)
         if not news and self._rows:
             return
@@ -367,13 +457,16 @@ class FacilitatorScreen(Screen[None]):
         for row in rows[self._shown_actions :]:
             line = Text()
             line.append(f"{format_clock(row.t)} ", style="bold")
-            line.append("IC " if row.by == "trainee" else "FAC ")
+            if row.seat is not None:
+                line.append(visible(f"{row.seat} ", multiline=False))
+            else:
+                line.append("IC " if row.by == "trainee" else "FAC ")
             line.append("✓ " if row.accepted else "✗ ")
-            line.append(row.what)
+            line.append(visible(row.what))
             if row.reason:
-                line.append(f" — refused: {row.reason}", style="italic")
+                line.append(visible(f" — refused: {row.reason}"), style="italic")
             if row.rationale:
-                line.append(f"\n    why: {row.rationale}", style="dim")
+                line.append(visible(f"\n    why: {row.rationale}"), style="dim")
             log.write(line)
         self._shown_actions = len(rows)
 
@@ -397,7 +490,10 @@ class FacilitatorScreen(Screen[None]):
         out.append(f"{row.icon} {row.state}", style="bold")
         if row.delivered_at is not None:
             out.append(f" at {format_clock(row.delivered_at)}")
-        out.append(f" · {row.trigger}\n", style="dim")
+        out.append(f" · {row.trigger}", style="dim")
+        if row.delivered_at is not None:
+            out.append(f" · to {row.audience}", style="bold" if row.to else "dim")
+        out.append("\n")
         out.append(visible(f"{row.sender} → {row.channel}\n"), style="bold")
         out.append(visible(row.text))
         if row.note:
@@ -489,7 +585,11 @@ def _cells(row: InjectRow) -> tuple[Text, Text, Text, Text]:
         Text(f"{row.icon} {row.state}"),
         Text(row.id or "(ad hoc)"),
         Text(row.trigger, overflow="ellipsis", no_wrap=True),
-        Text(f"{row.sender} → {row.channel}", overflow="ellipsis", no_wrap=True),
+        Text(
+            visible(f"{row.sender} → {row.channel}" + (f" ({row.to} only)" if row.to else "")),
+            overflow="ellipsis",
+            no_wrap=True,
+        ),
     )
 
 
