@@ -30,13 +30,13 @@ from pathlib import Path
 from typing import Any
 
 from textual import events
-from textual.app import App, ComposeResult
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.app import App
 from textual.pilot import Pilot
-from textual.widgets import Button, DataTable, Footer, Input, Label, RichLog, Select, Static
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench import tui_spawn
+from bench.tui_bare import BareConsole, BareLobby
 from simulator.catalogue import catalogue
 from tui.app import make_app
 from tui.screens import console as console_module
@@ -46,84 +46,6 @@ SIZE = (120, 36)
 
 ROWS = [(s.id, s.title, s.difficulty, "SEV-2", "1h") for s in catalogue()]
 """The bare lobby's rows, read once outside the timings (it has no library to load)."""
-
-
-class BareLobby(App[None]):
-    """The lobby's widgets with nothing behind them."""
-
-    def compose(self) -> ComposeResult:
-        yield Label("title")
-        table: DataTable[str] = DataTable(id="t")
-        yield table
-        with Horizontal():
-            yield Static("details")
-            yield Static("objectives")
-        with Horizontal():
-            yield Input(placeholder="your name")
-            yield Select([("default", "default"), ("agentos", "agentos")], allow_blank=False)
-            yield Select([("1x", 1.0), ("60x", 60.0)], allow_blank=False)
-            yield Button("Start")
-        yield Footer()
-
-    def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        for column in ("ID", "Title", "Difficulty", "Severity", "Duration"):
-            table.add_column(column)
-        for row in ROWS:
-            table.add_row(*row)
-
-
-class BareConsole(App[None]):
-    """The console's widget tree (a status bar of six labels, three alert rows, five checklist
-    rows, seven metric panels of three labels each, a log, two panes, a footer of the console's
-    22 keys), updated by a 10 Hz timer, with no engine."""
-
-    BINDINGS = [  # noqa: RUF012
-        ("space", "toggle", "Pause"),
-        *((key, "noop", f"Key {key}") for key in "asdcrpenuimhRPtjvq+-"),
-    ]
-
-    def compose(self) -> ComposeResult:
-        with Horizontal(id="bar"):
-            yield Static("status", id="status")
-            for n in range(5):
-                yield Label(f"field {n}")
-        with Horizontal():
-            with Vertical():
-                with Vertical():
-                    for n in range(3):
-                        yield Static(f"alert {n}")
-                with Vertical():
-                    for n in range(5):
-                        yield Static(f"check {n}")
-                with VerticalScroll():
-                    for n in range(7):
-                        with Vertical():
-                            yield Label(f"metric {n}")
-                            yield Label("value")
-                            yield Label("chart")
-            yield RichLog(id="log")
-            with VerticalScroll():
-                yield Static("incident")
-                yield Static("score")
-        yield Footer()
-
-    def action_noop(self) -> None:
-        """A key the console has."""
-
-    def on_mount(self) -> None:
-        self.paused = False
-        self.n = 0
-        self.set_interval(0.1, self._tick)
-
-    def _tick(self) -> None:
-        self.n += 1
-        self.query_one("#status", Static).update(f"T+{self.n} {'PAUSED' if self.paused else ''}")
-        self.query_one(RichLog).write(f"line {self.n}")
-
-    def action_toggle(self) -> None:
-        self.paused = not self.paused
-        self.query_one("#status", Static).update(f"T+{self.n} {'PAUSED' if self.paused else ''}")
 
 
 async def painted(pilot: Pilot[Any]) -> None:
@@ -226,16 +148,25 @@ async def main(repeats: int) -> None:
             "lobby first paint": ([], []),
             "console first paint": ([], []),
         }
+
+        def bare_lobby() -> App[Any]:
+            return BareLobby(ROWS)
+
         for _ in range(repeats):
             results["lobby first paint"][0].append(await first_paint(lobby))
-            results["lobby first paint"][1].append(await first_paint(BareLobby))
+            results["lobby first paint"][1].append(await first_paint(bare_lobby))
             results["console first paint"][0].append(await first_paint(console))
             results["console first paint"][1].append(await first_paint(BareConsole))
         ours = await round_trips(console, repeats * 4)
         bare = await round_trips(BareConsole, repeats * 4)
         results["key round trip (console at 60x)"] = (ours, bare)
         lateness = {speed: await tick_lateness(folder, speed) for speed in (1.0, 60.0)}
-    print(f"TUI benchmark, {repeats} repeats, headless {SIZE[0]}x{SIZE[1]}, times in ms")
+    spawned = tui_spawn.measure(repeats)
+    results.update(spawned)
+    print(
+        f"TUI benchmark, {repeats} repeats, headless and in a pseudo-terminal, "
+        f"{SIZE[0]}x{SIZE[1]}, times in ms"
+    )
     print()
     print(
         f"| {'measure':<34} | {'best':>8} | {'median':>8} | {'bare best':>8} | {'bare med':>8} | ratio |"
@@ -243,6 +174,8 @@ async def main(repeats: int) -> None:
     print(f"|{'-' * 36}|{'-' * 10}|{'-' * 10}|{'-' * 11}|{'-' * 10}|-------|")
     for name, (a, b) in results.items():
         print(row(name, a, b))
+    print()
+    tui_spawn.verdicts(spawned)
     frames = statistics.median(results["key round trip (console at 60x)"][0]) / (1 / 60)
     print()
     print(f"key round trip at 60x: median {frames:.1f} frames (target: within 2)")
