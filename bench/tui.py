@@ -37,14 +37,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import tui_spawn
 from bench.tui_bare import BareConsole, BareLobby
-from simulator.catalogue import catalogue
 from tui.app import make_app
+from tui.headless.catalogue import catalogue
 from tui.screens import console as console_module
 from tui.screens.console import TICK, ConsoleScreen
 
 SIZE = (120, 36)
 
-ROWS = [(s.id, s.title, s.difficulty, "SEV-2", "1h") for s in catalogue()]
+ROWS = [(s.id, s.title, s.difficulty, "SEV-2", "1h") for s in catalogue().entries]
 """The bare lobby's rows, read once outside the timings (it has no library to load)."""
 
 

@@ -116,9 +116,9 @@ def first_frame(argv: Sequence[str], done: Sequence[str], env: dict[str, str]) -
 
 def commands(rows_file: Path) -> list[Command]:
     """The four commands, in the order they are run."""
-    from simulator.catalogue import catalogue
+    from tui.headless.catalogue import catalogue
 
-    entries = catalogue()
+    entries = catalogue().entries
     rows_file.write_text(
         json.dumps([[e.id, e.title, e.difficulty, e.severity, str(e.duration)] for e in entries])
     )

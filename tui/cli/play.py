@@ -71,19 +71,23 @@ def run_tui(args: argparse.Namespace, mode: Mode) -> int:
         UsageError: a speed out of range, or no such packaged policy or policy file.
         simulator.yamlio.LoadError: the scenario or the policy file is invalid.
     """
-    from simulator.journal import JournalError
-    from tui.headless.session import ResumeError
-
     try:
         return _run(args, mode)
-    except JournalError as exc:
-        print(exc, file=sys.stderr)  # already PATH:LINE: error: …
-        return EXIT_INVALID
-    except ResumeError as exc:
-        error(str(exc))
-        return EXIT_INVALID
     except (KeyError, FileNotFoundError) as exc:
         raise UsageError(str(exc).strip("'\"")) from None
+    except Exception as exc:
+        # Imported once something went wrong: the lobby's first frame must not wait on the
+        # journal's and the session's modules (the models, the engine) to be loaded.
+        from simulator.journal import JournalError
+        from tui.headless.session import ResumeError
+
+        if isinstance(exc, JournalError):
+            print(exc, file=sys.stderr)  # already PATH:LINE: error: …
+            return EXIT_INVALID
+        if isinstance(exc, ResumeError):
+            error(str(exc))
+            return EXIT_INVALID
+        raise
 
 
 def _run(args: argparse.Namespace, mode: Mode) -> int:
