@@ -12,6 +12,7 @@ lobby's first frame waits on Textual and the library's catalogue alone.
 
 from __future__ import annotations
 
+import gc
 import os
 import secrets
 from pathlib import Path
@@ -102,6 +103,13 @@ class WarroomApp(App[int]):
             self.push_screen(ConsoleScreen(self.initial, facilitating=self.facilitating))
         else:
             self.push_screen(LobbyScreen(self.defaults))
+        self.call_after_refresh(self._started)
+
+    def _started(self) -> None:
+        """After the first frame: what start-up built is kept out of the collector's passes
+        (``gc.freeze``), and collection (off while starting, see ``tui.cli.play``) is back on."""
+        gc.freeze()
+        gc.enable()
 
     def on_start_exercise(self, message: StartExercise) -> None:
         from simulator.yamlio import LoadError

@@ -91,6 +91,19 @@ def run_tui(args: argparse.Namespace, mode: Mode) -> int:
 
 
 def _run(args: argparse.Namespace, mode: Mode) -> int:
+    import gc
+
+    # No garbage collection until the first frame is on screen (the app turns it back on, with
+    # what start-up built frozen): the imports and models it would walk are all alive, and its
+    # passes cost the start about a tenth.
+    gc.disable()
+    try:
+        return _run_app(args, mode)
+    finally:
+        gc.enable()
+
+
+def _run_app(args: argparse.Namespace, mode: Mode) -> int:
     from simulator.pacer import MAX_SPEED
     from tui.app import make_app
 
