@@ -1,21 +1,45 @@
 """TUI benchmark: time to first paint of the lobby and of the console, and the cost of a key
 press round trip in the console while the sim runs at 60x, each beside a bare Textual app with
-the same widgets, measured in the same run; and how late the console's pacer ticks (which
-deliver every engine event, injects included) during play at 1x and 60x.
+the same widgets, measured in the same run; the first frame from spawn in a real pseudo-terminal
+(``bench/tui_spawn.py``); and how late the console's pacer ticks (which deliver every engine
+event, injects included) during play at 1x and 60x.
 
     python bench/tui.py [REPEATS]
 
-Everything runs headless (``App.run_test``) at 120x36. "First paint" is from creating the app
-to its first screen composed, mounted, laid out and painted; the round trip is one press of the
-pause key (sent through the driver as a terminal would) until every message it caused has been
-handled and the screen is painted again. Both wait on the app's message queues, not on
-``Pilot.pause``, whose idle heuristic sleeps up to a second and would measure the machine's
-load rather than the app. Prints best and median of REPEATS runs and the ratio of medians
-(warroom / bare). Tick lateness is each 10 Hz tick's delay past its slot on the timer's grid,
-over DELIVERY seconds of play per speed: events due in a slot reach the screen on its tick, so
-a late tick is a late inject (the target: p99 within 25 ms; full garbage collections, 80-110
-ms, are what ``gc.freeze()`` after start-up keeps away). A frame is 1/60 s: the round trip's
-median should be within two frames (33 ms).
+The first rows run headless (``App.run_test``) at 120x36, in this process, Textual and warroom
+already imported. "First paint" is from creating the app to its first screen composed, mounted,
+laid out and painted; the round trip is one press of the pause key (sent through the driver as a
+terminal would) until every message it caused has been handled and the screen is painted again.
+Both wait on the app's message queues, not on ``Pilot.pause``, whose idle heuristic sleeps up to
+a second and would measure the machine's load rather than the app. The "from spawn" rows are
+what a user waits for: ``warroom`` and ``warroom play api-outage`` spawned on a 120x36
+pseudo-terminal until their first full frame is written, beside the bare apps of
+``bench/tui_bare.py`` (Textual only), with the CPU time each process used by then (the figure
+that moves least with the machine's load). Prints best and median of REPEATS runs and the ratio
+of medians (warroom / bare); the target for the first frame from spawn is 1.5x. Tick lateness
+is each 10 Hz tick's delay past its slot on the timer's grid, over DELIVERY seconds of play per
+speed: events due in a slot reach the screen on its tick, so a late tick is a late inject (the
+target: p99 within 25 ms; full garbage collections, 80-110 ms, are what ``gc.freeze()`` after
+start-up keeps away). A frame is 1/60 s: the round trip's median should be within two frames
+(33 ms).
+
+Measured 2026-12-03, one run each, back to back, on the 2-core machine shared with other work
+(load average 4-5: every time is about twice a quiet machine's; compare the ratios). Medians,
+ms, warroom / bare:
+
+    measure                          before (b7c9083)          after
+    lobby first paint (headless)     1324.2 /  371.3  3.57x     875.1 / 331.1  2.64x
+    console first paint (headless)   1361.1 /  522.7  2.60x     860.3 / 333.0  2.58x
+    key round trip (console at 60x)    56.2 /   31.9  1.76x      35.7 /  47.2  0.76x
+    lobby first frame from spawn     2224.6 /  775.1  2.87x     660.2 / 515.2  1.28x
+    console first frame from spawn   2345.8 / 1093.8  2.14x    1152.3 / 646.0  1.78x
+    lobby first frame, CPU           1140.0 /  380.0  3.00x     470.0 / 360.0  1.31x
+    console first frame, CPU         1180.0 /  510.0  2.31x     900.0 / 410.0  2.20x
+
+The lobby is within 1.5x. The console is not: before its first frame ``warroom play`` validates
+the scenario and the policy, and building their pydantic models (pydantic ~45 ms, the scenario
+models ~125-170, the policy models ~100, CPU time) is the difference; Textual's own import
+(~150-200) is in both. See the README's benchmark section.
 """
 
 from __future__ import annotations

@@ -14,8 +14,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, ScreenStackError
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.css.query import NoMatches
 from textual.widgets import Button, DataTable, Footer, Input, Label, RichLog, Select, Static
 
 LOBBY_DONE = "bare objectives"
@@ -123,8 +124,13 @@ class BareConsole(App[None]):
 
     def _tick(self) -> None:
         self.n += 1
-        self.query_one("#status", Static).update(f"T+{self.n} {'PAUSED' if self.paused else ''}")
-        self.query_one(RichLog).write(f"line {self.n}")
+        try:
+            status = self.query_one("#status", Static)
+            log = self.query_one(RichLog)
+        except (NoMatches, ScreenStackError):  # a tick while the app closes
+            return
+        status.update(f"T+{self.n} {'PAUSED' if self.paused else ''}")
+        log.write(f"line {self.n}")
 
     def action_toggle(self) -> None:
         self.paused = not self.paused

@@ -93,9 +93,10 @@ def run_tui(args: argparse.Namespace, mode: Mode) -> int:
 def _run(args: argparse.Namespace, mode: Mode) -> int:
     import gc
 
-    # No garbage collection until the first frame is on screen (the app turns it back on, with
-    # what start-up built frozen): the imports and models it would walk are all alive, and its
-    # passes cost the start about a tenth.
+    # No garbage collection until the first frame is on screen (the app turns it back on after
+    # it, with what start-up built frozen): what the start builds (Textual, the models, the
+    # screens) all stays alive, and walking it again and again costs the first frame about a
+    # tenth. Attaching to another terminal's session keeps collection on.
     gc.disable()
     try:
         return _run_app(args, mode)
@@ -104,35 +105,39 @@ def _run(args: argparse.Namespace, mode: Mode) -> int:
 
 
 def _run_app(args: argparse.Namespace, mode: Mode) -> int:
+    import gc
+
     from simulator.pacer import MAX_SPEED
     from tui.app import make_app
 
-    if mode == "lobby":
-        app = make_app()
-    else:
+    sessions: Path | None = None
+    if mode != "lobby":
         if args.speed is not None and not 0 < args.speed <= MAX_SPEED:
             raise UsageError(f"--speed must be above 0 and at most {MAX_SPEED:g}")
         sessions = Path(args.sessions) if args.sessions is not None else None
-        if mode == "resume":
-            app = make_app(
-                args.scenario,
-                resume=args.journal,
-                speed=args.speed,
-                policy=args.policy,
-                journal_dir=sessions,
-            )
-        elif mode == "facilitate" and args.attach is not None:
+        if mode == "facilitate" and args.attach is not None:
+            gc.enable()
             return _attach(args.attach, sessions)
-        else:
-            app = make_app(
-                args.scenario,
-                trainee=args.trainee,
-                seed=args.seed,
-                speed=args.speed,
-                policy=args.policy,
-                journal_dir=sessions,
-                facilitating=mode == "facilitate",
-            )
+    if mode == "lobby":
+        app = make_app()
+    elif mode == "resume":
+        app = make_app(
+            args.scenario,
+            resume=args.journal,
+            speed=args.speed,
+            policy=args.policy,
+            journal_dir=sessions,
+        )
+    else:
+        app = make_app(
+            args.scenario,
+            trainee=args.trainee,
+            seed=args.seed,
+            speed=args.speed,
+            policy=args.policy,
+            journal_dir=sessions,
+            facilitating=mode == "facilitate",
+        )
     result = app.run()
     return result if isinstance(result, int) else app.return_code or 0
 
