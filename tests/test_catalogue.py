@@ -12,7 +12,15 @@ import pytest
 
 from assessments.policy import PACKAGED, load_policy
 from simulator.library import library, library_paths
-from tui.headless.catalogue import CATALOGUE_VERSION, cached_level, catalogue, fingerprint
+from tui.cli.listing import library_rows
+from tui.headless.catalogue import (
+    CATALOGUE_VERSION,
+    cache_file,
+    cached_level,
+    catalogue,
+    fingerprint,
+    severity_text,
+)
 
 
 def test_the_catalogue_lists_what_the_library_loads_with_the_same_facts(tmp_path: Path) -> None:
@@ -78,3 +86,20 @@ def test_the_lobby_imports_no_model_yaml_or_engine_while_the_cache_is_current(
 
     assert loaded() != "[]"  # a cold cache: every scenario is loaded and checked
     assert loaded() == "[]"
+
+
+def test_warroom_list_and_the_lobby_read_one_cache_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WARROOM_CACHE", str(tmp_path))
+    rows, problems = library_rows()  # warroom list, with a cold cache
+    assert problems == [] and cache_file() == tmp_path / "catalogue.json"
+    assert [p.name for p in tmp_path.iterdir()] == ["catalogue.json"]
+
+    def no_loading(spec: str) -> None:
+        raise AssertionError(f"{spec} loaded again although nothing changed")
+
+    monkeypatch.setattr("simulator.library.load_scenario", no_loading)
+    lobby = catalogue(cache=cache_file())  # what the lobby reads
+    assert [e.id for e in lobby.entries] == [r[0] for r in rows]
+    assert [severity_text(e, e.levels["default"]) for e in lobby.entries] == [r[3] for r in rows]

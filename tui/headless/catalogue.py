@@ -174,6 +174,7 @@ def _load(files: Sequence[Path]) -> tuple[Catalogue, bool]:
                 levels={
                     name: p.level_for(expected.severity, expected.overrides).name
                     for name, p in policies.items()
+                    if p.id == name  # the lobby names a cached level's policy by its name
                 },
             )
         )
