@@ -1,7 +1,8 @@
 """The footer every warroom screen docks: Textual's Footer laid out as a grid of rows.
 
 Kept apart from ``tui.screens.widgets`` (the console's widgets, which need the engine's events
-and views) so that a screen with no engine behind it, the lobby, imports Textual only.
+and views) so that a screen with no engine behind it, the lobby, imports Textual only: this
+module must not import the engine, the models or the headless session.
 """
 
 from __future__ import annotations
