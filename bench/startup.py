@@ -44,7 +44,7 @@ def timed(argv: list[str], env: dict[str, str]) -> float:
 def main() -> None:
     repeats = int(sys.argv[1]) if len(sys.argv) > 1 else 21
     with tempfile.TemporaryDirectory() as cache:
-        env = {**os.environ, "XDG_CACHE_HOME": cache}
+        env = {**os.environ, "XDG_CACHE_HOME": cache, "WARROOM_CACHE": cache}
         commands: dict[str, list[str]] = {
             "python -c pass": [sys.executable, "-c", "pass"],
             "warroom --help": [*warroom(), "--help"],

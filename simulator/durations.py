@@ -7,17 +7,16 @@ bounds: a ``Duration`` (anything inside an exercise, its deadlines and commands)
 postmortem's deadline) is at most two years and is written back in days (``365d``, ``2d``).
 
 This module parses and formats durations and provides the pydantic ``Duration`` and ``Period``
-types used by every model that holds one. It must not know anything about scenarios, policies
-or the engine.
+types used by every model that holds one (built when first imported, so that parsing and
+formatting import no pydantic: the lobby's first frame and ``warroom list`` format durations).
+It must not know anything about scenarios, policies or the engine.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from typing import Annotated, Any
-
-from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
+from typing import TYPE_CHECKING, Annotated, Any
 
 _PART = re.compile(r"(\d+(?:\.\d+)?)(w|d|h|m|s)")
 _WHOLE = re.compile(r"^(?:\d+(?:\.\d+)?[wdhms])+$")
@@ -169,34 +168,48 @@ def _validate(value: Any) -> float:
     return parse_duration(value)
 
 
-Duration = Annotated[
-    float,
-    BeforeValidator(_validate),
-    PlainSerializer(format_duration, return_type=str),
-    WithJsonSchema(
-        {
-            "anyOf": [
-                {"type": "string", "pattern": r"^\s*(\d+(\.\d+)?|(\d+(\.\d+)?[dhms])+)\s*$"},
-                {"type": "number", "minimum": 0},
-            ],
-            "description": "Seconds, or a duration such as 90s, 1m30s, 2h, 7d.",
-        }
-    ),
-]
-"""A duration in seconds, written as ``90s``, ``1m30s``, ``2h`` or a number of seconds."""
+if TYPE_CHECKING:
+    Duration = float
+    """A duration in seconds, written as ``90s``, ``1m30s``, ``2h`` or a number of seconds."""
 
-Period = Annotated[
-    float,
-    BeforeValidator(parse_period),
-    PlainSerializer(format_period, return_type=str),
-    WithJsonSchema(
-        {
-            "anyOf": [
-                {"type": "string", "pattern": r"^\s*(\d+(\.\d+)?|(\d+(\.\d+)?[wdhms])+)\s*$"},
-                {"type": "number", "minimum": 0},
-            ],
-            "description": "Seconds, or a period such as 48h, 14d, 2w, 365d.",
-        }
-    ),
-]
-"""A period in seconds that may run to two years, written as ``48h``, ``14d``, ``2w`` or ``365d``."""
+    Period = float
+    """A period in seconds that may run to two years, written as ``48h``, ``14d``, ``2w`` or
+    ``365d``."""
+
+
+def __getattr__(name: str) -> Any:
+    """``Duration`` and ``Period``, the pydantic types, built on first import."""
+    if name not in ("Duration", "Period"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
+
+    duration = Annotated[
+        float,
+        BeforeValidator(_validate),
+        PlainSerializer(format_duration, return_type=str),
+        WithJsonSchema(
+            {
+                "anyOf": [
+                    {"type": "string", "pattern": r"^\s*(\d+(\.\d+)?|(\d+(\.\d+)?[dhms])+)\s*$"},
+                    {"type": "number", "minimum": 0},
+                ],
+                "description": "Seconds, or a duration such as 90s, 1m30s, 2h, 7d.",
+            }
+        ),
+    ]
+    period = Annotated[
+        float,
+        BeforeValidator(parse_period),
+        PlainSerializer(format_period, return_type=str),
+        WithJsonSchema(
+            {
+                "anyOf": [
+                    {"type": "string", "pattern": r"^\s*(\d+(\.\d+)?|(\d+(\.\d+)?[wdhms])+)\s*$"},
+                    {"type": "number", "minimum": 0},
+                ],
+                "description": "Seconds, or a period such as 48h, 14d, 2w, 365d.",
+            }
+        ),
+    ]
+    globals().update(Duration=duration, Period=period)
+    return globals()[name]

@@ -14,8 +14,10 @@ the same events, and the assessor never counts them as decisions.
 
 from __future__ import annotations
 
-from simulator.commands import JumpAhead, SetPace
-from simulator.engine import Engine
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from simulator.engine import Engine
 
 MAX_SPEED = 3600.0
 """Sim seconds per wall-clock second at the most (``--speed``, a facilitator's ``set_pace``)."""
@@ -72,6 +74,8 @@ class Pacer:
             return
         self.tick(wall)
         self.paused = True
+        from simulator.commands import SetPace
+
         self.engine.submit(SetPace(paused=True, speed=self.speed), by=by)
 
     def resume(self, wall: float, *, by: str = "trainee") -> None:
@@ -80,12 +84,16 @@ class Pacer:
             return
         self.paused = False
         self._last = wall
+        from simulator.commands import SetPace
+
         self.engine.submit(SetPace(paused=False, speed=self.speed), by=by)
 
     def set_speed(self, speed: float, wall: float, *, by: str = "trainee") -> None:
         """Change speed from now on."""
         self.tick(wall)
         self.speed = _check_speed(speed)
+        from simulator.commands import SetPace
+
         self.engine.submit(SetPace(paused=self.paused, speed=self.speed), by=by)
 
     def jump(self, seconds: float, *, by: str = "trainee") -> float:
@@ -94,6 +102,8 @@ class Pacer:
         Recorded as ``jump_ahead`` so the journal shows where time was skipped.
         """
         if seconds > 0 and not self.engine.ended:
+            from simulator.commands import JumpAhead
+
             self.engine.submit(JumpAhead(seconds=seconds), by=by)
             self.engine.run_until(self.engine.now + seconds)
         return self.engine.now

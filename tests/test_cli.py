@@ -96,6 +96,7 @@ def test_help_and_a_warm_list_build_no_model(tmp_path: Path) -> None:
         "print('', sorted(m for m in ('pydantic', 'yaml', 'simpy') if m in sys.modules))"
     )
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    env.pop("WARROOM_CACHE", None)  # the catalogue's cache goes in the user cache directory
 
     def loaded(*argv: str) -> str:
         out = subprocess.run(

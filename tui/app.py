@@ -5,26 +5,28 @@ directly. The app only routes between screens: the lobby asks for an exercise wi
 ``StartExercise`` message, the console says it is done with ``ExerciseClosed``. ``make_app``
 takes typed arguments; turning a command line into them is ``tui.cli.play``'s job, so this module
 must not import ``argparse`` or ``tui.cli``. The reports the screens write come from ``reports``
-(tui is above it); this module itself does not use them.
+(tui is above it); this module itself does not use them. What only the console, the quiz or the
+record need (the engine, the models, the policies) is imported when they open, so that the
+lobby's first frame waits on Textual and the library's catalogue alone.
 """
 
 from __future__ import annotations
 
+import gc
 import os
 import secrets
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import App
 from textual.binding import Binding
 from textual.theme import Theme
 
-from assessments.policy import load_policy
-from simulator.yamlio import LoadError
-from tui.headless.session import Session, new_session, resume_session
-from tui.screens.console import ConsoleScreen
 from tui.screens.lobby import LobbyDefaults, LobbyScreen
 from tui.screens.messages import ExerciseClosed, OpenQuiz, OpenRecord, StartExercise
+
+if TYPE_CHECKING:
+    from tui.headless.session import Session
 
 HIGH_CONTRAST = Theme(
     name="warroom-high-contrast",
@@ -96,11 +98,24 @@ class WarroomApp(App[int]):
         elif wanted and wanted in self.available_themes:
             self.theme = wanted
         if self.initial is not None:
+            from tui.screens.console import ConsoleScreen
+
             self.push_screen(ConsoleScreen(self.initial, facilitating=self.facilitating))
         else:
             self.push_screen(LobbyScreen(self.defaults))
+        self.call_after_refresh(self._started)
+
+    def _started(self) -> None:
+        """After the first frame: what start-up built is kept out of the collector's passes
+        (``gc.freeze``), and collection (off while starting, see ``tui.cli.play``) is back on."""
+        gc.freeze()
+        gc.enable()
 
     def on_start_exercise(self, message: StartExercise) -> None:
+        from simulator.yamlio import LoadError
+        from tui.headless.session import new_session
+        from tui.screens.console import ConsoleScreen
+
         try:
             session = new_session(
                 message.scenario,
@@ -122,7 +137,9 @@ class WarroomApp(App[int]):
         self.push_screen(ConsoleScreen(session, facilitating=message.facilitating))
 
     def on_open_quiz(self, message: OpenQuiz) -> None:
+        from assessments.policy import load_policy
         from assessments.quiz import draw_quiz, load_bank
+        from simulator.yamlio import LoadError
         from tui.screens.quiz import QuizScreen, records_writer
 
         try:
@@ -136,6 +153,8 @@ class WarroomApp(App[int]):
         self.push_screen(QuizScreen(quiz, policy, message.trainee, record=record))
 
     def on_open_record(self, message: OpenRecord) -> None:
+        from assessments.policy import load_policy
+        from simulator.yamlio import LoadError
         from tui.screens.record import RecordScreen
 
         try:
@@ -194,12 +213,19 @@ def make_app(
     name = policy or "default"
     session = None
     if resume is not None:
+        from tui.headless.session import resume_session
+
         session = resume_session(
             resume, speed=speed, scenario=scenario, policy=policy, seal=programme_seal(db_path)
         )
     elif scenario is None:
-        load_policy(name)
+        if policy is not None or Path(name).exists():  # the packaged default needs no check
+            from assessments.policy import load_policy
+
+            load_policy(name)
     else:
+        from tui.headless.session import new_session
+
         session = new_session(
             scenario,
             trainee=trainee,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 from textual.message import Message
@@ -140,3 +141,17 @@ async def test_at_80x24_tab_from_the_library_reaches_the_name_box(journal_dir: P
         await pilot.pause()
         await pilot.press("tab")
         assert app.focused is app.screen.query_one("#trainee", Input)
+
+
+async def test_collection_is_back_on_with_start_up_frozen_once_the_first_frame_is_drawn(
+    journal_dir: Path,
+) -> None:
+    gc.disable()  # as ``warroom`` starts the TUI (tui.cli.play)
+    try:
+        app = make_app(journal_dir=journal_dir)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            assert gc.isenabled() and gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        gc.enable()

@@ -5,7 +5,7 @@ and handlers: ``scenarios`` (list, validate, schema, run, grade, replay), ``prog
 roster, trainee, credit, certify, verify, revoke), ``lint``, ``reports`` (report) and ``play``
 (the lobby, play, facilitate, resume: the commands that open the TUI). ``common`` holds what
 they all share (exit codes, argument types, the usage error, tables, error printing) and
-``listing`` the cached rows of ``warroom list``. Dependencies point one way: ``parser`` → the
+``listing`` the rows of ``warroom list`` (from ``tui.headless.catalogue``). Dependencies point one way: ``parser`` → the
 groups → ``listing`` → ``common`` (checked by ``lint-imports``).
 
 Importing this package must stay cheap and must not import Textual: ``warroom --help`` builds

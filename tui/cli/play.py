@@ -71,51 +71,73 @@ def run_tui(args: argparse.Namespace, mode: Mode) -> int:
         UsageError: a speed out of range, or no such packaged policy or policy file.
         simulator.yamlio.LoadError: the scenario or the policy file is invalid.
     """
-    from simulator.journal import JournalError
-    from tui.headless.session import ResumeError
-
     try:
         return _run(args, mode)
-    except JournalError as exc:
-        print(exc, file=sys.stderr)  # already PATH:LINE: error: …
-        return EXIT_INVALID
-    except ResumeError as exc:
-        error(str(exc))
-        return EXIT_INVALID
     except (KeyError, FileNotFoundError) as exc:
         raise UsageError(str(exc).strip("'\"")) from None
+    except Exception as exc:
+        # Imported once something went wrong: the lobby's first frame must not wait on the
+        # journal's and the session's modules (the models, the engine) to be loaded.
+        from simulator.journal import JournalError
+        from tui.headless.session import ResumeError
+
+        if isinstance(exc, JournalError):
+            print(exc, file=sys.stderr)  # already PATH:LINE: error: …
+            return EXIT_INVALID
+        if isinstance(exc, ResumeError):
+            error(str(exc))
+            return EXIT_INVALID
+        raise
 
 
 def _run(args: argparse.Namespace, mode: Mode) -> int:
+    import gc
+
+    # No garbage collection until the first frame is on screen (the app turns it back on after
+    # it, with what start-up built frozen): what the start builds (Textual, the models, the
+    # screens) all stays alive, and walking it again and again costs the first frame about a
+    # tenth. Attaching to another terminal's session keeps collection on.
+    gc.disable()
+    try:
+        return _run_app(args, mode)
+    finally:
+        gc.enable()
+
+
+def _run_app(args: argparse.Namespace, mode: Mode) -> int:
+    import gc
+
     from simulator.pacer import MAX_SPEED
     from tui.app import make_app
 
-    if mode == "lobby":
-        app = make_app()
-    else:
+    sessions: Path | None = None
+    if mode != "lobby":
         if args.speed is not None and not 0 < args.speed <= MAX_SPEED:
             raise UsageError(f"--speed must be above 0 and at most {MAX_SPEED:g}")
         sessions = Path(args.sessions) if args.sessions is not None else None
-        if mode == "resume":
-            app = make_app(
-                args.scenario,
-                resume=args.journal,
-                speed=args.speed,
-                policy=args.policy,
-                journal_dir=sessions,
-            )
-        elif mode == "facilitate" and args.attach is not None:
+        if mode == "facilitate" and args.attach is not None:
+            gc.enable()
             return _attach(args.attach, sessions)
-        else:
-            app = make_app(
-                args.scenario,
-                trainee=args.trainee,
-                seed=args.seed,
-                speed=args.speed,
-                policy=args.policy,
-                journal_dir=sessions,
-                facilitating=mode == "facilitate",
-            )
+    if mode == "lobby":
+        app = make_app()
+    elif mode == "resume":
+        app = make_app(
+            args.scenario,
+            resume=args.journal,
+            speed=args.speed,
+            policy=args.policy,
+            journal_dir=sessions,
+        )
+    else:
+        app = make_app(
+            args.scenario,
+            trainee=args.trainee,
+            seed=args.seed,
+            speed=args.speed,
+            policy=args.policy,
+            journal_dir=sessions,
+            facilitating=mode == "facilitate",
+        )
     result = app.run()
     return result if isinstance(result, int) else app.return_code or 0
 

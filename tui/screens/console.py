@@ -87,7 +87,7 @@ class ConsoleScreen(Screen[None]):
 
         ``facilitating``: open the facilitator console on top at once (``warroom facilitate``).
         """
-        super().__init__()
+        super().__init__(classes="-view-timeline")  # styled once, not again after mounting
         self.session = session
         self.facilitating = facilitating
         self.bridge = Bridge(session, self)
@@ -119,13 +119,12 @@ class ConsoleScreen(Screen[None]):
         yield KeyFooter(narrow_rows=4)
 
     def on_mount(self) -> None:
-        self.add_class("-view-timeline")
         self.bridge.open(time.monotonic())
         self._timer = self.set_interval(TICK, self._tick)
         gc.freeze()
         if self.facilitating:
             self.call_after_refresh(self.action_facilitator)
-        self._serve_link()
+        self.call_after_refresh(self._serve_link)  # the link's modules wait for the first frame
 
     @work(exclusive=True, group="link")
     async def _serve_link(self) -> None:

@@ -3,14 +3,17 @@
 The library table shows each scenario's expected severity under the policy chosen beside it,
 so switching policy shows how the same incident maps onto another severity scale. Starting is
 a ``StartExercise`` message to the app; the lobby never builds an engine itself.
+
+The library comes from its catalogue (``tui.headless.catalogue``: one cache file, also read by
+``warroom list``), with each packaged policy's levels in it, so that the first frame imports
+Textual and the standard library only: no models, no YAML, no policy is loaded before it (a
+policy is loaded when one that is not packaged is chosen).
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.table import Table
 from rich.text import Text
@@ -23,13 +26,21 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, Input, Label, Select, Static
 from textual.widgets.data_table import ColumnKey
 
-from assessments.policy import PACKAGED, Policy, load_policy
-from simulator.catalogue import CatalogueEntry, catalogue
 from simulator.durations import format_duration
 from simulator.pacer import SPEEDS
 from simulator.text import visible
+from tui.headless.catalogue import (
+    CatalogueEntry,
+    cache_file,
+    cached_level,
+    catalogue,
+    severity_text,
+)
+from tui.screens.footer import KeyFooter
 from tui.screens.messages import OpenQuiz, OpenRecord, StartExercise
-from tui.screens.widgets import KeyFooter
+
+if TYPE_CHECKING:
+    from assessments.policy import Policy
 
 NARROW = 100
 """Below this many columns the details go under the table."""
@@ -45,21 +56,6 @@ class LobbyDefaults:
     trainee: str | None = None
     policy: str = "default"
     speed: float = 1.0
-
-
-def catalogue_cache() -> Path:
-    """Where the lobby keeps the library's catalogue between runs (``$WARROOM_CACHE`` or the
-    user's cache folder), so the first frame does not wait on parsing every scenario."""
-    import platformdirs
-
-    folder = os.environ.get("WARROOM_CACHE") or platformdirs.user_cache_dir("warroom")
-    return Path(folder) / "catalogue.json"
-
-
-def expected_severity(entry: CatalogueEntry, policy: Policy) -> str:
-    """``SEV-2 (high)`` or ``not an incident (SEV-4)`` under ``policy``."""
-    level = policy.level_for(entry.severity, entry.overrides).name
-    return f"{level} ({entry.severity})" if entry.declare else f"not an incident ({level})"
 
 
 def reflow(text: str) -> str:
@@ -94,9 +90,10 @@ class LobbyScreen(Screen[None]):
         """Start the form from ``defaults``."""
         super().__init__()
         self.defaults = defaults
-        self.scenarios = catalogue(catalogue_cache())
+        found = catalogue(cache=cache_file())
+        self.scenarios = list(found.entries)
         self._policies: dict[str, Policy] = {}
-        policies = list(PACKAGED)
+        policies = list(found.policies)
         if defaults.policy not in policies:
             policies.append(defaults.policy)
         self.policy_names = policies
@@ -108,8 +105,21 @@ class LobbyScreen(Screen[None]):
     def policy(self, name: str) -> Policy:
         """The policy called ``name`` (loaded once)."""
         if name not in self._policies:
+            from assessments.policy import load_policy
+
             self._policies[name] = load_policy(name)
         return self._policies[name]
+
+    def expected_severity(self, entry: CatalogueEntry, name: str) -> str:
+        """``SEV-2 (high)`` or ``not an incident (SEV-4)`` under the policy called ``name``."""
+        level = cached_level(entry, name)
+        if level is None:
+            level = self.policy(name).level_for(entry.severity, entry.overrides).name
+        return severity_text(entry, level)
+
+    def policy_id(self, entry: CatalogueEntry, name: str) -> str:
+        """The id of the policy called ``name`` (a packaged policy's id is its name)."""
+        return name if cached_level(entry, name) is not None else self.policy(name).id
 
     def compose(self) -> ComposeResult:
         yield Label("warroom · incident-response training", id="lobby-title")
@@ -167,13 +177,12 @@ class LobbyScreen(Screen[None]):
         table.add_column("Difficulty", key="difficulty")
         table.add_column("Severity", key="severity")
         table.add_column("Duration", key="duration")
-        policy = self.policy(self.defaults.policy)
         for s in self.scenarios:
             table.add_row(
                 Text(s.id),
                 Text(visible(s.title, multiline=False), overflow="ellipsis", no_wrap=True),
                 Text(s.difficulty),
-                expected_severity(s, policy),
+                self.expected_severity(s, self.defaults.policy),
                 format_duration(s.duration),
                 key=s.id,
             )
@@ -224,12 +233,12 @@ class LobbyScreen(Screen[None]):
             objectives.update("")
             return
         s = item
-        policy = self.policy(self._policy_name())
+        name = self._policy_name()
         body = Text()
         body.append(visible(f"{s.title}\n"), style="bold")
         body.append(
             f"{s.difficulty} · {format_duration(s.duration)} · expected "
-            f"{expected_severity(s, policy)} under {policy.id}\n\n",
+            f"{self.expected_severity(s, name)} under {self.policy_id(s, name)}\n\n",
             style="dim",
         )
         body.append(visible(reflow(s.summary)))
@@ -282,9 +291,9 @@ class LobbyScreen(Screen[None]):
     @on(Select.Changed, "#policy")
     def _policy_changed(self) -> None:
         table = self.query_one("#scenarios", LibraryTable)
-        policy = self.policy(self._policy_name())
+        name = self._policy_name()
         for s in self.scenarios:
-            table.update_cell(s.id, "severity", expected_severity(s, policy))
+            table.update_cell(s.id, "severity", self.expected_severity(s, name))
         self._show_details()
 
     def _trainee(self, why: str) -> str | None:

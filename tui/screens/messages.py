@@ -7,10 +7,13 @@ views are frozen too), never the engine or SimPy objects.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.message import Message
 
-from simulator.events import Event
-from tui.headless.views import ConsoleView
+if TYPE_CHECKING:
+    from simulator.events import Event
+    from tui.headless.views import ConsoleView
 
 
 class SimUpdated(Message, bubble=False):

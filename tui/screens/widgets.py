@@ -20,7 +20,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
-from textual.widgets import Footer, Label, RichLog, Static
+from textual.widgets import Label, RichLog, Static
 
 from assessments.assessor import SYMBOLS
 from simulator import events as ev
@@ -37,6 +37,7 @@ from tui.headless.views import (
     sparkline,
 )
 from tui.headless.words import ROLE_SHORT, Words
+from tui.screens.footer import KeyFooter as KeyFooter
 from tui.screens.messages import AlertPicked, ChecklistPicked
 
 NARROW = 100
@@ -481,45 +482,3 @@ class ScorePanel(Static):
         for who in due:
             out.append(f"\n→ {who}")
         self.update(out)
-
-
-class KeyFooter(Footer):
-    """Textual's Footer laid out as a grid of rows, so that every binding fits on screen.
-
-    The console has about twenty bindings: one row cannot show them at 120 columns.
-    """
-
-    DEFAULT_CSS = """
-    KeyFooter {
-        layout: grid;
-        grid-columns: auto;
-        grid-gutter: 0 1;
-        height: auto;
-        max-height: 4;
-        &.-compact FooterKey { margin-right: 0; }
-    }
-    """
-
-    def __init__(self, *, rows: int = 2, narrow_rows: int = 3, narrow: int = 100) -> None:
-        """Lay the bindings out in ``rows`` (``narrow_rows`` below ``narrow`` columns).
-
-        The command palette's key is not docked at the right (it would cover the first row):
-        the screen lists it among its bindings instead.
-        """
-        super().__init__(compact=True, show_command_palette=False)
-        self._rows = rows
-        self._narrow_rows = narrow_rows
-        self._narrow = narrow
-        self._keys = 1
-
-    def compose(self) -> ComposeResult:
-        yield from super().compose()
-        self._keys = max(1, self.styles.grid_size_columns or 1)
-        self._layout()
-
-    def _layout(self) -> None:
-        rows = self._rows if self.app.size.width >= self._narrow else self._narrow_rows
-        self.styles.grid_size_columns = -(-self._keys // rows)
-
-    def on_resize(self, event: events.Resize) -> None:
-        self._layout()
