@@ -36,6 +36,7 @@ from tui.headless.words import Words
 from tui.screens.bridge import Bridge
 from tui.screens.dialogs.base import ActionDialog, CommandT
 from tui.screens.dialogs.confirm import ConfirmQuit
+from tui.screens.footer import KeyFooter
 from tui.screens.forms import Forms
 from tui.screens.messages import AlertPicked, ChecklistPicked, ExerciseClosed, SimUpdated
 from tui.screens.palette import IC_ACTIONS, ICActionsProvider
@@ -45,7 +46,6 @@ from tui.screens.widgets import (
     AlertsPanel,
     Checklist,
     IncidentPanel,
-    KeyFooter,
     MetricPanel,
     ScorePanel,
     StatusBar,

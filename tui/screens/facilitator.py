@@ -44,8 +44,9 @@ from tui.headless.session import JUMP, Session
 from tui.screens.bridge import Bridge
 from tui.screens.dialogs.base import ActionDialog, FormError
 from tui.screens.dialogs.helpers import choices, field, picked, section
+from tui.screens.footer import KeyFooter
 from tui.screens.messages import FeedUpdated, SimUpdated
-from tui.screens.widgets import NARROW, KeyFooter, ScorePanel
+from tui.screens.widgets import NARROW, ScorePanel
 
 CHANNELS: tuple[tuple[str, str], ...] = (
     ("incident channel", "incident"),

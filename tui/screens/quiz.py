@@ -40,7 +40,7 @@ from textual.widgets import (
 
 from assessments.policy import Policy
 from assessments.quiz import Question, Quiz, QuizItem, QuizResult, grade_quiz
-from tui.screens.widgets import KeyFooter
+from tui.screens.footer import KeyFooter
 
 Answer = str | list[str]
 

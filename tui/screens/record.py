@@ -21,7 +21,7 @@ from textual.widgets import Label, Static
 
 from assessments.policy import Policy
 from simulator.text import visible
-from tui.screens.widgets import KeyFooter
+from tui.screens.footer import KeyFooter
 
 
 def what_counts(policy: Policy) -> Text:

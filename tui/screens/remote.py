@@ -33,8 +33,8 @@ from tui.headless.facilitation import Pace, ended_reason, live_assessment, pace_
 from tui.link.client import LinkClient
 from tui.link.common import LinkError, LiveSession
 from tui.screens.facilitator import FacilitatorScreen
+from tui.screens.footer import KeyFooter
 from tui.screens.messages import FeedUpdated
-from tui.screens.widgets import KeyFooter
 
 
 class RemoteFeed:

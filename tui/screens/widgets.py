@@ -37,7 +37,6 @@ from tui.headless.views import (
     sparkline,
 )
 from tui.headless.words import ROLE_SHORT, Words
-from tui.screens.footer import KeyFooter as KeyFooter
 from tui.screens.messages import AlertPicked, ChecklistPicked
 
 NARROW = 100
