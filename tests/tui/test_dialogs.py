@@ -32,6 +32,7 @@ from tests.tui.conftest import (
 )
 from tests.tui.textual_private import footer_keys, screen_lines
 from tui.screens.dialogs.base import ActionDialog
+from tui.screens.dialogs.incident import AcknowledgeDialog
 from tui.screens.dialogs.investigation import DiagnosticsDialog
 from tui.screens.dialogs.updates import UpdateDialog
 from tui.screens.forms import Forms
@@ -306,6 +307,33 @@ async def test_the_console_stays_in_sight_and_keeps_moving_while_a_dialog_is_ope
         assert "FIRING" in shown  # the alerts
         assert "Metrics" in shown
         assert "Post an update" in shown
+
+
+async def test_an_alert_that_fires_while_the_acknowledge_dialog_is_open_is_offered_at_once(
+    journal_dir: Path,
+) -> None:
+    """Opened before anything fired, the dialog said "nothing is firing unacknowledged" and kept
+    saying it after APIErrorRateHigh fired (T+01:05), while the console beside it said FIRING."""
+    app = console_app(journal_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await advance_to(pilot, 30)
+        dialog = await open_dialog(pilot, "a", AcknowledgeDialog)
+        select = dialog.query_one("#alert", Select)
+        assert select.is_blank() and str(select.prompt) == "nothing is firing unacknowledged"
+        await advance_to(pilot, 90)
+        await pilot.pause()
+        assert select.value == "APIErrorRateHigh"  # the one firing alert, picked for the IC
+        assert "FIRING" in "\n".join(screen_lines(app))
+        session = console(app).session
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not isinstance(app.screen, ActionDialog)
+    acknowledged = [
+        e.command["alert"]
+        for e in session.events
+        if isinstance(e, ev.ActionAccepted) and e.command["do"] == "acknowledge"
+    ]
+    assert acknowledged == ["APIErrorRateHigh"]
 
 
 async def test_at_80x24_every_console_key_is_in_the_footer_and_on_screen(

@@ -202,6 +202,8 @@ class ConsoleScreen(Screen[None]):
         self.query_one(AlertsPanel).show(view.alerts)
         self.query_one(Checklist).show(view.checklist)
         self.query_one(IncidentPanel).show(view)
+        if isinstance(self.app.screen, ActionDialog):
+            self.app.screen.situation_changed(view)
         if message.events:
             self._show_score()
         if view.ended and self.summary is None:

@@ -30,6 +30,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from simulator import commands as cmd
+from tui.headless.views import ConsoleView
 from tui.screens.widgets import NARROW
 
 DIALOGS_CSS = Path(__file__).with_name("dialogs.tcss")
@@ -129,6 +130,11 @@ class ActionDialog(ModalScreen[CommandT]):
             return None
         text = self.query_one("#rationale", Input).value.strip()
         return text or None
+
+    def situation_changed(self, view: ConsoleView) -> None:
+        """The exercise moved on while the dialog is open (``view`` is the console's latest):
+        a dialog whose choices depend on the situation offers what is true now. Nothing
+        changes by default."""
 
     def refresh_help(self) -> None:
         """Re-render the help pane (after a selection changed)."""

@@ -18,7 +18,7 @@ from textual.widgets import Input, Label, Select
 
 from assessments.policy import Level
 from simulator import commands as cmd
-from tui.headless.views import AlertView
+from tui.headless.views import AlertView, ConsoleView
 from tui.screens.dialogs.base import ActionDialog, FormError
 from tui.screens.dialogs.helpers import choices, field, picked, section
 
@@ -51,9 +51,32 @@ class AcknowledgeDialog(ActionDialog[cmd.Acknowledge]):
         yield Select(
             choices(options),
             id="alert",
-            prompt="pick a firing alert" if options else "nothing is firing unacknowledged",
+            prompt=self._prompt(),
             value=self.preselect if self.preselect else Select.NULL,
         )
+
+    def _prompt(self) -> str:
+        return "pick a firing alert" if self.firing else "nothing is firing unacknowledged"
+
+    def situation_changed(self, view: ConsoleView) -> None:
+        """An alert that fires (or is acknowledged) while the dialog is open is offered (or
+        withdrawn) at once; the alert picked stays picked while it is still firing."""
+        alerts = tuple(view.alerts)
+        firing = [a for a in alerts if a.state == "firing"]
+        changed = [a.id for a in firing] != [a.id for a in self.firing]
+        self.alerts, self.firing = alerts, firing
+        if changed and self.is_mounted:
+            select = self.query_one("#alert", Select)
+            was = picked(select)
+            select.prompt = self._prompt()
+            select.set_options(choices((f"{a.icon} {a.id}", a.id) for a in firing))
+            ids = [a.id for a in firing]
+            if was in ids:
+                select.value = was
+            elif len(ids) == 1:
+                select.value = ids[0]
+        if self.is_mounted:
+            self.refresh_help()
 
     def help(self) -> RenderableType:
         grid = Table.grid(padding=(0, 1))
