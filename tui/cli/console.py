@@ -13,7 +13,9 @@ import threading
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
+
+import pydantic
 
 from simulator import commands as cmd
 from simulator import events as ev
@@ -28,7 +30,8 @@ from tui.link.common import LinkError
 from tui.link.remote import RemoteSeat, seat_begin
 
 HOST_HELP = (
-    "commands: start | seats | revoke SEAT | rewind T (e.g. rewind 12m) | fire INJECT | end | help"
+    "commands: start | seats | revoke SEAT | rewind T (e.g. rewind 12m) | fire INJECT [to ROLE] "
+    "| end | help"
 )
 SEAT_HELP = (
     'type a command as JSON or YAML, e.g. {do: note, text: "db looks fine"}; '
@@ -124,14 +127,36 @@ def run_host_command(host: TeamHost, line: str) -> None:
             branch = host.rewind(at)
             _say(f"restarted from {format_clock(at)} in {branch.journal_path}")
         elif word == "fire":
-            outcome = host.session.engine.submit(cmd.FireInject(inject=rest))
-            _say("fired" if outcome.accepted else f"refused: {outcome.reason}")
+            fire = fire_command(rest)
+            outcome = host.facilitate(fire)
+            aimed = f" to the {fire.to} seats only" if fire.to is not None else ""
+            _say(f"fired{aimed}" if outcome.accepted else f"refused: {visible(outcome.reason)}")
         elif word == "end":
             host.session.engine.submit(cmd.EndExercise())
         else:
             _say(f"unknown command {visible(word, multiline=False)!r}; {HOST_HELP}")
     except (SeatError, ResumeError, ValueError) as exc:
         _say(f"refused: {visible(str(exc))}")
+
+
+def fire_command(text: str) -> cmd.FireInject:
+    """``INJECT`` or ``INJECT to ROLE`` typed at the host's line console as the command.
+
+    Raises:
+        ValueError: no inject named, or ``to`` without one seat role.
+    """
+    words = text.split()
+    if not words:
+        raise ValueError("fire INJECT [to ROLE]: say which inject")
+    if len(words) == 1:
+        return cmd.FireInject(inject=words[0])
+    roles = ", ".join(get_args(cmd.TeamRole))
+    if len(words) != 3 or words[1] != "to":
+        raise ValueError(f"fire INJECT [to ROLE]: e.g. fire {words[0]} to comms (roles: {roles})")
+    try:
+        return cmd.FireInject.model_validate({"inject": words[0], "to": words[2]})
+    except pydantic.ValidationError:
+        raise ValueError(f"no seat role {words[2]!r} to aim at (roles: {roles})") from None
 
 
 async def seat_console(seat: RemoteSeat) -> int:
