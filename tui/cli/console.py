@@ -64,7 +64,8 @@ def _printer(start: datetime) -> Callable[[ev.Event], None]:
 
 
 def seats_table(host: TeamHost) -> str:
-    """Who sits where: seat, role, person, connected, last action."""
+    """Who sits where: seat, role, person, connected, last action; then the roles the IC handed
+    and the requests waiting for the IC's approval."""
     connected = host.server.connected()
     rows = ["  seat        role        person               link     last action"]
     for seat in host.server.seats.seats.values():
@@ -72,6 +73,13 @@ def seats_table(host: TeamHost) -> str:
         person = visible(seat.person or "-", multiline=False)[:20]
         last = visible(seat.last_action or "-", multiline=False)
         rows.append(f"  {seat.id:<11} {seat.role:<11} {person:<20} {state:<8} {last}")
+    for row in host.seat_rows():
+        if row.handed:
+            rows.append(f"  {row.seat} holds {', '.join(row.holds)} (handed by the IC)")
+    for row in host.seat_rows():
+        for waiting in row.waiting:
+            what = visible(waiting.what, multiline=False)
+            rows.append(f"  request {waiting.request} from {row.seat} waits for the IC: {what}")
     return "\n".join(rows)
 
 

@@ -26,7 +26,7 @@ from simulator.engine import Outcome as EngineOutcome
 from simulator.events import ActionAccepted, ActionRejected, Event
 from simulator.protocol import ROLE_TABLE, Branch, EventMessage, Outcome, Request, Roles
 from simulator.text import visible
-from tui.headless.seating import Refusal
+from tui.headless.seating import Refusal, SeatRow, Waiting, command_words, seat_rows
 from tui.headless.session import Session, branch_session
 from tui.link.common import LinkError
 from tui.link.host import TeamServer
@@ -74,6 +74,22 @@ class TeamHost:
         """Whether every seat (not revoked) has joined."""
         joined = self.server.connected()
         return all(s.id in joined for s in self.server.seats.seats.values() if not s.revoked)
+
+    def seat_rows(self) -> list[SeatRow]:
+        """Every seat as the facilitator sees it now: the person, the link, the roles held,
+        the requests waiting for the IC, the last action and what was done."""
+        server = self.server
+        return seat_rows(
+            server.seats.seats.values(),
+            server.connected(),
+            self.session.events,
+            self.refusals,
+            holds={s.id: server.holdings.roles_of(s) for s in server.seats.seats.values()},
+            waiting=[
+                Waiting(r.number, r.seat.id, command_words(r.command.to_dict()))
+                for r in server.requests.pending()
+            ],
+        )
 
     def apply(
         self, command: cmd.Command, seat: Seat, approved_by: str | None = None
