@@ -173,6 +173,12 @@ class DiagnosticStarted(Event):
     by: str
     """Responder id, or ``ic`` when the trainee runs it."""
     eta: float
+    person: str | None = None
+    """In a team game day, who ran it themselves (``by`` is ``ic``: the team, not a responder);
+    absent for a single seat and for a responder's."""
+    seat: str | None = None
+    """The team seat of ``person`` (a ``tech`` seat's diagnostic is not the IC's); as
+    ``person``."""
 
 
 @dataclass(frozen=True, slots=True)

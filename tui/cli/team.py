@@ -363,6 +363,11 @@ def person_debrief(journal_path: Path) -> str:
             f"{len(r.refused)} refused; holding {', '.join(r.roles)}: {percent(r.score)} "
             f"{verdict}"
         )
+        if r.ran_personally:
+            lines.append(
+                f"    ran {r.ran_personally} diagnostics themselves: "
+                f"{format_clock(r.heads_down_s)} heads-down"
+            )
         for c in r.criteria:
             lines.append(f"    {c.status:<14} {c.id}: {visible(c.detail, multiline=False)}")
         for a in r.actions:
