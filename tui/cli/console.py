@@ -219,12 +219,15 @@ async def seat_console(seat: RemoteSeat) -> int:
 
 
 def joined_line(seat: RemoteSeat, welcome: p.Welcome) -> str:
-    """``joined as NAME, ROLE seat ID: SCENARIO; host SHA256:…``."""
+    """``joined as NAME, ROLE seat ID: SCENARIO; host SHA256:…; rejoin code …`` (the seat's
+    session token: ``warroom join HOST:PORT --token`` with it takes the seat again)."""
     pin = " (certificate pinned on first use)" if seat.pinned_now else ""
     host = f"; host {seat.fingerprint}{pin}" if seat.fingerprint else ""
     person = visible(welcome.person or "", multiline=False)
+    rejoin = f"; rejoin code {welcome.token}" if welcome.token is not None else ""
     return (
-        f"joined as {person}, {welcome.role} seat {welcome.seat}: {welcome.header().scenario}{host}"
+        f"joined as {person}, {welcome.role} seat {welcome.seat}: "
+        f"{welcome.header().scenario}{host}{rejoin}"
     )
 
 

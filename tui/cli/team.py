@@ -103,7 +103,13 @@ def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
     h.add_argument(PLAINTEXT_FLAG, action="store_true", help="no TLS: tests on loopback only")
     j = sub.add_parser("join", help="join a team game day as the seat a code opens")
     j.add_argument("address", metavar="HOST:PORT", help="the host's address")
-    j.add_argument("--code", required=True, metavar="CODE", help="the seat's join code")
+    opens = j.add_mutually_exclusive_group(required=True)
+    opens.add_argument("--code", metavar="CODE", help="the seat's join code")
+    opens.add_argument(
+        "--token",
+        metavar="TOKEN",
+        help="your seat's rejoin code (shown when you joined): take your seat again",
+    )
     j.add_argument("--name", default=None, metavar="NAME", help="your name")
     j.add_argument(
         "--actions", default=None, metavar="FILE", help="play the seat from an action script"
@@ -411,7 +417,7 @@ def _placeholder_header(session: Any) -> Any:
 
 
 def cmd_join(args: argparse.Namespace) -> int:
-    """``warroom join HOST:PORT --code CODE [--name NAME] [--actions FILE]``."""
+    """``warroom join HOST:PORT (--code CODE [--name NAME] | --token TOKEN) [--actions FILE]``."""
     from simulator.library import load_script
     from simulator.text import check_name
     from simulator.yamlio import LoadError
@@ -440,10 +446,14 @@ def cmd_join(args: argparse.Namespace) -> int:
         except LoadError as exc:
             print_problems(exc, sys.stderr)
             return EXIT_INVALID
+    token = args.token.strip().upper() if args.token is not None else None
+    if token is not None and name is not None:
+        raise UsageError("--name goes with --code: a rejoin code reopens the seat of its person")
     seat = RemoteSeat(
         host,
         port,
-        args.code,
+        args.code or "",
+        token=token,
         name=name,
         known_hosts=None if args.plaintext_for_tests else _data_dir() / "known_hosts",
         plaintext_for_tests=args.plaintext_for_tests,
