@@ -74,3 +74,23 @@ def test_the_host_leaves_after_end_when_nobody_joined(tmp_path: Path, how: str) 
     journal = read_journal(asyncio.run(scenario()))
     assert isinstance(journal.events[-1], ScenarioEnded)
     assert journal.events[-1].reason == "facilitator"
+
+
+def test_a_host_without_a_console_ends_the_exercise_on_ctrl_c_even_when_nobody_joined(
+    tmp_path: Path,
+) -> None:
+    import os
+    import signal
+
+    host = _host(tmp_path, ["ic", "comms"])
+
+    async def scenario() -> Path:
+        async with asyncio.timeout(10):
+            return await host.run(
+                started=lambda h: os.kill(os.getpid(), signal.SIGINT), end_on_signals=True
+            )
+
+    journal = read_journal(asyncio.run(scenario()))
+    assert isinstance(journal.events[-1], ScenarioEnded)
+    assert journal.events[-1].reason == "facilitator"
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # given back

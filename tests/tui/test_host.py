@@ -195,6 +195,21 @@ async def test_leaving_a_running_exercise_ends_it_for_every_seat_first(tmp_path:
     assert app.return_value == host.session.journal_path
 
 
+async def test_ending_before_anyone_joined_stops_the_exercise_and_q_leaves(tmp_path: Path) -> None:
+    host = hosted(tmp_path)
+    app = HostApp(host, join_command)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: host.server.port != 0)
+        await press(pilot, "E")  # end, while the clock still waits for every seat
+        assert isinstance(app.screen, ConfirmQuit)
+        await press(pilot, "y")
+        await until(pilot, lambda: app.journal is not None)  # the host's run returned
+        assert host.session.engine.ended == "facilitator"
+        await press(pilot, "q")
+        await until(pilot, lambda: app.return_value is not None)
+    assert app.return_value == host.session.journal_path
+
+
 async def test_at_80x24_v_shows_the_injects_the_seats_the_team_and_the_score_in_turn(
     tmp_path: Path,
 ) -> None:

@@ -84,7 +84,8 @@ def seats_table(host: TeamHost) -> str:
 
 
 async def host_console(host: TeamHost, started: Callable[[TeamHost], None]) -> Path:
-    """Run the exercise with the line facilitator console; returns the last journal."""
+    """Run the exercise with the line facilitator console; returns the last journal (ctrl+c
+    ends the exercise, as ``end`` does)."""
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[str | None] = asyncio.Queue()
     watched: list[Any] = []
@@ -109,7 +110,7 @@ async def host_console(host: TeamHost, started: Callable[[TeamHost], None]) -> P
 
     reader = asyncio.create_task(commands())
     try:
-        return await host.run(started=on_start, on_tick=watch)
+        return await host.run(started=on_start, on_tick=watch, end_on_signals=True)
     finally:
         reader.cancel()
 

@@ -266,7 +266,9 @@ def cmd_host(args: argparse.Namespace) -> int:
 
     try:
         if args.headless:
-            journal = asyncio.run(serving(lambda: team_host.run(started=started)))
+            journal = asyncio.run(
+                serving(lambda: team_host.run(started=started, end_on_signals=True))
+            )
         elif sys.stdin.isatty() and sys.stdout.isatty():
             from tui.screens.host import run_host
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import signal
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -202,6 +203,7 @@ class TeamHost:
         tick: float = TICK,
         on_tick: Callable[[TeamHost], None] | None = None,
         started: Callable[[TeamHost], None] | None = None,
+        end_on_signals: bool = False,
     ) -> Path:
         """Listen, play the exercise to its end at the session's speed and close; returns the
         journal of the last branch played.
@@ -210,7 +212,19 @@ class TeamHost:
             tick: Wall seconds between pacing slices.
             on_tick: Called after each slice (a test rewinds from here).
             started: Called once the server listens (the command line prints the seats).
+            end_on_signals: Ctrl-C (SIGINT) or SIGTERM ends the exercise as the facilitator's
+                ``end`` does, seats joined or not (a host without a console), so the journal
+                ends and the debriefs are written.
         """
+        loop = asyncio.get_running_loop()
+        signals: list[signal.Signals] = []
+        if end_on_signals:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                try:
+                    loop.add_signal_handler(sig, self._end_by_signal)
+                except (NotImplementedError, RuntimeError, ValueError):
+                    continue  # no signals here (not the main thread, or not on this platform)
+                signals.append(sig)
         await self.server.start()
         if started is not None:
             started(self)
@@ -229,10 +243,16 @@ class TeamHost:
                 await asyncio.sleep(tick)
             await asyncio.sleep(tick)  # let the last lines reach the seats' buffers
         finally:
+            for sig in signals:
+                loop.remove_signal_handler(sig)
             await self.server.close()
             self.session.close()
         assert self.session.journal_path is not None
         return self.session.journal_path
+
+    def _end_by_signal(self) -> None:
+        if not self.session.engine.ended:
+            self.facilitate(cmd.EndExercise())
 
 
 def typed_command(line: str) -> dict[str, Any]:
