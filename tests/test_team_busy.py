@@ -5,6 +5,8 @@ before (the golden transcripts in ``test_golden.py``)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from assessments.assessor.facts import gather
 from assessments.team import heads_down
 from simulator import commands as cmd
@@ -80,3 +82,44 @@ def test_only_the_ics_own_diagnostics_are_the_ics_heads_down_time() -> None:
     solo: list[tuple[float, Make]] = [(300.0, lambda t: ev.DiagnosticStarted(t, "x", "ic", t + 60))]
     alone = graded(story(extra=solo))
     assert alone.markers["ran_personally"] == 1 and alone.markers["heads_down_s"] == 60.0
+
+
+def test_each_persons_debrief_shows_their_own_diagnostics_and_heads_down_time(
+    tmp_path: Path,
+) -> None:
+    from assessments.autoplay import headless_engine
+    from assessments.policy import load_policy
+    from reports import write_reports
+    from simulator.journal import JournalWriter, read_journal
+    from simulator.runner import Step, StepDriver, run
+    from tests.test_team_people import team_journal
+
+    plain = team_journal(tmp_path / "plain.jsonl", None)
+    journal = read_journal(plain)
+    # the same game day, and the tech lead runs the logs diagnostic themselves at T+200s
+    engine = headless_engine(
+        load_scenario("api-outage").scenario, load_policy("default"), seed=3, trainee="blue team"
+    )
+    steps = [
+        Step(e.t, cmd.parse_command(dict(e.command)), e.by, e.person, e.seat, e.approved_by)
+        for e in journal.events
+        if isinstance(e, ev.ActionAccepted)
+    ]
+    steps.append(Step(200.0, cmd.RunDiagnostic(diagnostic=LOGS), "trainee", "Linus", "tech", "Ada"))
+    steps.sort(key=lambda s: s.at)
+    path = tmp_path / "team.jsonl"
+    with JournalWriter(path, journal.header) as writer:
+        engine.subscribe(writer)
+        run(engine, StepDriver(steps))
+    started = [
+        e
+        for e in read_journal(path).events
+        if isinstance(e, ev.DiagnosticStarted) and e.person == "Linus"
+    ]
+    assert len(started) == 1
+    took = started[0].eta - started[0].t  # 2m at 0.9-1.1 (the engine's spread)
+    assert 108.0 <= took <= 132.0
+    write_reports(path, tmp_path / "out", formats=("md",))
+    tech = (tmp_path / "out" / "debrief-tech.md").read_text(encoding="utf-8")
+    ic = (tmp_path / "out" / "debrief-ic.md").read_text(encoding="utf-8")
+    assert "1 run yourself" in tech and "0 run yourself" in ic
