@@ -337,7 +337,7 @@ _FIELD_NAMES: dict[type[Event], tuple[str, ...]] = {
 
 SEAT_FIELDS = frozenset({"person", "seat", "approved_by", "to"})
 """Optional fields of team game days (who sent an action from which seat, who approved it, the
-role an aimed inject went to), written only when set: a journal of one trainee reads and writes
+role an aimed inject went to, who ran a diagnostic themselves), written only when set: a journal of one trainee reads and writes
 exactly as before team seats existed."""
 
 
