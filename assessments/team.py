@@ -8,7 +8,9 @@ exercise (a journal without ``seat_roles`` records: the seat's own). A person's 
 existing criteria (``assessments.assessor.grade``, unchanged) run on the exercise's events with
 the other members' actions of the kinds their roles may send left out, reported for the criteria
 their roles own (``ROLE_CRITERIA``, one table): the comms lead on cadence, status page and
-stakeholders; the IC on command; the technical lead on the mitigation.
+stakeholders; the IC on command; the technical lead on the mitigation. A diagnostic someone
+ran themselves is their own heads-down time (``heads_down``); the team's markers count only
+the IC's (``assessments.assessor.facts``).
 
 Their score and verdict follow the policy's formula (``assessments.assessor.grade``) over the
 criteria they own: the weighted share passed less the penalties, as a whole percentage;
@@ -28,7 +30,7 @@ from assessments.assessor.results import CRITERIA, whole_percent
 from assessments.policy import Policy
 from simulator import events as ev
 from simulator.model import Scenario
-from simulator.protocol import ROLE_COMMANDS
+from simulator.protocol import ROLE_COMMANDS, seat_role
 
 ROLE_CRITERIA: dict[str, tuple[str, ...]] = {
     "ic": (
@@ -72,6 +74,11 @@ class PersonResult:
     they own no criterion)."""
     assessment: Assessment | None = None
     """The grade their criteria come from (critical failures, penalties, pass score)."""
+    ran_personally: int = 0
+    """Diagnostics they ran themselves (the IC's count in the markers too; a technical
+    lead's are theirs alone, never the IC's heads-down time)."""
+    heads_down_s: float = 0.0
+    """Seconds they spent running those diagnostics, up to the end of the record."""
 
     @property
     def owns(self) -> tuple[str, ...]:
@@ -81,7 +88,7 @@ class PersonResult:
 
 def role_of(seat: str) -> str:
     """The role of a seat id (``observer-2`` → ``observer``)."""
-    return seat.split("-", 1)[0]
+    return seat_role(seat)
 
 
 def owned_criteria(roles: Sequence[str]) -> tuple[str, ...]:
@@ -148,6 +155,21 @@ def only_their_actions(
     return out
 
 
+def heads_down(events: Sequence[ev.Event], person: str, seat: str) -> tuple[int, float]:
+    """How many diagnostics ``person`` ran themselves from ``seat`` and their seconds
+    heads-down on them (each from its start to its result, or to the end of the record)."""
+    horizon = events[-1].t if events else 0.0
+    runs = [
+        e
+        for e in events
+        if isinstance(e, ev.DiagnosticStarted)
+        and e.by == "ic"
+        and e.person == person
+        and (e.seat or "") == seat
+    ]
+    return len(runs), round(sum(max(0.0, min(e.eta, horizon) - e.t) for e in runs), 3)
+
+
 def person_score(criteria: Sequence[CriterionResult], assessment: Assessment) -> tuple[float, bool]:
     """The policy's score and verdict over ``criteria`` (see the module's docstring)."""
     total = sum(c.weight for c in criteria if c.applicable)
@@ -175,6 +197,7 @@ def grade_people(
             if team is None:
                 team = grade(events, scenario=scenario, policy=policy, trainee=person, seed=seed)
             score, passed = team.score, team.passed
+        ran, down = heads_down(events, person, seat)
         results.append(
             PersonResult(
                 person,
@@ -187,6 +210,8 @@ def grade_people(
                 score=score,
                 passed=passed,
                 assessment=assessment,
+                ran_personally=ran,
+                heads_down_s=down,
             )
         )
     return results

@@ -30,7 +30,7 @@ from typing import Any
 from assessments.intake import find_journals
 from assessments.policy import Policy
 from assessments.records import Location, Records
-from assessments.team import grade_people
+from assessments.team import grade_people, role_of
 from reports.chart import timeline_chart
 from reports.cohort import Skipped, aggregate, collect, from_records
 from reports.render import render_report, to_json
@@ -274,6 +274,9 @@ def person_sessions(session: Session) -> list[tuple[Session, dict[str, Any]]]:
             if total
             else session.assessment.share
         )
+        markers = dict(base.markers)
+        if markers and role_of(r.seat) != "ic":  # their own diagnostics, not the IC's
+            markers.update(ran_personally=r.ran_personally, heads_down_s=r.heads_down_s)
         mine = replace(
             base,
             trainee=r.person,
@@ -281,6 +284,7 @@ def person_sessions(session: Session) -> list[tuple[Session, dict[str, Any]]]:
             score=r.score,
             passed=r.passed,
             share=share,
+            markers=markers,
         )
         roles = ", ".join(r.roles)
         owns = ", ".join(r.owns)

@@ -234,6 +234,11 @@ class Engine:
         self._scheduled_injects: set[str] = set()
         self._chain_halted = False
         self._last_tick = 0.0
+        self._sender: tuple[str, str | None] | None = None
+        """The person (and seat) submitting the current command, in a team game day."""
+        self.heads_down: dict[str, tuple[float, str]] = {}
+        """In a team game day: each person running a diagnostic themselves, until when and
+        what (a single trainee's is ``state.ic_busy_until`` and ``state.ic_task``)."""
 
         self._inject = {x.id: x for x in scenario.injects}
         self._fault = {f.id: f for f in scenario.faults}
@@ -344,15 +349,18 @@ class Engine:
             by = "facilitator"
         data = command.to_dict()
         self._held = []
+        self._sender = (person, seat) if person is not None else None
         try:
             if self.ended:
                 raise CommandRejected("the exercise has ended")
             HANDLERS[type(command)](self, command)
         except CommandRejected as exc:
             self._held = None
+            self._sender = None
             self._emit(ev.ActionRejected(self._t(), by, data, str(exc), person, seat, approved_by))
             return Outcome(False, str(exc))
         consequences, self._held = self._held, None
+        self._sender = None
         self.actions.append((self.now, command))
         self._emit(ev.ActionAccepted(self._t(), by, data, person, seat, approved_by))
         for event in consequences:
@@ -895,6 +903,13 @@ class Engine:
         self._emit(ev.ScenarioEnded(self._t(), reason))
 
     def _require_not_busy(self, what: str) -> None:
+        if self._sender is not None:  # a team: the person who sent it, not the IC
+            until, task = self.heads_down.get(self._sender[0], (0.0, ""))
+            if self.now < until:
+                raise CommandRejected(
+                    f"you are heads-down on {task} until {format_clock(until)}; {what} has to wait"
+                )
+            return
         if self.now < self.state.ic_busy_until:
             raise CommandRejected(
                 f"you are heads-down on {self.state.ic_task} until "
@@ -1123,10 +1138,15 @@ class Engine:
             )
         self._check_requirement("run_diagnostic", d.id, d.title, d.requires)
         took = round(d.duration * self.rng.uniform(0.9, 1.1), 1)
-        self.state.ic_busy_until = self.now + took
-        self.state.ic_task = d.title
-        self._emit(ev.DiagnosticStarted(self._t(), d.id, "ic", self._t(self.now + took)))
-        self._later(took, lambda: self._diagnostic_done(d, "ic", choice))
+        person, seat = self._sender if self._sender is not None else (None, None)
+        if person is not None:
+            self.heads_down[person] = (self.now + took, d.title)
+        else:
+            self.state.ic_busy_until = self.now + took
+            self.state.ic_task = d.title
+        eta = self._t(self.now + took)
+        self._emit(ev.DiagnosticStarted(self._t(), d.id, "ic", eta, person, seat))
+        self._later(took, lambda: self._diagnostic_done(d, "ic", choice, person))
 
     @handles(cmd.Delegate)
     def _do_delegate(self, c: cmd.Delegate) -> None:
@@ -1162,9 +1182,15 @@ class Engine:
         self._later(took, lambda: self._diagnostic_done(d, r.responder.id, choice))
 
     def _diagnostic_done(
-        self, d: Diagnostic, by: str, choice: DiagnosticChoice | None = None
+        self,
+        d: Diagnostic,
+        by: str,
+        choice: DiagnosticChoice | None = None,
+        person: str | None = None,
     ) -> None:
-        if by == "ic":
+        if person is not None:
+            self.heads_down.pop(person, None)
+        elif by == "ic":
             self.state.ic_task = ""
         outputs = choice.outputs if choice is not None else d.outputs
         output = next((o for o in outputs if o.when is None or self._holds(o.when)), outputs[-1])

@@ -173,6 +173,12 @@ class DiagnosticStarted(Event):
     by: str
     """Responder id, or ``ic`` when the trainee runs it."""
     eta: float
+    person: str | None = None
+    """In a team game day, who ran it themselves (``by`` is ``ic``: the team, not a responder);
+    absent for a single seat and for a responder's."""
+    seat: str | None = None
+    """The team seat of ``person`` (a ``tech`` seat's diagnostic is not the IC's); as
+    ``person``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -331,7 +337,7 @@ _FIELD_NAMES: dict[type[Event], tuple[str, ...]] = {
 
 SEAT_FIELDS = frozenset({"person", "seat", "approved_by", "to"})
 """Optional fields of team game days (who sent an action from which seat, who approved it, the
-role an aimed inject went to), written only when set: a journal of one trainee reads and writes
+role an aimed inject went to, who ran a diagnostic themselves), written only when set: a journal of one trainee reads and writes
 exactly as before team seats existed."""
 
 

@@ -130,6 +130,13 @@ HANDED_AS: dict[str, Role] = {
 }
 """The team role an incident role hands (``comms_lead`` → ``comms``)."""
 
+
+def seat_role(seat: str) -> str:
+    """The role of a team seat's id, the role its code opened (``observer-2`` → ``observer``;
+    the IC's role is never handed, so an ``ic`` seat is the IC's)."""
+    return seat.split("-", 1)[0]
+
+
 SEAT_COMMANDS: dict[Seat, frozenset[str]] = {seat: ROLE_COMMANDS[seat] for seat in SEATS}
 """The rows of ``ROLE_COMMANDS`` a version-1 connection may use.
 

@@ -457,3 +457,56 @@ def test_a_rewind_restores_who_held_what_at_that_moment_and_withdraws_requests(
         if isinstance(e, ActionAccepted) and e.command["do"] == "seat_roles"
     ]
     assert records == ["ic", "comms", "tech", "observer"]  # the branch: as at T+1m
+
+
+def test_the_facilitator_sees_who_holds_what_and_the_requests_waiting_for_the_ic(
+    tmp_path: Path,
+) -> None:
+    from tui.cli.console import seats_table
+
+    async def scenario() -> None:
+        host, seats = await _seated(tmp_path)
+        tasks = _drain(seats)
+        ada, linus = seats["ic"], seats["tech"]
+        assert (await ada.send(cmd.AssignRole(role="scribe", person="Grace"))).accepted
+        held = await linus.send(cmd.ApplyMitigation(mitigation="restart-ml-inference"))
+        assert held.pending == 1
+        rows = {r.seat: r for r in host.seat_rows()}
+        assert rows["comms"].holds == ("comms", "scribe") and rows["comms"].handed == ("scribe",)
+        assert rows["ic"].holds == ("ic",) and rows["ic"].handed == ()
+        assert [(w.request, w.what) for w in rows["tech"].waiting] == [
+            (1, "apply mitigation restart-ml-inference")
+        ]
+        text = seats_table(host)
+        assert "comms holds comms, scribe (handed by the IC)" in text
+        assert "request 1 from tech waits for the IC: apply mitigation restart-ml-inference" in text
+
+        # revoking the tech seat withdraws its request; revoking the comms seat tells every
+        # other seat who holds what now
+        host.server.revoke("tech")
+        await _until(lambda: ada.requests[1].state == "withdrawn")
+        assert ada.requests[1].reason == "the facilitator revoked the seat"
+        assert not host.server.requests.pending()
+        assert "waits for the IC" not in seats_table(host)
+        host.server.revoke("comms")
+        await _until(lambda: all(h.seat != "comms" for h in ada.holdings))
+        assert [h.seat for h in ada.holdings] == ["ic", "observer"]
+        await _close(host, seats, tasks)
+
+    asyncio.run(scenario())
+
+
+def test_revoking_the_only_seat_that_approves_withdraws_every_waiting_request(
+    tmp_path: Path,
+) -> None:
+    async def scenario() -> None:
+        host, seats = await _seated(tmp_path)
+        tasks = _drain(seats)
+        linus = seats["tech"]
+        assert (await linus.send(cmd.RunDiagnostic(diagnostic="check-api-logs"))).pending == 1
+        host.server.revoke("ic")
+        await _until(lambda: 1 in linus.requests and linus.requests[1].state == "withdrawn")
+        assert linus.requests[1].reason == "the facilitator revoked the seat that approves"
+        await _close(host, seats, tasks)
+
+    asyncio.run(scenario())

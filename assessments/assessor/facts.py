@@ -22,6 +22,7 @@ from simulator import events as ev
 from simulator.durations import parse_duration
 from simulator.model import Consequence, MustNot, Scenario
 from simulator.people import find_responder, person_key
+from simulator.protocol import seat_role
 from simulator.snapshot import incident_start
 
 
@@ -113,6 +114,9 @@ class Facts:
     ``("inject" | "fault" | "alert", id)`` → sim time."""
     heads_down: list[tuple[float, float]] = field(default_factory=list)
     """(start, end) of every diagnostic the IC ran personally."""
+    team_diagnostics: list[tuple[float, float, str, str | None]] = field(default_factory=list)
+    """(start, end, diagnostic, person) of every diagnostic another member of a team ran
+    themselves (the technical lead's): not the IC's heads-down time."""
     decisions: list[tuple[float, str]] = field(default_factory=list)
     """(time, description) of the trainee's decisions: classify, declare, page, escalate, apply
     a mitigation, resolve."""
@@ -247,7 +251,9 @@ def gather(events: Iterable[ev.Event], scenario: Scenario) -> Facts:
                 f.root_found_at = e.t
         elif kind == "diagnostic_started":
             assert isinstance(e, ev.DiagnosticStarted)
-            if e.by == "ic":
+            if e.by == "ic" and e.seat is not None and seat_role(e.seat) != "ic":
+                f.team_diagnostics.append((e.t, e.eta, e.diagnostic, e.person))
+            elif e.by == "ic":
                 f.ic_diagnostics.append((e.t, e.diagnostic))
                 f.heads_down.append((e.t, e.eta))
             else:

@@ -195,6 +195,21 @@ async def test_leaving_a_running_exercise_ends_it_for_every_seat_first(tmp_path:
     assert app.return_value == host.session.journal_path
 
 
+async def test_ending_before_anyone_joined_stops_the_exercise_and_q_leaves(tmp_path: Path) -> None:
+    host = hosted(tmp_path)
+    app = HostApp(host, join_command)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: host.server.port != 0)
+        await press(pilot, "E")  # end, while the clock still waits for every seat
+        assert isinstance(app.screen, ConfirmQuit)
+        await press(pilot, "y")
+        await until(pilot, lambda: app.journal is not None)  # the host's run returned
+        assert host.session.engine.ended == "facilitator"
+        await press(pilot, "q")
+        await until(pilot, lambda: app.return_value is not None)
+    assert app.return_value == host.session.journal_path
+
+
 async def test_at_80x24_v_shows_the_injects_the_seats_the_team_and_the_score_in_turn(
     tmp_path: Path,
 ) -> None:
@@ -316,3 +331,66 @@ async def test_an_ad_hoc_inject_from_the_host_goes_to_every_seat_or_to_one_role(
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert not single.query("#to")
+
+
+async def test_the_seats_panel_shows_handed_roles_and_a_request_stuck_waiting_for_the_ic(
+    tmp_path: Path,
+) -> None:
+    """A facilitator could not see a tech lead's request nobody approved (issue 16)."""
+    from textual.widgets import Static
+
+    session = new_session(
+        "api-outage", trainee="blue team", speed=60, journal_dir=tmp_path / "s", paused=True
+    )
+    session.open(0.0)
+    assert session.header is not None
+    table = SeatTable(["ic", "tech", "comms"])
+    server = TeamServer(
+        session.header, table, lambda c, s: (False, ""), tls=None, plaintext_for_tests=True
+    )
+    host = TeamHost(session, server)
+    app = HostApp(host, join_command)
+    seats: dict[str, RemoteSeat] = {}
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: host.server.port != 0)
+        screen = host_screen(app)
+        for ident, name in (("ic", "Ada"), ("tech", "Linus"), ("comms", "Grace")):
+            seats[ident] = RemoteSeat(
+                "127.0.0.1",
+                host.server.port,
+                table.seats[ident].code,
+                name=name,
+                known_hosts=None,
+                plaintext_for_tests=True,
+            )
+            await seats[ident].connect()
+        await until(pilot, lambda: host.clock_started)
+        assert (await seats["ic"].send(cmd.AssignRole(role="scribe", person="Grace"))).accepted
+        restart = cmd.ApplyMitigation(mitigation="restart-ml-inference")
+        assert (await seats["tech"].send(restart)).pending == 1
+        seats_table = screen.query_one(SeatsTable)
+        await until(pilot, lambda: bool(screen.seat_rows[1].waiting))
+        await pilot.pause()
+        assert "waits for the IC: request 1 apply mitigation" in str(seats_table.get_row("tech")[4])
+        assert "Grace +scribe" in str(seats_table.get_row("comms")[1])
+        assert "1 waiting for the IC" in screen.feed.link_state
+        seats_table.move_cursor(row=1)
+        await pilot.pause()
+        detail = str(screen.query_one("#seat-detail", Static).render())
+        assert "waiting for the IC: request 1 apply mitigation restart-ml-inference" in detail
+        seats_table.move_cursor(row=2)
+        await pilot.pause()
+        detail = str(screen.query_one("#seat-detail", Static).render())
+        assert "holds: comms, scribe (handed by the IC: scribe)" in detail
+
+        # Revoking the tech seat withdraws the request it left waiting.
+        seats_table.move_cursor(row=1)
+        await press(pilot, "x")
+        await press(pilot, "y")
+        await until(pilot, lambda: not screen.seat_rows[1].waiting)
+        assert "waiting for the IC" not in screen.feed.link_state
+        await until(pilot, lambda: seats["ic"].requests[1].state == "withdrawn")
+        host.facilitate(cmd.EndExercise())
+        await until(pilot, lambda: app.journal is not None)
+    for seat in seats.values():
+        await seat.close()

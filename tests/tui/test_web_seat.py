@@ -98,3 +98,33 @@ async def test_a_host_with_another_certificate_is_refused_before_the_code_is_sen
     assert not table.seats["comms"].spent
     await host.server.close()
     host.session.close()
+
+
+async def test_a_reloaded_page_takes_its_seat_again_with_the_rejoin_code(tmp_path: Path) -> None:
+    """A reloaded page lost its seat: its token lived in the old page's process (issue 16)."""
+    table = SeatTable(["comms"])
+    host = await _host(tmp_path, table)
+    target = SeatTarget("127.0.0.1", host.server.port, None)
+    first = WebSeatApp(target)
+    async with first.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert await _try(pilot, table.seats["comms"].code, "Grace") == "joined"
+        label = first.query_one("#seat-rejoin", Label)
+        async with asyncio.timeout(10):
+            while "rejoin code" not in str(label.render()):
+                await pilot.pause(0.05)
+        shown = str(label.render())
+    token = table.seats["comms"].token
+    assert token is not None and shown.endswith(token)
+    reloaded = WebSeatApp(target)  # a new page: a new process, nothing remembered
+    async with reloaded.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert "already used" in await _try(pilot, table.seats["comms"].code, "Grace")
+        assert await _try(pilot, token.lower(), "") == "joined"
+        async with asyncio.timeout(10):
+            while "Grace · comms seat comms" not in str(
+                reloaded.query_one("#seat-status").render()
+            ):
+                await pilot.pause(0.05)
+    await host.server.close()
+    host.session.close()

@@ -13,7 +13,9 @@ import threading
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
+
+import pydantic
 
 from simulator import commands as cmd
 from simulator import events as ev
@@ -28,7 +30,8 @@ from tui.link.common import LinkError
 from tui.link.remote import RemoteSeat, seat_begin
 
 HOST_HELP = (
-    "commands: start | seats | revoke SEAT | rewind T (e.g. rewind 12m) | fire INJECT | end | help"
+    "commands: start | seats | revoke SEAT | rewind T (e.g. rewind 12m) | fire INJECT [to ROLE] "
+    "| end | help"
 )
 SEAT_HELP = (
     'type a command as JSON or YAML, e.g. {do: note, text: "db looks fine"}; '
@@ -61,7 +64,8 @@ def _printer(start: datetime) -> Callable[[ev.Event], None]:
 
 
 def seats_table(host: TeamHost) -> str:
-    """Who sits where: seat, role, person, connected, last action."""
+    """Who sits where: seat, role, person, connected, last action; then the roles the IC handed
+    and the requests waiting for the IC's approval."""
     connected = host.server.connected()
     rows = ["  seat        role        person               link     last action"]
     for seat in host.server.seats.seats.values():
@@ -69,11 +73,19 @@ def seats_table(host: TeamHost) -> str:
         person = visible(seat.person or "-", multiline=False)[:20]
         last = visible(seat.last_action or "-", multiline=False)
         rows.append(f"  {seat.id:<11} {seat.role:<11} {person:<20} {state:<8} {last}")
+    for row in host.seat_rows():
+        if row.handed:
+            rows.append(f"  {row.seat} holds {', '.join(row.holds)} (handed by the IC)")
+    for row in host.seat_rows():
+        for waiting in row.waiting:
+            what = visible(waiting.what, multiline=False)
+            rows.append(f"  request {waiting.request} from {row.seat} waits for the IC: {what}")
     return "\n".join(rows)
 
 
 async def host_console(host: TeamHost, started: Callable[[TeamHost], None]) -> Path:
-    """Run the exercise with the line facilitator console; returns the last journal."""
+    """Run the exercise with the line facilitator console; returns the last journal (ctrl+c
+    ends the exercise, as ``end`` does)."""
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[str | None] = asyncio.Queue()
     watched: list[Any] = []
@@ -98,7 +110,7 @@ async def host_console(host: TeamHost, started: Callable[[TeamHost], None]) -> P
 
     reader = asyncio.create_task(commands())
     try:
-        return await host.run(started=on_start, on_tick=watch)
+        return await host.run(started=on_start, on_tick=watch, end_on_signals=True)
     finally:
         reader.cancel()
 
@@ -124,14 +136,36 @@ def run_host_command(host: TeamHost, line: str) -> None:
             branch = host.rewind(at)
             _say(f"restarted from {format_clock(at)} in {branch.journal_path}")
         elif word == "fire":
-            outcome = host.session.engine.submit(cmd.FireInject(inject=rest))
-            _say("fired" if outcome.accepted else f"refused: {outcome.reason}")
+            fire = fire_command(rest)
+            outcome = host.facilitate(fire)
+            aimed = f" to the {fire.to} seats only" if fire.to is not None else ""
+            _say(f"fired{aimed}" if outcome.accepted else f"refused: {visible(outcome.reason)}")
         elif word == "end":
             host.session.engine.submit(cmd.EndExercise())
         else:
             _say(f"unknown command {visible(word, multiline=False)!r}; {HOST_HELP}")
     except (SeatError, ResumeError, ValueError) as exc:
         _say(f"refused: {visible(str(exc))}")
+
+
+def fire_command(text: str) -> cmd.FireInject:
+    """``INJECT`` or ``INJECT to ROLE`` typed at the host's line console as the command.
+
+    Raises:
+        ValueError: no inject named, or ``to`` without one seat role.
+    """
+    words = text.split()
+    if not words:
+        raise ValueError("fire INJECT [to ROLE]: say which inject")
+    if len(words) == 1:
+        return cmd.FireInject(inject=words[0])
+    roles = ", ".join(get_args(cmd.TeamRole))
+    if len(words) != 3 or words[1] != "to":
+        raise ValueError(f"fire INJECT [to ROLE]: e.g. fire {words[0]} to comms (roles: {roles})")
+    try:
+        return cmd.FireInject.model_validate({"inject": words[0], "to": words[2]})
+    except pydantic.ValidationError:
+        raise ValueError(f"no seat role {words[2]!r} to aim at (roles: {roles})") from None
 
 
 async def seat_console(seat: RemoteSeat) -> int:
@@ -186,12 +220,15 @@ async def seat_console(seat: RemoteSeat) -> int:
 
 
 def joined_line(seat: RemoteSeat, welcome: p.Welcome) -> str:
-    """``joined as NAME, ROLE seat ID: SCENARIO; host SHA256:…``."""
+    """``joined as NAME, ROLE seat ID: SCENARIO; host SHA256:…; rejoin code …`` (the seat's
+    session token: ``warroom join HOST:PORT --token`` with it takes the seat again)."""
     pin = " (certificate pinned on first use)" if seat.pinned_now else ""
     host = f"; host {seat.fingerprint}{pin}" if seat.fingerprint else ""
     person = visible(welcome.person or "", multiline=False)
+    rejoin = f"; rejoin code {welcome.token}" if welcome.token is not None else ""
     return (
-        f"joined as {person}, {welcome.role} seat {welcome.seat}: {welcome.header().scenario}{host}"
+        f"joined as {person}, {welcome.role} seat {welcome.seat}: "
+        f"{welcome.header().scenario}{host}{rejoin}"
     )
 
 

@@ -103,7 +103,13 @@ def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
     h.add_argument(PLAINTEXT_FLAG, action="store_true", help="no TLS: tests on loopback only")
     j = sub.add_parser("join", help="join a team game day as the seat a code opens")
     j.add_argument("address", metavar="HOST:PORT", help="the host's address")
-    j.add_argument("--code", required=True, metavar="CODE", help="the seat's join code")
+    opens = j.add_mutually_exclusive_group(required=True)
+    opens.add_argument("--code", metavar="CODE", help="the seat's join code")
+    opens.add_argument(
+        "--token",
+        metavar="TOKEN",
+        help="your seat's rejoin code (shown when you joined): take your seat again",
+    )
     j.add_argument("--name", default=None, metavar="NAME", help="your name")
     j.add_argument(
         "--actions", default=None, metavar="FILE", help="play the seat from an action script"
@@ -260,7 +266,9 @@ def cmd_host(args: argparse.Namespace) -> int:
 
     try:
         if args.headless:
-            journal = asyncio.run(serving(lambda: team_host.run(started=started)))
+            journal = asyncio.run(
+                serving(lambda: team_host.run(started=started, end_on_signals=True))
+            )
         elif sys.stdin.isatty() and sys.stdout.isatty():
             from tui.screens.host import run_host
 
@@ -363,6 +371,11 @@ def person_debrief(journal_path: Path) -> str:
             f"{len(r.refused)} refused; holding {', '.join(r.roles)}: {percent(r.score)} "
             f"{verdict}"
         )
+        if r.ran_personally:
+            lines.append(
+                f"    ran {r.ran_personally} diagnostics themselves: "
+                f"{format_clock(r.heads_down_s)} heads-down"
+            )
         for c in r.criteria:
             lines.append(f"    {c.status:<14} {c.id}: {visible(c.detail, multiline=False)}")
         for a in r.actions:
@@ -406,7 +419,7 @@ def _placeholder_header(session: Any) -> Any:
 
 
 def cmd_join(args: argparse.Namespace) -> int:
-    """``warroom join HOST:PORT --code CODE [--name NAME] [--actions FILE]``."""
+    """``warroom join HOST:PORT (--code CODE [--name NAME] | --token TOKEN) [--actions FILE]``."""
     from simulator.library import load_script
     from simulator.text import check_name
     from simulator.yamlio import LoadError
@@ -435,10 +448,14 @@ def cmd_join(args: argparse.Namespace) -> int:
         except LoadError as exc:
             print_problems(exc, sys.stderr)
             return EXIT_INVALID
+    token = args.token.strip().upper() if args.token is not None else None
+    if token is not None and name is not None:
+        raise UsageError("--name goes with --code: a rejoin code reopens the seat of its person")
     seat = RemoteSeat(
         host,
         port,
-        args.code,
+        args.code or "",
+        token=token,
         name=name,
         known_hosts=None if args.plaintext_for_tests else _data_dir() / "known_hosts",
         plaintext_for_tests=args.plaintext_for_tests,

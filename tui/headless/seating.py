@@ -1,14 +1,15 @@
 """What the host's facilitator sees of the seats of a team game day: each seat's role, the
-person in it, whether they are connected, their last action (refused ones marked) and what
-they have done, computed from the seat table, the open connections, the journal's events and
-the commands the host refused before the engine.
+person in it, whether they are connected, the roles they hold now, their requests waiting for
+the IC's approval, their last action (refused ones marked) and what they have done, computed
+from the seat table, the open connections, who holds what, the held requests, the journal's
+events and the commands the host refused before the engine.
 
 Pure data: no Textual, no I/O; the screen (``tui.screens.host``) only draws these rows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -36,6 +37,17 @@ class Refusal:
     command: Mapping[str, Any]
     """What the seat sent (as sent: it may not even be a valid command)."""
     reason: str
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A seat's command held for the IC's approval, not decided yet."""
+
+    request: int
+    """The request's number (what the IC types: ``approve 2``)."""
+    seat: str
+    what: str
+    """The command in a few words (``apply mitigation restart-ml-inference``)."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +79,15 @@ class SeatRow:
     """Commands refused, by the engine or by the host before it."""
     kinds: tuple[tuple[str, int], ...]
     """Accepted commands by ``do`` name, most frequent first."""
+    holds: tuple[str, ...] = ()
+    """The roles the seat holds now: its own, then those the IC handed its person."""
+    waiting: tuple[Waiting, ...] = ()
+    """Its requests waiting for the IC's approval, oldest first."""
+
+    @property
+    def handed(self) -> tuple[str, ...]:
+        """The roles it holds besides its own (handed by the IC)."""
+        return tuple(r for r in self.holds if r != self.role)
 
     @property
     def icon(self) -> str:
@@ -93,6 +114,9 @@ def seat_rows(
     connected: Container[str],
     events: Iterable[ev.Event],
     refusals: Iterable[Refusal] = (),
+    *,
+    holds: Mapping[str, Sequence[str]] | None = None,
+    waiting: Iterable[Waiting] = (),
 ) -> list[SeatRow]:
     """Every seat, in the table's order, with what its person has done so far.
 
@@ -101,6 +125,8 @@ def seat_rows(
         connected: The ids of the seats with an open connection.
         events: The exercise's events (the accepted and refused actions name their seat).
         refusals: Commands refused before the engine.
+        holds: The roles each seat holds now, by seat id (its own role when not given).
+        waiting: The requests waiting for the IC's approval.
     """
     accepted: dict[str, dict[str, int]] = {}
     refused: dict[str, int] = {}
@@ -121,6 +147,9 @@ def seat_rows(
         before = last.get(r.seat)
         if before is None or r.t >= before.t:
             last[r.seat] = LastAction(r.t, command_words(r.command), True, r.reason)
+    pending: dict[str, list[Waiting]] = {}
+    for w in sorted(waiting, key=lambda w: w.request):
+        pending.setdefault(w.seat, []).append(w)
     rows: list[SeatRow] = []
     for seat in seats:
         state: SeatState
@@ -144,6 +173,8 @@ def seat_rows(
                 done=sum(kinds.values()),
                 refused=refused.get(seat.id, 0),
                 kinds=tuple(sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))),
+                holds=tuple((holds or {}).get(seat.id, (seat.role,))),
+                waiting=tuple(pending.get(seat.id, ())),
             )
         )
     return rows

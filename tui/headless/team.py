@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import signal
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from simulator.engine import Outcome as EngineOutcome
 from simulator.events import ActionAccepted, ActionRejected, Event
 from simulator.protocol import ROLE_TABLE, Branch, EventMessage, Outcome, Request, Roles
 from simulator.text import visible
-from tui.headless.seating import Refusal
+from tui.headless.seating import Refusal, SeatRow, Waiting, command_words, seat_rows
 from tui.headless.session import Session, branch_session
 from tui.link.common import LinkError
 from tui.link.host import TeamServer
@@ -74,6 +75,22 @@ class TeamHost:
         """Whether every seat (not revoked) has joined."""
         joined = self.server.connected()
         return all(s.id in joined for s in self.server.seats.seats.values() if not s.revoked)
+
+    def seat_rows(self) -> list[SeatRow]:
+        """Every seat as the facilitator sees it now: the person, the link, the roles held,
+        the requests waiting for the IC, the last action and what was done."""
+        server = self.server
+        return seat_rows(
+            server.seats.seats.values(),
+            server.connected(),
+            self.session.events,
+            self.refusals,
+            holds={s.id: server.holdings.roles_of(s) for s in server.seats.seats.values()},
+            waiting=[
+                Waiting(r.number, r.seat.id, command_words(r.command.to_dict()))
+                for r in server.requests.pending()
+            ],
+        )
 
     def apply(
         self, command: cmd.Command, seat: Seat, approved_by: str | None = None
@@ -186,6 +203,7 @@ class TeamHost:
         tick: float = TICK,
         on_tick: Callable[[TeamHost], None] | None = None,
         started: Callable[[TeamHost], None] | None = None,
+        end_on_signals: bool = False,
     ) -> Path:
         """Listen, play the exercise to its end at the session's speed and close; returns the
         journal of the last branch played.
@@ -194,7 +212,19 @@ class TeamHost:
             tick: Wall seconds between pacing slices.
             on_tick: Called after each slice (a test rewinds from here).
             started: Called once the server listens (the command line prints the seats).
+            end_on_signals: Ctrl-C (SIGINT) or SIGTERM ends the exercise as the facilitator's
+                ``end`` does, seats joined or not (a host without a console), so the journal
+                ends and the debriefs are written.
         """
+        loop = asyncio.get_running_loop()
+        signals: list[signal.Signals] = []
+        if end_on_signals:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                try:
+                    loop.add_signal_handler(sig, self._end_by_signal)
+                except (NotImplementedError, RuntimeError, ValueError):
+                    continue  # no signals here (not the main thread, or not on this platform)
+                signals.append(sig)
         await self.server.start()
         if started is not None:
             started(self)
@@ -213,10 +243,16 @@ class TeamHost:
                 await asyncio.sleep(tick)
             await asyncio.sleep(tick)  # let the last lines reach the seats' buffers
         finally:
+            for sig in signals:
+                loop.remove_signal_handler(sig)
             await self.server.close()
             self.session.close()
         assert self.session.journal_path is not None
         return self.session.journal_path
+
+    def _end_by_signal(self) -> None:
+        if not self.session.engine.ended:
+            self.facilitate(cmd.EndExercise())
 
 
 def typed_command(line: str) -> dict[str, Any]:

@@ -299,12 +299,20 @@ class TeamServer:
             peer.catch_up = asyncio.create_task(self._catch_up(peer))
 
     def revoke(self, ident: str) -> None:
-        """Revoke a seat and close its connections.
+        """Revoke a seat and close its connections; its pending requests are withdrawn (all of
+        them when no seat approves any more) and every other seat is told who holds what now.
 
         Raises:
             SeatError: no such seat.
         """
-        self.seats.revoke(ident)
+        seat = self.seats.revoke(ident)
+        withdrawn = self.requests.withdraw_all("the facilitator revoked the seat", seat)
+        if not self.holdings.approvers():
+            withdrawn += self.requests.withdraw_all(
+                "the facilitator revoked the seat that approves"
+            )
+        for request in withdrawn:
+            self._team_send(request.message(), self._request_to(request.seat))
         for peer in list(self._peers):
             if peer.seat is not None and peer.seat.id == ident:
                 peer.send(
@@ -315,6 +323,7 @@ class TeamServer:
                     )
                 )
                 peer.close()
+        self.roles_changed()
 
     def drop_clients(self) -> None:
         """Drop every connection without ``ended``: the seats reconnect and catch up."""

@@ -50,13 +50,14 @@ class RemoteSeat(LinkClient):
         plaintext_for_tests: bool = False,
         reconnect_within: float = 10.0,
         timeout: float = 5.0,
+        token: str | None = None,
     ) -> None:
         """Prepare the seat; nothing connects until ``connect``, ``messages`` or ``send``.
 
         Args:
             host: The host's address.
             port: The host's port.
-            code: The seat's join code (spent on the first connection).
+            code: The seat's join code (spent on the first connection); unused with ``token``.
             name: The person's name (the seat's id when not given).
             known_hosts: The pinned certificates (``None`` with ``pin`` or for plaintext).
             pin: The host certificate's fingerprint, known beforehand (a browser seat's process
@@ -64,6 +65,8 @@ class RemoteSeat(LinkClient):
             plaintext_for_tests: Connect without TLS (the host must allow it, on loopback).
             reconnect_within: Seconds to keep trying after a drop.
             timeout: Seconds to wait for a connection, a ``welcome`` or an outcome.
+            token: The seat's session token (its rejoin code), to reopen a seat this person
+                joined before (a reloaded page, a restarted ``warroom join --token``).
         """
         super().__init__(
             f"{host}:{port}", "observer", reconnect_within=reconnect_within, timeout=timeout
@@ -73,6 +76,8 @@ class RemoteSeat(LinkClient):
         self.port = port
         self.code = code
         self.name = name
+        self.token = token
+        """The session token to say ``hello`` with before any ``welcome`` (a rejoin)."""
         self.known_hosts = known_hosts
         self.pin = pin
         self.plaintext = plaintext_for_tests
@@ -125,18 +130,27 @@ class RemoteSeat(LinkClient):
         return reader, writer
 
     def hello(self) -> p.Hello:
-        """The join code the first time, the seat's token after that."""
+        """The join code the first time, the seat's token after that (or from the start, to
+        rejoin)."""
         welcome = self.welcome
-        if welcome is not None and welcome.token is not None:
+        token = welcome.token if welcome is not None and welcome.token is not None else self.token
+        if token is not None:
             return p.Hello(
                 v=p.NETWORK_VERSION,
-                token=welcome.token,
+                token=token,
                 since=self.events_received,
                 branch=self.branches,
             )
         return p.Hello(
             v=p.NETWORK_VERSION, code=self.code, name=self.name, since=self.events_received
         )
+
+    @property
+    def rejoin_code(self) -> str | None:
+        """The seat's session token, once welcomed: what the person types to take their seat
+        again from a new page or terminal."""
+        welcome = self.welcome
+        return welcome.token if welcome is not None else None
 
     @property
     def granted(self) -> p.Role | None:

@@ -186,9 +186,9 @@ class RequestBook:
         request.decided_by = decided_by
         return request
 
-    def withdraw_all(self, reason: str) -> list[HeldRequest]:
-        """Withdraw every pending request (a rewind)."""
-        out = self.pending()
+    def withdraw_all(self, reason: str, seat: Seat | None = None) -> list[HeldRequest]:
+        """Withdraw every pending request (a rewind), or only ``seat``'s (a revoked seat)."""
+        out = [r for r in self.pending() if seat is None or r.seat is seat]
         for r in out:
             self.settle(r.number, "withdrawn", reason=reason)
         return out

@@ -1,5 +1,7 @@
 """The seats of a team game day: one random join code per seat (spent once), a session token for
-reconnects, revocation, and the limits on wrong codes and on each seat's commands.
+reconnects (shown to the person as their rejoin code: a reloaded page or a restarted
+``warroom join --token`` reopens the seat with it), revocation, and the limits on wrong codes
+and tokens and on each seat's commands.
 
 Pure bookkeeping with the clock passed in: no I/O, no Textual, no asyncio.
 """
@@ -25,10 +27,21 @@ class SeatError(Exception):
     """A code, token or role list that is not accepted; the message is shown to the peer."""
 
 
-def new_code() -> str:
-    """A join code: 12 random characters (60 bits) in three groups, ``K7QX-M2PD-9TRA``."""
-    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
-    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+def new_code(groups: int = 3) -> str:
+    """A join code: 12 random characters (60 bits) in three groups, ``K7QX-M2PD-9TRA``; with
+    ``groups=5``, a session token (100 bits)."""
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(4 * groups))
+    return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
+
+
+TOKEN_GROUPS = 5
+"""A session token is five groups of four (``new_code(TOKEN_GROUPS)``): a person can read it
+off their seat's screen and type it back as their rejoin code."""
+
+
+def is_token(text: str) -> bool:
+    """Whether typed text has a session token's shape (five groups), not a join code's."""
+    return text.strip().count("-") == TOKEN_GROUPS - 1
 
 
 def parse_roles(text: str) -> list[Role]:
@@ -142,7 +155,7 @@ class SeatTable:
                 address, now, "this join code was already used (a seat rejoins with its token)"
             )
         seat.spent = True
-        seat.token = secrets.token_urlsafe(24)
+        seat.token = new_code(TOKEN_GROUPS)
         seat.person = name or seat.id
         return seat
 

@@ -34,7 +34,7 @@ from simulator.durations import format_clock, parse_moment
 from simulator.engine import Outcome
 from simulator.text import visible
 from tui.headless.facilitation import Pace, ended_reason
-from tui.headless.seating import SeatRow, seat_rows
+from tui.headless.seating import SeatRow
 from tui.headless.team import TeamHost
 from tui.link.seats import Seat
 from tui.screens.dialogs.base import DIALOGS_CSS, ActionDialog, FormError
@@ -109,10 +109,14 @@ class HostFeed:
 
     @property
     def link_state(self) -> str:
-        """How many seats are connected, and whether the clock waits for the others."""
+        """How many seats are connected, how many requests wait for the IC's approval, and
+        whether the clock waits for the others."""
         seats = [s for s in self.host.server.seats.seats.values() if not s.revoked]
         online = self.host.server.connected()
         count = f"{sum(1 for s in seats if s.id in online)}/{len(seats)} seats"
+        waiting = len(self.host.server.requests.pending())
+        if waiting:
+            count += f" · {waiting} waiting for the IC"
         if not self.host.clock_started:
             return f"{count} · clock waits"
         return count
@@ -329,13 +333,7 @@ class HostScreen(FacilitatorScreen):
             self.refresh_bindings()
 
     def _show_seats(self) -> None:
-        host = self.host
-        rows = seat_rows(
-            host.server.seats.seats.values(),
-            host.server.connected(),
-            host.session.events,
-            host.refusals,
-        )
+        rows = self.host.seat_rows()
         table = self.query_one(SeatsTable)
         if [r.seat for r in rows] != [r.seat for r in self.seat_rows]:
             table.clear()
@@ -380,6 +378,13 @@ class HostScreen(FacilitatorScreen):
             out.append(visible(self.join_command(self._seat(row.seat), port), multiline=False))
             if self.fingerprint:
                 out.append(f"\nhost certificate: {self.fingerprint}", style="dim")
+        if row.handed:
+            out.append(
+                f"\nholds: {', '.join(row.holds)} (handed by the IC: {', '.join(row.handed)})"
+            )
+        for waiting in row.waiting:
+            out.append(f"\nwaiting for the IC: request {waiting.request} ", style="bold")
+            out.append(visible(waiting.what, multiline=False))
         if row.last is not None:
             mark = "✗ refused" if row.last.refused else "✓"
             out.append(f"\nlast: {format_clock(row.last.t)} {mark} ")
@@ -502,9 +507,15 @@ def _seat_cells(row: SeatRow) -> tuple[Text, Text, Text, Text, Text]:
     person = visible(row.person, multiline=False) if row.person is not None else f"code {row.code}"
     done = f"{row.done} ✓" + (f" {row.refused} ✗" if row.refused else "")
     last = ""
-    if row.last is not None:
+    if row.waiting:
+        first = row.waiting[0]
+        more = f" (+{len(row.waiting) - 1})" if len(row.waiting) > 1 else ""
+        last = f"waits for the IC: request {first.request}{more} {visible(first.what, multiline=False)}"
+    elif row.last is not None:
         mark = "✗ " if row.last.refused else ""
         last = f"{format_clock(row.last.t)} {mark}{visible(row.last.what, multiline=False)}"
+    if row.handed:
+        person += f" +{','.join(row.handed)}"
     return (
         Text(row.seat),
         Text(person, overflow="ellipsis", no_wrap=True),
@@ -602,6 +613,8 @@ class HostApp(App[Path | None]):
             len(events),
             seats,
             len(host.refusals),
+            tuple((r.number, r.state) for r in host.server.requests.requests.values()),
+            tuple(host.server.holdings.handed.items()),
             host.clock_started,
             session.paused,
             session.pacer.speed,

@@ -1,6 +1,8 @@
 """``warroom join`` in a terminal: a participant's seat of a team game day, live.
 
-The exercise as it happens (the transcript's lines), who holds which role and what the seat may
+The exercise as it happens (the transcript's lines), the seat's rejoin code (its session token:
+typed into a new page, or given to ``warroom join --token``, it reopens the seat), who holds
+which role and what the seat may
 send (the rows of ``simulator.protocol.ROLE_TABLE`` for the roles it holds, which change when
 the IC hands one), the requests the IC approves or denies (``approve N``, ``deny N REASON``),
 and a command line that takes commands as JSON or a YAML
@@ -40,6 +42,7 @@ class SeatApp(App[int]):
     CSS = """
     #seat-status { height: 1; background: $primary-darken-2; width: 100%; }
     #seat-allowed { height: auto; color: $text-muted; }
+    #seat-rejoin { height: 1; color: $text-muted; }
     #seat-log { height: 1fr; }
     """
     BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = [
@@ -56,6 +59,7 @@ class SeatApp(App[int]):
 
     def compose(self) -> ComposeResult:
         yield Label(Text("joining…"), id="seat-status")
+        yield Label(Text(""), id="seat-rejoin")
         yield RichLog(id="seat-log", markup=False, highlight=False, wrap=True)
         yield Label(Text(""), id="seat-allowed")
         yield Input(placeholder='{do: note, text: "what I see"}', id="seat-input")
@@ -84,6 +88,9 @@ class SeatApp(App[int]):
             return
         role = welcome.role
         self._allowed([role])
+        if welcome.token is not None:
+            rejoin = f"rejoin code (to take this seat again if the page or terminal closes): {welcome.token}"
+            self.query_one("#seat-rejoin", Label).update(Text(visible(rejoin, multiline=False)))
         who = f"{welcome.person} · {role} seat {welcome.seat} · {welcome.header().scenario}"
         self._status(who)
         try:

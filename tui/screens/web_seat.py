@@ -1,7 +1,9 @@
 """A browser seat: the process textual-serve starts for each page that ``warroom host --web``
 serves. It asks for the participant's join code and name (``JoinScreen``), joins the host with
 them (TLS, the host's own certificate pinned by the fingerprint on this process's command line)
-and then shows the same seat screen as ``warroom join`` in a terminal (``tui.screens.seat``).
+and then shows the same seat screen as ``warroom join`` in a terminal (``tui.screens.seat``),
+with the seat's rejoin code (its session token). A reloaded page is a new process: the person
+types their rejoin code instead of the spent join code, and the host reopens their seat.
 
 A wrong code is the host's to refuse and to rate-limit, exactly as for a terminal seat: the
 screen shows the host's answer and lets the participant try again. The code is typed into the
@@ -30,6 +32,7 @@ from simulator import protocol as p
 from simulator.text import check_name, visible
 from tui.link.common import LinkError
 from tui.link.remote import RemoteSeat
+from tui.link.seats import is_token
 from tui.link.web import PLAINTEXT_FLAG, SeatTarget
 from tui.screens.seat import SeatApp
 
@@ -57,7 +60,12 @@ class JoinScreen(Screen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(id="join-box"):
             yield Label(Text("warroom · join the team game day"), id="join-title")
-            yield Label(Text("Your join code (the facilitator gives you one):"))
+            yield Label(
+                Text(
+                    "Your join code (the facilitator gives you one), or your rejoin code to "
+                    "take your seat again:"
+                )
+            )
             yield Input(placeholder="K7QX-M2PD-9TRA", id="join-code", max_length=64)
             yield Label(Text("Your name (as the debrief will show it):"))
             yield Input(placeholder="Ada Lovelace", id="join-name", max_length=p.MAX_NAME)
@@ -89,8 +97,10 @@ class JoinScreen(Screen[bool]):
         except ValueError as exc:
             self.problem(str(exc))
             return
-        self.seat.code = code
-        self.seat.name = name
+        if is_token(code):  # a rejoin code: the seat's session token, and its person
+            self.seat.token, self.seat.code, self.seat.name = code, "", None
+        else:
+            self.seat.token, self.seat.code, self.seat.name = None, code, name
         self.query_one("#join-go", Button).disabled = True
         self.problem("joining…")
         self._join()
