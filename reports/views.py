@@ -258,7 +258,8 @@ def marker_rows(a: Assessment) -> list[dict[str, str]]:
         return []
 
     def dur(value: object) -> str:
-        return "–" if value is None else format_duration(float(value))  # type: ignore[arg-type]
+        # to the second, as a person says it (the journal keeps milliseconds)
+        return "–" if value is None else format_duration(round(float(value)))  # type: ignore[arg-type]
 
     rows = [
         {

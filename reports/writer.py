@@ -43,6 +43,7 @@ from reports.views import (
     quiz_view,
 )
 from simulator.files import FileError, read_text
+from simulator.protocol import ROLE_TABLE
 from simulator.text import visible
 
 __all__ = [
@@ -286,20 +287,22 @@ def person_sessions(session: Session) -> list[tuple[Session, dict[str, Any]]]:
             share=share,
             markers=markers,
         )
-        roles = ", ".join(r.roles)
-        owns = ", ".join(r.owns)
+        titles = {c.id: c.title for c in base.criteria}
+        roles = ", ".join(held_title(x) for x in r.roles)
+        owns = "; ".join(titles.get(c, c) for c in r.owns)
         note = (
-            f"You sat in the {r.seat} seat holding {roles}: you are graded on the criteria "
-            f"those roles own ({owns}), measured on your own actions in the context the rest "
-            "of the team set."
+            f"You sat in the {r.seat} seat as {roles}: you are graded on the criteria "
+            f"{'those roles own' if len(r.roles) > 1 else 'that role owns'} ({owns}), measured "
+            "on your own actions in the context the rest of the team set."
             if r.criteria
-            else f"You sat in the {r.seat} seat holding {roles}, which owns no criterion: you "
+            else f"You sat in the {r.seat} seat as {roles}, which owns no criterion: you "
             f"share the team's result ({team})."
         )
         person = {
             "person": r.person,
             "seat": r.seat,
             "roles": list(r.roles),
+            "held": [held_title(x) for x in r.roles],
             "owns": list(r.owns),
             "team": team,
             "note": note,
@@ -384,3 +387,9 @@ def write_cohort(
         else:
             raise ReportError(f"unknown cohort format {fmt!r} (choose from html, md, json)")
     return written
+
+
+def held_title(role: str) -> str:
+    """A team role in words (``Incident Commander``), or as written when it is not one."""
+    row = ROLE_TABLE.get(role)  # type: ignore[call-overload]
+    return row.title if row is not None else role

@@ -89,8 +89,11 @@ FACILITATOR_COMMANDS: frozenset[str] = _names(
 
 @dataclass(frozen=True)
 class RoleRow:
-    """One row of the roles table: what a role may send and how it is handed."""
+    """One row of the roles table: what a role is called, what it may send and how it is
+    handed."""
 
+    title: str
+    """The role in words (``Incident Commander``, ``communications lead``)."""
     sends: frozenset[str]
     """The ``do`` names its commands may have."""
     approval: frozenset[str] = frozenset()
@@ -105,16 +108,21 @@ class RoleRow:
 _DIAGNOSE_AND_MITIGATE = _names(cmd.RunDiagnostic, cmd.Delegate, cmd.ApplyMitigation)
 
 ROLE_TABLE: dict[Role, RoleRow] = {
-    "ic": RoleRow(frozenset(cmd.ACTION_TYPES), approves=True),
-    "scribe": RoleRow(_names(cmd.Note), handed_as="scribe"),
-    "comms": RoleRow(_names(cmd.PostUpdate, cmd.Notify, cmd.Note), handed_as="comms_lead"),
+    "ic": RoleRow("Incident Commander", frozenset(cmd.ACTION_TYPES), approves=True),
+    "scribe": RoleRow("scribe", _names(cmd.Note), handed_as="scribe"),
+    "comms": RoleRow(
+        "communications lead",
+        _names(cmd.PostUpdate, cmd.Notify, cmd.Note),
+        handed_as="comms_lead",
+    ),
     "tech": RoleRow(
+        "technical lead",
         _DIAGNOSE_AND_MITIGATE | _names(cmd.Note),
         approval=_DIAGNOSE_AND_MITIGATE,
         handed_as="tech_lead",
     ),
-    "observer": RoleRow(frozenset()),
-    "facilitator": RoleRow(FACILITATOR_COMMANDS),
+    "observer": RoleRow("observer", frozenset()),
+    "facilitator": RoleRow("facilitator", FACILITATOR_COMMANDS),
 }
 """The roles table, one row per role: what it may send, what of that waits for the IC's
 approval (the technical lead acts on what the IC approved), who approves, and the incident role

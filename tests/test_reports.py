@@ -671,6 +671,7 @@ def test_the_debrief_publishes_the_formula_and_the_behavioural_markers(
     assert "Critical failure (never acknowledged)" in formula
     markers = md[md.index("## Behavioural markers") : md.index("## Criteria")]
     assert "Delegation:" in markers and "had seen:" in markers
+    assert not re.search(r"\d\.\d+s\b", markers), markers  # to the second, as people say it
 
 
 def test_the_cohort_report_counts_deciding_critical_failures_and_summarises_markers(

@@ -43,14 +43,6 @@ DEFAULT_PORT = 7433
 PLAINTEXT_FLAG = "--plaintext-for-tests"
 """Turns TLS off, for tests on the loopback interface only."""
 
-ROLE_TITLES = {
-    "ic": "Incident Commander",
-    "comms": "communications lead",
-    "scribe": "scribe",
-    "tech": "technical lead",
-    "observer": "observer",
-}
-
 
 def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
     """Add ``host`` and ``join`` to ``warroom``'s subcommands."""
@@ -158,6 +150,7 @@ def _data_dir() -> Path:
 
 def cmd_host(args: argparse.Namespace) -> int:
     """``warroom host SCENARIO …``."""
+    from simulator import protocol as p
     from simulator.text import check_name
     from tui.headless.session import new_session
     from tui.headless.team import TeamHost
@@ -238,7 +231,7 @@ def cmd_host(args: argparse.Namespace) -> int:
         print(f"warroom host: {session.scenario.id} ({session.scenario.title})")
         print(f"certificate fingerprint: {fingerprint}")
         for seat in table.seats.values():
-            title = ROLE_TITLES.get(seat.role, seat.role)
+            title = p.ROLE_TABLE[seat.role].title
             print(
                 f"  {seat.id:<11} {title:<22} warroom join {shown}:{h.server.port} "
                 f"--code {seat.code}{flag}"
