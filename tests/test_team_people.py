@@ -240,8 +240,7 @@ def test_each_participant_gets_a_debrief_escaped_through_the_templates(tmp_path:
     assert "| Participant | Grace |" in grace and "| Seat | comms: communications lead |" in grace
     assert "as communications lead: you are graded on the criteria that role owns" in grace
     assert (
-        "(Incident-channel updates on cadence; Status page updated; Stakeholders notified)"
-        in grace
+        "(Incident-channel updates on cadence; Status page updated; Stakeholders notified)" in grace
     )
     assert "15 actions, 0 refused" in grace
     assert "3 of 3 criteria met" in grace
