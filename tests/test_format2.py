@@ -378,6 +378,46 @@ def test_a_script_s_references_are_checked_against_its_scenario_with_locations(
     assert main(["validate", "--scenario", "memory-leak-oom", str(path)]) == 1
 
 
+def test_a_script_s_escalation_must_reach_someone_the_grader_knows() -> None:
+    # The grader counts an escalation only when it names a responder, a rotation, an
+    # escalation target of the policies or a stakeholder the scenario adds; anything else
+    # was accepted and silently never counted.
+    from simulator.references import check_script
+
+    s = scenario(
+        duration="1h",
+        responders=[BOB, KENJI],
+        stakeholders=[{"id": "finance", "name": "Mei", "role": "VP Finance"}],
+    )
+    script = c.ActionScript.model_validate(
+        {
+            "actions": [
+                {"at": "1m", "do": "escalate", "to": "Kenji"},
+                {"at": "2m", "do": "escalate", "to": "secondary"},
+                {"at": "3m", "do": "escalate", "to": "vp_engineering"},
+                {"at": "4m", "do": "escalate", "to": "finance"},
+                {"at": "5m", "do": "escalate", "to": "kenj"},
+                {"at": "6m", "do": "escalate", "to": "VP Engineering"},
+                {"at": "2h", "do": "note", "text": "late"},
+            ]
+        }
+    )
+    problems = check_script(script, s)
+    assert [(loc, msg.split(";")[0]) for loc, msg in problems] == [
+        (
+            ("actions", 4, "to"),
+            "'kenj' names no responder or escalation target (did you mean 'kenji'?)",
+        ),
+        (
+            ("actions", 5, "to"),
+            "'VP Engineering' names no responder or escalation target "
+            "(did you mean 'vp_engineering'?)",
+        ),
+        (("actions", 6, "at"), f"is after the end of the scenario ({s.id} lasts 1h)"),
+    ]
+    assert "one of: bob, ceo, cto, eng_lead, finance, ic_rotation, kenji," in problems[0][1]
+
+
 def test_a_script_without_a_scenario_is_checked_for_shape_only(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -641,6 +681,34 @@ def test_lint_finds_a_long_ramp_an_unmeetable_precondition_and_an_untriggerable_
     assert "ramp-outlasts-fault" in checks
     assert "precondition-unmeetable" in checks
     assert "consequence-untriggerable" in checks
+
+
+def test_lint_warns_when_a_precondition_s_person_is_there_from_the_start(tmp_path: Path) -> None:
+    # Responders are in the incident from T+0 unless `available: false`: a requirement on
+    # someone who never has to be paged is always met, whatever the author meant by it.
+    fix = {"id": "fix", "label": "Fix", "strategy": "restart", "duration": "1m"}
+    kenji_here = {**KENJI, "available": True}
+    needs_kenji = {**fix, "clears": ["broken"], "requires": {"responder": "kenji"}}
+    present = scenario(faults=[BROKEN], responders=[BOB, kenji_here], mitigations=[needs_kenji])
+    assert "precondition-always-met" in _lint(present, tmp_path)
+    # Kenji must be paged: the requirement means something.
+    paged = scenario(faults=[BROKEN], responders=[BOB, KENJI], mitigations=[needs_kenji])
+    assert "precondition-always-met" not in _lint(paged, tmp_path)
+    # Kenji leaves mid-incident: the requirement can fail then.
+    leaves = {"id": "gone", "from": "Kenji", "at": "5m", "text": "off", "leaves": ["kenji"]}
+    left = scenario(
+        faults=[BROKEN], responders=[BOB, kenji_here], mitigations=[needs_kenji], injects=[leaves]
+    )
+    assert "precondition-always-met" not in _lint(left, tmp_path)
+    # A skill alone that Bob (there from the start) has always holds; with a finding it does not.
+    needs_logs = {**fix, "clears": ["broken"], "requires": {"skill": "logs"}}
+    skill_only = scenario(faults=[BROKEN], responders=[BOB, KENJI], mitigations=[needs_logs])
+    assert "precondition-always-met" in _lint(skill_only, tmp_path)
+    known = {**needs_logs, "requires": {"skill": "logs", "known": ["zone-b"]}}
+    with_finding = scenario(
+        faults=[BROKEN], responders=[BOB, KENJI], diagnostics=[LOGS], mitigations=[known]
+    )
+    assert "precondition-always-met" not in _lint(with_finding, tmp_path)
 
 
 def test_a_key_person_who_leaves_vacates_their_roles_and_cannot_be_paged_back() -> None:

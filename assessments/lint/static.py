@@ -271,7 +271,9 @@ class StaticChecks:
                     )
 
     def preconditions(self) -> Iterator[Finding]:
-        """A precondition that no responder can meet in time."""
+        """A precondition that no responder can meet in time, or one that always holds because
+        the responder it names (or, for a skill alone, someone with the skill) is in the incident
+        from the start and never leaves."""
         s = self.s
         owners: list[tuple[Loc, str, Requirement | None]] = []
         for i, m in enumerate(s.mitigations):
@@ -279,6 +281,8 @@ class StaticChecks:
         for i, d in enumerate(s.diagnostics):
             owners.append((("diagnostics", i, "requires"), d.id, d.requires))
         people = {r.id: r for r in s.responders}
+        leaving = {rid for inj in s.injects for rid in inj.leaves}
+        always = [r.id for r in s.responders if r.available and r.id not in leaving]
         for loc, owner, req in owners:
             if req is None:
                 continue
@@ -303,6 +307,31 @@ class StaticChecks:
                     "error",
                     "precondition-unmeetable",
                     f"whoever meets the precondition of {owner} joins after the exercise ends",
+                )
+            elif req.responder is not None and req.responder in always:
+                yield self.at(
+                    (*loc, "responder"),
+                    "warning",
+                    "precondition-always-met",
+                    f"{req.responder} is in the incident from the start (available defaults to "
+                    f"true) and never leaves, so the precondition of {owner} always has them; "
+                    "for someone who must be paged first, set available: false and a join_delay",
+                )
+            elif (
+                req.skill is not None
+                and req.responder is None
+                and not req.known
+                and req.when is None
+                and any(req.skill in people[r].skills for r in always)
+            ):
+                holders = ", ".join(r for r in always if req.skill in people[r].skills)
+                yield self.at(
+                    (*loc, "skill"),
+                    "warning",
+                    "precondition-always-met",
+                    f"{holders} has the {req.skill} skill from the start and never leaves, so the "
+                    f"precondition of {owner} always holds; for someone who must be paged first, "
+                    "set available: false and a join_delay",
                 )
 
     def consequences(self) -> Iterator[Finding]:
