@@ -291,6 +291,57 @@ def test_a_case_chosen_when_applied_adds_its_consequences_and_offered_gates_a_mi
 # --------------------------------------------------------------------------- predicates
 
 
+def test_the_expert_autopilot_makes_a_conditional_harm_safe_before_applying_the_fix() -> None:
+    # The README's failover example: failing over while the replica is stale loses writes.
+    # The expert first clears the stale replica (needs Dana, who must be paged), then fails over.
+    from assessments.policy import load_policy
+    from simulator.autopilot import Autopilot
+    from simulator.runner import run
+
+    db = {"id": "db", "name": "DB", "metrics": [{"id": "lag", "name": "Lag", "baseline": 1}]}
+    lag = [{"metric": "db.lag", "to": 2400}]
+    stale = {"id": "stale", "title": "Replica behind", "at": "0s", "effects": lag}
+    lost = {**BLIP, "id": "lost", "title": "Writes lost"}
+    dana = {**KENJI, "id": "dana", "name": "Dana", "skills": ["database"], "join_delay": "1m"}
+    s = scenario(
+        duration="1h",
+        services=[*scenario().model_dump(mode="json")["services"], db],
+        faults=[BROKEN, stale, lost],
+        responders=[{**BOB, "rotation": "primary"}, dana],
+        diagnostics=[LOGS],
+        mitigations=[
+            {
+                "id": "failover",
+                "label": "Fail over",
+                "strategy": "failover",
+                "duration": "1m",
+                "clears": ["broken"],
+                "cases": [{"when": {"fault": "stale"}, "starts": ["lost"]}],
+            },
+            {
+                "id": "catch-up",
+                "label": "Let the replica catch up",
+                "strategy": "config_change",
+                "duration": "2m",
+                "clears": ["stale"],
+                "requires": {"skill": "database"},
+            },
+        ],
+    )
+    policy = load_policy("default")
+    level = policy.level_for(s.expected.severity, s.expected.overrides)
+    engine, rec = make(s)
+    run(engine, Autopilot("expert", s, policy.playbook(level.name), seed=1))
+    applied = [e.mitigation for e in rec.of("mitigation_started")]
+    assert applied == ["catch-up", "failover"]
+    started = [e.fault for e in rec.of("fault_started")]
+    assert "lost" not in started
+    cleared = {e.fault for e in rec.of("fault_cleared")}
+    assert {"stale", "broken"} <= cleared
+    paged = [e for e in rec.of("action") if e.command.get("do") == "page"]
+    assert any(e.command.get("target") == "dana" for e in paged)
+
+
 def test_since_clock_finding_and_responder_predicates_hold_when_their_moment_has_come() -> None:
     injects = [
         {"id": "late", "from": "x", "text": "t", "when": {"since": "incident", "after": "2m"}},
