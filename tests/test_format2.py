@@ -814,6 +814,39 @@ def test_restoring_over_live_data_without_a_snapshot_is_a_critical_failure() -> 
     assert failure.id == "scenario_must_not" and "restore-affected-rows" in failure.detail
 
 
+def test_failing_over_to_the_stale_standby_is_critical_and_fail_back_is_offered_only_after() -> (
+    None
+):
+    from assessments.assessor import grade
+    from assessments.policy import load_policy
+    from simulator.engine import Engine
+    from simulator.events import Event
+
+    policy = load_policy("default")
+    s = load_scenario("region-failover-stale").scenario
+    engine = Engine(s, seed=1, severity_levels=policy.level_names)
+    events: list[Event] = []
+    engine.subscribe(events.append)
+    engine.run_until(90)
+    engine.submit(c.Acknowledge(alert="ReplicaLagHigh"))
+    rejected = engine.submit(c.ApplyMitigation(mitigation="fail-back"))
+    assert not rejected.accepted and "not on offer" in (rejected.reason or "")
+    engine.run_until(300)
+    # The standby is still 40 minutes behind: the case starts writes-lost when failover completes.
+    assert engine.submit(c.ApplyMitigation(mitigation="failover-usw2")).accepted
+    engine.run_until(420)
+    assert "writes-lost" in engine.active_faults()
+    assert "primary-region-down" not in engine.active_faults()
+    assert engine.submit(c.ApplyMitigation(mitigation="fail-back")).accepted
+    engine.run_until(900)
+    a = grade(events, scenario=s, policy=policy, trainee="t", seed=1)
+    assert not a.passed
+    assert [f.id for f in a.critical_failures][:1] == ["scenario_must_not"]
+    assert "failover-usw2" in a.critical_failures[0].detail
+    # Failing back into the partition is the major one: 15% off, dated when it was applied.
+    assert [(p.t, p.penalty) for p in a.penalties] == [(420, 0.15)]
+
+
 def test_the_debrief_shows_a_metric_s_run_up_before_t0(tmp_path: Path) -> None:
     out = tmp_path / "report"
     assert (
