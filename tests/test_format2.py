@@ -842,7 +842,12 @@ def test_failing_over_to_the_stale_standby_is_critical_and_fail_back_is_offered_
     a = grade(events, scenario=s, policy=policy, trainee="t", seed=1)
     assert not a.passed
     assert [f.id for f in a.critical_failures][:1] == ["scenario_must_not"]
-    assert "failover-usw2" in a.critical_failures[0].detail
+    # Applied at T+5m, the first alert (ReplicaLagHigh) fired at T+1m: the decision's time.
+    assert a.critical_failures[0].detail.startswith(
+        "applied Fail over the orders database to us-west-2 [failover-usw2], which started "
+        "Orders written in the last 40 minutes are gone; customers are charged twice on retry, "
+        "at 4m after the first alert: Failing over to a replica 40 minutes behind"
+    )
     # Failing back into the partition is the major one: 15% off, dated when it was applied.
     assert [(p.t, p.penalty) for p in a.penalties] == [(420, 0.15)]
 
