@@ -320,7 +320,7 @@ def test_no_root_cause_in_15_minutes_is_met_within_the_reaction_window(
     page = graded(story(diagnosis=START + 1000.0, extra=extra)).criterion("page_escalation")
     assert page.status == expected, page.detail
     if to == "ceo":
-        assert "escalating to ceo does not count" in page.detail
+        assert "escalating to the CEO does not count" in page.detail
     if expected == "failed" and to == "secondary":
         assert "after 20m" in page.detail  # 15m + 5m, counted from the first alert
     assert any("reaction" in say or "Immediately" in say for say in page.says.split(" / "))
