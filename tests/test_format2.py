@@ -762,6 +762,32 @@ def test_lint_warns_when_a_precondition_s_person_is_there_from_the_start(tmp_pat
     assert "precondition-always-met" not in _lint(with_finding, tmp_path)
 
 
+def test_lint_errors_on_a_diagnostic_whose_last_output_has_a_condition(tmp_path: Path) -> None:
+    # When no output's `when` holds the engine shows the last one anyway: a finding behind a
+    # condition that does not hold would be revealed. Each choice is its own list.
+    only_when = [{"when": {"fault": "blip"}, "finds": ["zone-b"], "text": "b"}]
+    plain = {"id": "logs", "title": "Logs", "skill": "logs", "duration": "1m"}
+    guarded = scenario(
+        faults=[BROKEN, BLIP], responders=[BOB], diagnostics=[{**plain, "outputs": only_when}]
+    )
+    assert "diagnostic-no-fallback" in _lint(guarded, tmp_path)
+    zones = {
+        **plain,
+        "outputs": [{"text": "pick"}],
+        "choices": [
+            {"id": "a", "label": "A", "outputs": [{"text": "fine"}]},
+            {"id": "b", "label": "B", "outputs": only_when},
+        ],
+    }
+    chosen = scenario(faults=[BROKEN, BLIP], responders=[BOB], diagnostics=[zones])
+    assert "diagnostic-no-fallback" in _lint(chosen, tmp_path)
+    fallback = [*only_when, {"text": "fine"}]
+    ok = scenario(
+        faults=[BROKEN, BLIP], responders=[BOB], diagnostics=[{**plain, "outputs": fallback}]
+    )
+    assert "diagnostic-no-fallback" not in _lint(ok, tmp_path)
+
+
 def test_a_key_person_who_leaves_vacates_their_roles_and_cannot_be_paged_back() -> None:
     s = scenario(
         responders=[BOB],

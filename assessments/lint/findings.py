@@ -43,6 +43,7 @@ CHECKS: dict[str, str] = {
     "cut-by-comment": "an unquoted value (such as from:) is cut at ' #' by YAML",
     "ramp-outlasts-fault": "a metric effect's ramp is longer than its fault lasts",
     "precondition-unmeetable": "no responder can meet a mitigation's or diagnostic's precondition",
+    "diagnostic-no-fallback": "a diagnostic's last output has a condition, so it shows when none holds",
     "precondition-always-met": "a precondition's responder (or skill) is in the incident from the start",
     "consequence-untriggerable": "a mitigation's conditional consequence can never apply",
 }

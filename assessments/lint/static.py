@@ -18,7 +18,7 @@ from assessments.lint.findings import Finding, FindingLevel, finding_at
 from assessments.lint.ranges import max_block_time, metric_range
 from assessments.lint.reach import Reach
 from simulator.durations import format_duration
-from simulator.model import Requirement, Scenario
+from simulator.model import DiagnosticOutput, Requirement, Scenario
 from simulator.yamlio import Document, Loc
 
 __all__ = ["StaticChecks"]
@@ -362,19 +362,41 @@ class StaticChecks:
                     f"no responder has skill {d.skill!r} for {d.id}: only the IC can run it "
                     "(heads-down) or an unskilled responder at half speed",
                 )
-            for k, out in enumerate(d.outputs):
-                if out.when is None or not out.reveals:
-                    continue
-                why = self.reach.never(
-                    out.when, ("diagnostics", i, "outputs", k, "when"), s.duration
-                )
-                if why is not None:
+            groups: list[tuple[Loc, str, list[DiagnosticOutput]]] = [
+                (("diagnostics", i), d.id, d.outputs)
+            ]
+            groups += [
+                (("diagnostics", i, "choices", j), f"{d.id} ({c.id})", c.outputs)
+                for j, c in enumerate(d.choices)
+            ]
+            for base, name, outputs in groups:
+                for k, out in enumerate(outputs):
+                    shows = [*out.reveals, *out.finds]
+                    if out.when is None or not shows:
+                        continue
+                    why = self.reach.never(out.when, (*base, "outputs", k, "when"), s.duration)
+                    if why is not None:
+                        yield self.at(
+                            (*base, "outputs", k),
+                            "error",
+                            "diagnostic-unrunnable",
+                            f"{name} can never show the output that reveals "
+                            f"{', '.join(shows)}: {why[1]}",
+                        )
+                last = outputs[-1]
+                if last.when is not None:
                     yield self.at(
-                        ("diagnostics", i, "outputs", k),
+                        (*base, "outputs", len(outputs) - 1, "when"),
                         "error",
-                        "diagnostic-unrunnable",
-                        f"{d.id} can never show the output that reveals "
-                        f"{', '.join(out.reveals)}: {why[1]}",
+                        "diagnostic-no-fallback",
+                        f"the last output of {name} has a 'when': when no output's condition "
+                        "holds, the engine shows the last one anyway"
+                        + (
+                            f", and it reveals {', '.join([*last.reveals, *last.finds])}"
+                            if last.reveals or last.finds
+                            else ""
+                        )
+                        + "; end the list with an output without 'when'",
                     )
         revealed = {fid for d in s.diagnostics for o in d.all_outputs() for fid in o.reveals}
         for i, f in enumerate(s.faults):
