@@ -788,6 +788,38 @@ def test_lint_errors_on_a_diagnostic_whose_last_output_has_a_condition(tmp_path:
     assert "diagnostic-no-fallback" not in _lint(ok, tmp_path)
 
 
+def test_lint_finds_a_since_or_clock_past_the_end_and_a_mitigation_never_on_offer(
+    tmp_path: Path,
+) -> None:
+    # The tiny scenario starts at 14:00 and lasts 30m: 13:59 comes 23h59m later, never.
+    fix = {"id": "fix", "label": "Fix", "strategy": "restart", "duration": "1m"}
+    late = {"since": "mitigation:fix", "after": "1h"}
+    s = scenario(
+        faults=[BROKEN],
+        responders=[BOB],
+        mitigations=[
+            {**fix, "clears": ["broken"]},
+            {**fix, "id": "undo", "label": "Undo", "offered": late},
+        ],
+        injects=[{"id": "late", "from": "X", "when": {"clock": "13:59"}, "text": "t"}],
+    )
+    checks = _lint(s, tmp_path)
+    assert "mitigation-never-offered" in checks
+    assert "inject-undeliverable" in checks
+    soon = scenario(
+        faults=[BROKEN],
+        responders=[BOB],
+        mitigations=[
+            {**fix, "clears": ["broken"]},
+            {**fix, "id": "undo", "label": "Undo", "offered": {**late, "after": "5m"}},
+        ],
+        injects=[{"id": "late", "from": "X", "when": {"clock": "14:20"}, "text": "t"}],
+    )
+    checks = _lint(soon, tmp_path)
+    assert "mitigation-never-offered" not in checks
+    assert "inject-undeliverable" not in checks
+
+
 def test_a_key_person_who_leaves_vacates_their_roles_and_cannot_be_paged_back() -> None:
     s = scenario(
         responders=[BOB],

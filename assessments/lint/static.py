@@ -335,8 +335,18 @@ class StaticChecks:
                 )
 
     def consequences(self) -> Iterator[Finding]:
-        """A conditional consequence whose condition can never hold when the mitigation is applied."""
+        """A conditional consequence whose condition can never hold when the mitigation is
+        applied, or a mitigation whose ``offered`` condition never holds (never on offer)."""
         for i, m in enumerate(self.s.mitigations):
+            if m.offered is not None:
+                never = self.reach.never(m.offered, ("mitigations", i, "offered"), self.s.duration)
+                if never is not None:
+                    yield self.at(
+                        never[0],
+                        "error",
+                        "mitigation-never-offered",
+                        f"mitigation {m.id} is never on offer: {never[1]}",
+                    )
             for j, case in enumerate(m.cases):
                 why = self.reach.never(
                     case.when, ("mitigations", i, "cases", j, "when"), self.s.duration
