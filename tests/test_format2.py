@@ -665,6 +665,27 @@ def test_a_diagnostic_with_choices_needs_one_and_shows_that_choice_s_output() ->
     assert rec.first("finding_revealed").finding == "zone-b"
 
 
+def test_a_diagnostic_with_choices_needs_no_outputs_of_its_own_and_one_without_either_is_an_error(
+    tmp_path: Path,
+) -> None:
+    zones = {
+        "id": "zone-health",
+        "title": "Check a zone",
+        "skill": "logs",
+        "duration": "1m",
+        "choices": [{"id": "a", "label": "Zone a", "outputs": [{"text": "zone a healthy"}]}],
+    }
+    s = scenario(faults=[BROKEN], responders=[BOB], diagnostics=[zones])
+    engine, rec = make(s)
+    assert engine.submit(c.Delegate(diagnostic="zone-health", responder="bob", choice="a")).accepted
+    engine.run_until(300)
+    assert rec.first("diagnostic_result").text == "zone a healthy"
+    assert "diagnostic-no-fallback" not in _lint(s, tmp_path)
+    bare = {k: v for k, v in zones.items() if k != "choices"}
+    with pytest.raises(ValidationError, match="needs outputs"):
+        scenario(faults=[BROKEN], responders=[BOB], diagnostics=[bare])
+
+
 def test_a_diagnostic_with_logs_shows_the_service_s_lines_that_hold_and_its_noise() -> None:
     api = {
         "id": "api",

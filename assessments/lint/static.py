@@ -372,9 +372,9 @@ class StaticChecks:
                     f"no responder has skill {d.skill!r} for {d.id}: only the IC can run it "
                     "(heads-down) or an unskilled responder at half speed",
                 )
-            groups: list[tuple[Loc, str, list[DiagnosticOutput]]] = [
-                (("diagnostics", i), d.id, d.outputs)
-            ]
+            groups: list[tuple[Loc, str, list[DiagnosticOutput]]] = (
+                [(("diagnostics", i), d.id, d.outputs)] if d.outputs else []
+            )
             groups += [
                 (("diagnostics", i, "choices", j), f"{d.id} ({c.id})", c.outputs)
                 for j, c in enumerate(d.choices)
