@@ -25,7 +25,16 @@ from typing import Any, Literal
 from simulator import commands as cmd
 from simulator import events as ev
 from simulator.engine import Engine
-from simulator.model import Diagnostic, Mitigation, Requirement, Scenario, Since, walk_condition
+from simulator.model import (
+    Condition,
+    Diagnostic,
+    FaultIs,
+    Mitigation,
+    Requirement,
+    Scenario,
+    Since,
+    walk_condition,
+)
 from simulator.playbook import Escalation, Playbook
 
 Profile = Literal["expert", "novice"]
@@ -444,11 +453,12 @@ class Autopilot:
 
     def _mitigate(self, t: float, fault: str) -> None:
         # A precondition's side effect is avoided by meeting it first; any other is a wrong call.
+        # A case that would start a fault is avoided by clearing the fault its `when` waits on.
         options = [
             m
             for m in self.scenario.mitigations
             if fault in m.clears and not m.starts and not any(c.starts for c in m.cases)
-        ]
+        ] or [m for m in self.scenario.mitigations if fault in m.clears and not m.starts]
         if not options:
             return
         best = min(options, key=lambda m: (m.duration, m.id))
@@ -462,9 +472,12 @@ class Autopilot:
             # The expert meets a precondition first (pages the person, gets the finding);
             # the novice just tries.
             ready = best.offered is None or engine.holds(best.offered)
-            if self.expert and (not ready or engine.unmet(best.requires)):
+            harmful = [c for c in best.cases if c.starts and engine.holds(c.when)]
+            if self.expert and (not ready or engine.unmet(best.requires) or harmful):
                 if best.requires is not None:
                     self._meet(engine, best.requires)
+                for case in harmful:
+                    self._defuse(engine, case.when)
                 if engine.now < engine.end_time - 30:
                     self._at(engine.now + 20, when_ready)
                 return None
@@ -480,6 +493,42 @@ class Autopilot:
                     text=self._update_text(e, "identified"),
                 ),
             )
+
+    def _defuse(self, engine: Engine, when: Condition) -> None:
+        """Work towards a harmful case no longer holding: clear each active fault it waits on
+        with a mitigation that starts nothing (meeting that one's precondition first)."""
+        state = engine.state
+        for _, cond in walk_condition(when, ()):
+            if not isinstance(cond, FaultIs) or not cond.active:
+                continue
+            if cond.fault not in engine.active_faults():
+                continue
+            fix = next(
+                (
+                    m
+                    for m in self.scenario.mitigations
+                    if cond.fault in m.clears
+                    and not m.starts
+                    and not any(c.starts for c in m.cases)
+                ),
+                None,
+            )
+            if fix is None or fix.id in state.mitigations_running:
+                continue
+            if fix.offered is not None and not engine.holds(fix.offered):
+                continue
+            if engine.unmet(fix.requires):
+                if fix.requires is not None:
+                    self._meet(engine, fix.requires)
+                continue
+            if fix.id not in self._mitigating:
+                self._mitigating.add(fix.id)
+                self._do(
+                    engine.now + 1,
+                    cmd.ApplyMitigation(
+                        mitigation=fix.id, rationale=f"Make it safe first: clear {cond.fault}."
+                    ),
+                )
 
     def _meet(self, engine: Engine, req: Requirement) -> None:
         """Work towards a precondition: page whoever it needs, delegate what finds what it needs."""

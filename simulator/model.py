@@ -849,8 +849,9 @@ class Diagnostic(Strict):
     """How long it takes."""
     red_herring: bool = False
     """A plausible lead that does not find the cause."""
-    outputs: list[DiagnosticOutput] = Field(min_length=1, max_length=MAX_ITEMS)
-    """Possible outputs; the last should have no ``when``."""
+    outputs: list[DiagnosticOutput] = Field(default_factory=list, max_length=MAX_ITEMS)
+    """Possible outputs; the last should have no ``when``. Required unless the diagnostic has
+    ``choices`` (each choice has its own)."""
     requires: Requirement | None = None
     """Precondition on running or delegating it (format 2)."""
     choices: list[DiagnosticChoice] = Field(default_factory=list, max_length=MAX_ITEMS)
@@ -858,6 +859,12 @@ class Diagnostic(Strict):
     and that choice's outputs are used instead of ``outputs``."""
     logs: Identifier | None = None
     """Also shows the log lines of this service that hold when it completes (format 2)."""
+
+    @model_validator(mode="after")
+    def _has_outputs(self) -> Diagnostic:
+        if not self.outputs and not self.choices:
+            raise ValueError("needs outputs (or choices, each with its own outputs)")
+        return self
 
     def all_outputs(self) -> list[DiagnosticOutput]:
         """Its outputs and every choice's."""

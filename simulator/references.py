@@ -19,6 +19,7 @@ from typing import Any, Literal, get_args, get_origin
 
 from simulator import commands as cmd
 from simulator.commands import command_fields
+from simulator.durations import format_duration
 from simulator.model import (
     MAX_FORMAT_PRECISION,
     MAX_FORMAT_WIDTH,
@@ -551,7 +552,7 @@ def check_script(script: cmd.ActionScript, s: Scenario) -> list[tuple[Loc, str]]
 
 
 def _check_script(script: cmd.ActionScript, s: Scenario) -> Problems:
-    from simulator.people import find_responder
+    from simulator.people import ESCALATION_LABELS, find_responder, person_key
 
     known = _Known(s)
     people = [r.id for r in s.responders]
@@ -609,6 +610,18 @@ def _check_script(script: cmd.ActionScript, s: Scenario) -> Problems:
             yield from person((*loc, "person"), a.person, "me", "self", "myself")
         elif isinstance(a, cmd.HandoffIC):
             yield from person((*loc, "to"), a.to, "me", "self", "myself")
+        elif isinstance(a, cmd.Escalate) and (
+            find_responder(a.to, s.responders) is None
+            and person_key(a.to) not in {*ESCALATION_LABELS, *known.stakeholders}
+        ):
+            targets = sorted({*people, *ESCALATION_LABELS, *known.stakeholders})
+            yield (
+                (*loc, "to"),
+                (
+                    f"{a.to!r} names no responder or escalation target"
+                    f"{_suggest(person_key(a.to), targets)}; one of: " + ", ".join(targets)
+                ),
+            )
         elif isinstance(a, cmd.Notify) and a.stakeholder not in {
             *get_args(cmd.Stakeholder),
             *known.stakeholders,
@@ -635,7 +648,10 @@ def _check_script(script: cmd.ActionScript, s: Scenario) -> Problems:
         elif isinstance(a, cmd.StartFault) and a.fault not in known.faults:
             yield (*loc, "fault"), f"unknown fault {a.fault!r}{_suggest(a.fault, known.faults)}"
         if step.at > s.duration:
-            yield (*loc, "at"), f"is after the end of the scenario ({s.id} lasts {s.duration:g}s)"
+            yield (
+                (*loc, "at"),
+                f"is after the end of the scenario ({s.id} lasts {format_duration(s.duration)})",
+            )
 
 
 def _check_action_filter(

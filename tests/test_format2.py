@@ -291,6 +291,57 @@ def test_a_case_chosen_when_applied_adds_its_consequences_and_offered_gates_a_mi
 # --------------------------------------------------------------------------- predicates
 
 
+def test_the_expert_autopilot_makes_a_conditional_harm_safe_before_applying_the_fix() -> None:
+    # The README's failover example: failing over while the replica is stale loses writes.
+    # The expert first clears the stale replica (needs Dana, who must be paged), then fails over.
+    from assessments.policy import load_policy
+    from simulator.autopilot import Autopilot
+    from simulator.runner import run
+
+    db = {"id": "db", "name": "DB", "metrics": [{"id": "lag", "name": "Lag", "baseline": 1}]}
+    lag = [{"metric": "db.lag", "to": 2400}]
+    stale = {"id": "stale", "title": "Replica behind", "at": "0s", "effects": lag}
+    lost = {**BLIP, "id": "lost", "title": "Writes lost"}
+    dana = {**KENJI, "id": "dana", "name": "Dana", "skills": ["database"], "join_delay": "1m"}
+    s = scenario(
+        duration="1h",
+        services=[*scenario().model_dump(mode="json")["services"], db],
+        faults=[BROKEN, stale, lost],
+        responders=[{**BOB, "rotation": "primary"}, dana],
+        diagnostics=[LOGS],
+        mitigations=[
+            {
+                "id": "failover",
+                "label": "Fail over",
+                "strategy": "failover",
+                "duration": "1m",
+                "clears": ["broken"],
+                "cases": [{"when": {"fault": "stale"}, "starts": ["lost"]}],
+            },
+            {
+                "id": "catch-up",
+                "label": "Let the replica catch up",
+                "strategy": "config_change",
+                "duration": "2m",
+                "clears": ["stale"],
+                "requires": {"skill": "database"},
+            },
+        ],
+    )
+    policy = load_policy("default")
+    level = policy.level_for(s.expected.severity, s.expected.overrides)
+    engine, rec = make(s)
+    run(engine, Autopilot("expert", s, policy.playbook(level.name), seed=1))
+    applied = [e.mitigation for e in rec.of("mitigation_started")]
+    assert applied == ["catch-up", "failover"]
+    started = [e.fault for e in rec.of("fault_started")]
+    assert "lost" not in started
+    cleared = {e.fault for e in rec.of("fault_cleared")}
+    assert {"stale", "broken"} <= cleared
+    paged = [e for e in rec.of("action") if e.command.get("do") == "page"]
+    assert any(e.command.get("target") == "dana" for e in paged)
+
+
 def test_since_clock_finding_and_responder_predicates_hold_when_their_moment_has_come() -> None:
     injects = [
         {"id": "late", "from": "x", "text": "t", "when": {"since": "incident", "after": "2m"}},
@@ -376,6 +427,46 @@ def test_a_script_s_references_are_checked_against_its_scenario_with_locations(
         "(did you mean 'restart-api'?)",
     ]
     assert main(["validate", "--scenario", "memory-leak-oom", str(path)]) == 1
+
+
+def test_a_script_s_escalation_must_reach_someone_the_grader_knows() -> None:
+    # The grader counts an escalation only when it names a responder, a rotation, an
+    # escalation target of the policies or a stakeholder the scenario adds; anything else
+    # was accepted and silently never counted.
+    from simulator.references import check_script
+
+    s = scenario(
+        duration="1h",
+        responders=[BOB, KENJI],
+        stakeholders=[{"id": "finance", "name": "Mei", "role": "VP Finance"}],
+    )
+    script = c.ActionScript.model_validate(
+        {
+            "actions": [
+                {"at": "1m", "do": "escalate", "to": "Kenji"},
+                {"at": "2m", "do": "escalate", "to": "secondary"},
+                {"at": "3m", "do": "escalate", "to": "vp_engineering"},
+                {"at": "4m", "do": "escalate", "to": "finance"},
+                {"at": "5m", "do": "escalate", "to": "kenj"},
+                {"at": "6m", "do": "escalate", "to": "VP Engineering"},
+                {"at": "2h", "do": "note", "text": "late"},
+            ]
+        }
+    )
+    problems = check_script(script, s)
+    assert [(loc, msg.split(";")[0]) for loc, msg in problems] == [
+        (
+            ("actions", 4, "to"),
+            "'kenj' names no responder or escalation target (did you mean 'kenji'?)",
+        ),
+        (
+            ("actions", 5, "to"),
+            "'VP Engineering' names no responder or escalation target "
+            "(did you mean 'vp_engineering'?)",
+        ),
+        (("actions", 6, "at"), f"is after the end of the scenario ({s.id} lasts 1h)"),
+    ]
+    assert "one of: bob, ceo, cto, eng_lead, finance, ic_rotation, kenji," in problems[0][1]
 
 
 def test_a_script_without_a_scenario_is_checked_for_shape_only(
@@ -574,6 +665,27 @@ def test_a_diagnostic_with_choices_needs_one_and_shows_that_choice_s_output() ->
     assert rec.first("finding_revealed").finding == "zone-b"
 
 
+def test_a_diagnostic_with_choices_needs_no_outputs_of_its_own_and_one_without_either_is_an_error(
+    tmp_path: Path,
+) -> None:
+    zones = {
+        "id": "zone-health",
+        "title": "Check a zone",
+        "skill": "logs",
+        "duration": "1m",
+        "choices": [{"id": "a", "label": "Zone a", "outputs": [{"text": "zone a healthy"}]}],
+    }
+    s = scenario(faults=[BROKEN], responders=[BOB], diagnostics=[zones])
+    engine, rec = make(s)
+    assert engine.submit(c.Delegate(diagnostic="zone-health", responder="bob", choice="a")).accepted
+    engine.run_until(300)
+    assert rec.first("diagnostic_result").text == "zone a healthy"
+    assert "diagnostic-no-fallback" not in _lint(s, tmp_path)
+    bare = {k: v for k, v in zones.items() if k != "choices"}
+    with pytest.raises(ValidationError, match="needs outputs"):
+        scenario(faults=[BROKEN], responders=[BOB], diagnostics=[bare])
+
+
 def test_a_diagnostic_with_logs_shows_the_service_s_lines_that_hold_and_its_noise() -> None:
     api = {
         "id": "api",
@@ -643,6 +755,92 @@ def test_lint_finds_a_long_ramp_an_unmeetable_precondition_and_an_untriggerable_
     assert "consequence-untriggerable" in checks
 
 
+def test_lint_warns_when_a_precondition_s_person_is_there_from_the_start(tmp_path: Path) -> None:
+    # Responders are in the incident from T+0 unless `available: false`: a requirement on
+    # someone who never has to be paged is always met, whatever the author meant by it.
+    fix = {"id": "fix", "label": "Fix", "strategy": "restart", "duration": "1m"}
+    kenji_here = {**KENJI, "available": True}
+    needs_kenji = {**fix, "clears": ["broken"], "requires": {"responder": "kenji"}}
+    present = scenario(faults=[BROKEN], responders=[BOB, kenji_here], mitigations=[needs_kenji])
+    assert "precondition-always-met" in _lint(present, tmp_path)
+    # Kenji must be paged: the requirement means something.
+    paged = scenario(faults=[BROKEN], responders=[BOB, KENJI], mitigations=[needs_kenji])
+    assert "precondition-always-met" not in _lint(paged, tmp_path)
+    # Kenji leaves mid-incident: the requirement can fail then.
+    leaves = {"id": "gone", "from": "Kenji", "at": "5m", "text": "off", "leaves": ["kenji"]}
+    left = scenario(
+        faults=[BROKEN], responders=[BOB, kenji_here], mitigations=[needs_kenji], injects=[leaves]
+    )
+    assert "precondition-always-met" not in _lint(left, tmp_path)
+    # A skill alone that Bob (there from the start) has always holds; with a finding it does not.
+    needs_logs = {**fix, "clears": ["broken"], "requires": {"skill": "logs"}}
+    skill_only = scenario(faults=[BROKEN], responders=[BOB, KENJI], mitigations=[needs_logs])
+    assert "precondition-always-met" in _lint(skill_only, tmp_path)
+    known = {**needs_logs, "requires": {"skill": "logs", "known": ["zone-b"]}}
+    with_finding = scenario(
+        faults=[BROKEN], responders=[BOB, KENJI], diagnostics=[LOGS], mitigations=[known]
+    )
+    assert "precondition-always-met" not in _lint(with_finding, tmp_path)
+
+
+def test_lint_errors_on_a_diagnostic_whose_last_output_has_a_condition(tmp_path: Path) -> None:
+    # When no output's `when` holds the engine shows the last one anyway: a finding behind a
+    # condition that does not hold would be revealed. Each choice is its own list.
+    only_when = [{"when": {"fault": "blip"}, "finds": ["zone-b"], "text": "b"}]
+    plain = {"id": "logs", "title": "Logs", "skill": "logs", "duration": "1m"}
+    guarded = scenario(
+        faults=[BROKEN, BLIP], responders=[BOB], diagnostics=[{**plain, "outputs": only_when}]
+    )
+    assert "diagnostic-no-fallback" in _lint(guarded, tmp_path)
+    zones = {
+        **plain,
+        "outputs": [{"text": "pick"}],
+        "choices": [
+            {"id": "a", "label": "A", "outputs": [{"text": "fine"}]},
+            {"id": "b", "label": "B", "outputs": only_when},
+        ],
+    }
+    chosen = scenario(faults=[BROKEN, BLIP], responders=[BOB], diagnostics=[zones])
+    assert "diagnostic-no-fallback" in _lint(chosen, tmp_path)
+    fallback = [*only_when, {"text": "fine"}]
+    ok = scenario(
+        faults=[BROKEN, BLIP], responders=[BOB], diagnostics=[{**plain, "outputs": fallback}]
+    )
+    assert "diagnostic-no-fallback" not in _lint(ok, tmp_path)
+
+
+def test_lint_finds_a_since_or_clock_past_the_end_and_a_mitigation_never_on_offer(
+    tmp_path: Path,
+) -> None:
+    # The tiny scenario starts at 14:00 and lasts 30m: 13:59 comes 23h59m later, never.
+    fix = {"id": "fix", "label": "Fix", "strategy": "restart", "duration": "1m"}
+    late = {"since": "mitigation:fix", "after": "1h"}
+    s = scenario(
+        faults=[BROKEN],
+        responders=[BOB],
+        mitigations=[
+            {**fix, "clears": ["broken"]},
+            {**fix, "id": "undo", "label": "Undo", "offered": late},
+        ],
+        injects=[{"id": "late", "from": "X", "when": {"clock": "13:59"}, "text": "t"}],
+    )
+    checks = _lint(s, tmp_path)
+    assert "mitigation-never-offered" in checks
+    assert "inject-undeliverable" in checks
+    soon = scenario(
+        faults=[BROKEN],
+        responders=[BOB],
+        mitigations=[
+            {**fix, "clears": ["broken"]},
+            {**fix, "id": "undo", "label": "Undo", "offered": {**late, "after": "5m"}},
+        ],
+        injects=[{"id": "late", "from": "X", "when": {"clock": "14:20"}, "text": "t"}],
+    )
+    checks = _lint(soon, tmp_path)
+    assert "mitigation-never-offered" not in checks
+    assert "inject-undeliverable" not in checks
+
+
 def test_a_key_person_who_leaves_vacates_their_roles_and_cannot_be_paged_back() -> None:
     s = scenario(
         responders=[BOB],
@@ -693,6 +891,44 @@ def test_restoring_over_live_data_without_a_snapshot_is_a_critical_failure() -> 
     assert not a.passed and a.critical_failures
     failure = a.critical_failures[0]
     assert failure.id == "scenario_must_not" and "restore-affected-rows" in failure.detail
+
+
+def test_failing_over_to_the_stale_standby_is_critical_and_fail_back_is_offered_only_after() -> (
+    None
+):
+    from assessments.assessor import grade
+    from assessments.policy import load_policy
+    from simulator.engine import Engine
+    from simulator.events import Event
+
+    policy = load_policy("default")
+    s = load_scenario("region-failover-stale").scenario
+    engine = Engine(s, seed=1, severity_levels=policy.level_names)
+    events: list[Event] = []
+    engine.subscribe(events.append)
+    engine.run_until(90)
+    engine.submit(c.Acknowledge(alert="ReplicaLagHigh"))
+    rejected = engine.submit(c.ApplyMitigation(mitigation="fail-back"))
+    assert not rejected.accepted and "not on offer" in (rejected.reason or "")
+    engine.run_until(300)
+    # The standby is still 40 minutes behind: the case starts writes-lost when failover completes.
+    assert engine.submit(c.ApplyMitigation(mitigation="failover-usw2")).accepted
+    engine.run_until(420)
+    assert "writes-lost" in engine.active_faults()
+    assert "primary-region-down" not in engine.active_faults()
+    assert engine.submit(c.ApplyMitigation(mitigation="fail-back")).accepted
+    engine.run_until(900)
+    a = grade(events, scenario=s, policy=policy, trainee="t", seed=1)
+    assert not a.passed
+    assert [f.id for f in a.critical_failures][:1] == ["scenario_must_not"]
+    # Applied at T+5m, the first alert (ReplicaLagHigh) fired at T+1m: the decision's time.
+    assert a.critical_failures[0].detail.startswith(
+        "applied Fail over the orders database to us-west-2 [failover-usw2], which started "
+        "Orders written in the last 40 minutes are gone; customers are charged twice on retry, "
+        "at 4m after the first alert: Failing over to a replica 40 minutes behind"
+    )
+    # Failing back into the partition is the major one: 15% off, dated when it was applied.
+    assert [(p.t, p.penalty) for p in a.penalties] == [(420, 0.15)]
 
 
 def test_the_debrief_shows_a_metric_s_run_up_before_t0(tmp_path: Path) -> None:

@@ -135,6 +135,18 @@ def test_a_fault_a_wrong_call_starts_carries_its_harm() -> None:
     assert "Every client reconnects at once." in a.critical_failures[0].detail
 
 
+def test_a_harm_is_dated_when_the_call_was_made_not_when_the_fault_followed() -> None:
+    # "applied X at T" must be when the trainee applied it (300 s), not when the mitigation
+    # finished two minutes later and started the fault (420 s).
+    faults = copy.deepcopy(DRILL["faults"])
+    faults[1]["harm"] = {"level": "major", "penalty": 0.1, "says": "Every client reconnects."}
+    a = graded(
+        story(extra=applied("restart", 300, started=("worse",))), scenario=scenario(faults=faults)
+    )
+    assert [(p.t, p.penalty) for p in a.penalties] == [(300, 0.1)]
+    assert a.penalties[0].what.startswith("applied ")
+
+
 def test_a_must_not_action_counts_only_when_accepted() -> None:
     s = drill(
         expected={
@@ -308,7 +320,7 @@ def test_no_root_cause_in_15_minutes_is_met_within_the_reaction_window(
     page = graded(story(diagnosis=START + 1000.0, extra=extra)).criterion("page_escalation")
     assert page.status == expected, page.detail
     if to == "ceo":
-        assert "escalating to ceo does not count" in page.detail
+        assert "escalating to the CEO does not count" in page.detail
     if expected == "failed" and to == "secondary":
         assert "after 20m" in page.detail  # 15m + 5m, counted from the first alert
     assert any("reaction" in say or "Immediately" in say for say in page.says.split(" / "))

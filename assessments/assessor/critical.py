@@ -54,7 +54,10 @@ def critical_failures(ctx: Context) -> list[CriticalFailure]:
     if rule is not None:
         for t in f.triggered:
             if t.consequence.level == "critical":
-                detail = one_line(f"{t.what} at {ctx.since_start(t.t)}: {t.consequence.says}")
+                detail = one_line(
+                    f"{t.what}, at {ctx.since_start(t.t)} after the first alert: "
+                    f"{t.consequence.says}"
+                )
                 out.append(CriticalFailure(rule.id, t.t, detail, rule.says, rule.source))
     return sorted(out, key=lambda c: c.t)
 

@@ -190,6 +190,8 @@ def gather(events: Iterable[ev.Event], scenario: Scenario) -> Facts:
             f.last_to_clear = cause
             f.impact_changes.append((t, False))
 
+    applied_at: dict[str, float] = {}
+    # the sim time each mitigation was last applied by the trainee
     for e in events:
         kind = e.kind
         if kind == "metrics":
@@ -201,6 +203,8 @@ def gather(events: Iterable[ev.Event], scenario: Scenario) -> Facts:
                 _action(f, e.t, e.command)
                 _consequences(f, e.t, e.command, scenario.expected.must_not, scenario)
                 mit = mitigations.get(str(e.command.get("mitigation")))
+                if e.command.get("do") == "apply_mitigation" and mit:
+                    applied_at[mit.id] = e.t
                 if e.command.get("do") == "apply_mitigation" and mit and mit.consequence:
                     what = f"applied {mit.label} [{mit.id}]"
                     f.triggered.append(Triggered(e.t, what, mit.consequence, mit.id))
@@ -236,7 +240,8 @@ def gather(events: Iterable[ev.Event], scenario: Scenario) -> Facts:
                 label = mitigations[mid].label if mid in mitigations else mid
                 what = f"applied {label} [{mid}], which started {titles.get(e.fault, e.fault)}"
                 if not any(x.mitigation == mid and x.t <= e.t for x in f.triggered):
-                    f.triggered.append(Triggered(e.t, what, harm, mid))
+                    # the decision's time (the harm follows when the mitigation finishes)
+                    f.triggered.append(Triggered(applied_at.get(mid, e.t), what, harm, mid))
         elif kind == "fault_cleared":
             assert isinstance(e, ev.FaultCleared)
             if e.fault in root:

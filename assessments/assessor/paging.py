@@ -201,7 +201,7 @@ def judge_rule(ctx: Context, rule: Rule) -> tuple[str, str]:
     ]
     also = ""
     if wrong:
-        also = "; escalating to " + ", ".join(k for _, k in wrong) + " does not count"
+        also = "; escalating to " + ", ".join(who(k) for _, k in wrong) + " does not count"
     if hits:
         late = hits[0][0] if hits[0][0] > rule.deadline else hits[-1][0]
         return (

@@ -43,6 +43,9 @@ CHECKS: dict[str, str] = {
     "cut-by-comment": "an unquoted value (such as from:) is cut at ' #' by YAML",
     "ramp-outlasts-fault": "a metric effect's ramp is longer than its fault lasts",
     "precondition-unmeetable": "no responder can meet a mitigation's or diagnostic's precondition",
+    "diagnostic-no-fallback": "a diagnostic's last output has a condition, so it shows when none holds",
+    "mitigation-never-offered": "a mitigation whose offered condition can never hold",
+    "precondition-always-met": "a precondition's responder (or skill) is in the incident from the start",
     "consequence-untriggerable": "a mitigation's conditional consequence can never apply",
 }
 """Every check id with what it finds (README, ``--json`` and tests use the ids)."""

@@ -17,12 +17,14 @@ from simulator.model import (
     AlertIs,
     AllOf,
     AnyOf,
+    ClockIs,
     Condition,
     Fault,
     FaultIs,
     InjectDelivered,
     MetricIs,
     Scenario,
+    Since,
 )
 from simulator.yamlio import Loc
 
@@ -85,6 +87,23 @@ class Reach:
             if cond.after > limit:
                 return (*loc, "after"), (
                     f"after {format_duration(cond.after)} is past {format_duration(limit)}"
+                )
+            return None
+        if isinstance(cond, Since):
+            if cond.after > limit:
+                return (*loc, "after"), (
+                    f"{format_duration(cond.after)} after {cond.since} is past "
+                    f"{format_duration(limit)}"
+                )
+            return None
+        if isinstance(cond, ClockIs):
+            h, m, *sec = (int(p) for p in cond.clock.split(":"))
+            start = s.start.hour * 3600 + s.start.minute * 60 + s.start.second
+            offset = (h * 3600 + m * 60 + sum(sec) - start) % 86400
+            if offset > limit:
+                return (*loc, "clock"), (
+                    f"{cond.clock} comes {format_duration(offset)} after the start, past "
+                    f"{format_duration(limit)}"
                 )
             return None
         if isinstance(cond, MetricIs):

@@ -18,7 +18,7 @@ from assessments.lint.findings import Finding, FindingLevel, finding_at
 from assessments.lint.ranges import max_block_time, metric_range
 from assessments.lint.reach import Reach
 from simulator.durations import format_duration
-from simulator.model import Requirement, Scenario
+from simulator.model import DiagnosticOutput, Requirement, Scenario
 from simulator.yamlio import Document, Loc
 
 __all__ = ["StaticChecks"]
@@ -271,7 +271,9 @@ class StaticChecks:
                     )
 
     def preconditions(self) -> Iterator[Finding]:
-        """A precondition that no responder can meet in time."""
+        """A precondition that no responder can meet in time, or one that always holds because
+        the responder it names (or, for a skill alone, someone with the skill) is in the incident
+        from the start and never leaves."""
         s = self.s
         owners: list[tuple[Loc, str, Requirement | None]] = []
         for i, m in enumerate(s.mitigations):
@@ -279,6 +281,8 @@ class StaticChecks:
         for i, d in enumerate(s.diagnostics):
             owners.append((("diagnostics", i, "requires"), d.id, d.requires))
         people = {r.id: r for r in s.responders}
+        leaving = {rid for inj in s.injects for rid in inj.leaves}
+        always = [r.id for r in s.responders if r.available and r.id not in leaving]
         for loc, owner, req in owners:
             if req is None:
                 continue
@@ -304,10 +308,45 @@ class StaticChecks:
                     "precondition-unmeetable",
                     f"whoever meets the precondition of {owner} joins after the exercise ends",
                 )
+            elif req.responder is not None and req.responder in always:
+                yield self.at(
+                    (*loc, "responder"),
+                    "warning",
+                    "precondition-always-met",
+                    f"{req.responder} is in the incident from the start (available defaults to "
+                    f"true) and never leaves, so the precondition of {owner} always has them; "
+                    "for someone who must be paged first, set available: false and a join_delay",
+                )
+            elif (
+                req.skill is not None
+                and req.responder is None
+                and not req.known
+                and req.when is None
+                and any(req.skill in people[r].skills for r in always)
+            ):
+                holders = ", ".join(r for r in always if req.skill in people[r].skills)
+                yield self.at(
+                    (*loc, "skill"),
+                    "warning",
+                    "precondition-always-met",
+                    f"{holders} has the {req.skill} skill from the start and never leaves, so the "
+                    f"precondition of {owner} always holds; for someone who must be paged first, "
+                    "set available: false and a join_delay",
+                )
 
     def consequences(self) -> Iterator[Finding]:
-        """A conditional consequence whose condition can never hold when the mitigation is applied."""
+        """A conditional consequence whose condition can never hold when the mitigation is
+        applied, or a mitigation whose ``offered`` condition never holds (never on offer)."""
         for i, m in enumerate(self.s.mitigations):
+            if m.offered is not None:
+                never = self.reach.never(m.offered, ("mitigations", i, "offered"), self.s.duration)
+                if never is not None:
+                    yield self.at(
+                        never[0],
+                        "error",
+                        "mitigation-never-offered",
+                        f"mitigation {m.id} is never on offer: {never[1]}",
+                    )
             for j, case in enumerate(m.cases):
                 why = self.reach.never(
                     case.when, ("mitigations", i, "cases", j, "when"), self.s.duration
@@ -333,19 +372,41 @@ class StaticChecks:
                     f"no responder has skill {d.skill!r} for {d.id}: only the IC can run it "
                     "(heads-down) or an unskilled responder at half speed",
                 )
-            for k, out in enumerate(d.outputs):
-                if out.when is None or not out.reveals:
-                    continue
-                why = self.reach.never(
-                    out.when, ("diagnostics", i, "outputs", k, "when"), s.duration
-                )
-                if why is not None:
+            groups: list[tuple[Loc, str, list[DiagnosticOutput]]] = (
+                [(("diagnostics", i), d.id, d.outputs)] if d.outputs else []
+            )
+            groups += [
+                (("diagnostics", i, "choices", j), f"{d.id} ({c.id})", c.outputs)
+                for j, c in enumerate(d.choices)
+            ]
+            for base, name, outputs in groups:
+                for k, out in enumerate(outputs):
+                    shows = [*out.reveals, *out.finds]
+                    if out.when is None or not shows:
+                        continue
+                    why = self.reach.never(out.when, (*base, "outputs", k, "when"), s.duration)
+                    if why is not None:
+                        yield self.at(
+                            (*base, "outputs", k),
+                            "error",
+                            "diagnostic-unrunnable",
+                            f"{name} can never show the output that reveals "
+                            f"{', '.join(shows)}: {why[1]}",
+                        )
+                last = outputs[-1]
+                if last.when is not None:
                     yield self.at(
-                        ("diagnostics", i, "outputs", k),
+                        (*base, "outputs", len(outputs) - 1, "when"),
                         "error",
-                        "diagnostic-unrunnable",
-                        f"{d.id} can never show the output that reveals "
-                        f"{', '.join(out.reveals)}: {why[1]}",
+                        "diagnostic-no-fallback",
+                        f"the last output of {name} has a 'when': when no output's condition "
+                        "holds, the engine shows the last one anyway"
+                        + (
+                            f", and it reveals {', '.join([*last.reveals, *last.finds])}"
+                            if last.reveals or last.finds
+                            else ""
+                        )
+                        + "; end the list with an output without 'when'",
                     )
         revealed = {fid for d in s.diagnostics for o in d.all_outputs() for fid in o.reveals}
         for i, f in enumerate(s.faults):
