@@ -75,6 +75,26 @@ def test_never_acknowledging_is_a_critical_failure_whatever_the_score() -> None:
     assert a.to_dict()["decided_by"] == "never_acknowledged"
 
 
+def test_acknowledging_another_alert_of_the_incident_answers_the_page() -> None:
+    """The page was answered, on ErrorsCritical rather than ErrorsHigh: ack_alert fails (the first
+    alert was never acknowledged), and the exercise is not failed for it."""
+    a = graded(story(ack=None, extra=[(100.0, act("acknowledge", alert="ErrorsCritical"))]))
+    assert a.criterion("ack_alert").status == "failed"
+    assert "(acknowledging ErrorsCritical does not count for it)" in a.criterion("ack_alert").detail
+    assert not a.critical_failures
+    # 10 of 11 criteria pass: 90%, passed.
+    assert a.score == 0.9 and a.passed
+    # An alert the scenario calls unrelated answers nothing.
+    alerts = copy.deepcopy(DRILL["alerts"])
+    alerts[1]["unrelated"] = True
+    s = scenario(alerts=alerts)
+    b = graded(
+        story(ack=None, extra=[(100.0, act("acknowledge", alert="ErrorsCritical"))]), scenario=s
+    )
+    assert [c.id for c in b.critical_failures] == ["never_acknowledged"]
+    assert "nobody answered the page" in b.critical_failures[0].detail
+
+
 def test_acknowledging_late_fails_the_criterion_but_is_not_critical() -> None:
     a = graded(story(ack=START + 121))
     assert a.criterion("ack_alert").status == "failed"

@@ -3,8 +3,10 @@
 The policy names its critical failures (``grading.critical``, each with its seed line); only
 those it names are judged:
 
-- ``never_acknowledged``: the first alert to fire was never acknowledged (judged once the
-  record is complete; live, it can still happen).
+- ``never_acknowledged``: the page was never answered: no alert of the incident (any alert
+  the scenario does not call unrelated) was acknowledged once the first had fired (judged once
+  the record is complete; live, it can still happen). Acknowledging a later alert of the same
+  incident instead of the first answers the page: ``ack_alert`` fails, the exercise does not.
 - ``impact_not_ended``: in an incident, a root cause was still active where the record stops
   (neither cleared nor ended by a mitigation the scenario counts).
 - ``resolved_while_active``: in an incident, ``resolve`` was accepted while a root cause was
@@ -33,8 +35,18 @@ def critical_failures(ctx: Context) -> list[CriticalFailure]:
     rule = rules.get("never_acknowledged")
     if rule is not None and not ctx.live and f.first_alert is not None:
         fired = f.first_alert_t or 0.0
-        if not any(t >= fired - 1e-6 for t in f.acks.get(f.first_alert, [])):
-            detail = f"{f.first_alert}, the first alert to fire, was never acknowledged"
+        unrelated = {a.id for a in ctx.scenario.alerts if a.unrelated}
+        answered = any(
+            t >= fired - 1e-6
+            for alert, times in f.acks.items()
+            if alert not in unrelated
+            for t in times
+        )
+        if not answered:
+            detail = (
+                f"{f.first_alert}, the first alert to fire, was never acknowledged, nor any "
+                "other alert of the incident: nobody answered the page"
+            )
             out.append(CriticalFailure(rule.id, fired, detail, rule.says, rule.source))
     rule = rules.get("resolved_while_active")
     if rule is not None and ctx.incident and f.at_resolve is not None and f.at_resolve[2]:
