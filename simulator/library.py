@@ -261,6 +261,40 @@ def validate_file(path: str | os.PathLike[str], scenario: str | None = None) -> 
     return "script"
 
 
+def check_script_is_for(script_path: str | os.PathLike[str], loaded: LoadedScenario) -> None:
+    """Refuse to play a script on a scenario other than the one its ``scenario:`` names (every
+    step would be rejected, and the grade would say the trainee did nothing).
+
+    Raises:
+        simulator.yamlio.LoadError: ``SCRIPT:LINE:COL: error: scenario: …`` at the key.
+    """
+    from simulator.commands import ActionScript
+    from simulator.yamlio import LoadError, read_yaml, validate
+
+    doc = read_yaml(script_path)
+    script = validate(doc, ActionScript)
+    if script.scenario is None:
+        return
+    spec = script_scenario(script_path, script.scenario)
+    try:
+        named = load_scenario(spec)
+    except LoadError:
+        named = None
+    if named is not None and (
+        named.sha256 == loaded.sha256 or named.scenario.id == loaded.scenario.id
+    ):
+        return
+    raise LoadError(
+        [
+            doc.problem(
+                ("scenario",),
+                f"this script is for {script.scenario!r}, not {loaded.scenario.id!r}: play it "
+                f"with that scenario, or give {loaded.scenario.id!r} a script of its own",
+            )
+        ]
+    )
+
+
 def library() -> list[LoadedScenario]:
     """Every library scenario that loads (a broken one is skipped; ``validate`` reports it)."""
     from simulator.yamlio import LoadError

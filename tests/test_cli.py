@@ -332,3 +332,16 @@ def test_list_fits_the_terminal_and_points_at_play(capsys: pytest.CaptureFixture
     assert max(len(line) for line in out) <= 40 and out[1].endswith("…")
     assert main(["list"]) == 0
     assert "warroom play ID" in capsys.readouterr().out
+
+
+def test_run_refuses_a_script_written_for_another_scenario(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Every step would be rejected and the grade would say the trainee did nothing."""
+    script = str(Path(__file__).parent.parent / "scenarios/scripts/chain-halted.expert.yaml")
+    assert main(["run", "api-outage", "--actions", script]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        f"{script}:4:11: error: scenario: this script is for 'chain-halted', not 'api-outage': "
+        "play it with that scenario, or give 'api-outage' a script of its own"
+    ]
