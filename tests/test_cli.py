@@ -345,3 +345,22 @@ def test_run_refuses_a_script_written_for_another_scenario(
         f"{script}:4:11: error: scenario: this script is for 'chain-halted', not 'api-outage': "
         "play it with that scenario, or give 'api-outage' a script of its own"
     ]
+
+
+def test_validate_checks_a_scripts_levels_against_the_policy_given(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    scripts = Path(__file__).parent.parent / "scenarios/scripts"
+    default, agentos = (
+        scripts / "api-outage.expert.yaml",
+        scripts / "api-outage.expert.agentos.yaml",
+    )
+    assert main(["validate", "--policy", "agentos", str(agentos)]) == 0
+    capsys.readouterr()
+    assert main(["validate", "--policy", "agentos", str(default), str(agentos)]) == 1
+    out = capsys.readouterr().out.strip().splitlines()
+    assert out == [
+        f"{default}:13:15: error: actions[1].severity: 'SEV-2' is not a level of the agentos "
+        "policy (P0, P1, P2, P3, P4); a script is a play under one policy"
+    ]
+    assert main(["validate", str(default), str(agentos)]) == 0  # without --policy: shape only

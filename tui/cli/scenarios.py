@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 from simulator.text import visible
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from simulator.journal import Journal
 
 from tui.cli.common import (
@@ -47,6 +49,12 @@ def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
         "--scenario",
         metavar="ID_OR_PATH",
         help="check action scripts' references against this scenario (else their scenario: key)",
+    )
+    v.add_argument(
+        "--policy",
+        metavar="NAME_OR_PATH",
+        help="check action scripts' severity levels against this policy (a script is a play "
+        "under one policy)",
     )
 
     m = sub.add_parser("migrate", help="upgrade scenario files to the current format, in place")
@@ -138,11 +146,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from simulator.library import resolve, validate_file
     from simulator.yamlio import LoadError
 
+    levels = load_policy(args.policy).level_names if args.policy else None
     failed = 0
     kinds = {"scenario": 0, "script": 0}
     for path in args.paths:
         try:
-            kinds[validate_file(resolve(path), args.scenario)] += 1
+            kind = validate_file(resolve(path), args.scenario)
+            if kind == "script" and levels is not None:
+                check_script_levels(resolve(path), levels, args.policy)
+            kinds[kind] += 1
         except LoadError as exc:
             failed += 1
             print_problems(exc, sys.stdout)
@@ -156,6 +168,30 @@ def cmd_validate(args: argparse.Namespace) -> int:
         parts.append(f"{scripts} action script{plural(scripts)}")
     print(f"ok: {' and '.join(parts)} valid")
     return EXIT_OK
+
+
+def check_script_levels(path: Path, levels: Sequence[str], policy: str) -> None:
+    """Every ``classify`` of an action script names one of the policy's levels.
+
+    Raises:
+        simulator.yamlio.LoadError: ``PATH:LINE:COL: error: actions[N].severity: …``.
+    """
+    from simulator import commands as cmd
+    from simulator.yamlio import LoadError, read_yaml, validate
+
+    doc = read_yaml(path)
+    script = validate(doc, cmd.ActionScript)
+    problems = [
+        doc.problem(
+            ("actions", i, "severity"),
+            f"{step.action.severity!r} is not a level of the {policy} policy "
+            f"({', '.join(levels)}); a script is a play under one policy",
+        )
+        for i, step in enumerate(script.actions)
+        if isinstance(step.action, cmd.Classify) and step.action.severity not in levels
+    ]
+    if problems:
+        raise LoadError(problems)
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
