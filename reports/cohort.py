@@ -352,7 +352,7 @@ def aggregate(sessions: Sequence[CohortSession], skipped: Sequence[Skipped] = ()
                 "applicable": len(applicable),
                 "missed": missed,
                 "miss_rate": _rate(missed, len(applicable)),
-                "median": format_duration(median) if median is not None else "–",
+                "median": format_duration(round(median)) if median is not None else "–",
                 "median_s": median,
                 "measured": len(measured),
                 "limit": format_duration(limit) if limit is not None else "–",
