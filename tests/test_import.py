@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import shutil
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -256,3 +257,21 @@ def test_a_sealed_journal_with_an_edited_metric_sample_is_refused_naming_the_lin
     assert main(["import", str(path), "--db", str(db)]) == 1
     _, err = capsys.readouterr()
     assert f"{path}: not recorded: line {number} does not match the programme's seal" in err
+
+
+def test_a_journal_whose_trainee_name_the_records_refuse_is_skipped_and_the_rest_imported(
+    library_journals: tuple[Path, list[Path]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    db, paths = library_journals
+    source = read_journal(paths[1])
+    bad = paths[1].with_name("bell.jsonl")
+    with JournalWriter(
+        bad, replace(source.header, trainee="Ada\u0007"), seal=sealing_key(db)
+    ) as writer:
+        for event in source.events:
+            writer(event)
+    assert main(["import", str(bad.parent), "--db", str(db)]) == 1
+    out, err = capsys.readouterr()
+    assert f"{bad}: not recorded: a trainee name cannot contain control" in err
+    assert f"{len(paths) + 1} journals: {len(paths)} imported" in out
+    assert "1 refused, 0 unreadable" in out
