@@ -13,8 +13,20 @@
    beside reading M of the journals with ``json.loads`` alone (measured on the N journals on
    disk and scaled to M, since M two-hour journals are 5 GB).
 
+3. **Stages.** Where an import's CPU goes, per journal, in this process (best of 3 passes over up
+   to 200 of the journals): reading, SHA-256, the seal check and decoding (``read_sealed``),
+   grading (scenario and policy found already), recording (``Records.add_exercises``).
+
 Besides wall time it prints the CPU time per journal (this process and its workers), which a
-busy shared machine does not inflate, and the rate that gives when the cores are free.
+busy shared machine inflates less, the rate that gives when the cores are free, and the load
+average before and after.
+
+Figures (2026-12-03, 2 cores shared with other engineers' sessions using 1.5-2 cores, load
+average 2.4-3.6): import 137-139 journals/s measured, 4.0-4.3 ms of CPU per journal over all
+processes (460-500/s with both cores free); ``json.loads`` alone 45-47 journals/s in one
+process, 12.9-14.8 ms per journal; the stages 2.2-3.7 ms per journal (SHA-256 0.3, seal check
+and decoding 1.3-2.2, grading 0.4-0.6, recording 0.1). Before (a quiet machine): import 142/s
+at 7.45 ms of CPU per journal, ``json.loads`` alone 68/s. ``docs/records.md`` has the output.
 
 Run from the repository's root: ``python bench/importing.py [N] [M]`` (defaults 1000 and 10000;
 about a minute and 500 MB of temporary files). Prints the Python version, the core count and
