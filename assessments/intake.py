@@ -2,11 +2,14 @@
 
 Each journal is read and graded once, when it is imported, so a cohort report aggregates the
 records and never reads a journal again. Journals are found in the folders given (``*.jsonl``,
-recursively) and spread over a process pool (one worker per core); each worker hashes the file
-first and skips a journal the records already hold (by the SHA-256 of its bytes), then reads it
-with ``simulator.journal.read_sealed`` (a journal the programme sealed has its seal checked
-with one HMAC and only the lines grading reads decoded) and grades it with ``grade_journal``.
-The parent records what the workers graded, in a few transactions.
+recursively) and spread over a process pool (one worker per core, started once, journals
+handed out in chunks); each worker hashes the file first and skips a journal the records
+already hold (by the SHA-256 of its bytes), then reads it with
+``simulator.journal.read_sealed`` (a journal the programme sealed has its seal checked with one
+HMAC and only the lines grading reads decoded) and grades it with ``grade_journal``, exactly
+as ``warroom grade`` does; each worker finds a scenario and a policy once, not once per
+journal, and keeps freed memory for the next journal (``TOP_PAD``). The parent records what
+the workers graded as they go, a few hundred attempts per transaction.
 
 What counts for credit is decided as ``assessments.programme.driver_for`` decides it for
 ``grade --record``: a journal this programme sealed counts as its driver says; an unsealed or
@@ -19,7 +22,9 @@ This module must not print, parse a command line or import the TUI; it must not 
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
+import itertools
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -31,10 +36,13 @@ from typing import Any, Literal
 
 from assessments.assessor import grade_journal
 from assessments.keys import MissingKey, load_keys
+from assessments.policy import Policy, journal_policy
 from assessments.programme import driver_for, grade_columns, session_columns
 from assessments.records import Location, Records, RecordsError
 from simulator.files import FileError, read_bytes
-from simulator.journal import MAX_JOURNAL_BYTES, JournalError, read_sealed
+from simulator.journal import MAX_JOURNAL_BYTES, JournalError, JournalEvents, read_sealed
+from simulator.library import LoadedScenario, journal_scenario
+from simulator.text import normalise_name
 from simulator.yamlio import LoadError
 
 __all__ = ["ImportReport", "Outcome", "find_journals", "import_journals"]
@@ -45,10 +53,17 @@ Status = Literal["imported", "practice", "already", "refused", "unreadable"]
 Progress = Callable[[int, int], None]
 """``progress(done, total)``, called as journals are graded."""
 
+Graded = tuple[str, Status, str, dict[str, Any] | None]
+"""What a worker found of one journal: ``(path, status, message, attempt)``; the attempt is
+``Records.add_exercise``'s arguments, or ``None`` when there is nothing to record."""
+
 BATCH = 500
 """Attempts recorded per transaction."""
 POOL_FROM = 16
 """Fewer journals than this are graded in this process (a pool costs more than it saves)."""
+TOP_PAD = 4 * 1024 * 1024
+"""Freed heap a process grading journals keeps for the next one (glibc's ``M_TOP_PAD``)."""
+_M_TOP_PAD = -2
 
 
 @dataclass(frozen=True)
@@ -94,14 +109,45 @@ def find_journals(inputs: Iterable[str | os.PathLike[str]]) -> list[Path]:
 _keys: Mapping[str, bytes] = {}
 _known: frozenset[str] = frozenset()
 _practice = False
+_found: dict[tuple[str, str, str, str], tuple[LoadedScenario, Policy]] = {}
+"""What each (scenario id, sha256, path, policy) of a header is graded against, this run."""
 
 
 def _setup(keys: Mapping[str, bytes], known: frozenset[str], practice: bool) -> None:
     global _keys, _known, _practice
     _keys, _known, _practice = keys, known, practice
+    _found.clear()
+    _keep_freed_heap()
 
 
-def _grade(path: str) -> tuple[str, Status, str, dict[str, Any] | None]:
+def _keep_freed_heap() -> None:
+    """Keep ``TOP_PAD`` of freed heap for the next journal rather than hand it back to the
+    system after each one: faulting it in again (some 230 page faults per two-hour journal)
+    cost about a quarter of a journal's CPU on the 2-core machine (``bench/importing.py``).
+    Nothing changes where the C library has no ``mallopt`` (it is glibc's)."""
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (AttributeError, OSError):  # pragma: no cover - not glibc
+        return
+    mallopt(_M_TOP_PAD, TOP_PAD)
+
+
+def _grading(journal: JournalEvents) -> tuple[LoadedScenario, Policy]:
+    """The scenario and policy ``grade_journal`` would find for ``journal``, found once per
+    header's scenario and policy (a cohort plays a few scenarios under a few policies).
+
+    Raises:
+        JournalError, LoadError: as ``grade_journal``.
+    """
+    h = journal.header
+    key = (h.scenario, h.scenario_sha256, h.scenario_path, h.policy)
+    found = _found.get(key)
+    if found is None:
+        found = _found[key] = (journal_scenario(journal), journal_policy(journal))
+    return found
+
+
+def _grade(path: str) -> Graded:
     """Hash, read, seal-check and grade one journal: ``(path, status, message, row)``."""
     try:
         data = read_bytes(path, limit=MAX_JOURNAL_BYTES)
@@ -120,7 +166,12 @@ def _grade(path: str) -> tuple[str, Status, str, dict[str, Any] | None]:
                 None,
             )
         driver = driver_for(path, journal.header.driver, seal, _practice)
-        a = grade_journal(journal)
+        try:
+            normalise_name(journal.header.trainee)
+        except ValueError as exc:
+            raise RecordsError(f"{path}: not recorded: {exc}") from None
+        loaded, policy = _grading(journal)
+        a = grade_journal(journal, policy=policy, loaded=loaded)
     except JournalError as exc:
         return path, "unreadable", str(exc), None
     except RecordsError as exc:
@@ -180,62 +231,64 @@ def import_journals(
     with Records(location) as records:
         known = frozenset(records.journal_digests())
     names = [os.fspath(p) for p in paths]
-    total = len(names)
-    results: list[tuple[str, Status, str, dict[str, Any] | None]] = []
-    if total < POOL_FROM or workers == 1:
-        _setup(keys, known, practice)
-        for i, name in enumerate(names, 1):
-            results.append(_grade(name))
-            if progress is not None:
-                progress(i, total)
-    else:
-        # The first journal is graded here: its scenario and policy are then loaded and
-        # cached before the workers fork, so they start warm (most of a cohort plays a few
-        # scenarios).
-        _setup(keys, known, practice)
-        results.append(_grade(names[0]))
-        count = workers or os.cpu_count() or 1
-        chunk = max(1, min(64, total // (count * 8)))
-        context = (
-            multiprocessing.get_context("fork")
-            if "fork" in multiprocessing.get_all_start_methods()
-            else None
-        )
-        with ProcessPoolExecutor(
-            count, mp_context=context, initializer=_setup, initargs=(keys, known, practice)
-        ) as pool:
-            for i, result in enumerate(pool.map(_grade, names[1:], chunksize=chunk), 2):
-                results.append(result)
-                if progress is not None and (i % chunk == 0 or i == total):
-                    progress(i, total)
-    return _record(location, results, now or datetime.now(UTC))
+    when = now or datetime.now(UTC)
+    _setup(keys, known, practice)
+    if len(names) < POOL_FROM or workers == 1:
+        return _record(location, map(_grade, names), len(names), 1, progress, when)
+    # The first journal is graded here: its scenario and policy are then loaded and cached
+    # before the workers fork, so they start warm (most of a cohort plays a few scenarios).
+    first = _grade(names[0])
+    count = workers or os.cpu_count() or 1
+    chunk = max(1, min(64, len(names) // (count * 8)))
+    context = (
+        multiprocessing.get_context("fork")
+        if "fork" in multiprocessing.get_all_start_methods()
+        else None
+    )
+    with ProcessPoolExecutor(
+        count, mp_context=context, initializer=_setup, initargs=(keys, known, practice)
+    ) as pool:
+        rest = pool.map(_grade, names[1:], chunksize=chunk)
+        graded = itertools.chain([first], rest)
+        return _record(location, graded, len(names), chunk, progress, when)
 
 
 def _record(
     location: Location,
-    results: Sequence[tuple[str, Status, str, dict[str, Any] | None]],
+    results: Iterable[Graded],
+    total: int,
+    step: int,
+    progress: Progress | None,
     now: datetime,
 ) -> ImportReport:
-    report = ImportReport()
-    rows = [row for _, _, _, row in results if row is not None]
-    stored: set[str] = set()
+    """Record the attempts among ``results`` as they come, ``BATCH`` per transaction, and
+    tell ``progress`` every ``step`` journals."""
+    kept: list[Graded] = []
+    pending: list[tuple[int, dict[str, Any]]] = []
+    new: dict[int, bool] = {}
     with Records(location) as records:
-        for start in range(0, len(rows), BATCH):
-            with records.transaction():
-                for row in rows[start : start + BATCH]:
-                    if row["journal_sha256"] in stored:
-                        continue  # the same journal under two names
-                    try:
-                        records.add_exercise(recorded_at=now, **row)
-                    except ValueError as exc:  # a name the records do not take
-                        raise RecordsError(f"{row['journal_path']}: {exc}") from None
-                    stored.add(row["journal_sha256"])
-    seen: set[str] = set()
-    for path, status, message, graded in results:
-        if graded is not None:
-            sha = graded["journal_sha256"]
-            if sha in seen:
-                status = "already"
-            seen.add(sha)
+
+        def write() -> None:
+            try:
+                added = records.add_exercises([row for _, row in pending], recorded_at=now)
+            except ValueError as exc:  # pragma: no cover - the workers checked names and scores
+                raise RecordsError(f"{location}: {exc}") from None
+            new.update(zip((i for i, _ in pending), added, strict=True))
+            pending.clear()
+
+        for i, result in enumerate(results):
+            kept.append(result)
+            if result[3] is not None:
+                pending.append((i, result[3]))
+                if len(pending) >= BATCH:
+                    write()
+            if progress is not None and ((i + 1) % step == 0 or i + 1 == total):
+                progress(i + 1, total)
+        if pending:
+            write()
+    report = ImportReport()
+    for i, (path, status, message, _) in enumerate(kept):
+        if not new.get(i, True):
+            status = "already"  # the same journal under two names, or recorded meanwhile
         report.outcomes.append(Outcome(path, status, message))
     return report

@@ -42,7 +42,7 @@ from pydantic import (
 
 from simulator import yamlio
 from simulator.durations import Duration, Period, format_duration
-from simulator.journal import Journal, JournalError
+from simulator.journal import JournalError, JournalEvents
 from simulator.playbook import Escalation, Notification, Playbook
 from simulator.strict import Strict
 
@@ -952,7 +952,7 @@ def load_policy(name_or_path: str) -> Policy:
     return _load(policy_path(name_or_path))
 
 
-def journal_policy(journal: Journal) -> Policy:
+def journal_policy(journal: JournalEvents) -> Policy:
     """The packaged policy a journal's header names; a path in a journal is never followed.
 
     Raises:

@@ -31,7 +31,14 @@ from assessments.records import (
     resolve_db_path,
 )
 from simulator.events import ScenarioStarted
-from simulator.journal import Journal, JournalError, SealCheck, check_seal, read_journal
+from simulator.journal import (
+    Journal,
+    JournalError,
+    JournalEvents,
+    SealCheck,
+    check_seal,
+    read_journal,
+)
 
 if TYPE_CHECKING:
     from assessments.assessor import Assessment
@@ -229,7 +236,7 @@ def driver_for(path: str | os.PathLike[str], driver: str, seal: SealCheck, pract
     raise RecordsError(f"{path}: not recorded for credit: {seal.message}; {CREDIT_REFUSED}")
 
 
-def session_columns(journal: Journal) -> dict[str, Any]:
+def session_columns(journal: JournalEvents) -> dict[str, Any]:
     """What a cohort report needs of ``journal`` beside its grade (kept with the attempt)."""
     first = journal.events[0] if journal.events else None
     return {

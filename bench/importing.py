@@ -13,8 +13,20 @@
    beside reading M of the journals with ``json.loads`` alone (measured on the N journals on
    disk and scaled to M, since M two-hour journals are 5 GB).
 
+3. **Stages.** Where an import's CPU goes, per journal, in this process (best of 3 passes over up
+   to 200 of the journals): reading, SHA-256, the seal check and decoding (``read_sealed``),
+   grading (scenario and policy found already), recording (``Records.add_exercises``).
+
 Besides wall time it prints the CPU time per journal (this process and its workers), which a
-busy shared machine does not inflate, and the rate that gives when the cores are free.
+busy shared machine inflates less, the rate that gives when the cores are free, and the load
+average before and after.
+
+Figures (2026-12-03, 2 cores shared with other engineers' sessions using 1.5-2 cores, load
+average 2.4-3.6): import 137-139 journals/s measured, 4.0-4.3 ms of CPU per journal over all
+processes (460-500/s with both cores free); ``json.loads`` alone 45-47 journals/s in one
+process, 12.9-14.8 ms per journal; the stages 2.2-3.7 ms per journal (SHA-256 0.3, seal check
+and decoding 1.3-2.2, grading 0.4-0.6, recording 0.1). Before (a quiet machine): import 142/s
+at 7.45 ms of CPU per journal, ``json.loads`` alone 68/s. ``docs/records.md`` has the output.
 
 Run from the repository's root: ``python bench/importing.py [N] [M]`` (defaults 1000 and 10000;
 about a minute and 500 MB of temporary files). Prints the Python version, the core count and
@@ -30,6 +42,7 @@ _HERE = str(Path(__file__).resolve().parent)
 if _HERE in sys.path:  # bench/reports.py would shadow the reports package
     sys.path.remove(_HERE)
 
+import hashlib  # noqa: E402
 import importlib.util  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
@@ -37,15 +50,27 @@ import platform  # noqa: E402
 import statistics  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
 from concurrent.futures import ProcessPoolExecutor  # noqa: E402
 from dataclasses import replace  # noqa: E402
 from datetime import UTC, datetime, timedelta  # noqa: E402
+from typing import Any  # noqa: E402
 
+from assessments.assessor import grade_journal  # noqa: E402
 from assessments.intake import import_journals  # noqa: E402
+from assessments.keys import load_keys  # noqa: E402
+from assessments.policy import journal_policy  # noqa: E402
 from assessments.programme import sealing_key  # noqa: E402
 from assessments.records import Records  # noqa: E402
 from reports import cohort_data_from_records  # noqa: E402
-from simulator.journal import JournalWriter, read_journal  # noqa: E402
+from simulator.files import read_bytes  # noqa: E402
+from simulator.journal import (  # noqa: E402
+    MAX_JOURNAL_BYTES,
+    JournalWriter,
+    read_journal,
+    read_sealed,
+)
+from simulator.library import journal_scenario  # noqa: E402
 
 _spec = importlib.util.spec_from_file_location("bench_grading", Path(_HERE) / "grading.py")
 assert _spec is not None and _spec.loader is not None
@@ -64,6 +89,62 @@ def json_only(path: str) -> int:
     """Read a journal with ``json.loads`` on every line and nothing else."""
     with open(path, encoding="utf-8") as f:
         return len([json.loads(line) for line in f])
+
+
+def best_cpu(work: Callable[[], object], rounds: int = 3) -> float:
+    """The least CPU seconds of this process ``work`` took in ``rounds`` runs."""
+    least = float("inf")
+    for _ in range(rounds):
+        began = time.process_time()
+        work()
+        least = min(least, time.process_time() - began)
+    return least
+
+
+def stages(paths: list[Path], db: Path, attempts: list[dict[str, Any]]) -> dict[str, float]:
+    """CPU ms per journal of each stage of an import, in this process, best of 3 passes.
+
+    The stages are what a worker does to each journal (read it; hash it; check its seal and
+    decode the lines grading reads; grade it, scenario and policy found already) and what the
+    parent does with the attempt (record it, in batches: ``attempts`` are rows as the import
+    records them, written to a new database each pass).
+    """
+    keys = load_keys(db).by_id
+    data = [read_bytes(p, limit=MAX_JOURNAL_BYTES) for p in paths]
+    digests = [hashlib.sha256(d).hexdigest() for d in data]
+    read = [
+        read_sealed(p, keys, data=d, sha256=h)[0]
+        for p, d, h in zip(paths, data, digests, strict=True)
+    ]
+    loaded, policy = journal_scenario(read[0]), journal_policy(read[0])
+    n = len(paths)
+
+    def record() -> None:
+        with tempfile.TemporaryDirectory() as tmp, Records(Path(tmp) / "r.db") as records:
+            began = time.process_time()
+            records.add_exercises(attempts[:n], recorded_at=datetime.now(UTC))
+            spent.append(time.process_time() - began)
+
+    def read_each() -> None:
+        for p in paths:  # one at a time, as a worker does (not kept)
+            read_bytes(p, limit=MAX_JOURNAL_BYTES)
+
+    spent: list[float] = []
+    for _ in range(3):
+        record()
+    costs = {
+        "read": best_cpu(read_each),
+        "SHA-256": best_cpu(lambda: [hashlib.sha256(d).hexdigest() for d in data]),
+        "seal check and decoding": best_cpu(
+            lambda: [
+                read_sealed(p, keys, data=d, sha256=h)
+                for p, d, h in zip(paths, data, digests, strict=True)
+            ]
+        ),
+        "grading": best_cpu(lambda: [grade_journal(j, policy=policy, loaded=loaded) for j in read]),
+        "recording": min(spent),
+    }
+    return {name: seconds / n * 1000 for name, seconds in costs.items()}
 
 
 def write_journals(folder: Path, db: Path, n: int) -> list[Path]:
@@ -92,6 +173,7 @@ def main() -> int:
     m = int(sys.argv[2]) if len(sys.argv) > 2 else 10_000
     cores = os.cpu_count() or 1
     print(f"Python {platform.python_version()} on {sys.platform}, {cores} cores")
+    print(f"load average before: {os.getloadavg()[0]:.2f}")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         db = folder / "records.db"
@@ -129,33 +211,65 @@ def main() -> int:
         print(f"json.loads of every line alone, {cores} processes: {n / pooled:,.0f} journals/s")
 
         with Records(db) as records:
-            (attempt,) = records.exercises()[:1] or [None]
-            assert attempt is not None
+            done = records.exercises()
             sample = records.cohort_rows()[0]
-            critical = json.loads(sample[12])
-            markers = json.loads(sample[13])
-            outcomes = json.loads(sample[9])
-            with records.transaction():
-                for i in range(n, m):
-                    records.add_exercise(
-                        f"Trainee {i % 500:05d}",
-                        scenario=attempt.scenario,
-                        policy=attempt.policy,
-                        score=attempt.score,
-                        passed=i % 3 != 0,
-                        criteria=attempt.criteria,
-                        recorded_at=attempt.recorded_at,
-                        seed=attempt.seed,
-                        journal_sha256=f"{i:064x}",
-                        driver="tui",
-                        title=attempt.title,
-                        started_at=attempt.started_at,
-                        completed=True,
-                        sealed_by=attempt.sealed_by,
-                        critical=critical,
-                        markers=markers,
-                        outcomes=outcomes,
-                    )
+        critical = json.loads(sample[12])
+        markers = json.loads(sample[13])
+        outcomes = json.loads(sample[9])
+        rows = [
+            {
+                "trainee": a.trainee,
+                "scenario": a.scenario,
+                "policy": a.policy,
+                "score": a.score,
+                "passed": a.passed,
+                "criteria": a.criteria,
+                "seed": a.seed,
+                "journal_path": a.journal_path,
+                "journal_sha256": a.journal_sha256,
+                "driver": a.driver,
+                "title": a.title,
+                "started_at": a.started_at,
+                "completed": a.completed,
+                "sealed_by": a.sealed_by,
+                "critical": critical,
+                "markers": markers,
+                "outcomes": outcomes,
+            }
+            for a in done
+        ]
+        costs = stages(paths[: min(n, 200)], db, rows)
+        total = sum(costs.values())
+        print(
+            f"where an import's CPU goes, per journal, in one process (best of 3 over "
+            f"{min(n, 200)} journals): "
+            + ", ".join(f"{name} {ms:.2f} ms" for name, ms in costs.items())
+            + f"; {total:.2f} ms in all: {cores / total * 1000:,.0f} journals/s when {cores} "
+            "cores are free"
+        )
+
+        attempt = done[0]
+        with Records(db) as records, records.transaction():
+            for i in range(n, m):
+                records.add_exercise(
+                    f"Trainee {i % 500:05d}",
+                    scenario=attempt.scenario,
+                    policy=attempt.policy,
+                    score=attempt.score,
+                    passed=i % 3 != 0,
+                    criteria=attempt.criteria,
+                    recorded_at=attempt.recorded_at,
+                    seed=attempt.seed,
+                    journal_sha256=f"{i:064x}",
+                    driver="tui",
+                    title=attempt.title,
+                    started_at=attempt.started_at,
+                    completed=True,
+                    sealed_by=attempt.sealed_by,
+                    critical=critical,
+                    markers=markers,
+                    outcomes=outcomes,
+                )
         times = []
         for _ in range(5):
             began = time.perf_counter()
@@ -171,6 +285,7 @@ def main() -> int:
             f"json.loads alone of {m:,} journals: {one / n * m:.1f} s in 1 process, "
             f"{pooled / n * m:.1f} s in {cores} (scaled from the {n} above)"
         )
+    print(f"load average after: {os.getloadavg()[0]:.2f}")
     return 0
 
 

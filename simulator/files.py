@@ -110,6 +110,10 @@ def _opener(limit: int) -> Callable[[str, int], int]:
     return opener
 
 
+_CHUNK = 64 * 1024
+"""The least ``read_bytes`` asks for at once (a file may grow after it was checked)."""
+
+
 def read_bytes(path: str | os.PathLike[str], *, limit: int) -> bytes:
     """The bytes of a regular file of at most ``limit`` bytes.
 
@@ -132,10 +136,11 @@ def read_bytes(path: str | os.PathLike[str], *, limit: int) -> bytes:
         raise FileError(name, f"file is {info.st_size} bytes; the limit is {size_text(limit)}")
     chunks: list[bytes] = []
     total = 0
+    step = max(info.st_size + 1, _CHUNK)  # a buffer the size of the file, not of the limit
     try:
-        with open(name, "rb", opener=_opener(limit)) as handle:
+        with open(name, "rb", buffering=0, opener=_opener(limit)) as handle:
             while total <= limit:
-                chunk = handle.read(limit + 1 - total)
+                chunk = handle.read(min(limit + 1 - total, step))
                 if not chunk:
                     break
                 chunks.append(chunk)

@@ -359,29 +359,39 @@ class JournalWriter:
 
 
 @dataclass
-class Journal:
-    """A journal read back from disk."""
+class JournalEvents:
+    """A journal's header and events as read back: everything grading reads of it.
+
+    ``read_sealed`` gives one (metric samples left out) for a journal whose seal vouches for
+    it, without keeping its lines; ``Journal`` is one with its lines too.
+    """
 
     path: Path
     header: Header
     events: list[Event]
-    lines: list[str]
-    """The event lines without their digests, for byte-exact comparison with a replay."""
     truncated: bool = False
     """Whether the last line was cut off (the process was killed mid-write) and skipped."""
     edited_line: int | None = None
     """The first line whose digest does not match (edited by hand), or ``None``."""
     sha256: str = ""
     """SHA-256 of the file's bytes as read."""
-    header_line: str = ""
-    """The header line as written (the first seal is over it)."""
-    seals: list[str | None] = field(default_factory=list)
-    """Each kept event line's programme seal (``None`` where the line has none)."""
 
     @property
     def ended(self) -> bool:
         """Whether the exercise reached its end (the last event is ``scenario_ended``)."""
         return bool(self.events) and self.events[-1].kind == "scenario_ended"
+
+
+@dataclass(kw_only=True)
+class Journal(JournalEvents):
+    """A journal read back from disk, line by line."""
+
+    lines: list[str]
+    """The event lines without their digests, for byte-exact comparison with a replay."""
+    header_line: str = ""
+    """The header line as written (the first seal is over it)."""
+    seals: list[str | None] = field(default_factory=list)
+    """Each kept event line's programme seal (``None`` where the line has none)."""
 
 
 def read_journal(path: str | os.PathLike[str], *, samples: bool = True) -> Journal:
@@ -429,8 +439,16 @@ def read_journal(path: str | os.PathLike[str], *, samples: bool = True) -> Journ
     if not samples and complete:
         fast = _read_fast(lines, sealed=header.sealed_by is not None)
         if fast is not None:
-            sha = hashlib.sha256(raw_bytes).hexdigest()
-            return Journal(Path(path), header, *fast[:2], False, fast[3], sha, lines[0], fast[2])
+            return Journal(
+                Path(path),
+                header,
+                fast[0],
+                edited_line=fast[3],
+                sha256=hashlib.sha256(raw_bytes).hexdigest(),
+                lines=fast[1],
+                header_line=lines[0],
+                seals=fast[2],
+            )
     events: list[Event] = []
     kept: list[str] = []
     truncated = False
@@ -467,7 +485,17 @@ def read_journal(path: str | os.PathLike[str], *, samples: bool = True) -> Journ
         if edited is None and (match is None or match.group(1) != digest):
             edited = number
     sha = hashlib.sha256(raw_bytes).hexdigest()
-    return Journal(Path(path), header, events, kept, truncated, edited, sha, lines[0], seals)
+    return Journal(
+        Path(path),
+        header,
+        events,
+        truncated,
+        edited,
+        sha,
+        lines=kept,
+        header_line=lines[0],
+        seals=seals,
+    )
 
 
 def read_sealed(
@@ -476,14 +504,15 @@ def read_sealed(
     *,
     data: bytes | None = None,
     sha256: str | None = None,
-) -> tuple[Journal, SealCheck]:
+) -> tuple[JournalEvents, SealCheck]:
     """Read a journal for grading and check its seal, fast when the seal vouches for it.
 
     A complete journal sealed with one of ``keys`` whose last seal matches was written by
-    warroom with the programme's key, so its metric samples (which grading does not read) are
-    neither decoded nor re-checked: only the other lines are, against the event models. Any
-    other journal is read as ``read_journal(path, samples=False)`` reads it, then its seal
-    checked line by line (so the message names the line).
+    warroom with the programme's key: it is read as bytes, its seal checked with one HMAC,
+    and only the lines grading reads (not metric samples) decoded, in one call of a fast
+    decoder, and checked against the event models; its lines are not kept
+    (``JournalEvents``). Any other journal is read as ``read_journal(path, samples=False)``
+    reads it, then its seal checked line by line (so the message names the line).
 
     ``data`` (and its ``sha256``) are the file's bytes when the caller already read them
     (through ``simulator.files``, within ``MAX_JOURNAL_BYTES``).
@@ -491,69 +520,66 @@ def read_sealed(
     Raises:
         JournalError: as ``read_journal``.
     """
-    name = os.fspath(path)
     try:
-        raw_bytes = data if data is not None else read_bytes(name, limit=MAX_JOURNAL_BYTES)
-        raw = raw_bytes.decode("utf-8")
-    except (FileError, UnicodeDecodeError):
-        raw_bytes, raw = b"", ""
-    end = raw.find("\n")
-    if end > 0 and raw.endswith("\n"):
-        first = raw[:end]
-        try:
-            header = Header.from_dict(_json(first))
-        except (ValueError, JournalError):
-            header = None
-        key = keys.get(header.sealed_by) if header and header.sealed_by else None
-        if header is not None and key is not None:
-            digest = sha256 or hashlib.sha256(raw_bytes).hexdigest()
-            found = _read_trusted(path, header, first, raw[end + 1 :], digest, key)
-            if found is not None:
-                kid = str(header.sealed_by)
-                return found, SealCheck("sealed", f"sealed by this programme (key {kid})", kid)
+        raw = data if data is not None else read_bytes(path, limit=MAX_JOURNAL_BYTES)
+    except FileError:
+        raw = b""
+    trusted = _read_trusted(path, raw, keys, sha256)
+    if trusted is not None:
+        kid = str(trusted.header.sealed_by)
+        return trusted, SealCheck("sealed", f"sealed by this programme (key {kid})", kid)
     journal = read_journal(path, samples=False)
     return journal, check_seal(journal, keys)
 
 
 def _read_trusted(
-    path: str | os.PathLike[str],
-    header: Header,
-    first: str,
-    body: str,
-    sha: str,
-    key: bytes,
-) -> Journal | None:
-    """The journal when its last seal vouches for every line, else ``None``.
+    path: str | os.PathLike[str], raw: bytes, keys: Mapping[str, bytes], sha: str | None
+) -> JournalEvents | None:
+    """The journal when it is complete and its last seal, with one of ``keys``, vouches for
+    every line; else ``None``.
 
-    Each line's last ``_SEALED_TAIL`` characters are taken as its digests without looking:
-    if they were anything else, the contents left would not be what was sealed and the seal
-    would not match. Only the lines grading reads (not metric samples) are then decoded.
+    Each line's last ``_SEALED_TAIL`` bytes are taken as its digests without looking: if they
+    were anything else, the contents left would not be what was sealed and the seal would not
+    match. Only the lines grading reads (not metric samples) are then decoded.
     """
-    lines = body.split("\n")
+    if not raw.endswith(b"\n"):
+        return None
+    lines = raw.split(b"\n")
     lines.pop()
-    if not lines:
+    if len(lines) < 2:
+        return None
+    try:
+        header = Header.from_dict(_json(lines[0].decode("utf-8")))
+    except (ValueError, JournalError):
+        return None
+    key = keys.get(header.sealed_by) if header.sealed_by is not None else None
+    if key is None:
         return None
     n = _SEALED_TAIL
-    kept = [line[:-n] + "}" for line in lines]
-    message = first + "\n" + "\n".join(kept) + "\n"
-    mac = hmac.digest(key, message.encode("utf-8"), "sha256").hex()[:32]
-    if not hmac.compare_digest(mac, lines[-1][-34:-2]):
+    contents = [line[:-n] for line in lines[1:]]  # each without its digests and its "}"
+    mac = hmac.new(key, lines[0] + b"\n", "sha256")
+    mac.update(b"}\n".join(contents))
+    mac.update(b"}\n")
+    if not hmac.compare_digest(mac.hexdigest()[:32].encode(), lines[-1][-34:-2]):
         return None
-    events: list[Event] = []
+    wanted = [c for c in contents if c.find(_SAMPLE_MARK, 0, _SAMPLE_WINDOW) < 0]
     try:
-        for content in kept:
-            if _SAMPLE_MARK not in content[:_SAMPLE_WINDOW]:
-                events.append(_event(content))
-    except ValueError:  # pragma: no cover - only a journal sealed with bad lines
+        if not raw.isascii():
+            raw.decode("utf-8")
+        found = _OBJECTS.decode(b"[" + b"},".join(wanted) + b"}]") if wanted else []
+        events = [_checked(item) for item in found]
+    except (msgspec.DecodeError, ValueError):  # pragma: no cover - only sealed bad lines
         return None
-    seals: list[str | None] = [line[-34:-2] for line in lines]
-    return Journal(Path(path), header, events, kept, False, None, sha, first, seals)
+    digest = sha or hashlib.sha256(raw).hexdigest()
+    return JournalEvents(Path(path), header, events, sha256=digest)
 
 
 _SEALED_TAIL = len(',"h":"') + 16 + len('","s":"') + 32 + len('"}')
-_SAMPLE_MARK = ',"kind":"metrics","values":'
-"""How a metric sample line written by warroom starts, after its sim time."""
+_SAMPLE_MARK = b',"kind":"metrics","values":'
+"""How a metric sample line written by warroom goes on after its sim time."""
 _SAMPLE_WINDOW = 64
+_OBJECTS = msgspec.json.Decoder(list[dict[str, Any]])
+"""Event lines decoded in one call (plain JSON only, as ``_json``)."""
 
 
 SealState = Literal["sealed", "unsealed", "foreign", "broken"]
@@ -706,7 +732,13 @@ _DECODER = json.JSONDecoder(parse_constant=_no_constant)
 
 def _event(content: str) -> Event:
     """One event line, checked against its model (and an action against the commands)."""
-    event = event_from_dict(_json(content))
+    return _checked(_json(content))
+
+
+def _checked(data: Any) -> Event:
+    """One event line's JSON, checked against its model (and an action against the
+    commands)."""
+    event = event_from_dict(data)
     if isinstance(event, ActionAccepted | ActionRejected):
         try:
             parse_command(dict(event.command))

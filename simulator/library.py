@@ -29,7 +29,7 @@ import scenarios
 
 if TYPE_CHECKING:
     from simulator.commands import ActionScript
-    from simulator.journal import Header, Journal
+    from simulator.journal import Header, JournalEvents
     from simulator.model import Scenario
 
 
@@ -142,7 +142,7 @@ def _load_cached(path: Path, spec: str) -> LoadedScenario:
     return LoadedScenario(loaded.scenario, loaded.path, loaded.sha256, spec)
 
 
-def journal_scenario(journal: Journal, scenario: str | None = None) -> LoadedScenario:
+def journal_scenario(journal: JournalEvents, scenario: str | None = None) -> LoadedScenario:
     """The scenario a journal was played on; a path in its header is never followed.
 
     Without ``scenario`` it is the library scenario with the header's id: when its sha256 is

@@ -7,16 +7,71 @@ import csv
 import io
 import json
 import shutil
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from assessments import intake
+from assessments.autoplay import autopilot, headless_engine, play_to_end
 from assessments.intake import import_journals
+from assessments.keys import load_keys
+from assessments.policy import load_policy
 from assessments.programme import sealing_key
 from assessments.records import Records, resolve_db_path
+from simulator.autopilot import Profile
+from simulator.journal import JournalEvents, JournalWriter, new_header, read_journal, read_sealed
+from simulator.library import load_scenario
 from tests.test_sealed_journals import _play
 from tui.cli.parser import main
+
+PLAYS: tuple[tuple[str, str, Profile], ...] = (
+    ("validator-dropout", "default", "novice"),  # never resolved: the full two hours
+    ("api-outage", "agentos", "expert"),
+    ("security-breach", "nexus", "novice"),
+    ("not-an-incident", "default", "expert"),
+    ("chain-halted", "nexus", "expert"),
+)
+"""Library scenarios, the policy each is played under and the autopilot that plays it."""
+
+
+def _sealed_play(
+    path: Path, seal: tuple[str, bytes], scenario: str, policy_name: str, profile: Profile
+) -> Path:
+    """A live session's journal of ``scenario`` played by an autopilot, sealed as the TUI
+    seals it."""
+    loaded = load_scenario(scenario)
+    policy = load_policy(policy_name)
+    trainee = f"{profile.title()} {scenario}"
+    engine = headless_engine(loaded.scenario, policy, seed=5, trainee=trainee)
+    header = new_header(
+        loaded,
+        seed=5,
+        policy=policy_name,
+        severity_levels=policy.level_names,
+        trainee=trainee,
+        driver="tui",
+        started_at=datetime(2026, 3, 2, 9, tzinfo=UTC),
+    )
+    with JournalWriter(path, header, seal=seal) as writer:
+        engine.subscribe(writer)
+        play_to_end(engine, autopilot(profile, loaded.scenario, policy, seed=5))
+    return path
+
+
+@pytest.fixture
+def library_journals(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, list[Path]]:
+    """Records and a sealed journal of each of ``PLAYS``."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.delenv("WARROOM_DB", raising=False)
+    db = tmp_path / "records.db"
+    seal = sealing_key(db)
+    paths = [
+        _sealed_play(tmp_path / "journals" / f"{scenario}.jsonl", seal, scenario, policy, who)
+        for scenario, policy, who in PLAYS
+    ]
+    return db, paths
 
 
 @pytest.fixture
@@ -145,3 +200,78 @@ def test_a_journal_sealed_elsewhere_is_foreign_to_a_programme_without_a_key(
     journal = _play(tmp_path / "j.jsonl", sealing_key(tmp_path / "other" / "records.db"))
     assert main(["grade", str(journal), "--record", "--db", str(tmp_path / "new.db")]) == 1
     assert "which this programme does not hold" in capsys.readouterr().err
+
+
+def test_an_imported_attempt_has_the_score_pass_and_criteria_warroom_grade_gives(
+    library_journals: tuple[Path, list[Path]],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    db, paths = library_journals
+    monkeypatch.setattr(intake, "POOL_FROM", 2)  # graded in the process pool
+    report = import_journals(db, paths, workers=2)
+    assert [o.status for o in report.outcomes] == ["imported"] * len(paths)
+    with Records(db) as records:
+        attempts = {a.journal_path: a for a in records.exercises()}
+    for path in paths:
+        assert main(["grade", str(path), "--json"]) == 0
+        graded = json.loads(capsys.readouterr().out)
+        attempt = attempts[str(path.resolve())]
+        assert (attempt.scenario, attempt.policy, attempt.trainee) == (
+            graded["scenario"],
+            graded["policy"],
+            graded["trainee"],
+        )
+        assert attempt.score == graded["score"], path.name
+        assert attempt.passed is graded["passed"], path.name
+        assert attempt.criteria == graded["criteria"], path.name
+    assert {a.passed for a in attempts.values()} == {True, False}
+
+
+def test_a_sealed_journal_is_read_for_grading_as_read_journal_reads_it(
+    library_journals: tuple[Path, list[Path]],
+) -> None:
+    db, paths = library_journals
+    keys = load_keys(db).by_id
+    for path in paths:
+        fast, seal = read_sealed(path, keys)
+        assert type(fast) is JournalEvents, "the seal vouches for it: its lines are not kept"
+        assert seal.state == "sealed"
+        whole = read_journal(path)
+        assert fast.header == whole.header and fast.sha256 == whole.sha256
+        assert fast.events == [e for e in whole.events if e.kind != "metrics"]
+        assert fast.ended and not fast.truncated and fast.edited_line is None
+
+
+def test_a_sealed_journal_with_an_edited_metric_sample_is_refused_naming_the_line(
+    library_journals: tuple[Path, list[Path]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    db, paths = library_journals
+    path = paths[0]
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    number = next(i for i, line in enumerate(lines, 1) if i > 200 and '"metrics"' in line)
+    edited = lines[number - 1].replace('"chain.online_power":', '"chain.online_power":1', 1)
+    assert edited != lines[number - 1]
+    lines[number - 1] = edited
+    path.write_text("".join(lines), encoding="utf-8")
+    assert main(["import", str(path), "--db", str(db)]) == 1
+    _, err = capsys.readouterr()
+    assert f"{path}: not recorded: line {number} does not match the programme's seal" in err
+
+
+def test_a_journal_whose_trainee_name_the_records_refuse_is_skipped_and_the_rest_imported(
+    library_journals: tuple[Path, list[Path]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    db, paths = library_journals
+    source = read_journal(paths[1])
+    bad = paths[1].with_name("bell.jsonl")
+    with JournalWriter(
+        bad, replace(source.header, trainee="Ada\u0007"), seal=sealing_key(db)
+    ) as writer:
+        for event in source.events:
+            writer(event)
+    assert main(["import", str(bad.parent), "--db", str(db)]) == 1
+    out, err = capsys.readouterr()
+    assert f"{bad}: not recorded: a trainee name cannot contain control" in err
+    assert f"{len(paths) + 1} journals: {len(paths)} imported" in out
+    assert "1 refused, 0 unreadable" in out

@@ -247,6 +247,52 @@ def test_the_same_journal_is_recorded_once_per_policy(records: Records) -> None:
     assert len(records.record("Ada").exercises) == 2
 
 
+def test_a_batch_of_attempts_is_recorded_as_one_by_one_and_each_journal_once(
+    records: Records,
+) -> None:
+    def attempt(trainee: str, sha: str, policy: str = "default") -> dict[str, Any]:
+        return {
+            "trainee": trainee,
+            "scenario": "api-outage",
+            "policy": policy,
+            "score": 0.75,
+            "passed": True,
+            "criteria": [{"id": "ack_alert", "passed": True, "measured_s": 60.0}],
+            "journal_sha256": sha,
+            "driver": "tui",
+            "title": "API outage",
+            "completed": True,
+            "critical": [],
+            "markers": {"delegated": 2},
+            "outcomes": [["ack_alert", "passed", 60.0, 120.0]],
+        }
+
+    one = records.add_exercise(recorded_at=NOW, **attempt("Ada", "a" * 64))
+    added = records.add_exercises(
+        [
+            attempt("ada", "a" * 64),  # held already
+            attempt("Bea", "b" * 64),
+            attempt("Bea", "b" * 64),  # the same journal twice in one batch
+            attempt("Bea", "b" * 64, "agentos"),
+            attempt("Cy", "c" * 64),
+        ],
+        recorded_at=NOW,
+    )
+    assert added == [False, True, False, True, True]
+    assert [t.name for t in records.trainees()] == ["Ada", "Bea", "Cy"]
+    (bea, _) = records.record("Bea").exercises
+    assert (bea.score, bea.passed, bea.criteria, bea.driver) == (
+        one.score,
+        one.passed,
+        one.criteria,
+        one.driver,
+    )
+    assert (bea.title, bea.completed, bea.recorded_at) == ("API outage", True, NOW)
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        records.add_exercises([{**attempt("Dee", "d" * 64), "score": 2.0}], recorded_at=NOW)
+    assert records.trainee("Dee") is None
+
+
 def test_a_revoked_certificate_keeps_when_and_why(records: Records) -> None:
     records.ensure_trainee("Ada", now=NOW)
     records.add_certificate(

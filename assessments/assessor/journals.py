@@ -18,24 +18,32 @@ from simulator.durations import format_clock
 from simulator.library import journal_scenario
 
 if TYPE_CHECKING:
-    from simulator.journal import Journal
+    from simulator.journal import JournalEvents
+    from simulator.library import LoadedScenario
 
 
 def grade_journal(
-    journal: Journal, *, policy: Policy | None = None, scenario: str | None = None
+    journal: JournalEvents,
+    *,
+    policy: Policy | None = None,
+    scenario: str | None = None,
+    loaded: LoadedScenario | None = None,
 ) -> Assessment:
     """Grade a journal read back from disk.
 
     The scenario is the library's with the header's id and sha256 unless ``scenario`` (a path
     or id the user gave) is given; the policy is the header's packaged policy unless
     ``policy`` is given (``--policy`` overrides). A path in the header is never followed.
+    ``loaded`` is the scenario ``journal_scenario`` already found for this journal (``warroom
+    import`` finds it once per scenario, not once per journal).
 
     Raises:
         simulator.yamlio.LoadError: when the scenario no longer loads.
         simulator.journal.JournalError: the header's scenario or policy is not packaged.
     """
     h = journal.header
-    loaded = journal_scenario(journal, scenario)
+    if loaded is None:
+        loaded = journal_scenario(journal, scenario)
     in_force = policy if policy is not None else journal_policy(journal)
     result = grade(
         journal.events, scenario=loaded.scenario, policy=in_force, trainee=h.trainee, seed=h.seed

@@ -346,9 +346,28 @@ class Records:
         Returns:
             The new attempt, or the one already recorded from the same journal.
         """
-        if not 0.0 <= score <= 1.0:
-            raise ValueError(f"an exercise score is between 0 and 1, not {score!r}")
-        criteria_json = json.dumps(list(criteria), ensure_ascii=False, sort_keys=True)
+        values = _exercise_values(
+            scenario=scenario,
+            policy=policy,
+            score=score,
+            passed=passed,
+            criteria=criteria,
+            recorded_at=recorded_at,
+            seed=seed,
+            journal_path=journal_path,
+            journal_sha256=journal_sha256,
+            driver=driver,
+            title=title,
+            started_at=started_at,
+            completed=completed,
+            sealed_by=sealed_by,
+            critical=critical,
+            markers=markers,
+            outcomes=outcomes,
+            team=team,
+            seat=seat,
+            roles=roles,
+        )
         with self.transaction():
             who = self.ensure_trainee(trainee, now=recorded_at)
             if journal_sha256 is not None:
@@ -359,44 +378,58 @@ class Records:
                 )
                 if same:
                     return same[0]
-            new_id = self._insert(
-                "INSERT INTO exercise_attempts (trainee_id, scenario, policy, seed, journal_path, "
-                "journal_sha256, driver, score, passed, criteria, recorded_at"
-                f"{_SESSION_COLUMNS if self._sessions else ''}"
-                f"{_TEAM_COLUMNS if self._teams else ''}) VALUES (:trainee, :scenario, "
-                ":policy, :seed, :journal_path, :journal_sha256, :driver, :score, :passed, "
-                ":criteria, :recorded_at"
-                f"{_SESSION_VALUES if self._sessions else ''}"
-                f"{_TEAM_VALUES if self._teams else ''})",
-                {
-                    "trainee": who.id,
-                    "scenario": scenario,
-                    "policy": policy,
-                    "seed": seed,
-                    "journal_path": journal_path,
-                    "journal_sha256": journal_sha256,
-                    "driver": driver,
-                    "score": float(score),
-                    "passed": bool(passed),
-                    "criteria": criteria_json,
-                    "recorded_at": stamp(recorded_at),
-                    "title": title,
-                    "started_at": started_at,
-                    "completed": completed,
-                    "sealed_by": sealed_by,
-                    "critical": None if critical is None else json.dumps(list(critical)),
-                    "markers": None
-                    if markers is None
-                    else json.dumps(dict(markers), ensure_ascii=False, sort_keys=True),
-                    "outcomes": None
-                    if outcomes is None
-                    else json.dumps([list(o) for o in outcomes], ensure_ascii=False),
-                    "team": team,
-                    "seat": seat,
-                    "roles": None if roles is None else json.dumps(list(roles)),
-                },
-            )
+            new_id = self._insert(self._insert_exercise, {**values, "trainee": who.id})
             return self._exercises("WHERE e.id = :id", {"id": new_id})[0]
+
+    def add_exercises(
+        self, attempts: Sequence[Mapping[str, Any]], *, recorded_at: datetime
+    ) -> list[bool]:
+        """Record many graded exercises in one transaction (``warroom import``).
+
+        Each mapping holds ``add_exercise``'s keyword arguments but ``recorded_at``; as there,
+        the same journal under the same policy is recorded once. Nothing is read back.
+
+        Returns:
+            Whether each attempt was new (``False``: the records held its journal already).
+
+        Raises:
+            ValueError: for a score out of range or a name the records do not take (nothing of
+                the batch is recorded).
+        """
+        recorded: list[bool] = []
+        people: dict[str, int] = {}
+        with self.transaction():
+            for attempt in attempts:
+                fields = dict(attempt)
+                name = str(fields.pop("trainee"))
+                values = _exercise_values(recorded_at=recorded_at, **fields)
+                sha = values["journal_sha256"]
+                if sha is not None and self._exec(
+                    "SELECT 1 FROM exercise_attempts "
+                    "WHERE journal_sha256 = :sha AND policy = :policy"
+                    + (" AND seat = :seat" if self._teams else ""),
+                    {"sha": sha, "policy": values["policy"], "seat": values["seat"]},
+                ):
+                    recorded.append(False)
+                    continue
+                if name not in people:
+                    people[name] = self.ensure_trainee(name, now=recorded_at).id
+                self._exec(self._insert_exercise, {**values, "trainee": people[name]})
+                recorded.append(True)
+        return recorded
+
+    @property
+    def _insert_exercise(self) -> str:
+        return (
+            "INSERT INTO exercise_attempts (trainee_id, scenario, policy, seed, journal_path, "
+            "journal_sha256, driver, score, passed, criteria, recorded_at"
+            f"{_SESSION_COLUMNS if self._sessions else ''}"
+            f"{_TEAM_COLUMNS if self._teams else ''}) VALUES (:trainee, :scenario, "
+            ":policy, :seed, :journal_path, :journal_sha256, :driver, :score, :passed, "
+            ":criteria, :recorded_at"
+            f"{_SESSION_VALUES if self._sessions else ''}"
+            f"{_TEAM_VALUES if self._teams else ''})"
+        )
 
     def journal_digests(self) -> list[str]:
         """The SHA-256 of every journal the records hold an attempt of."""
@@ -672,6 +705,64 @@ TEAM_COLUMNS_VERSION = 4
 _TEAM_COLUMNS = ", team, seat, roles"
 _TEAM_VALUES = ", :team, :seat, :roles"
 _TEAM_SELECT = ", e.team, e.seat, e.roles"
+
+
+def _exercise_values(
+    *,
+    scenario: str,
+    policy: str,
+    score: float,
+    passed: bool,
+    criteria: Sequence[Mapping[str, Any]],
+    recorded_at: datetime,
+    seed: int | None = None,
+    journal_path: str | None = None,
+    journal_sha256: str | None = None,
+    driver: str = "unknown",
+    title: str | None = None,
+    started_at: str | None = None,
+    completed: bool | None = None,
+    sealed_by: str | None = None,
+    critical: Sequence[str] | None = None,
+    markers: Mapping[str, Any] | None = None,
+    outcomes: Sequence[Sequence[Any]] | None = None,
+    team: str | None = None,
+    seat: str = "",
+    roles: Sequence[str] | None = None,
+) -> dict[str, Any]:
+    """An exercise attempt's column values but its trainee's id (see ``add_exercise``).
+
+    Raises:
+        ValueError: for a score out of range.
+    """
+    if not 0.0 <= score <= 1.0:
+        raise ValueError(f"an exercise score is between 0 and 1, not {score!r}")
+    return {
+        "scenario": scenario,
+        "policy": policy,
+        "seed": seed,
+        "journal_path": journal_path,
+        "journal_sha256": journal_sha256,
+        "driver": driver,
+        "score": float(score),
+        "passed": bool(passed),
+        "criteria": json.dumps(list(criteria), ensure_ascii=False, sort_keys=True),
+        "recorded_at": stamp(recorded_at),
+        "title": title,
+        "started_at": started_at,
+        "completed": completed,
+        "sealed_by": sealed_by,
+        "critical": None if critical is None else json.dumps(list(critical)),
+        "markers": None
+        if markers is None
+        else json.dumps(dict(markers), ensure_ascii=False, sort_keys=True),
+        "outcomes": None
+        if outcomes is None
+        else json.dumps([list(o) for o in outcomes], ensure_ascii=False),
+        "team": team,
+        "seat": seat,
+        "roles": None if roles is None else json.dumps(list(roles)),
+    }
 
 
 def _group(rows: Sequence[Any], people: Sequence[Trainee]) -> dict[str, list[Any]]:
