@@ -17,8 +17,6 @@ is imported only when a seat's screen opens or browser seats are served.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import socket
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -139,6 +137,8 @@ def _web(text: str, listen_host: str) -> tuple[str, int]:
 
 def _shown(host: str) -> str:
     """How the seat lines name a listening address (a wildcard as the machine's name)."""
+    import socket
+
     return host if host not in ("0.0.0.0", "::") else (socket.gethostname() or "localhost")
 
 
@@ -150,6 +150,8 @@ def _data_dir() -> Path:
 
 def cmd_host(args: argparse.Namespace) -> int:
     """``warroom host SCENARIO …``."""
+    import asyncio
+
     from simulator import protocol as p
     from simulator.text import check_name
     from tui.headless.session import new_session
@@ -413,6 +415,8 @@ def _placeholder_header(session: Any) -> Any:
 
 def cmd_join(args: argparse.Namespace) -> int:
     """``warroom join HOST:PORT (--code CODE [--name NAME] | --token TOKEN) [--actions FILE]``."""
+    import asyncio
+
     from simulator.library import load_script
     from simulator.text import check_name
     from simulator.yamlio import LoadError
