@@ -261,18 +261,18 @@ def validate_file(path: str | os.PathLike[str], scenario: str | None = None) -> 
     return "script"
 
 
-def check_script_is_for(script_path: str | os.PathLike[str], loaded: LoadedScenario) -> None:
-    """Refuse to play a script on a scenario other than the one its ``scenario:`` names (every
-    step would be rejected, and the grade would say the trainee did nothing).
+def check_script_is_for(
+    script: ActionScript, script_path: str | os.PathLike[str], loaded: LoadedScenario
+) -> None:
+    """Refuse to play ``script`` (loaded from ``script_path``) on a scenario other than the one
+    its ``scenario:`` names (every step would be rejected, and the grade would say the trainee
+    did nothing). The file is read again only to point at the key.
 
     Raises:
         simulator.yamlio.LoadError: ``SCRIPT:LINE:COL: error: scenario: …`` at the key.
     """
-    from simulator.commands import ActionScript
-    from simulator.yamlio import LoadError, read_yaml, validate
+    from simulator.yamlio import LoadError, read_yaml
 
-    doc = read_yaml(script_path)
-    script = validate(doc, ActionScript)
     if script.scenario is None:
         return
     spec = script_scenario(script_path, script.scenario)
@@ -284,6 +284,7 @@ def check_script_is_for(script_path: str | os.PathLike[str], loaded: LoadedScena
         named.sha256 == loaded.sha256 or named.scenario.id == loaded.scenario.id
     ):
         return
+    doc = read_yaml(script_path)
     raise LoadError(
         [
             doc.problem(

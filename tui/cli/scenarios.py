@@ -272,7 +272,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     policy = load_policy(args.policy)
     script = load_script(args.actions) if args.actions else None
     if script is not None:
-        check_script_is_for(args.actions, loaded)
+        check_script_is_for(script, args.actions, loaded)
     trainee = args.trainee or (script.trainee if script and script.trainee else None)
     trainee = trainee or (f"autopilot-{args.autopilot}" if args.autopilot else "trainee")
     engine = headless_engine(scenario, policy, seed=args.seed, trainee=trainee)
