@@ -69,7 +69,6 @@ from assessments.records import (
     Records,
     TraineeRecord,
 )
-from simulator.yamlio import LoadError
 
 __all__ = [
     "CREDITED",
@@ -516,6 +515,8 @@ def _programme(policy: Policy) -> str:
 
 @functools.cache
 def _programme_of(policy_id: str) -> str:
+    from simulator.yamlio import LoadError  # here: recording needs no YAML before it loads one
+
     try:
         return _programme(load_policy(policy_id))
     except (LoadError, OSError, LookupError, ValueError):

@@ -40,7 +40,7 @@ from pydantic import (
     Tag,
 )
 
-from simulator import yamlio
+from simulator import modelcache
 from simulator.durations import Duration, Period, format_duration
 from simulator.journal import JournalError, JournalEvents
 from simulator.playbook import Escalation, Notification, Playbook
@@ -901,6 +901,8 @@ def _check_inheritance(policy: Policy, ref: InheritCertification) -> Iterator[tu
     if ref.inherit not in list_policies():
         yield here, f"no packaged policy {ref.inherit!r} (policies: {', '.join(list_policies())})"
         return
+    from simulator import yamlio
+
     try:
         parent = yamlio.load(policy_path(ref.inherit), Policy)
     except yamlio.LoadError:
@@ -976,7 +978,7 @@ def _load_packaged(name: str) -> Policy:
 
 
 def _load(path: Path) -> Policy:
-    policy = yamlio.load(path, Policy, checks=check_policy)
+    policy, _ = modelcache.load(path, Policy, checks=check_policy)
     cert = policy.certification
     if isinstance(cert, InheritCertification):
         parent = load_policy(cert.inherit)

@@ -371,8 +371,12 @@ AIMED: frozenset[str] = frozenset(do for do, c in COMMAND_TYPES.items() if c.AIM
 
 _FACILITATOR_CLASSES = tuple(FACILITATOR_TYPES.values())
 
-ACTION_ADAPTER: TypeAdapter[Action] = TypeAdapter(Action)
-FACILITATOR_ADAPTER: TypeAdapter[FacilitatorCommand] = TypeAdapter(FacilitatorCommand)
+_DEFERRED = ConfigDict(defer_build=True)
+"""Build the adapters' validators when they first validate, not when this module is imported."""
+ACTION_ADAPTER: TypeAdapter[Action] = TypeAdapter(Action, config=_DEFERRED)
+FACILITATOR_ADAPTER: TypeAdapter[FacilitatorCommand] = TypeAdapter(
+    FacilitatorCommand, config=_DEFERRED
+)
 
 
 def parse_command(data: dict[str, Any]) -> Command:
@@ -403,7 +407,7 @@ def is_facilitator(command: object) -> bool:
 class TimedAction(BaseModel):
     """One step of an action script: ``at`` a sim time, ``do`` an action, with its fields."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     at: Duration
     """Sim time: ``90s``, ``1m30s``, ``2h`` or seconds."""
@@ -431,7 +435,7 @@ class ActionScript(BaseModel):
     complications (``{at: 12m, do: fire_inject, inject: major-validator-offline}``).
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     trainee: str | None = Field(default=None, max_length=80)
     """The trainee's name."""

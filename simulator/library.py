@@ -69,14 +69,14 @@ def resolve(spec: str) -> Path:
     Raises:
         simulator.yamlio.LoadError: when it is neither.
     """
-    from simulator.yamlio import LoadError, Problem
-
     candidate = library_dir() / f"{spec}.yaml"
     if os.sep not in spec and "/" not in spec and not spec.endswith((".yaml", ".yml")):
         if candidate.is_file():
             return candidate
         if not Path(spec).exists():
             import difflib
+
+            from simulator.yamlio import LoadError, Problem
 
             ids = [p.stem for p in library_paths()]
             close = difflib.get_close_matches(spec, ids, n=1, cutoff=0.6)
@@ -111,12 +111,12 @@ def load_scenario(spec: str) -> LoadedScenario:
     Raises:
         simulator.yamlio.LoadError: with every problem, located.
     """
+    from simulator import modelcache
     from simulator.model import Scenario
-    from simulator.yamlio import load_with_document
 
     path = resolve(spec)
-    scenario, doc = load_with_document(path, Scenario, checks=Scenario.check_references)
-    return LoadedScenario(scenario, path, doc.sha256, spec)
+    scenario, sha256 = modelcache.load(path, Scenario, checks=Scenario.check_references)
+    return LoadedScenario(scenario, path, sha256, spec)
 
 
 @functools.lru_cache(maxsize=32)

@@ -174,9 +174,7 @@ class Refused(Exception):
 
 
 class _Message(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, strict=True, use_attribute_docstrings=True
-    )
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, defer_build=True)
 
     v: Version = VERSION
     """Protocol version."""
@@ -390,9 +388,7 @@ class Decision(_Message):
 class SeatHolding(BaseModel):
     """Who sits in one seat and the roles they hold."""
 
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, strict=True, use_attribute_docstrings=True
-    )
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, defer_build=True)
 
     seat: str
     """The seat's id."""

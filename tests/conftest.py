@@ -28,6 +28,20 @@ LEVELS = ("SEV-1", "SEV-2", "SEV-3", "SEV-4")
 TUI_TESTS = Path(__file__).parent / "tui"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _own_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The suite's caches (the catalogue, validated models) go in a folder of its own, never in
+    the user's cache folder; a test that sets ``WARROOM_CACHE`` itself still wins."""
+    if os.environ.get("WARROOM_CACHE"):
+        yield
+        return
+    os.environ["WARROOM_CACHE"] = str(tmp_path_factory.mktemp("cache"))
+    try:
+        yield
+    finally:
+        os.environ.pop("WARROOM_CACHE", None)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark each test with its tier: ``snapshot``, ``pilot`` or ``unit``."""
     for item in items:

@@ -94,7 +94,8 @@ def test_warroom_list_and_the_lobby_read_one_cache_file(
     monkeypatch.setenv("WARROOM_CACHE", str(tmp_path))
     rows, problems = library_rows()  # warroom list, with a cold cache
     assert problems == [] and cache_file() == tmp_path / "catalogue.json"
-    assert [p.name for p in tmp_path.iterdir()] == ["catalogue.json"]
+    # One catalogue file; ``models`` holds each file validated (``simulator.modelcache``).
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["catalogue.json", "models"]
 
     def no_loading(spec: str) -> None:
         raise AssertionError(f"{spec} loaded again although nothing changed")

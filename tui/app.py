@@ -22,11 +22,11 @@ from textual.app import App
 from textual.binding import Binding
 from textual.theme import Theme
 
-from tui.screens.lobby import LobbyDefaults, LobbyScreen
 from tui.screens.messages import ExerciseClosed, OpenQuiz, OpenRecord, StartExercise
 
 if TYPE_CHECKING:
     from tui.headless.session import Session
+    from tui.screens.lobby import LobbyDefaults
 
 HIGH_CONTRAST = Theme(
     name="warroom-high-contrast",
@@ -59,7 +59,7 @@ class WarroomApp(App[int]):
         self,
         *,
         session: Session | None,
-        defaults: LobbyDefaults,
+        defaults: LobbyDefaults | None = None,
         seed: int = 1,
         journal_dir: Path | None = None,
         paused: bool = False,
@@ -71,7 +71,8 @@ class WarroomApp(App[int]):
 
         Args:
             session: The session to play straight away, if any.
-            defaults: The lobby's starting values.
+            defaults: The lobby's starting values (none: the lobby's own; a console alone has
+                no lobby).
             seed: Seed for sessions started from the lobby.
             journal_dir: Where journals go (default: the user data dir).
             paused: Start sessions with the clock stopped.
@@ -102,7 +103,9 @@ class WarroomApp(App[int]):
 
             self.push_screen(ConsoleScreen(self.initial, facilitating=self.facilitating))
         else:
-            self.push_screen(LobbyScreen(self.defaults))
+            from tui.screens.lobby import LobbyDefaults, LobbyScreen
+
+            self.push_screen(LobbyScreen(self.defaults or LobbyDefaults()))
         self.call_after_refresh(self._started)
 
     def _started(self) -> None:
@@ -237,9 +240,14 @@ def make_app(
             driver="tui:facilitator" if facilitating else "tui",
             seal=programme_seal(db_path),
         )
+    defaults = None
+    if session is None:  # the console alone needs no lobby (nor its module)
+        from tui.screens.lobby import LobbyDefaults
+
+        defaults = LobbyDefaults(trainee=trainee, policy=name, speed=pace)
     return WarroomApp(
         session=session,
-        defaults=LobbyDefaults(trainee=trainee, policy=name, speed=pace),
+        defaults=defaults,
         seed=seed,
         journal_dir=folder,
         paused=paused,

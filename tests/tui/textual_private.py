@@ -73,3 +73,27 @@ def footer_keys(screen: Screen[Any]) -> list[Any]:
     from textual.widgets._footer import FooterKey
 
     return list(screen.query(FooterKey))
+
+
+def paint_now(screen: Screen[Any]) -> None:
+    """Paint ``screen`` now, as its layout does once laid out (the console overrides it)."""
+    screen._compositor_refresh()
+
+
+def repaint_due(screen: Screen[Any]) -> bool:
+    """Whether ``screen`` is marked to be painted when the app is next idle."""
+    return bool(screen._repaint_required)
+
+
+def count_paints(screen: Screen[Any]) -> list[object]:
+    """A list that gets an entry each time ``screen`` is painted (its compositor renders)."""
+    painted: list[object] = []
+    compositor = screen._compositor
+    render = compositor.render_update
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        painted.append(args)
+        return render(*args, **kwargs)
+
+    compositor.render_update = counted  # type: ignore[method-assign]
+    return painted

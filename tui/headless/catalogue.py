@@ -12,8 +12,9 @@ file that does not load is reported, never listed, and nothing is cached while o
 (nor while a file named like a packaged policy in the working directory stands in for it, as
 ``load_policy`` would read that file).
 
-This module must not import Textual or Rich, nor anything beyond the standard library and
-``platformdirs`` until the cache is found stale; it must not trust its cache file: a missing,
+This module must not import Textual or Rich, nor anything beyond the standard library,
+``platformdirs`` and ``simulator.modelcache`` (the cache folder, the code's fingerprint) until
+the cache is found stale; it must not trust its cache file: a missing,
 corrupt, oversized or foreign one is ignored and rewritten.
 """
 
@@ -23,11 +24,12 @@ import contextlib
 import hashlib
 import json
 import os
-import stat
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from simulator.modelcache import cache_dir, code_fingerprint, read_cache_file
 
 if TYPE_CHECKING:
     from simulator.yamlio import LoadError
@@ -76,16 +78,6 @@ class Catalogue:
     """The packaged policies' names (``assessments.policy.PACKAGED``)."""
 
 
-def cache_dir() -> Path:
-    """Where warroom keeps its caches: ``$WARROOM_CACHE``, else the user's cache folder."""
-    folder = os.environ.get("WARROOM_CACHE")
-    if folder:
-        return Path(folder)
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("warroom"))
-
-
 def cache_file() -> Path:
     """The catalogue's cache file."""
     return cache_dir() / CACHE_NAME
@@ -126,16 +118,13 @@ def severity_text(entry: CatalogueEntry, level: str) -> str:
 
 
 def fingerprint(files: Iterable[Path]) -> str:
-    """A SHA-256 over ``files`` and every source that decides their entries (names and bytes)."""
-    import assessments
-    import simulator
+    """A SHA-256 over ``files``, this module and every source that decides their entries (the
+    code of ``simulator`` and ``assessments`` and the packaged policies: ``code_fingerprint``)."""
+    import assessments  # noqa: F401 - its sources are fingerprinted
 
     digest = hashlib.sha256(f"warroom catalogue {CATALOGUE_VERSION}\n".encode())
-    sources: list[Path] = [Path(__file__)]
-    for package in (simulator, assessments):
-        root = Path(str(package.__file__)).parent
-        sources += sorted(p for p in root.rglob("*") if p.suffix in (".py", ".yaml"))
-    for path in [*files, *sources]:
+    digest.update(f"{code_fingerprint('assessments')}\n".encode())
+    for path in [Path(__file__), *files]:
         data = path.read_bytes()
         digest.update(f"{path.name}\0{len(data)}\0".encode())
         digest.update(data)
@@ -235,15 +224,14 @@ def _from_json(raw: object, path: Path) -> CatalogueEntry | None:
 
 
 def _read_cache(path: Path, key: str, files: Sequence[Path]) -> Catalogue | None:
-    """The cached catalogue when ``path`` is a small regular file holding one for ``files``
-    under ``key``."""
+    """The cached catalogue when ``path`` is a small regular file of this user's holding one for
+    ``files`` under ``key``."""
+    raw = read_cache_file(path, MAX_CACHE_BYTES)
+    if raw is None:
+        return None
     try:
-        with path.open("rb") as f:
-            info = os.fstat(f.fileno())
-            if not (stat.S_ISREG(info.st_mode) and info.st_size <= MAX_CACHE_BYTES):
-                return None
-            data = json.loads(f.read(MAX_CACHE_BYTES + 1))
-    except (OSError, ValueError, RecursionError):
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
         return None
     if not isinstance(data, dict) or data.get("version") != CATALOGUE_VERSION:
         return None

@@ -40,7 +40,6 @@ from tui.screens.footer import KeyFooter
 from tui.screens.forms import Forms
 from tui.screens.messages import AlertPicked, ChecklistPicked, ExerciseClosed, SimUpdated
 from tui.screens.palette import IC_ACTIONS, ICActionsProvider
-from tui.screens.summary import Summary, SummaryScreen, summarize
 from tui.screens.widgets import (
     NARROW,
     AlertsPanel,
@@ -55,6 +54,7 @@ from tui.screens.widgets import (
 if TYPE_CHECKING:
     from assessments.policy import Policy
     from tui.link.server import LinkServer
+    from tui.screens.summary import Summary
 
 TICK = 0.1
 """Seconds between pacer ticks (10 Hz)."""
@@ -115,8 +115,20 @@ class ConsoleScreen(Screen[None]):
             yield Timeline(Words(scenario, self.session.trainee), id="timeline")
             with VerticalScroll(id="right"):
                 yield IncidentPanel(self.session.trainee, id="incident")
-                yield ScorePanel(id="score")
+                score = ScorePanel(id="score")
+                self._show_score(score)  # in the first frame, not a frame after it
+                yield score
         yield KeyFooter(narrow_rows=4)
+
+    def _compositor_refresh(self) -> None:
+        # Textual paints a screen pushed while the app's start-up batch is open, throws the
+        # paint away (nothing is written during a batch) and paints it again once the batch
+        # closes: a wasted paint of the whole console, a fifth of its first frame. While a
+        # batch is open, the paint is only marked as due (Textual is pinned: pyproject.toml).
+        if self.app._batch_count:
+            self._repaint_required = True
+            return
+        super()._compositor_refresh()
 
     def on_mount(self) -> None:
         self.bridge.open(time.monotonic())
@@ -209,9 +221,9 @@ class ConsoleScreen(Screen[None]):
         if view.ended and self.summary is None:
             self._finish(view.ended)
 
-    def _show_score(self) -> None:
+    def _show_score(self, panel: ScorePanel | None = None) -> None:
         assessment = self.session.assessment()
-        self.query_one(ScorePanel).show(
+        (panel or self.query_one(ScorePanel)).show(
             assessment.score,
             assessment.passed,
             [(c.title, c.status, c.detail) for c in assessment.criteria],
@@ -222,6 +234,8 @@ class ConsoleScreen(Screen[None]):
         if self._timer is not None:
             self._timer.stop()
         self.session.close()
+        from tui.screens.summary import SummaryScreen, summarize  # the results, when it ends
+
         summary = summarize(self.session, reason)
         files, notes = self._file_away(reason)
         self.summary = replace(summary, files=files, notes=notes)
