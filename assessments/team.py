@@ -30,7 +30,7 @@ from assessments.assessor.results import CRITERIA, whole_percent
 from assessments.policy import Policy
 from simulator import events as ev
 from simulator.model import Scenario
-from simulator.protocol import ROLE_COMMANDS, seat_role
+from simulator.roles import ROLE_COMMANDS, seat_role
 
 ROLE_CRITERIA: dict[str, tuple[str, ...]] = {
     "ic": (

@@ -55,6 +55,8 @@ if TYPE_CHECKING:
 FORMAT = 1
 """Journal format version."""
 
+JOURNAL_NAME = "journal.jsonl"
+"""The journal's name in a session directory."""
 MAX_JOURNAL_BYTES = 256 * 1024 * 1024
 """Journals larger than this are refused (a 2-hour exercise is well under 1 MiB)."""
 MAX_HEADER_TEXT = 4096

@@ -23,9 +23,8 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final, Literal, get_args
+from typing import Any, Final, Literal
 
 from pydantic import (
     BaseModel,
@@ -47,6 +46,39 @@ from simulator.events import (
     event_from_dict,
 )
 from simulator.journal import Header, JournalError
+from simulator.roles import (  # the roles table, by which the protocol authorises
+    FACILITATOR_COMMANDS as FACILITATOR_COMMANDS,
+)
+from simulator.roles import (
+    HANDED_AS as HANDED_AS,
+)
+from simulator.roles import (
+    ROLE_COMMANDS as ROLE_COMMANDS,
+)
+from simulator.roles import (
+    ROLE_TABLE as ROLE_TABLE,
+)
+from simulator.roles import (
+    ROLES as ROLES,
+)
+from simulator.roles import (
+    SEAT_COMMANDS as SEAT_COMMANDS,
+)
+from simulator.roles import (
+    SEATS as SEATS,
+)
+from simulator.roles import (
+    Role as Role,
+)
+from simulator.roles import (
+    RoleRow as RoleRow,
+)
+from simulator.roles import (
+    Seat as Seat,
+)
+from simulator.roles import (
+    seat_role as seat_role,
+)
 
 VERSION: Final = 1
 """The version of the session's Unix socket (the local facilitator's attach)."""
@@ -64,92 +96,6 @@ MAX_SERVER_LINE_BYTES = 1024 * 1024
 
 MAX_NAME = text.MAX_NAME
 """Longest name a person may join with, in characters: the one rule for names people type."""
-
-Role = Literal["ic", "scribe", "comms", "tech", "observer", "facilitator"]
-"""The roles of a team game day. ``comms`` is the communications lead, ``tech`` the technical
-lead or a subject-matter expert."""
-
-ROLES: tuple[Role, ...] = get_args(Role)
-
-Seat = Literal["facilitator", "observer"]
-"""The roles a version-1 connection (the local Unix socket) may take."""
-
-SEATS: tuple[Seat, ...] = get_args(Seat)
-
-
-def _names(*classes: type[cmd.BaseCommand]) -> frozenset[str]:
-    return frozenset(str(c.model_fields["do"].default) for c in classes)
-
-
-FACILITATOR_COMMANDS: frozenset[str] = _names(
-    cmd.FireInject, cmd.AdHocInject, cmd.StartFault, cmd.SetPace, cmd.EndExercise
-)
-"""The ``do`` names of the facilitator's commands."""
-
-
-@dataclass(frozen=True)
-class RoleRow:
-    """One row of the roles table: what a role is called, what it may send and how it is
-    handed."""
-
-    title: str
-    """The role in words (``Incident Commander``, ``communications lead``)."""
-    sends: frozenset[str]
-    """The ``do`` names its commands may have."""
-    approval: frozenset[str] = frozenset()
-    """Of those, the ones the host holds until a role that ``approves`` approves them."""
-    approves: bool = False
-    """Whether this role approves (or denies) the commands other roles send for approval."""
-    handed_as: str | None = None
-    """The incident role (``assign_role``'s ``role``) that hands this role to a participant;
-    ``None``: it goes only with the seat."""
-
-
-_DIAGNOSE_AND_MITIGATE = _names(cmd.RunDiagnostic, cmd.Delegate, cmd.ApplyMitigation)
-
-ROLE_TABLE: dict[Role, RoleRow] = {
-    "ic": RoleRow("Incident Commander", frozenset(cmd.ACTION_TYPES), approves=True),
-    "scribe": RoleRow("scribe", _names(cmd.Note), handed_as="scribe"),
-    "comms": RoleRow(
-        "communications lead",
-        _names(cmd.PostUpdate, cmd.Notify, cmd.Note),
-        handed_as="comms_lead",
-    ),
-    "tech": RoleRow(
-        "technical lead",
-        _DIAGNOSE_AND_MITIGATE | _names(cmd.Note),
-        approval=_DIAGNOSE_AND_MITIGATE,
-        handed_as="tech_lead",
-    ),
-    "observer": RoleRow("observer", frozenset()),
-    "facilitator": RoleRow("facilitator", FACILITATOR_COMMANDS),
-}
-"""The roles table, one row per role: what it may send, what of that waits for the IC's
-approval (the technical lead acts on what the IC approved), who approves, and the incident role
-that hands it to a person (the IC's ``assign_role``). The host checks every seat's command
-against the rows of the roles the seat holds before anything reaches the engine; a command
-outside them is refused with the reason and never journalled."""
-
-ROLE_COMMANDS: dict[Role, frozenset[str]] = {role: row.sends for role, row in ROLE_TABLE.items()}
-"""What each role may send (``ROLE_TABLE``'s ``sends``)."""
-
-HANDED_AS: dict[str, Role] = {
-    row.handed_as: role for role, row in ROLE_TABLE.items() if row.handed_as is not None
-}
-"""The team role an incident role hands (``comms_lead`` → ``comms``)."""
-
-
-def seat_role(seat: str) -> str:
-    """The role of a team seat's id, the role its code opened (``observer-2`` → ``observer``;
-    the IC's role is never handed, so an ``ic`` seat is the IC's)."""
-    return seat.split("-", 1)[0]
-
-
-SEAT_COMMANDS: dict[Seat, frozenset[str]] = {seat: ROLE_COMMANDS[seat] for seat in SEATS}
-"""The rows of ``ROLE_COMMANDS`` a version-1 connection may use.
-
-The trainee's actions (``acknowledge`` …) come from the trainee's own seat, the playing
-session, and never over the Unix socket from a facilitator or an observer."""
 
 
 class ProtocolError(Exception):

@@ -22,7 +22,7 @@ from simulator import events as ev
 from simulator.durations import parse_duration
 from simulator.model import Consequence, MustNot, Scenario
 from simulator.people import find_responder, person_key
-from simulator.protocol import seat_role
+from simulator.roles import seat_role
 from simulator.snapshot import incident_start
 
 

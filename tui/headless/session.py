@@ -22,14 +22,13 @@ from assessments.policy import Level, Policy, journal_policy, load_policy
 from simulator.commands import Command
 from simulator.engine import Engine, Outcome
 from simulator.events import ActionRejected, Event, dumps
-from simulator.journal import Header, Journal, JournalWriter, new_header
+from simulator.journal import JOURNAL_NAME, Header, Journal, JournalWriter, new_header
 from simulator.library import LoadedScenario, load_scenario
 from simulator.pacer import MAX_SPEED, Pacer, next_speed
 from simulator.snapshot import Snapshot
 from tui.headless.facilitation import Pace, pace_of
 from tui.headless.guide import UpdateContext
 from tui.headless.views import ConsoleView, build_view
-from tui.link.common import JOURNAL_NAME
 
 JUMP = 60.0
 """How far the jump-ahead key moves sim time."""

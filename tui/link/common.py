@@ -16,6 +16,7 @@ from pathlib import Path
 from simulator import commands as cmd
 from simulator import protocol as p
 from simulator.files import FileError, read_text
+from simulator.journal import JOURNAL_NAME as JOURNAL_NAME
 from simulator.journal import Header
 
 SOCKET_NAME = "link.sock"
@@ -23,9 +24,6 @@ SOCKET_NAME = "link.sock"
 
 LINK_FILE = "link"
 """A file in the session directory holding the socket's path when it had to live elsewhere."""
-
-JOURNAL_NAME = "journal.jsonl"
-"""The journal's name in a session directory."""
 
 MAX_SOCKET_PATH = 103
 """Longest socket path in bytes: ``sun_path`` holds 108 bytes on Linux and 104 on macOS,

@@ -13,6 +13,7 @@ and the summary is shown.
 
 from __future__ import annotations
 
+import functools
 import gc
 import time
 from dataclasses import replace
@@ -37,7 +38,6 @@ from tui.screens.bridge import Bridge
 from tui.screens.dialogs.base import ActionDialog, CommandT
 from tui.screens.dialogs.confirm import ConfirmQuit
 from tui.screens.footer import KeyFooter
-from tui.screens.forms import Forms
 from tui.screens.messages import AlertPicked, ChecklistPicked, ExerciseClosed, SimUpdated
 from tui.screens.palette import IC_ACTIONS, ICActionsProvider
 from tui.screens.widgets import (
@@ -54,6 +54,7 @@ from tui.screens.widgets import (
 if TYPE_CHECKING:
     from assessments.policy import Policy
     from tui.link.server import LinkServer
+    from tui.screens.forms import Forms
     from tui.screens.summary import Summary
 
 TICK = 0.1
@@ -91,7 +92,6 @@ class ConsoleScreen(Screen[None]):
         self.session = session
         self.facilitating = facilitating
         self.bridge = Bridge(session, self)
-        self.forms = Forms(session)
         self.metrics = key_metrics(session.scenario)
         self.view: ConsoleView = session.view()
         self.summary: Summary | None = None
@@ -100,6 +100,14 @@ class ConsoleScreen(Screen[None]):
         """The session's link for a facilitator in another terminal, once served."""
         self.view_index = 0
         """Which of ``NARROW_VIEWS`` a narrow terminal shows beside the left column."""
+
+    @functools.cached_property
+    def forms(self) -> Forms:
+        """The IC's dialogs, built from the session when a key asks for one (their modules are
+        imported then, not before the first frame)."""
+        from tui.screens.forms import Forms
+
+        return Forms(self.session)
 
     def compose(self) -> ComposeResult:
         scenario = self.session.scenario
