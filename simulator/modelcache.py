@@ -208,7 +208,7 @@ def _read(entry: Path, model: type[M], key: str) -> M | None:
         return None
     try:
         value = _decode(data.get("value"), _models_of(model))
-    except (_Miss, RecursionError):
+    except (_Miss, RecursionError, TypeError, ValueError):  # a tampered entry: a miss
         return None
     return value if isinstance(value, model) else None
 

@@ -148,6 +148,14 @@ def _model_body(data: dict[str, Any]) -> list[Any]:
             id="an-unknown-tag",
         ),
         pytest.param(lambda e: e.write_bytes(b"[" * 100_000), id="deep-nesting"),
+        pytest.param(
+            lambda e: _doctor(e, lambda d: _model_body(d)[1].update(title={"d": [[[1], 2]]})),
+            id="an-unhashable-key",
+        ),
+        pytest.param(
+            lambda e: _doctor(e, lambda d: _model_body(d).__setitem__(2, [[1]])),
+            id="an-unhashable-field-name",
+        ),
     ],
 )
 def test_a_spoiled_entry_is_a_miss_and_is_written_again(
