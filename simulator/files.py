@@ -22,7 +22,7 @@ from collections.abc import Callable
 
 from simulator.text import visible
 
-__all__ = ["FileError", "InputError", "read_bytes", "read_text", "size_text"]
+__all__ = ["MAX_YAML_BYTES", "FileError", "InputError", "read_bytes", "read_text", "size_text"]
 
 
 class InputError(Exception):
@@ -109,6 +109,10 @@ def _opener(limit: int) -> Callable[[str, int], int]:
 
     return opener
 
+
+MAX_YAML_BYTES = 1024 * 1024
+"""The largest YAML file read (scenario, policy, quiz bank, action script), in bytes (1 MiB):
+far beyond any hand-written one (``simulator.yamlio.MAX_BYTES``)."""
 
 _CHUNK = 64 * 1024
 """The least ``read_bytes`` asks for at once (a file may grow after it was checked)."""

@@ -38,7 +38,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from simulator.files import FileError, read_bytes
+from simulator.files import MAX_YAML_BYTES, FileError, read_bytes
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -64,9 +64,6 @@ MAX_ENTRY_BYTES = 16 * 1024 * 1024
 
 KEEP = 64
 """Entries kept; the least recently written go when there are more."""
-
-MAX_FILE_BYTES = 1024 * 1024
-"""The default size limit of a file ``load`` reads (``simulator.yamlio.MAX_BYTES``)."""
 
 
 class _Miss(Exception):
@@ -114,7 +111,7 @@ def load(
     model: type[M],
     *,
     checks: Callable[[M], Iterable[tuple[Loc, str]]] | None = None,
-    max_bytes: int = MAX_FILE_BYTES,
+    max_bytes: int = MAX_YAML_BYTES,
 ) -> tuple[M, str]:
     """``simulator.yamlio.load``, from the cache when these bytes validated before; also the
     file's SHA-256.

@@ -38,7 +38,7 @@ from pydantic_core.core_schema import ErrorType
 from yaml.constructor import SafeConstructor
 from yaml.nodes import ScalarNode
 
-from simulator.files import FileError, read_bytes, size_text
+from simulator.files import MAX_YAML_BYTES, FileError, read_bytes, size_text
 from simulator.text import visible
 
 try:
@@ -66,7 +66,7 @@ Loc = tuple[str | int, ...]
 
 M = TypeVar("M", bound=BaseModel)
 
-MAX_BYTES = 1024 * 1024
+MAX_BYTES = MAX_YAML_BYTES
 """The largest file read, in bytes (1 MiB): far beyond any hand-written scenario."""
 MAX_DEPTH = 100
 """The deepest nesting of lists and mappings accepted."""
