@@ -40,12 +40,17 @@ from typing import Any, Literal
 from assessments.assessor import grade_journal
 from assessments.keys import MissingKey, load_keys
 from assessments.policy import Policy, journal_policy
-from assessments.programme import driver_for, exercise_row, people_rows, plays_as_team
+from assessments.programme import (
+    driver_for,
+    exercise_row,
+    people_rows,
+    plays_as_team,
+    refuse_bad_names,
+)
 from assessments.records import Location, Records, RecordsError
 from simulator.files import FileError, read_bytes
 from simulator.journal import MAX_JOURNAL_BYTES, JournalError, JournalEvents, read_sealed
 from simulator.library import LoadedScenario, journal_scenario
-from simulator.text import normalise_name
 from simulator.yamlio import LoadError
 
 __all__ = ["ImportReport", "Outcome", "find_journals", "import_journals"]
@@ -175,10 +180,7 @@ def _grade(path: str) -> Graded:
         if seal.last_seal is not None and seal.last_seal in _seals:
             return path, "already", "", []
         driver = driver_for(path, journal.header.driver, seal, _practice)
-        try:
-            normalise_name(journal.header.trainee)
-        except ValueError as exc:
-            raise RecordsError(f"{path}: not recorded: {exc}") from None
+        refuse_bad_names(f"{path}: not recorded", [{"trainee": journal.header.trainee}])
         loaded, policy = _grading(journal)
         a = grade_journal(journal, policy=policy, loaded=loaded)
         where = str(Path(path).resolve())
@@ -192,6 +194,7 @@ def _grade(path: str) -> Graded:
                 journal_path=where,
                 seal=seal.last_seal,
             )
+            refuse_bad_names(f"{path}: not recorded", rows[1:])  # in the parent: a batch fails
     except JournalError as exc:
         return path, "unreadable", str(exc), []
     except RecordsError as exc:

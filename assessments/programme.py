@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -41,6 +42,7 @@ from simulator.journal import (
     check_seal,
     read_journal,
 )
+from simulator.text import normalise_name
 
 if TYPE_CHECKING:
     from assessments.assessor import Assessment
@@ -90,6 +92,7 @@ def record_attempt(
     location = resolve_db_path(db_path)
     if journal_path is None:
         rows = [exercise_row(assessment, None)]
+        refuse_bad_names("cannot record the attempt", rows)
     else:
         try:
             read = read_journal(journal_path)
@@ -108,6 +111,7 @@ def record_attempt(
         ]
         if plays_as_team(read):
             rows += _participants(read, policy, driver=driver, journal_path=where, seal=seal)
+        refuse_bad_names(f"{journal_path}: not recorded", rows)
     when = now or datetime.now(UTC)
     with Records(location) as records, records.transaction():
         attempt = records.add_exercise(**rows[0], recorded_at=when)
@@ -146,6 +150,21 @@ def _participants(
         journal_path=journal_path,
         seal=seal.last_seal,
     )
+
+
+def refuse_bad_names(why: str, rows: Iterable[Mapping[str, Any]]) -> None:
+    """Refuse attempts (``exercise_row``, ``people_rows``) that name someone the records would
+    refuse (``simulator.text.normalise_name``: a control character, too long …), before any
+    is recorded.
+
+    Raises:
+        assessments.records.RecordsError: ``WHY: the reason``.
+    """
+    for row in rows:
+        try:
+            normalise_name(str(row["trainee"]))
+        except ValueError as exc:
+            raise RecordsError(f"{why}: {exc}") from None
 
 
 def plays_as_team(journal: JournalEvents) -> bool:

@@ -23,6 +23,7 @@ from assessments.policy import load_policy
 from assessments.programme import record_attempt, sealing_key
 from assessments.records import ExerciseAttempt, Records, resolve_db_path
 from simulator.autopilot import Profile
+from simulator.events import event_from_dict
 from simulator.journal import JournalEvents, JournalWriter, new_header, read_journal, read_sealed
 from simulator.library import load_scenario
 from tests.postgres import raw_sql
@@ -411,3 +412,26 @@ def test_a_team_journal_is_imported_as_grade_record_records_it_the_team_and_each
     copy = _other_digests(journal, tmp_path / "copy" / "team.jsonl")
     assert import_journals(location, [copy]).count("already") == 1
     assert len(recorded()) == 5
+
+
+def test_a_team_journal_naming_a_participant_the_records_refuse_is_refused_by_both(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    db = tmp_path / "records.db"
+    seal = sealing_key(db)
+    source = read_journal(team_journal(tmp_path / "team.jsonl", seal))
+    bad = tmp_path / "day" / "bell.jsonl"
+    with JournalWriter(bad, source.header, seal=seal) as writer:  # as a host would seal it
+        for line in source.lines:
+            writer(event_from_dict(json.loads(line.replace('"Grace"', '"Gr\\u0007ace"'))))
+    good = _sealed_play(tmp_path / "day" / "solo.jsonl", seal, "api-outage", "default", "expert")
+    assert main(["import", str(bad.parent), "--db", str(db)]) == 1
+    out, err = capsys.readouterr()
+    refusal = "not recorded: a trainee name cannot contain control or unassigned characters"
+    assert f"{bad}: {refusal}" in err and "2 journals: 1 imported, 0 as practice only" in out
+    assert main(["grade", str(bad), "--record", "--db", str(db)]) == 1
+    err = capsys.readouterr().err
+    assert f"{bad}: {refusal}" in err and "Traceback" not in err
+    with Records(db) as r:
+        assert [a.journal_path for a in r.exercises()] == [str(good.resolve())]
