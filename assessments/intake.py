@@ -6,8 +6,11 @@ recursively) and spread over a process pool (one worker per core, started once, 
 handed out in chunks); each worker hashes the file first and skips a journal the records
 already hold (by the SHA-256 of its bytes), then reads it with
 ``simulator.journal.read_sealed`` (a journal the programme sealed has its seal checked with one
-HMAC and only the lines grading reads decoded) and grades it with ``grade_journal``, exactly
-as ``warroom grade`` does; each worker finds a scenario and a policy once, not once per
+HMAC and only the lines grading reads decoded), skips it when the records hold its last seal
+(a copy of a sealed journal recorded already, whatever its digests hold), and grades it with
+``grade_journal``, exactly as ``warroom grade`` does; a team game day's journal is also graded
+per participant (``assessments.programme.people_rows``), so import records the same attempts
+as ``grade --record``. Each worker finds a scenario and a policy once, not once per
 journal, and keeps freed memory for the next journal (``TOP_PAD``). The parent records what
 the workers graded as they go, a few hundred attempts per transaction.
 
@@ -37,12 +40,17 @@ from typing import Any, Literal
 from assessments.assessor import grade_journal
 from assessments.keys import MissingKey, load_keys
 from assessments.policy import Policy, journal_policy
-from assessments.programme import driver_for, grade_columns, session_columns
+from assessments.programme import (
+    driver_for,
+    exercise_row,
+    people_rows,
+    plays_as_team,
+    refuse_bad_names,
+)
 from assessments.records import Location, Records, RecordsError
 from simulator.files import FileError, read_bytes
 from simulator.journal import MAX_JOURNAL_BYTES, JournalError, JournalEvents, read_sealed
 from simulator.library import LoadedScenario, journal_scenario
-from simulator.text import normalise_name
 from simulator.yamlio import LoadError
 
 __all__ = ["ImportReport", "Outcome", "find_journals", "import_journals"]
@@ -53,9 +61,10 @@ Status = Literal["imported", "practice", "already", "refused", "unreadable"]
 Progress = Callable[[int, int], None]
 """``progress(done, total)``, called as journals are graded."""
 
-Graded = tuple[str, Status, str, dict[str, Any] | None]
-"""What a worker found of one journal: ``(path, status, message, attempt)``; the attempt is
-``Records.add_exercise``'s arguments, or ``None`` when there is nothing to record."""
+Graded = tuple[str, Status, str, list[dict[str, Any]]]
+"""What a worker found of one journal: ``(path, status, message, attempts)``; each attempt is
+``Records.add_exercise``'s arguments (a team game day's: the team's, then each
+participant's), none when there is nothing to record."""
 
 BATCH = 500
 """Attempts recorded per transaction."""
@@ -108,14 +117,17 @@ def find_journals(inputs: Iterable[str | os.PathLike[str]]) -> list[Path]:
 
 _keys: Mapping[str, bytes] = {}
 _known: frozenset[str] = frozenset()
+_seals: frozenset[str] = frozenset()
 _practice = False
 _found: dict[tuple[str, str, str, str], tuple[LoadedScenario, Policy]] = {}
 """What each (scenario id, sha256, path, policy) of a header is graded against, this run."""
 
 
-def _setup(keys: Mapping[str, bytes], known: frozenset[str], practice: bool) -> None:
-    global _keys, _known, _practice
-    _keys, _known, _practice = keys, known, practice
+def _setup(
+    keys: Mapping[str, bytes], known: frozenset[str], seals: frozenset[str], practice: bool
+) -> None:
+    global _keys, _known, _seals, _practice
+    _keys, _known, _seals, _practice = keys, known, seals, practice
     _found.clear()
     _keep_freed_heap()
 
@@ -148,14 +160,14 @@ def _grading(journal: JournalEvents) -> tuple[LoadedScenario, Policy]:
 
 
 def _grade(path: str) -> Graded:
-    """Hash, read, seal-check and grade one journal: ``(path, status, message, row)``."""
+    """Hash, read, seal-check and grade one journal: ``(path, status, message, attempts)``."""
     try:
         data = read_bytes(path, limit=MAX_JOURNAL_BYTES)
     except FileError as exc:
-        return path, "unreadable", f"{path}: error: {exc.reason}", None
+        return path, "unreadable", f"{path}: error: {exc.reason}", []
     sha = hashlib.sha256(data).hexdigest()
     if sha in _known:
-        return path, "already", "", None
+        return path, "already", "", []
     try:
         journal, seal = read_sealed(path, _keys, data=data, sha256=sha)
         if journal.edited_line is not None:
@@ -163,39 +175,36 @@ def _grade(path: str) -> Graded:
                 path,
                 "refused",
                 f"{path}:{journal.edited_line}: the line was edited by hand",
-                None,
+                [],
             )
+        if seal.last_seal is not None and seal.last_seal in _seals:
+            return path, "already", "", []
         driver = driver_for(path, journal.header.driver, seal, _practice)
-        try:
-            normalise_name(journal.header.trainee)
-        except ValueError as exc:
-            raise RecordsError(f"{path}: not recorded: {exc}") from None
+        refuse_bad_names(f"{path}: not recorded", [{"trainee": journal.header.trainee}])
         loaded, policy = _grading(journal)
         a = grade_journal(journal, policy=policy, loaded=loaded)
+        where = str(Path(path).resolve())
+        rows = [exercise_row(a, journal, driver=driver, journal_path=where, seal=seal.last_seal)]
+        if plays_as_team(journal):
+            rows += people_rows(
+                journal,
+                scenario=loaded.scenario,
+                policy=policy,
+                driver=driver,
+                journal_path=where,
+                seal=seal.last_seal,
+            )
+            refuse_bad_names(f"{path}: not recorded", rows[1:])  # in the parent: a batch fails
     except JournalError as exc:
-        return path, "unreadable", str(exc), None
+        return path, "unreadable", str(exc), []
     except RecordsError as exc:
-        return path, "refused", str(exc), None
+        return path, "refused", str(exc), []
     except LoadError as exc:
-        return path, "unreadable", "; ".join(str(x) for x in exc.problems), None
+        return path, "unreadable", "; ".join(str(x) for x in exc.problems), []
     except (KeyError, OSError, ValueError) as exc:  # a worker never dies with a traceback
-        return path, "unreadable", f"{path}: error: {str(exc).strip(chr(39))}", None
-    row = {
-        "trainee": a.trainee,
-        "scenario": a.scenario,
-        "policy": a.policy,
-        "score": a.score,
-        "passed": a.passed,
-        "criteria": [c.to_dict() for c in a.criteria],
-        "seed": a.seed,
-        "journal_path": str(Path(path).resolve()),
-        "journal_sha256": sha,
-        "driver": driver,
-        **session_columns(journal),
-        **grade_columns(a),
-    }
+        return path, "unreadable", f"{path}: error: {str(exc).strip(chr(39))}", []
     status: Status = "practice" if driver.startswith("practice:") else "imported"
-    return path, status, "", row
+    return path, status, "", rows
 
 
 # --------------------------------------------------------------------------- the parent
@@ -230,9 +239,10 @@ def import_journals(
         keys = {}  # a programme without a key has sealed nothing: every journal is foreign
     with Records(location) as records:
         known = frozenset(records.journal_digests())
+        seals = frozenset(records.journal_seals())
     names = [os.fspath(p) for p in paths]
     when = now or datetime.now(UTC)
-    _setup(keys, known, practice)
+    _setup(keys, known, seals, practice)
     if len(names) < POOL_FROM or workers == 1:
         return _record(location, map(_grade, names), len(names), 1, progress, when)
     # The first journal is graded here: its scenario and policy are then loaded and cached
@@ -246,7 +256,7 @@ def import_journals(
         else None
     )
     with ProcessPoolExecutor(
-        count, mp_context=context, initializer=_setup, initargs=(keys, known, practice)
+        count, mp_context=context, initializer=_setup, initargs=(keys, known, seals, practice)
     ) as pool:
         rest = pool.map(_grade, names[1:], chunksize=chunk)
         graded = itertools.chain([first], rest)
@@ -261,8 +271,9 @@ def _record(
     progress: Progress | None,
     now: datetime,
 ) -> ImportReport:
-    """Record the attempts among ``results`` as they come, ``BATCH`` per transaction, and
-    tell ``progress`` every ``step`` journals."""
+    """Record the attempts among ``results`` as they come, about ``BATCH`` per transaction
+    (a journal's attempts in one), and tell ``progress`` every ``step`` journals. A journal
+    is ``already`` recorded when none of its attempts was new."""
     kept: list[Graded] = []
     pending: list[tuple[int, dict[str, Any]]] = []
     new: dict[int, bool] = {}
@@ -273,15 +284,15 @@ def _record(
                 added = records.add_exercises([row for _, row in pending], recorded_at=now)
             except ValueError as exc:  # pragma: no cover - the workers checked names and scores
                 raise RecordsError(f"{location}: {exc}") from None
-            new.update(zip((i for i, _ in pending), added, strict=True))
+            for (i, _), fresh in zip(pending, added, strict=True):
+                new[i] = new.get(i, False) or fresh
             pending.clear()
 
         for i, result in enumerate(results):
             kept.append(result)
-            if result[3] is not None:
-                pending.append((i, result[3]))
-                if len(pending) >= BATCH:
-                    write()
+            pending.extend((i, row) for row in result[3])
+            if len(pending) >= BATCH:
+                write()
             if progress is not None and ((i + 1) % step == 0 or i + 1 == total):
                 progress(i + 1, total)
         if pending:

@@ -1,9 +1,11 @@
 """The training programme's services: record what a trainee did, and read a trainee's record.
 
-``record_attempt`` stores a graded exercise (``warroom grade --record``, ``warroom import`` and the
-console when an exercise ends) — for credit only from a journal the programme sealed
-(``sealing_key`` is the key sessions seal with; ``credited_driver`` says what an unsealed one
-counts for), ``record_quiz`` a graded quiz (``warroom quiz --record`` and the quiz
+``record_attempt`` stores a graded exercise (``warroom grade --record``, ``warroom host
+--record`` and the console when an exercise ends) — for credit only from a journal the
+programme sealed (``sealing_key`` is the key sessions seal with; ``credited_driver`` says what
+an unsealed one counts for); ``exercise_row`` and ``people_rows`` are the attempts it records of
+a journal, which ``warroom import`` (``assessments.intake``) records too, so both record the
+same rows; ``record_quiz`` a graded quiz (``warroom quiz --record`` and the quiz
 screen), and ``record_lines`` gives a trainee's record and certification status as lines of
 text (``warroom trainee`` and the record screen). The command line and the screens call these;
 they hold no rule of their own about what is recorded.
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,12 +42,14 @@ from simulator.journal import (
     check_seal,
     read_journal,
 )
+from simulator.text import normalise_name
 
 if TYPE_CHECKING:
     from assessments.assessor import Assessment
     from assessments.certification import CertificationStatus
     from assessments.policy import Policy
     from assessments.quiz import QuizResult
+    from simulator.model import Scenario
 
 
 def record_attempt(
@@ -60,8 +65,10 @@ def record_attempt(
 
     The journal's header says who acted (its driver decides what the attempt counts for: see
     ``assessments.certification``); recording the same journal twice under the same policy
-    stores it once. A team game day's journal (driver ``team``) is stored as the team's
-    attempt and one attempt per participant (``record_people``), in one transaction.
+    stores it once (the same bytes, or for a journal this programme sealed the same last
+    seal: see ``assessments.records.Records.add_exercise``). A team game day's journal (driver
+    ``team``) is stored as the team's attempt and one attempt per participant
+    (``people_rows``), in one transaction.
 
     Args:
         db_path: The database (``None``: ``$WARROOM_DB``, else the user data directory).
@@ -82,11 +89,11 @@ def record_attempt(
             with another programme's key, or re-sealed after an edit), or the database cannot
             be used.
     """
-    driver, sha, journal = "unknown", None, None
-    session: dict[str, Any] = {}
-    read: Journal | None = None
     location = resolve_db_path(db_path)
-    if journal_path is not None:
+    if journal_path is None:
+        rows = [exercise_row(assessment, None)]
+        refuse_bad_names("cannot record the attempt", rows)
+    else:
         try:
             read = read_journal(journal_path)
         except JournalError as exc:
@@ -96,59 +103,37 @@ def record_attempt(
                 f"{journal_path}:{read.edited_line}: the journal was edited by hand; "
                 "attempts from edited journals are not recorded"
             )
-        driver = credited_driver(read, location, practice=practice)
-        sha = read.sha256
-        journal = str(Path(journal_path).resolve())
-        session = session_columns(read)
-    team = read is not None and read.header.driver.split(":", 1)[0] == TEAM
+        seal = seal_of(read, location)
+        driver = driver_for(read.path, read.header.driver, seal, practice)
+        where = str(Path(journal_path).resolve())
+        rows = [
+            exercise_row(assessment, read, driver=driver, journal_path=where, seal=seal.last_seal)
+        ]
+        if plays_as_team(read):
+            rows += _participants(read, policy, driver=driver, journal_path=where, seal=seal)
+        refuse_bad_names(f"{journal_path}: not recorded", rows)
+    when = now or datetime.now(UTC)
     with Records(location) as records, records.transaction():
-        attempt = records.add_exercise(
-            assessment.trainee,
-            scenario=assessment.scenario,
-            policy=assessment.policy,
-            score=assessment.score,
-            passed=assessment.passed,
-            criteria=[c.to_dict() for c in assessment.criteria],
-            recorded_at=now or datetime.now(UTC),
-            seed=assessment.seed,
-            journal_path=journal,
-            journal_sha256=sha,
-            driver=driver,
-            **session,
-            **grade_columns(assessment),
-            team=assessment.trainee if team else None,
-        )
-        if team and read is not None:
-            record_people(
-                records,
-                read,
-                policy,
-                driver=driver,
-                journal_path=journal,
-                recorded_at=now or datetime.now(UTC),
-                session=session,
-            )
+        attempt = records.add_exercise(**rows[0], recorded_at=when)
+        for row in rows[1:]:
+            records.add_exercise(**row, recorded_at=when)
         return attempt
 
 
-def record_people(
-    records: Records,
+def _participants(
     journal: Journal,
     policy: Policy | None,
     *,
     driver: str,
-    journal_path: str | None,
-    recorded_at: datetime,
-    session: dict[str, Any],
-) -> list[ExerciseAttempt]:
-    """Store one attempt per participant of a team game day (``assessments.team``): their
-    seat, the roles they held, the criteria those roles own, their score and verdict.
+    journal_path: str,
+    seal: SealCheck,
+) -> list[dict[str, Any]]:
+    """``people_rows`` of ``journal``, its scenario and policy found as ``grade`` finds them.
 
     Raises:
         assessments.records.RecordsError: the journal's scenario or policy cannot be found.
     """
     from assessments.policy import journal_policy
-    from assessments.team import grade_people
     from simulator.library import journal_scenario
     from simulator.yamlio import LoadError
 
@@ -157,34 +142,131 @@ def record_people(
         scenario = journal_scenario(journal, None).scenario
     except (JournalError, LoadError) as exc:
         raise RecordsError(f"cannot record the participants: {exc}") from None
-    out: list[ExerciseAttempt] = []
+    return people_rows(
+        journal,
+        scenario=scenario,
+        policy=in_force,
+        driver=driver,
+        journal_path=journal_path,
+        seal=seal.last_seal,
+    )
+
+
+def refuse_bad_names(why: str, rows: Iterable[Mapping[str, Any]]) -> None:
+    """Refuse attempts (``exercise_row``, ``people_rows``) that name someone the records would
+    refuse (``simulator.text.normalise_name``: a control character, too long …), before any
+    is recorded.
+
+    Raises:
+        assessments.records.RecordsError: ``WHY: the reason``.
+    """
+    for row in rows:
+        try:
+            normalise_name(str(row["trainee"]))
+        except ValueError as exc:
+            raise RecordsError(f"{why}: {exc}") from None
+
+
+def plays_as_team(journal: JournalEvents) -> bool:
+    """Whether ``journal`` is a team game day's (driver ``team``): recorded as the team's
+    attempt and one per participant."""
+    return journal.header.driver.split(":", 1)[0] == TEAM
+
+
+def exercise_row(
+    assessment: Assessment,
+    journal: JournalEvents | None,
+    *,
+    driver: str = "unknown",
+    journal_path: str | None = None,
+    seal: str | None = None,
+) -> dict[str, Any]:
+    """``Records.add_exercise``'s arguments, but ``recorded_at``, for ``assessment``: the
+    grade of ``journal`` (when one was written) as one trainee's attempt, or a team game
+    day's own attempt (``plays_as_team``).
+
+    Args:
+        assessment: The exercise's grade.
+        journal: Its journal, read back (its SHA-256 and what a cohort report needs).
+        driver: What the attempt is recorded as (``driver_for``).
+        journal_path: Where the journal is, as recorded (resolved).
+        seal: The journal's last seal when this programme sealed it
+            (``SealCheck.last_seal``).
+    """
+    row: dict[str, Any] = {
+        "trainee": assessment.trainee,
+        "scenario": assessment.scenario,
+        "policy": assessment.policy,
+        "score": assessment.score,
+        "passed": assessment.passed,
+        "criteria": [c.to_dict() for c in assessment.criteria],
+        "seed": assessment.seed,
+        "journal_path": journal_path,
+        "journal_sha256": journal.sha256 if journal is not None else None,
+        "driver": driver,
+        "seal": seal,
+        **grade_columns(assessment),
+    }
+    if journal is not None:
+        row.update(session_columns(journal))
+        if plays_as_team(journal):
+            row["team"] = assessment.trainee
+    return row
+
+
+def people_rows(
+    journal: JournalEvents,
+    *,
+    scenario: Scenario,
+    policy: Policy,
+    driver: str,
+    journal_path: str | None,
+    seal: str | None,
+) -> list[dict[str, Any]]:
+    """``Records.add_exercise``'s arguments, but ``recorded_at``, for each participant of a
+    team game day (``assessments.team``): their seat, the roles they held, the criteria those
+    roles own, their score and verdict. ``warroom grade --record`` and ``warroom import``
+    record these beside the team's attempt (``exercise_row``).
+
+    Args:
+        journal: The team game day's journal, read back (metric samples are not needed).
+        scenario: Its scenario.
+        policy: The policy they are graded under.
+        driver: What the attempts are recorded as (the team's: ``driver_for``).
+        journal_path: Where the journal is, as recorded (resolved).
+        seal: The journal's last seal when this programme sealed it.
+    """
+    from assessments.team import grade_people
+
+    session = session_columns(journal)
+    rows: list[dict[str, Any]] = []
     for person in grade_people(
-        journal.events, scenario=scenario, policy=in_force, seed=journal.header.seed
+        journal.events, scenario=scenario, policy=policy, seed=journal.header.seed
     ):
         graded = person.assessment
-        out.append(
-            records.add_exercise(
-                person.person,
-                scenario=scenario.id,
-                policy=in_force.id,
-                score=person.score,
-                passed=person.passed,
-                criteria=[c.to_dict() for c in person.criteria],
-                recorded_at=recorded_at,
-                seed=journal.header.seed,
-                journal_path=journal_path,
-                journal_sha256=journal.sha256,
-                driver=driver,
+        rows.append(
+            {
+                "trainee": person.person,
+                "scenario": scenario.id,
+                "policy": policy.id,
+                "score": person.score,
+                "passed": person.passed,
+                "criteria": [c.to_dict() for c in person.criteria],
+                "seed": journal.header.seed,
+                "journal_path": journal_path,
+                "journal_sha256": journal.sha256,
+                "driver": driver,
+                "seal": seal,
                 **session,
-                critical=[c.id for c in graded.critical_failures] if graded else [],
-                markers=dict(graded.markers) if graded else {},
-                outcomes=[[c.id, c.status, c.measured_s, c.limit_s] for c in person.criteria],
-                team=journal.header.trainee,
-                seat=person.seat,
-                roles=list(person.roles),
-            )
+                "critical": [c.id for c in graded.critical_failures] if graded else [],
+                "markers": dict(graded.markers) if graded else {},
+                "outcomes": [[c.id, c.status, c.measured_s, c.limit_s] for c in person.criteria],
+                "team": journal.header.trainee,
+                "seat": person.seat,
+                "roles": list(person.roles),
+            }
         )
-    return out
+    return rows
 
 
 CREDIT_REFUSED = (

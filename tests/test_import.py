@@ -14,17 +14,24 @@ from pathlib import Path
 import pytest
 
 from assessments import intake
+from assessments.assessor import grade_journal
 from assessments.autoplay import autopilot, headless_engine, play_to_end
+from assessments.certification import exercise_credits
 from assessments.intake import import_journals
 from assessments.keys import load_keys
 from assessments.policy import load_policy
-from assessments.programme import sealing_key
-from assessments.records import Records, resolve_db_path
+from assessments.programme import record_attempt, sealing_key
+from assessments.records import ExerciseAttempt, Records, resolve_db_path
 from simulator.autopilot import Profile
+from simulator.events import event_from_dict
 from simulator.journal import JournalEvents, JournalWriter, new_header, read_journal, read_sealed
 from simulator.library import load_scenario
+from tests.postgres import raw_sql
 from tests.test_sealed_journals import _play
+from tests.test_team_people import ALAN, IC_OWNS, team_journal
 from tui.cli.parser import main
+
+NOW = datetime(2026, 3, 3, 12, tzinfo=UTC)
 
 PLAYS: tuple[tuple[str, str, Profile], ...] = (
     ("validator-dropout", "default", "novice"),  # never resolved: the full two hours
@@ -275,3 +282,156 @@ def test_a_journal_whose_trainee_name_the_records_refuse_is_skipped_and_the_rest
     assert f"{bad}: not recorded: a trainee name cannot contain control" in err
     assert f"{len(paths) + 1} journals: {len(paths)} imported" in out
     assert "1 refused, 0 unreadable" in out
+
+
+# --------------------------------------------------------------------------- one journal, once
+
+
+def _other_digests(source: Path, target: Path) -> Path:
+    """A copy of a sealed journal whose lines' digests ("h" and "s") before its last seal hold
+    other hex digits: its contents and its last seal are the original's, its bytes are not."""
+    lines = source.read_bytes().split(b"\n")[:-1]
+    out = [lines[0]]
+    for number, line in enumerate(lines[1:], 2):
+        h, middle, seal, end = line[-57:-41], line[-41:-34], line[-34:-2], line[-2:]
+        if number < len(lines):
+            seal = _flipped(seal)
+        out.append(line[:-57] + _flipped(h) + middle + seal + end)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(b"\n".join(out) + b"\n")
+    return target
+
+
+def _flipped(digits: bytes) -> bytes:
+    """Other hex digits: each one ``15 - d``."""
+    return bytes(b"0123456789abcdef"[15 - int(chr(c), 16)] for c in digits)
+
+
+def _loose_tails(source: Path, target: Path) -> Path:
+    """A copy of a sealed journal whose lines end in bytes the fast reading takes as digests
+    without looking: every line before the last has a seal one digit short and a trailing
+    space, and the last line's "h" is blanked (its seal is kept)."""
+    lines = source.read_bytes().split(b"\n")[:-1]
+    out = [lines[0]]
+    for line in lines[1:-1]:
+        out.append(line[:-3] + b'"} ')
+    last = lines[-1]
+    out.append(last[:-57] + b" " * 16 + last[-41:])
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(b"\n".join(out) + b"\n")
+    return target
+
+
+def _last_seal(path: Path) -> str:
+    return path.read_bytes().split(b"\n")[-2][-34:-2].decode("ascii")
+
+
+def test_copies_of_a_sealed_journal_that_differ_only_in_their_digests_are_recorded_once(
+    programme: tuple[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db, folder = programme
+    original = folder / "ada.jsonl"
+    copies = [
+        _other_digests(original, tmp_path / "copies" / "digests.jsonl"),
+        _loose_tails(original, tmp_path / "copies" / "tails.jsonl"),
+    ]
+    keys = load_keys(resolve_db_path(db)).by_id
+    _, seal = read_sealed(original, keys)
+    assert seal.last_seal == _last_seal(original)
+    for copy in copies:
+        assert copy.read_bytes() != original.read_bytes()
+        assert len(copy.read_bytes()) == len(original.read_bytes())
+        fast, copied = read_sealed(copy, keys)  # what `warroom import` reads
+        assert copied.trusted and copied.last_seal == seal.last_seal
+        assert fast.events == read_sealed(original, keys)[0].events
+
+    assert main(["import", str(copies[0]), "--db", db]) == 0
+    assert "1 journal: 1 imported" in capsys.readouterr().out
+    assert main(["import", str(original), str(copies[1]), "--db", db]) == 0
+    out = capsys.readouterr().out
+    assert "2 journals: 0 imported, 0 as practice only, 2 already in the records" in out
+    assert main(["grade", str(original), "--record", "--db", db]) == 0
+    assert main(["grade", str(copies[1]), "--record", "--db", db]) == 1  # read line by line
+    capsys.readouterr()
+    with Records(resolve_db_path(db)) as r:
+        (attempt,) = r.exercises()
+    assert attempt.trainee == "Ada" and attempt.seal == seal.last_seal
+    assert attempt.journal_path == str(copies[0].resolve())  # the first one recorded
+
+
+def test_copies_of_a_sealed_journal_imported_together_are_recorded_once(
+    programme: tuple[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db, folder = programme
+    together = tmp_path / "together"
+    together.mkdir()
+    shutil.copy(folder / "bea.jsonl", together / "a.jsonl")
+    _other_digests(folder / "bea.jsonl", together / "b.jsonl")
+    _loose_tails(folder / "bea.jsonl", together / "c.jsonl")
+    monkeypatch.setattr(intake, "POOL_FROM", 2)  # graded in the process pool, none known yet
+    report = import_journals(resolve_db_path(db), intake.find_journals([together]), workers=2)
+    assert [o.status for o in report.outcomes] == ["imported", "already", "already"]
+    with Records(resolve_db_path(db)) as r:
+        assert [a.trainee for a in r.exercises()] == ["Bea"]
+
+
+def test_a_team_journal_is_imported_as_grade_record_records_it_the_team_and_each_participant(
+    records_location: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    location = resolve_db_path(records_location)
+    journal = team_journal(tmp_path / "day" / "team.jsonl", sealing_key(records_location))
+
+    def recorded() -> list[ExerciseAttempt]:
+        with Records(location) as r:
+            return sorted(
+                (replace(a, id=0, recorded_at=NOW) for a in r.exercises()),
+                key=lambda a: a.seat,
+            )
+
+    team = record_attempt(records_location, grade_journal(read_journal(journal)), journal)
+    graded = recorded()
+    assert [a.seat for a in graded] == ["", "comms", "ic", "observer", "tech"]
+    assert import_journals(location, [journal]).count("already") == 1
+    raw_sql(records_location, "DELETE FROM exercise_attempts")
+
+    report = import_journals(location, [journal])
+    assert [o.status for o in report.outcomes] == ["imported"]
+    imported = recorded()
+    assert imported == graded  # the same rows, column for column
+    people = {a.trainee: a for a in imported if a.person_in_team}
+    assert sorted(people) == sorted(["Ada", "Grace", "Linus", ALAN])
+    assert [c["id"] for c in people["Ada"].criteria] == IC_OWNS
+    assert exercise_credits(people["Ada"]) == ("ic-exercise", "gameday")
+    assert exercise_credits(people[ALAN]) == ("gameday",)
+    assert imported[0].team == "blue team" and exercise_credits(imported[0]) == ()
+    assert {a.seal for a in imported} == {_last_seal(journal)}
+
+    again = record_attempt(records_location, grade_journal(read_journal(journal)), journal)
+    assert (again.trainee, again.seat) == (team.trainee, "")
+    copy = _other_digests(journal, tmp_path / "copy" / "team.jsonl")
+    assert import_journals(location, [copy]).count("already") == 1
+    assert len(recorded()) == 5
+
+
+def test_a_team_journal_naming_a_participant_the_records_refuse_is_refused_by_both(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    db = tmp_path / "records.db"
+    seal = sealing_key(db)
+    source = read_journal(team_journal(tmp_path / "team.jsonl", seal))
+    bad = tmp_path / "day" / "bell.jsonl"
+    with JournalWriter(bad, source.header, seal=seal) as writer:  # as a host would seal it
+        for line in source.lines:
+            writer(event_from_dict(json.loads(line.replace('"Grace"', '"Gr\\u0007ace"'))))
+    good = _sealed_play(tmp_path / "day" / "solo.jsonl", seal, "api-outage", "default", "expert")
+    assert main(["import", str(bad.parent), "--db", str(db)]) == 1
+    out, err = capsys.readouterr()
+    refusal = "not recorded: a trainee name cannot contain control or unassigned characters"
+    assert f"{bad}: {refusal}" in err and "2 journals: 1 imported, 0 as practice only" in out
+    assert main(["grade", str(bad), "--record", "--db", str(db)]) == 1
+    err = capsys.readouterr().err
+    assert f"{bad}: {refusal}" in err and "Traceback" not in err
+    with Records(db) as r:
+        assert [a.journal_path for a in r.exercises()] == [str(good.resolve())]

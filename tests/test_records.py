@@ -293,6 +293,62 @@ def test_a_batch_of_attempts_is_recorded_as_one_by_one_and_each_journal_once(
     assert records.trainee("Dee") is None
 
 
+def test_a_sealed_journal_is_known_by_its_seal_whatever_its_sha256_and_unsealed_ones_by_sha256(
+    location: str,
+) -> None:
+    def attempt(
+        sha: str, seal: str | None, policy: str = "default", seat: str = ""
+    ) -> dict[str, Any]:
+        return {
+            "trainee": "Ada",
+            "scenario": "api-outage",
+            "policy": policy,
+            "score": 0.75,
+            "passed": True,
+            "criteria": [],
+            "journal_sha256": sha,
+            "driver": "tui",
+            "seat": seat,
+            "seal": seal,
+        }
+
+    with Records(location, migrations=MIGRATIONS[:4]) as v4:  # before attempts kept a seal
+        old = v4.add_exercise(recorded_at=NOW, **attempt("0" * 64, "f" * 32))
+    with Records(location) as records:
+        assert records.exercises()[0].seal is None  # migrated as it was: the SHA-256 rule
+        assert records.add_exercise(recorded_at=NOW, **attempt("0" * 64, "f" * 32)).id == old.id
+        first = records.add_exercise(recorded_at=NOW, **attempt("a" * 64, "5" * 32))
+        assert first.seal == "5" * 32
+        again = records.add_exercise(recorded_at=NOW, **attempt("b" * 64, "5" * 32))
+        assert again.id == first.id  # other bytes, the same seal: the same journal
+        added = records.add_exercises(
+            [
+                attempt("c" * 64, "5" * 32),  # held already, by its seal
+                attempt("d" * 64, "6" * 32),
+                attempt("e" * 64, "6" * 32),  # the same sealed journal twice in one batch
+                attempt("f" * 64, "5" * 32, seat="ic"),  # a participant of the same journal
+                attempt("1" * 64, "5" * 32, policy="agentos"),
+                attempt("2" * 64, None),  # unsealed: known by its bytes alone
+                attempt("3" * 64, None),
+            ],
+            recorded_at=NOW,
+        )
+        assert added == [False, True, False, True, True, True, True]
+        assert sorted(records.journal_seals()) == ["5" * 32, "6" * 32]
+        assert len(records.exercises()) == 7
+    who = raw(location, "SELECT MIN(trainee_id) FROM exercise_attempts")[0][0]
+    insert = (
+        "INSERT INTO exercise_attempts (trainee_id, scenario, policy, driver, score, passed, "
+        "criteria, recorded_at, journal_sha256, seal) "
+        "VALUES (?, 's', 'default', 'tui', 0.5, ?, '[]', ?, ?, ?)"
+    )
+    refused = (sqlite3.IntegrityError, psycopg.IntegrityError)
+    with pytest.raises(refused, match="seal"):  # past the records layer: the index holds
+        raw(location, insert, (who, True, NOW.isoformat(), "9" * 64, "6" * 32))
+    with pytest.raises(refused, match="seal"):
+        raw(location, insert, (who, True, NOW.isoformat(), "8" * 64, "not a seal"))
+
+
 def test_a_revoked_certificate_keeps_when_and_why(records: Records) -> None:
     records.ensure_trainee("Ada", now=NOW)
     records.add_certificate(

@@ -378,5 +378,16 @@ MIGRATIONS: tuple[Migration, ...] = (
             ),
         ),
     ),
+    Migration(
+        5,
+        "a sealed journal is known by its last seal: attempts keep it, one per seat of a seal "
+        "under a policy",
+        (
+            "ALTER TABLE exercise_attempts ADD COLUMN seal VARCHAR(32) "
+            "CONSTRAINT exercise_attempts_seal_length CHECK (seal IS NULL OR length(seal) = 32)",
+            "CREATE UNIQUE INDEX exercise_attempts_one_per_seal "
+            "ON exercise_attempts (seal, policy, seat)",
+        ),
+    ),
 )
 """The schema's history, oldest first. To change the schema, append a step."""

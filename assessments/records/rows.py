@@ -149,6 +149,10 @@ class ExerciseAttempt:
     roles: tuple[str, ...] = ()
     """The roles the person held in the team game day (their criteria are those the roles
     own); empty otherwise."""
+    seal: str | None = None
+    """The last seal of its journal when the programme sealed it (what the records know a
+    sealed journal by, whatever its bytes); ``None``: unsealed, foreign, or recorded before
+    the records kept it."""
 
     @property
     def person_in_team(self) -> bool:
@@ -297,6 +301,7 @@ def exercise_from_row(row: Mapping[str, Any]) -> ExerciseAttempt:
         team=row.get("team"),
         seat=str(row.get("seat") or ""),
         roles=_roles(row),
+        seal=row.get("seal"),
     )
 
 

@@ -110,6 +110,7 @@ class Records:
             """The schema version the database is at."""
             self._sessions = self.version >= SESSION_COLUMNS_VERSION
             self._teams = self.version >= TEAM_COLUMNS_VERSION
+            self._seals = self.version >= SEAL_COLUMN_VERSION
         except BaseException:
             self._conn.close()
             raise
@@ -332,6 +333,7 @@ class Records:
         team: str | None = None,
         seat: str = "",
         roles: Sequence[str] | None = None,
+        seal: str | None = None,
     ) -> ExerciseAttempt:
         """Record a graded exercise; the same journal under the same policy is recorded once.
 
@@ -342,6 +344,11 @@ class Records:
         the programme key that sealed it. ``team``, ``seat`` and ``roles`` mark an attempt of a
         team game day: the team's own (``team`` alone) or one participant's (their seat and
         the roles they held); a journal is recorded once per seat under a policy.
+
+        A journal is the same as one recorded when its ``journal_sha256`` is, or, for a journal
+        the programme sealed, when its ``seal`` is (its last line's seal, checked by the
+        caller: ``simulator.journal.SealCheck.last_seal``): copies of a sealed journal whose
+        bytes differ only where the seal does not reach are one journal.
 
         Returns:
             The new attempt, or the one already recorded from the same journal.
@@ -367,15 +374,13 @@ class Records:
             team=team,
             seat=seat,
             roles=roles,
+            seal=seal,
         )
         with self.transaction():
             who = self.ensure_trainee(trainee, now=recorded_at)
-            if journal_sha256 is not None:
-                same = self._exercises(
-                    "WHERE e.journal_sha256 = :sha AND e.policy = :policy"
-                    + (" AND e.seat = :seat" if self._teams else ""),
-                    {"sha": journal_sha256, "policy": policy, "seat": seat},
-                )
+            same_journal = self._same_journal(values)
+            if same_journal is not None:
+                same = self._exercises(f"WHERE {same_journal}", values)
                 if same:
                     return same[0]
             new_id = self._insert(self._insert_exercise, {**values, "trainee": who.id})
@@ -387,7 +392,8 @@ class Records:
         """Record many graded exercises in one transaction (``warroom import``).
 
         Each mapping holds ``add_exercise``'s keyword arguments but ``recorded_at``; as there,
-        the same journal under the same policy is recorded once. Nothing is read back.
+        the same journal (by SHA-256, or by seal) under the same policy is recorded once per
+        seat. Nothing is read back.
 
         Returns:
             Whether each attempt was new (``False``: the records held its journal already).
@@ -403,12 +409,9 @@ class Records:
                 fields = dict(attempt)
                 name = str(fields.pop("trainee"))
                 values = _exercise_values(recorded_at=recorded_at, **fields)
-                sha = values["journal_sha256"]
-                if sha is not None and self._exec(
-                    "SELECT 1 FROM exercise_attempts "
-                    "WHERE journal_sha256 = :sha AND policy = :policy"
-                    + (" AND seat = :seat" if self._teams else ""),
-                    {"sha": sha, "policy": values["policy"], "seat": values["seat"]},
+                same_journal = self._same_journal(values)
+                if same_journal is not None and self._exec(
+                    f"SELECT 1 FROM exercise_attempts e WHERE {same_journal}", values
                 ):
                     recorded.append(False)
                     continue
@@ -418,17 +421,33 @@ class Records:
                 recorded.append(True)
         return recorded
 
+    def _same_journal(self, values: Mapping[str, Any]) -> str | None:
+        """The condition on ``exercise_attempts e`` that finds an attempt of the same journal
+        as ``values`` (``_exercise_values``) under its policy and seat; ``None`` without a
+        journal."""
+        same = []
+        if values["journal_sha256"] is not None:
+            same.append("e.journal_sha256 = :journal_sha256")
+        if values["seal"] is not None and self._seals:
+            same.append("e.seal = :seal")
+        if not same:
+            return None
+        seat = " AND e.seat = :seat" if self._teams else ""
+        return f"({' OR '.join(same)}) AND e.policy = :policy{seat}"
+
     @property
     def _insert_exercise(self) -> str:
         return (
             "INSERT INTO exercise_attempts (trainee_id, scenario, policy, seed, journal_path, "
             "journal_sha256, driver, score, passed, criteria, recorded_at"
             f"{_SESSION_COLUMNS if self._sessions else ''}"
-            f"{_TEAM_COLUMNS if self._teams else ''}) VALUES (:trainee, :scenario, "
+            f"{_TEAM_COLUMNS if self._teams else ''}"
+            f"{', seal' if self._seals else ''}) VALUES (:trainee, :scenario, "
             ":policy, :seed, :journal_path, :journal_sha256, :driver, :score, :passed, "
             ":criteria, :recorded_at"
             f"{_SESSION_VALUES if self._sessions else ''}"
-            f"{_TEAM_VALUES if self._teams else ''})"
+            f"{_TEAM_VALUES if self._teams else ''}"
+            f"{', :seal' if self._seals else ''})"
         )
 
     def journal_digests(self) -> list[str]:
@@ -436,6 +455,14 @@ class Records:
         rows = self._exec(
             "SELECT DISTINCT journal_sha256 FROM exercise_attempts WHERE journal_sha256 IS NOT NULL"
         )
+        return [str(r[0]) for r in rows]
+
+    def journal_seals(self) -> list[str]:
+        """The last seal of every sealed journal the records hold an attempt of (what a sealed
+        journal is known by, whatever its bytes: ``add_exercise``)."""
+        if not self._seals:  # pragma: no cover - only a test's shortened history
+            return []
+        rows = self._exec("SELECT DISTINCT seal FROM exercise_attempts WHERE seal IS NOT NULL")
         return [str(r[0]) for r in rows]
 
     def signed_count(self) -> int:
@@ -652,7 +679,8 @@ class Records:
             "SELECT e.id, t.name, e.scenario, e.policy, e.seed, e.journal_path, "
             "e.journal_sha256, e.driver, e.score, e.passed, e.criteria, e.recorded_at"
             f"{_SESSION_SELECT if self._sessions else ''}"
-            f"{_TEAM_SELECT if self._teams else ''} "
+            f"{_TEAM_SELECT if self._teams else ''}"
+            f"{', e.seal' if self._seals else ''} "
             "FROM exercise_attempts e JOIN trainees t ON t.id = e.trainee_id "
             f"{where} ORDER BY e.recorded_at, e.id",
             params,
@@ -705,6 +733,8 @@ TEAM_COLUMNS_VERSION = 4
 _TEAM_COLUMNS = ", team, seat, roles"
 _TEAM_VALUES = ", :team, :seat, :roles"
 _TEAM_SELECT = ", e.team, e.seat, e.roles"
+SEAL_COLUMN_VERSION = 5
+"""The schema version from which attempts keep their sealed journal's last seal."""
 
 
 def _exercise_values(
@@ -729,6 +759,7 @@ def _exercise_values(
     team: str | None = None,
     seat: str = "",
     roles: Sequence[str] | None = None,
+    seal: str | None = None,
 ) -> dict[str, Any]:
     """An exercise attempt's column values but its trainee's id (see ``add_exercise``).
 
@@ -762,6 +793,7 @@ def _exercise_values(
         "team": team,
         "seat": seat,
         "roles": None if roles is None else json.dumps(list(roles)),
+        "seal": seal,
     }
 
 
