@@ -2,8 +2,8 @@
 
 ``record_attempt`` stores a graded exercise (``warroom grade --record``, ``warroom host
 --record`` and the console when an exercise ends) — for credit only from a journal the
-programme sealed (``sealing_key`` is the key sessions seal with; ``credited_driver`` says what
-an unsealed one counts for); ``exercise_row`` and ``people_rows`` are the attempts it records of
+programme sealed (``sealing_key`` is the key sessions seal with; ``driver_for`` says what an
+unsealed one counts for); ``exercise_row`` and ``people_rows`` are the attempts it records of
 a journal, which ``warroom import`` (``assessments.intake``) records too, so both record the
 same rows; ``record_quiz`` a graded quiz (``warroom quiz --record`` and the quiz
 screen), and ``record_lines`` gives a trainee's record and certification status as lines of
@@ -292,19 +292,9 @@ def seal_of(journal: Journal, location: Location) -> SealCheck:
     return check_seal(journal, keys)
 
 
-def credited_driver(journal: Journal, location: Location, *, practice: bool = False) -> str:
-    """The driver to record ``journal`` under: its own when it is sealed by this programme or
-    earns no credit anyway, ``practice:DRIVER`` when ``practice`` and it is not.
-
-    Raises:
-        assessments.records.RecordsError: an unsealed, foreign or broken journal that would
-            earn credit (and ``practice`` is false), or a broken one in any case.
-    """
-    return driver_for(journal.path, journal.header.driver, seal_of(journal, location), practice)
-
-
 def driver_for(path: str | os.PathLike[str], driver: str, seal: SealCheck, practice: bool) -> str:
-    """The driver a journal with ``seal`` is recorded under (see ``credited_driver``).
+    """The driver a journal with ``seal`` is recorded under: its own when this programme sealed
+    it or it earns no credit anyway, ``practice:DRIVER`` when ``practice`` and it is not.
 
     Raises:
         assessments.records.RecordsError: when it is not recorded (the message says why).
