@@ -18,7 +18,7 @@ longer has, a field it no longer has) is a miss: the file is validated again and
 rewritten. The folder is created owner-only and entries are written owner-only, atomically.
 What cannot be written as JSON (a value of another type) is simply not cached.
 
-At import this module needs only the standard library and the file reader (the catalogue takes
+At import this module needs only the light part of the standard library and the file reader (the catalogue takes
 ``cache_dir`` and ``code_fingerprint`` from it before anything else is loaded); msgspec and
 pydantic come with the first ``load``, and ``simulator.yamlio`` only when the cache misses.
 """
@@ -30,11 +30,9 @@ import functools
 import hashlib
 import os
 import stat
-import tempfile
 import types
 import typing
 from collections.abc import Callable, Iterable
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -233,6 +231,8 @@ def _decode(raw: Any, models: dict[str, type[BaseModel]]) -> Any:
             out[_decode(pair[0], models)] = _decode(pair[1], models)
         return out
     if tag == "dt" and isinstance(body, str):
+        from datetime import datetime
+
         try:
             return datetime.fromisoformat(body)
         except ValueError:
@@ -297,6 +297,8 @@ def _models_of(model: type[BaseModel]) -> dict[str, type[BaseModel]]:
 
 
 def _encode(value: Any) -> Any:
+    from datetime import datetime
+
     from pydantic import BaseModel
 
     kind = type(value)
@@ -345,6 +347,8 @@ def _write(entry: Path, key: str, instance: BaseModel) -> None:
         return
     if len(data) > MAX_ENTRY_BYTES:
         return
+    import tempfile
+
     folder = entry.parent
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
