@@ -21,12 +21,11 @@ Besides wall time it prints the CPU time per journal (this process and its worke
 busy shared machine inflates less, the rate that gives when the cores are free, and the load
 average before and after.
 
-Figures (2026-12-03, 2 cores shared with other engineers' sessions using 1.5-2 cores, load
-average 2.4-3.6): import 137-139 journals/s measured, 4.0-4.3 ms of CPU per journal over all
-processes (460-500/s with both cores free); ``json.loads`` alone 45-47 journals/s in one
-process, 12.9-14.8 ms per journal; the stages 2.2-3.7 ms per journal (SHA-256 0.3, seal check
-and decoding 1.3-2.2, grading 0.4-0.6, recording 0.1). Before (a quiet machine): import 142/s
-at 7.45 ms of CPU per journal, ``json.loads`` alone 68/s. ``docs/records.md`` has the output.
+Figures (2026-12-03, the 2-core machine quiet, load average 0.5-1.1): import 430-594
+journals/s in six runs (median 517/s), 3.15-4.30 ms of CPU per journal over all processes;
+``json.loads`` alone 69 journals/s in one process, 14.4 ms per journal; the stages 2.8 ms per
+journal (read 0.38, SHA-256 0.33, seal check and decoding 1.25, grading 0.57, recording 0.23);
+the cohort's data over 10,000 attempts 0.53-0.66 s. ``docs/records.md`` has the output.
 
 Run from the repository's root: ``python bench/importing.py [N] [M]`` (defaults 1000 and 10000;
 about a minute and 500 MB of temporary files). Prints the Python version, the core count and
