@@ -15,8 +15,10 @@ from textual.widgets import Static
 
 from tests.tui.conftest import console_app, settle
 from tests.tui.textual_private import count_paints, footer_keys, paint_now, repaint_due
+from tui.app import make_app
 from tui.screens.console import ConsoleScreen
 from tui.screens.footer import KeyFooter
+from tui.screens.lobby import LobbyScreen
 from tui.screens.messages import SimUpdated
 from tui.screens.widgets import ScorePanel
 
@@ -43,12 +45,16 @@ async def test_the_score_and_the_keys_are_composed_with_the_console(
     assert {"a", "q", "space"} <= before["keys"]
 
 
-async def test_a_paint_asked_for_during_a_batch_waits_for_the_batch(journal_dir: Path) -> None:
-    app = console_app(journal_dir)
+@pytest.mark.parametrize("screen_kind", [ConsoleScreen, LobbyScreen])
+async def test_a_paint_asked_for_during_a_batch_waits_for_the_batch(
+    journal_dir: Path, screen_kind: type[Screen[None]]
+) -> None:
+    """The two screens a ``warroom`` command opens first are painted once at start-up."""
+    app = console_app(journal_dir) if screen_kind is ConsoleScreen else make_app(seed=1)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
         screen = app.screen
-        assert isinstance(screen, ConsoleScreen)
+        assert isinstance(screen, screen_kind)
         painted = count_paints(screen)
         with app.batch_update():
             paint_now(screen)

@@ -25,7 +25,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.events import Resize
-from textual.screen import Screen
 from textual.timer import Timer
 
 from simulator import events as ev
@@ -39,6 +38,7 @@ from tui.screens.dialogs.base import ActionDialog, CommandT
 from tui.screens.dialogs.confirm import ConfirmQuit
 from tui.screens.footer import KeyFooter
 from tui.screens.messages import AlertPicked, ChecklistPicked, ExerciseClosed, SimUpdated
+from tui.screens.painting import PaintedOnce
 from tui.screens.palette import IC_ACTIONS, ICActionsProvider
 from tui.screens.widgets import (
     NARROW,
@@ -66,7 +66,7 @@ NARROW_VIEWS = ("timeline", "team", "metrics")
 beside alerts, first actions and metrics; the incident, team and live score; every metric."""
 
 
-class ConsoleScreen(Screen[None]):
+class ConsoleScreen(PaintedOnce[None]):
     """Play one session as Incident Commander."""
 
     CSS_PATH = "console.tcss"
@@ -127,16 +127,6 @@ class ConsoleScreen(Screen[None]):
                 self._show_score(score)  # in the first frame, not a frame after it
                 yield score
         yield KeyFooter(narrow_rows=4)
-
-    def _compositor_refresh(self) -> None:
-        # Textual paints a screen pushed while the app's start-up batch is open, throws the
-        # paint away (nothing is written during a batch) and paints it again once the batch
-        # closes: a wasted paint of the whole console, a fifth of its first frame. While a
-        # batch is open, the paint is only marked as due (Textual is pinned: pyproject.toml).
-        if self.app._batch_count:
-            self._repaint_required = True
-            return
-        super()._compositor_refresh()
 
     def on_mount(self) -> None:
         self.bridge.open(time.monotonic())

@@ -22,7 +22,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.events import Key, Resize
-from textual.screen import Screen
 from textual.widgets import Button, DataTable, Input, Label, Select, Static
 from textual.widgets.data_table import ColumnKey
 
@@ -38,6 +37,7 @@ from tui.headless.catalogue import (
 )
 from tui.screens.footer import KeyFooter
 from tui.screens.messages import OpenQuiz, OpenRecord, StartExercise
+from tui.screens.painting import PaintedOnce
 
 if TYPE_CHECKING:
     from assessments.policy import Policy
@@ -72,7 +72,7 @@ class LibraryTable(DataTable[str | Text]):
     ]
 
 
-class LobbyScreen(Screen[None]):
+class LobbyScreen(PaintedOnce[None]):
     """Choose an exercise and start it."""
 
     CSS_PATH = "lobby.tcss"
