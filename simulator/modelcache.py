@@ -87,20 +87,25 @@ def models_dir() -> Path:
     return cache_dir() / "models"
 
 
-@functools.cache
 def code_fingerprint(*packages: str) -> str:
     """A SHA-256 over the name and bytes of every ``.py`` and ``.yaml`` file of ``simulator``
     and of each of ``packages`` (imported already): the code that decides whether a file
     validates and what it validates into, and the packaged policies."""
+    names = sorted({"simulator", *packages})
+    return hashlib.sha256("\0".join(map(_package_digest, names)).encode()).hexdigest()
+
+
+@functools.cache
+def _package_digest(name: str) -> str:
+    """A SHA-256 over one package's sources, read once per process however many keys use it."""
     import sys
 
+    root = Path(str(sys.modules[name].__file__)).parent
     digest = hashlib.sha256(b"warroom code\n")
-    for name in sorted({"simulator", *packages}):
-        root = Path(str(sys.modules[name].__file__)).parent
-        for path in sorted(p for p in root.rglob("*") if p.suffix in (".py", ".yaml")):
-            data = path.read_bytes()
-            digest.update(f"{path.relative_to(root.parent)}\0{len(data)}\0".encode())
-            digest.update(data)
+    for path in sorted(p for p in root.rglob("*") if p.suffix in (".py", ".yaml")):
+        data = path.read_bytes()
+        digest.update(f"{path.relative_to(root.parent)}\0{len(data)}\0".encode())
+        digest.update(data)
     return digest.hexdigest()
 
 
@@ -129,7 +134,7 @@ def load(
         raw = read_bytes(name, limit=max_bytes)
     except FileError:
         raw = None
-    if raw is None or len(raw) > max_bytes:
+    if raw is None:  # missing, not a regular file, too large: the loader says so, located
         from simulator.yamlio import load_with_document
 
         instance, doc = load_with_document(name, model, checks=checks, max_bytes=max_bytes)
