@@ -502,7 +502,10 @@ def test_each_person_is_graded_on_the_criteria_their_role_owns(tmp_path: Path) -
     from assessments.team import grade_people
     from tui.cli.team import person_debrief
 
-    _, path, _ = asyncio.run(_game_day(tmp_path))
+    # graded on time: at 600x one 20 ms pacing slice is 12 s of sim time, and the IC's
+    # acknowledgement (script T+1:30, target T+3:05) had eight slices of margin, which a loaded
+    # machine's pause has eaten; 150x gives it thirty-two
+    _, path, _ = asyncio.run(_game_day(tmp_path, speed=150.0))
     journal = read_journal(path)
     results = {
         r.seat: r
