@@ -435,3 +435,26 @@ def test_a_team_journal_naming_a_participant_the_records_refuse_is_refused_by_bo
     assert f"{bad}: {refusal}" in err and "Traceback" not in err
     with Records(db) as r:
         assert [a.journal_path for a in r.exercises()] == [str(good.resolve())]
+
+
+def test_a_team_journal_imported_without_its_participants_is_read_again_and_they_are_added(
+    records_location: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # before schema step 5, `warroom import` recorded a team game day as the team's attempt
+    # only; importing it again must add the participants, not skip it as known
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    location = resolve_db_path(records_location)
+    journal = team_journal(tmp_path / "day" / "team.jsonl", sealing_key(records_location))
+    assert import_journals(location, [journal]).count("imported") == 1
+    raw_sql(records_location, "DELETE FROM exercise_attempts WHERE seat <> ''")
+    with Records(location) as r:
+        assert [a.seat for a in r.exercises()] == [""]
+        assert r.journal_digests() == [] and r.journal_seals() == []
+
+    report = import_journals(location, [journal])
+    assert [o.status for o in report.outcomes] == ["imported"]
+    with Records(location) as r:
+        assert sorted(a.seat for a in r.exercises()) == ["", "comms", "ic", "observer", "tech"]
+        sha = read_journal(journal).sha256
+        assert r.journal_digests() == [sha] and r.journal_seals() == [_last_seal(journal)]
+    assert [o.status for o in import_journals(location, [journal]).outcomes] == ["already"]

@@ -451,19 +451,35 @@ class Records:
         )
 
     def journal_digests(self) -> list[str]:
-        """The SHA-256 of every journal the records hold an attempt of."""
+        """The SHA-256 of every journal the records hold in full: an attempt of it, and for a
+        team game day the participants' attempts too (``warroom import`` recorded only the team's
+        before schema step 5: such a journal is read again, and its participants added)."""
         rows = self._exec(
-            "SELECT DISTINCT journal_sha256 FROM exercise_attempts WHERE journal_sha256 IS NOT NULL"
+            "SELECT DISTINCT journal_sha256 FROM exercise_attempts a "
+            f"WHERE journal_sha256 IS NOT NULL{self._held_in_full('journal_sha256')}"
         )
         return [str(r[0]) for r in rows]
 
     def journal_seals(self) -> list[str]:
-        """The last seal of every sealed journal the records hold an attempt of (what a sealed
-        journal is known by, whatever its bytes: ``add_exercise``)."""
+        """The last seal of every sealed journal the records hold in full (what a sealed
+        journal is known by, whatever its bytes: ``add_exercise``; in full: ``journal_digests``)."""
         if not self._seals:  # pragma: no cover - only a test's shortened history
             return []
-        rows = self._exec("SELECT DISTINCT seal FROM exercise_attempts WHERE seal IS NOT NULL")
+        rows = self._exec(
+            "SELECT DISTINCT seal FROM exercise_attempts a "
+            f"WHERE seal IS NOT NULL{self._held_in_full('seal')}"
+        )
         return [str(r[0]) for r in rows]
+
+    def _held_in_full(self, key: str) -> str:
+        """The condition leaving out a team's attempt (``a``) with no participant's beside it
+        by ``key``: a team game day imported before participants were recorded."""
+        if not self._teams:  # pragma: no cover - only a test's shortened history
+            return ""
+        return (
+            f" AND NOT (a.team IS NOT NULL AND a.seat = '' AND NOT EXISTS (SELECT 1 FROM "
+            f"exercise_attempts p WHERE p.{key} = a.{key} AND p.seat <> ''))"
+        )
 
     def signed_count(self) -> int:
         """How many certificates and sealed journals the records hold (what the key signed)."""
