@@ -32,6 +32,14 @@ Status:
     do not apply when the level is not declared as an incident (or the scenario says not to
     declare) and the trainee did not declare.
 
+The trainee's view:
+    The live grade at the scenario's level would still give the answers away to the trainee
+    playing it: deadlines, who is "still due", criteria that do not apply. The trainee's own
+    console shows ``as_classified`` instead (``LiveAssessor.as_classified``): nothing until
+    they classify, then the policy's rules for the level they chose, nobody owed a page the
+    scenario alone asks for, and ``severity_correct`` pending until the end. The facilitator,
+    the results and every record use ``grade``.
+
 The package, along its seams:
     ``results`` (the ``Assessment`` and its parts), ``facts`` (gathered from the events),
     ``context`` (what every criterion looks at), one module per criterion family
@@ -46,7 +54,7 @@ The package, along its seams:
 
 from __future__ import annotations
 
-from assessments.assessor.grade import formula, grade
+from assessments.assessor.grade import as_classified, formula, grade
 from assessments.assessor.journals import grade_journal
 from assessments.assessor.live import LiveAssessor
 from assessments.assessor.results import (
@@ -80,6 +88,7 @@ __all__ = [
     "RejectedAction",
     "Status",
     "WastedMitigation",
+    "as_classified",
     "formula",
     "grade",
     "grade_journal",

@@ -3,7 +3,8 @@
 ``grade`` is a pure function of an event list: a finished journal's events, or a running
 session's events so far. It gathers the facts once, fixes the level in force (the one the
 scenario calls for under the policy, never the one the trainee chose), runs each criterion's
-check, lists what else a facilitator debriefs, and returns the ``Assessment``.
+check, lists what else a facilitator debriefs, and returns the ``Assessment``. ``as_classified``
+is the trainee's own live view of the same events, at the level they classified.
 
 Score and pass (the rule the default policy's ``grading`` block states and cites; published
 in ``docs/grading.md``):
@@ -22,6 +23,7 @@ This module must not run the engine, read files or render anything.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from assessments.assessor.antipatterns import anti_patterns
 from assessments.assessor.communication import notify_stakeholders, status_page, update_cadence
@@ -42,7 +44,7 @@ from assessments.assessor.results import (
     whole_percent,
 )
 from assessments.assessor.severity import severity_correct
-from assessments.policy import Policy
+from assessments.policy import Level, Policy
 from simulator import events as ev
 from simulator.model import Scenario
 
@@ -147,6 +149,114 @@ def grade(
     """
     facts = gather(events, scenario)
     level = policy.level_for(scenario.expected.severity, scenario.expected.overrides)
+    return _graded(
+        facts,
+        scenario=scenario,
+        policy=policy,
+        level=level,
+        incident_expected=level.declare.incident and scenario.expected.declare,
+        trainee=trainee,
+        seed=seed,
+        now=now,
+        any_events=bool(events),
+    )
+
+
+def as_classified(
+    events: Sequence[ev.Event],
+    *,
+    scenario: Scenario,
+    policy: Policy,
+    trainee: str,
+    seed: int,
+    now: float,
+) -> Assessment | None:
+    """The live grade as the trainee's own console shows it: by the policy's rules for the
+    level the trainee classified, and by nothing only the scenario knows.
+
+    ``grade`` judges by the level the scenario calls for, and by whom it says must be paged
+    or escalated to; shown to the trainee while they play, its deadlines and its "still due"
+    would give the answers away (the CEO due within 15 minutes says SEV-1; criteria that do
+    not apply say "not an incident"; an engineer still to page names where the fault is).
+    Here the level is the trainee's own classification in force (its rules only, no
+    scenario override), nobody is owed a page or an escalation the scenario alone asks for
+    (so paging, once the level's pages are done, stays pending rather than passed), and
+    whether the severity is right stays pending: both are judged when the exercise ends, by
+    ``grade``, which the facilitator and the results see throughout.
+
+    Args:
+        events: The session's events so far.
+        scenario: The scenario being played.
+        policy: The policy in force.
+        trainee: The trainee's name.
+        seed: The run's seed.
+        now: The session's sim time.
+
+    Returns:
+        ``None`` until the trainee classifies with one of the policy's levels.
+    """
+    facts = gather(events, scenario)
+    in_force = [name for t, name in facts.classified if t <= now + EPS]
+    if not in_force or in_force[-1] not in policy.level_names:
+        return None
+    level = policy.level(in_force[-1])
+    blind = scenario.expected.model_copy(update={"page": [], "escalate_to": [], "triggers": []})
+    graded = _graded(
+        facts,
+        scenario=scenario.model_copy(update={"expected": blind}),
+        policy=policy,
+        level=level,
+        incident_expected=level.declare.incident,
+        trainee=trainee,
+        seed=seed,
+        now=now,
+        any_events=bool(events),
+    )
+    criteria = [_as_shown(r, level.name) for r in graded.criteria]
+    return _scored(graded, criteria, policy)
+
+
+def _as_shown(r: CriterionResult, level: str) -> CriterionResult:
+    """A criterion as the trainee sees it while playing: ``severity_correct`` pending whatever
+    it is; paging pending once the level's own pages are done (whether the incident needed
+    anyone else is the scenario's, judged at the end); the others as graded."""
+    if r.id == "severity_correct":
+        detail = "judged when the exercise ends, against the level this incident calls for"
+    elif r.id == "page_escalation" and r.status == "passed":
+        detail = (
+            f"{level}'s pages are done; whether this incident needed anyone else is judged "
+            "when the exercise ends"
+        )
+    else:
+        return r
+    return CriterionResult(
+        r.id, r.title, "pending", None, None, detail, r.weight, r.source, r.says, r.waiting
+    )
+
+
+def _scored(graded: Assessment, criteria: list[CriterionResult], policy: Policy) -> Assessment:
+    """``graded`` with ``criteria`` in place of its own, share and score summed again."""
+    total = sum(r.weight for r in criteria if r.applicable)
+    share = sum(r.weight for r in criteria if r.passed) / total if total else 0.0
+    score = whole_percent(share - sum(p.penalty for p in graded.penalties))
+    pass_score, _ = _pass_score(policy)
+    passed = not graded.critical_failures and score >= pass_score - EPS
+    return replace(graded, criteria=criteria, share=share, score=score, passed=passed)
+
+
+def _graded(
+    facts: Facts,
+    *,
+    scenario: Scenario,
+    policy: Policy,
+    level: Level,
+    incident_expected: bool,
+    trainee: str,
+    seed: int,
+    now: float | None,
+    any_events: bool,
+) -> Assessment:
+    """The grade of ``facts`` at ``level`` (``grade``'s body)."""
     live = now is not None and facts.ended_at is None
     ctx = Context(
         scenario=scenario,
@@ -157,7 +267,7 @@ def grade(
         horizon=_horizon(facts, now),
         live=live,
         now=now if live else None,
-        incident_expected=level.declare.incident and scenario.expected.declare,
+        incident_expected=incident_expected,
         started=facts.started,
     )
     results = _criteria(ctx)
@@ -183,7 +293,7 @@ def grade(
         harmful_mitigations=harmful,
         wasted_mitigations=wasted,
         anti_patterns=anti_patterns(ctx),
-        warnings=_warnings(facts, policy, live=live, any_events=bool(events)),
+        warnings=_warnings(facts, policy, live=live, any_events=any_events),
         pass_score=pass_score,
         pass_source=pass_source,
         live=live,

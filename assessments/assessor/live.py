@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from assessments.assessor.grade import grade
+from assessments.assessor.grade import as_classified, grade
 from assessments.assessor.results import Assessment
 from assessments.policy import Policy
 from simulator import events as ev
@@ -44,6 +44,7 @@ class LiveAssessor:
         self.seed = seed
         self._events: list[ev.Event] = []
         self._cache: tuple[int, float | None, Assessment] | None = None
+        self._own: tuple[int, float, Assessment | None] | None = None
 
     @classmethod
     def attach(cls, engine: Engine, policy: Policy) -> LiveAssessor:
@@ -78,4 +79,22 @@ class LiveAssessor:
             now=now,
         )
         self._cache = (*key, result)
+        return result
+
+    def as_classified(self, now: float) -> Assessment | None:
+        """The grade as the trainee's own console shows it at sim time ``now``: by the rules of
+        the level they classified (``assessor.grade.as_classified``); ``None`` before they
+        classify."""
+        key = (len(self._events), now)
+        if self._own is not None and self._own[:2] == key:
+            return self._own[2]
+        result = as_classified(
+            self._events,
+            scenario=self.scenario,
+            policy=self.policy,
+            trainee=self.trainee,
+            seed=self.seed,
+            now=now,
+        )
+        self._own = (*key, result)
         return result

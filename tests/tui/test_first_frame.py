@@ -26,8 +26,8 @@ from tui.screens.widgets import ScorePanel
 async def test_the_score_and_the_keys_are_composed_with_the_console(
     journal_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Before the engine's first report reaches the screen, the live score already says what is
-    due and the footer already holds the keys (they used to come a frame or two later)."""
+    """Before the engine's first report reaches the screen, the live score already lists what is
+    judged and the footer already holds the keys (they used to come a frame or two later)."""
     before: dict[str, Any] = {}
     report = ConsoleScreen.on_sim_updated
 
@@ -41,7 +41,8 @@ async def test_the_score_and_the_keys_are_composed_with_the_console(
     app = console_app(journal_dir)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
-    assert "passing yet" in before["score"] and "still due:" in before["score"]
+    # the trainee's view: nothing classified yet, so what will be judged and by what
+    assert "not classified yet" in before["score"] and "First alert acknowledged" in before["score"]
     assert {"a", "q", "space"} <= before["keys"]
 
 

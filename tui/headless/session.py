@@ -268,6 +268,12 @@ class Session:
         """The grade now; ``final``: as if the session ended now (no ``pending``)."""
         return self.assessor.assessment(None if final else self.engine.now)
 
+    def own_assessment(self) -> Assessment | None:
+        """The grade now as the trainee's own console shows it: by the rules of the level
+        they classified, giving nothing away (``assessments.assessor.as_classified``);
+        ``None`` before they classify."""
+        return self.assessor.as_classified(self.engine.now)
+
 
 class ResumeError(Exception):
     """A journal that cannot be continued (ended, changed scenario, does not replay)."""

@@ -27,6 +27,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.events import Resize
 from textual.timer import Timer
 
+from assessments.assessor.results import CRITERIA, TITLES
 from simulator import events as ev
 from simulator.commands import Command
 from simulator.text import visible
@@ -220,12 +221,19 @@ class ConsoleScreen(PaintedOnce[None]):
             self._finish(view.ended)
 
     def _show_score(self, panel: ScorePanel | None = None) -> None:
-        assessment = self.session.assessment()
-        (panel or self.query_one(ScorePanel)).show(
+        # the trainee's own view: by the level they classified, never the scenario's answers
+        # (the facilitator's console and the results show the grade itself)
+        assessment = self.session.own_assessment()
+        panel = panel or self.query_one(ScorePanel)
+        if assessment is None:
+            panel.unclassified(TITLES[c] for c in CRITERIA)
+            return
+        panel.show(
             assessment.score,
             assessment.passed,
             [(c.title, c.status, c.detail) for c in assessment.criteria],
             [w for c in assessment.criteria for w in c.waiting],
+            level=assessment.level,
         )
 
     def _finish(self, reason: str) -> None:

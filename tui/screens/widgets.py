@@ -460,13 +460,18 @@ class ScorePanel(Static):
         passed: bool,
         criteria: Iterable[tuple[str, str, str]],
         waiting: Iterable[str] = (),
+        *,
+        level: str | None = None,
     ) -> None:
         """Show the score, each criterion (``(title, status, detail)``), and who is still to be
         notified or paged.
 
         A failed criterion says why in the assessor's words (``named #ops; the convention
-        is …``), so a channel opened on time but misnamed does not read as late.
+        is …``), so a channel opened on time but misnamed does not read as late. ``level``:
+        the trainee's own classification the score is judged by (their console's view), said
+        in the title.
         """
+        self.border_title = "Live score" if level is None else f"Live score · as {one(level)}"
         out = Text(no_wrap=True, overflow="ellipsis")
         out.append(f"{score:.0%} · {'passing' if passed else 'not passing yet'}", style="bold")
         for title, status, detail in criteria:
@@ -480,4 +485,15 @@ class ScorePanel(Static):
             out.append("\nstill due:", style="bold")
         for who in due:
             out.append(f"\n→ {who}")
+        self.update(out)
+
+    def unclassified(self, titles: Iterable[str]) -> None:
+        """The trainee's view before they classify: what will be judged, and that the rules it
+        is judged by follow the level they choose."""
+        self.border_title = "Live score"
+        out = Text(no_wrap=True, overflow="ellipsis")
+        out.append("severity not classified yet", style="bold")
+        out.append("\nscored at the level you pick")
+        for title in titles:
+            out.append(f"\n{SYMBOLS['pending']} {title}")
         self.update(out)
