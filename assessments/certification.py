@@ -22,6 +22,13 @@ Session 7). How a record meets them, as decided here:
   driver names ``facilitator`` (``facilitator``, ``facilitator:NAME`` or ``tui:facilitator``).
   Scripted and autopilot runs (``script:…``, ``autopilot:…``) are practice and count for
   nothing.
+- **Only an exercise played to its end earns anything** (its journal ends with
+  ``scenario_ended``: resolved and closed, ended by the facilitator, left by the trainee, or
+  out of time). A journal that stops before that — a session killed and never resumed, or a
+  sealed journal cut at a line boundary, which still verifies as this programme's — is
+  recorded (``completed`` false) but earns no credit, whatever its grade "as if it ended
+  there" says: what came after the cut (a critical mistake, a deadline missed) is not in it.
+  ``warroom resume`` continues the same journal to its end.
 - **A team game day** (``warroom host``: driver ``team``, played live on the facilitator's
   machine) is recorded as the team's attempt and one attempt per participant (their seat, the
   roles they held, the criteria those roles own). The team's own attempt earns nothing (a team
@@ -466,6 +473,8 @@ def _evidence(
 
 def exercise_credits(attempt: ExerciseAttempt) -> tuple[str, ...]:
     """The practical credits a graded warroom exercise earns (see the module docstring)."""
+    if attempt.completed is False:
+        return ()  # not played to its end: a journal cut short, or a session left unfinished
     head = attempt.driver.split(":", 1)[0]
     if head == TEAM:
         if not attempt.person_in_team:

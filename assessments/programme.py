@@ -52,6 +52,50 @@ if TYPE_CHECKING:
     from simulator.model import Scenario
 
 
+def played_under(
+    journal: JournalEvents, *, scenario: str | None = None, policy: Policy | None = None
+) -> str | None:
+    """Why grading ``journal`` against ``scenario`` and ``policy`` (what ``warroom grade``
+    was given) would not be its record, or ``None`` when they are what it was played under.
+
+    The records hold a grade against what was played: the scenario with the sha256 the
+    journal's header holds, under the policy it names. A scenario file edited to soften a
+    consequence, a policy file with a lower pass score under the same id, or another policy
+    (even one inheriting the same certification) would each grade the same play differently;
+    ``warroom grade`` may show such a grade, and does not record it.
+
+    Raises:
+        simulator.yamlio.LoadError: when ``scenario`` does not load.
+        simulator.journal.JournalError: when ``scenario`` is not given and the header's is
+            not in the library.
+    """
+    from assessments.policy import PACKAGED, journal_policy
+    from simulator.library import journal_scenario
+
+    h = journal.header
+    if scenario is not None:
+        given = journal_scenario(journal, scenario)
+        if given.sha256 != h.scenario_sha256:
+            return (
+                f"{scenario} is not the scenario this journal was played on (sha256 "
+                f"{given.sha256[:12]}…, the journal's {h.scenario_sha256[:12]}…); the records "
+                "hold grades against what was played"
+            )
+    if policy is not None:
+        if policy.id != h.policy:
+            return (
+                f"it was played under policy {h.policy}, not {policy.id}; the records hold "
+                "grades under the policy in force"
+            )
+        if h.policy in PACKAGED and policy != journal_policy(journal):
+            return (
+                f"the policy given is not the packaged policy {h.policy} it was played under "
+                "(a file with the same id and other rules); the records hold grades under the "
+                "policy in force"
+            )
+    return None
+
+
 def record_attempt(
     db_path: str | os.PathLike[str] | Location | None,
     assessment: Assessment,
@@ -421,7 +465,9 @@ def record_lines(record: TraineeRecord, st: CertificationStatus) -> list[str]:
         out.append(line + (f" — {r.missing}" if r.missing else ""))
     out += ["", f"Exercises ({len(record.exercises)})"]
     for e in record.exercises:
-        counts = ", ".join(exercise_credits(e)) or "practice only"
+        counts = ", ".join(exercise_credits(e)) or (
+            "nothing: not played to its end" if e.completed is False else "practice only"
+        )
         seed = f"seed {e.seed}" if e.seed is not None else "seed ?"
         team = (
             f"  team {e.team}, {e.seat} seat holding {', '.join(e.roles) or '-'}"

@@ -138,3 +138,68 @@ def test_a_tui_session_is_sealed_with_the_records_key_and_resumes_only_with_it(
     resumed.close()
     again = read_journal(journal_path)
     assert again.edited_line is None and check_seal(again, load_keys(db).by_id).trusted
+
+
+def test_a_sealed_journal_cut_short_still_verifies_but_earns_nothing(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # every line carries the seal so far: cut at a line boundary, what is left is still this
+    # programme's, and the grade "as if it ended there" leaves out whatever came after
+    whole = _play(tmp_path / "whole" / "j.jsonl", sealing_key(db))
+    lines = whole.read_text(encoding="utf-8").splitlines(keepends=True)
+    cut = tmp_path / "cut" / "j.jsonl"
+    cut.parent.mkdir()
+    cut.write_text("".join(lines[: len(lines) // 2]), encoding="utf-8")
+    read = read_journal(cut)
+    assert not read.ended and check_seal(read, load_keys(db).by_id).trusted
+    assert main(["replay", str(cut), "--verify", "--db", str(db)]) == 0
+    assert "sealed by this programme" in capsys.readouterr().out
+
+    assert main(["grade", str(cut), "--record", "--db", str(db)]) == 0
+    capsys.readouterr()
+    assert main(["trainee", "Ada", "--db", str(db)]) == 0
+    record = capsys.readouterr().out
+    assert "(counts as: nothing: not played to its end)" in record
+    assert "ic-exercise)" not in record and "[ ] ic-exercise" in record
+
+    # the same session played to its end earns the credit
+    assert main(["grade", str(whole), "--record", "--db", str(db)]) == 0
+    capsys.readouterr()
+    assert main(["trainee", "Ada", "--db", str(db)]) == 0
+    assert "(counts as: ic-exercise)" in capsys.readouterr().out
+
+
+def test_grade_record_refuses_a_scenario_or_policy_other_than_the_one_played(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import yaml
+
+    journal = _play(tmp_path / "j.jsonl", sealing_key(db))
+    scenario = Path("scenarios/api-outage.yaml").read_text(encoding="utf-8")
+    doctored = tmp_path / "api-outage.yaml"
+    doctored.write_text(scenario.replace("45%", "44%", 1), encoding="utf-8")
+    policy = yaml.safe_load(Path("assessments/policies/default.yaml").read_text(encoding="utf-8"))
+    policy["grading"]["pass_score"] = 0.3
+    lenient = tmp_path / "lenient.yaml"
+    lenient.write_text(yaml.safe_dump(policy, sort_keys=False), encoding="utf-8")
+    same = tmp_path / "same.yaml"
+    same.write_text(scenario, encoding="utf-8")
+
+    refused = {
+        ("--scenario", str(doctored)): "is not the scenario this journal was played on",
+        ("--policy", "agentos"): "it was played under policy default, not agentos",
+        ("--policy", str(lenient)): "not the packaged policy default it was played under",
+    }
+    for (option, value), why in refused.items():
+        assert main(["grade", str(journal), option, value]) == 0  # shown, as asked …
+        capsys.readouterr()
+        code = main(["grade", str(journal), option, value, "--record", "--db", str(db)])
+        assert code == 1 and why in capsys.readouterr().err  # … and never recorded
+    assert main(["trainee", "Ada", "--db", str(db)]) == 1
+
+    # the very scenario and policy it was played under, named explicitly, are recorded
+    argv = ["grade", str(journal), "--scenario", str(same), "--policy", "default"]
+    assert main([*argv, "--record", "--db", str(db)]) == 0
+    capsys.readouterr()
+    assert main(["trainee", "Ada", "--db", str(db)]) == 0
+    assert "(counts as: ic-exercise)" in capsys.readouterr().out

@@ -361,6 +361,13 @@ def cmd_grade(args: argparse.Namespace) -> int:
         print(exc, file=sys.stderr)  # PATH:LINE: error: …
         return EXIT_INVALID
     policy = load_policy(args.policy) if args.policy else None
+    if args.record:
+        from assessments.programme import played_under
+
+        problem = played_under(journal, scenario=args.scenario, policy=policy)
+        if problem is not None:
+            error(f"{args.journal}: not recorded: {problem}")
+            return EXIT_INVALID
     assessment = grade_journal(journal, policy=policy, scenario=args.scenario)
     if args.record:
         from assessments.programme import record_attempt
