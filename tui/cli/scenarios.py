@@ -263,16 +263,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     from reports.text import render_table
     from simulator.durations import format_duration
     from simulator.journal import JournalWriter, new_header
-    from simulator.library import check_script_is_for, load_scenario, load_script
+    from simulator.library import load_scenario, load_script
     from simulator.runner import Driver, script_driver
     from simulator.transcript import printer
 
     loaded = load_scenario(args.scenario)
     scenario = loaded.scenario
     policy = load_policy(args.policy)
-    script = load_script(args.actions) if args.actions else None
-    if script is not None:
-        check_script_is_for(script, args.actions, loaded)
+    script = None
+    if args.actions:
+        script = load_script(args.actions, loaded)  # refused where validate would refuse it
+        check_script_levels(Path(args.actions), policy.level_names, policy.id)
     trainee = args.trainee or (script.trainee if script and script.trainee else None)
     trainee = trainee or (f"autopilot-{args.autopilot}" if args.autopilot else "trainee")
     engine = headless_engine(scenario, policy, seed=args.seed, trainee=trainee)

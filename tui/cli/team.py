@@ -417,7 +417,7 @@ def cmd_join(args: argparse.Namespace) -> int:
     """``warroom join HOST:PORT (--code CODE [--name NAME] | --token TOKEN) [--actions FILE]``."""
     import asyncio
 
-    from simulator.library import load_script
+    from simulator.library import load_script, validate_file
     from simulator.text import check_name
     from simulator.yamlio import LoadError
     from tui.cli.common import print_problems
@@ -442,6 +442,8 @@ def cmd_join(args: argparse.Namespace) -> int:
     if args.actions is not None:
         try:
             script = load_script(args.actions)
+            if script.scenario is not None:  # its references, as `warroom validate` checks them
+                validate_file(args.actions)
         except LoadError as exc:
             print_problems(exc, sys.stderr)
             return EXIT_INVALID
