@@ -206,6 +206,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     import hashlib
     import os
 
+    from simulator.files import FileError, write_bytes, write_error
     from simulator.library import load_scenario
     from simulator.migrate import MigrationError, declared_format, migrate_text
     from simulator.model import FORMAT_VERSION
@@ -240,8 +241,13 @@ def cmd_migrate(args: argparse.Namespace) -> int:
             print(f"{path}: format {old}, needs: warroom migrate {path}")
             continue
         tmp = loaded.path.with_name(f".{loaded.path.name}.migrate")
-        tmp.write_bytes(upgraded.encode("utf-8"))
-        os.replace(tmp, loaded.path)
+        try:
+            write_bytes(tmp, upgraded.encode("utf-8"))  # never into a FIFO left at that name
+            os.replace(tmp, loaded.path)
+        except (FileError, OSError) as exc:
+            bad += 1
+            print(exc if isinstance(exc, FileError) else write_error(path, exc), file=sys.stderr)
+            continue
         print(f"{path}: format {old} -> {FORMAT_VERSION}")
     if bad or (args.check and pending):
         return EXIT_INVALID
