@@ -42,7 +42,7 @@ from reports.views import (
     postmortem_view,
     quiz_view,
 )
-from simulator.files import FileError, read_text
+from simulator.files import FileError, read_text, write_text
 from simulator.protocol import ROLE_TABLE
 from simulator.text import visible
 
@@ -165,9 +165,7 @@ _FILES = {
 
 
 def _write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8", newline="\n") as f:
-        f.write(text)
+    write_text(path, text)  # a regular file only, its folder made; FileError when it fails
     return path
 
 
@@ -201,6 +199,8 @@ def write_reports(
         simulator.journal.JournalError: the journal cannot be read.
         simulator.yamlio.LoadError: the scenario or policy does not load.
         ReportError: a bad format, quiz result or certificate.
+        simulator.files.FileError: a report cannot be written (``PATH: error: cannot write:
+            …``: the folder is a file, a report's name is a FIFO, the disk is full …).
     """
     wanted = list(dict.fromkeys(formats))
     unknown = [f for f in wanted if f not in FORMATS]
@@ -333,6 +333,7 @@ def write_certificate(document: Mapping[str, Any], path: str | os.PathLike[str])
 
     Raises:
         ReportError: when ``document`` is not a warroom certificate.
+        simulator.files.FileError: the page cannot be written.
     """
     try:
         data = certificate_view(document)

@@ -407,7 +407,7 @@ def is_facilitator(command: object) -> bool:
 class TimedAction(BaseModel):
     """One step of an action script: ``at`` a sim time, ``do`` an action, with its fields."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True, allow_inf_nan=False)
 
     at: Duration
     """Sim time: ``90s``, ``1m30s``, ``2h`` or seconds."""
@@ -420,7 +420,8 @@ class TimedAction(BaseModel):
     @classmethod
     def _flat(cls, data: Any) -> Any:
         if isinstance(data, dict) and "action" not in data and "do" in data:
-            return {"at": data.get("at"), "action": {k: v for k, v in data.items() if k != "at"}}
+            when = {"at": data["at"]} if "at" in data else {}  # a missing one is "required"
+            return {**when, "action": {k: v for k, v in data.items() if k != "at"}}
         return data
 
     def to_flat(self) -> dict[str, Any]:
@@ -435,7 +436,7 @@ class ActionScript(BaseModel):
     complications (``{at: 12m, do: fire_inject, inject: major-validator-offline}``).
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True, allow_inf_nan=False)
 
     trainee: str | None = Field(default=None, max_length=80)
     """The trainee's name."""

@@ -89,7 +89,9 @@ def _seconds(value: object) -> float:
         raise ValueError(
             f"expected a duration such as 90s, 1m30s or 2h, got {type(value).__name__}"
         )
-    if math.isnan(seconds) or seconds < 0:
+    if math.isnan(seconds):
+        raise ValueError("a duration must be a finite number, not NaN")
+    if seconds < 0:
         raise ValueError("a duration must be zero or more")
     return seconds
 

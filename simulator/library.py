@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from simulator.commands import ActionScript
     from simulator.journal import Header, JournalEvents
     from simulator.model import Scenario
+    from simulator.yamlio import Document
 
 
 def library_dir() -> Path:
@@ -197,16 +198,24 @@ def header_scenario(h: Header, scenario: str | None = None, *, source: str) -> L
 _LIBRARY_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 
 
-def load_script(path: str | os.PathLike[str]) -> ActionScript:
-    """Load an action script.
+def load_script(
+    path: str | os.PathLike[str], scenario: LoadedScenario | None = None
+) -> ActionScript:
+    """Load an action script; given the ``scenario`` it is to be played on, also check it
+    against that scenario the way ``warroom validate SCRIPT --scenario`` does
+    (``check_script_for``), so that no script is played that validate would refuse.
 
     Raises:
         simulator.yamlio.LoadError: with every problem, located.
     """
     from simulator.commands import ActionScript
-    from simulator.yamlio import load
+    from simulator.yamlio import read_yaml, validate
 
-    return load(path, ActionScript)
+    doc = read_yaml(path)
+    script = validate(doc, ActionScript)
+    if scenario is not None:
+        check_script_for(doc, script, path, scenario)
+    return script
 
 
 def is_script(data: object) -> bool:
@@ -232,7 +241,6 @@ def validate_file(path: str | os.PathLike[str], scenario: str | None = None) -> 
     """
     from simulator.commands import ActionScript
     from simulator.model import Scenario
-    from simulator.references import check_script
     from simulator.yamlio import LoadError, read_yaml, validate
 
     doc = read_yaml(path)
@@ -255,45 +263,62 @@ def validate_file(path: str | os.PathLike[str], scenario: str | None = None) -> 
                 [doc.problem(("scenario",), f"the script's scenario does not load: {first}")]
             ) from None
         raise
-    problems = [doc.problem(loc, message) for loc, message in check_script(script, target)]
-    if problems:
-        raise LoadError(problems)
+    check_references(doc, script, target)
     return "script"
 
 
-def check_script_is_for(
-    script: ActionScript, script_path: str | os.PathLike[str], loaded: LoadedScenario
-) -> None:
-    """Refuse to play ``script`` (loaded from ``script_path``) on a scenario other than the one
-    its ``scenario:`` names (every step would be rejected, and the grade would say the trainee
-    did nothing). The file is read again only to point at the key.
+def check_references(doc: Document, script: ActionScript, target: Scenario) -> None:
+    """Every reference of ``script`` (read from ``doc``) names something in ``target``, and no
+    step comes after its end (``simulator.references.check_script``): the one check of a
+    script against a scenario, for ``warroom validate`` and for every command that plays one.
 
     Raises:
-        simulator.yamlio.LoadError: ``SCRIPT:LINE:COL: error: scenario: …`` at the key.
+        simulator.yamlio.LoadError: one located problem per bad reference.
     """
-    from simulator.yamlio import LoadError, read_yaml
+    from simulator.references import check_script
+    from simulator.yamlio import LoadError
 
-    if script.scenario is None:
-        return
-    spec = script_scenario(script_path, script.scenario)
-    try:
-        named = load_scenario(spec)
-    except LoadError:
-        named = None
-    if named is not None and (
-        named.sha256 == loaded.sha256 or named.scenario.id == loaded.scenario.id
-    ):
-        return
-    doc = read_yaml(script_path)
-    raise LoadError(
-        [
-            doc.problem(
-                ("scenario",),
-                f"this script is for {script.scenario!r}, not {loaded.scenario.id!r}: play it "
-                f"with that scenario, or give {loaded.scenario.id!r} a script of its own",
+    problems = [doc.problem(loc, message) for loc, message in check_script(script, target)]
+    if problems:
+        raise LoadError(problems)
+
+
+def check_script_for(
+    doc: Document,
+    script: ActionScript,
+    script_path: str | os.PathLike[str],
+    loaded: LoadedScenario,
+) -> None:
+    """Refuse to play ``script`` (read from ``doc`` at ``script_path``) on ``loaded``: when its
+    ``scenario:`` names another scenario (every step would be rejected, and the grade would
+    say the trainee did nothing), else when any of its references names nothing in ``loaded``
+    (``check_references``, as ``warroom validate`` reports them).
+
+    Raises:
+        simulator.yamlio.LoadError: ``SCRIPT:LINE:COL: error: …`` at each problem.
+    """
+    from simulator.yamlio import LoadError
+
+    if script.scenario is not None:
+        spec = script_scenario(script_path, script.scenario)
+        try:
+            named = load_scenario(spec)
+        except LoadError:
+            named = None
+        if named is None or (
+            named.sha256 != loaded.sha256 and named.scenario.id != loaded.scenario.id
+        ):
+            raise LoadError(
+                [
+                    doc.problem(
+                        ("scenario",),
+                        f"this script is for {script.scenario!r}, not {loaded.scenario.id!r}: "
+                        f"play it with that scenario, or give {loaded.scenario.id!r} a script "
+                        "of its own",
+                    )
+                ]
             )
-        ]
-    )
+    check_references(doc, script, loaded.scenario)
 
 
 def library() -> list[LoadedScenario]:
@@ -311,6 +336,8 @@ def library() -> list[LoadedScenario]:
 
 __all__ = [
     "LoadedScenario",
+    "check_references",
+    "check_script_for",
     "clear_cache",
     "in_library",
     "is_script",

@@ -1,7 +1,8 @@
 """The one base model of every file format warroom reads: scenarios, policies, quiz banks.
 
-``Strict`` forbids unknown keys (a typo is an error, not a silently ignored field), freezes
-instances and accepts a field by its name or its alias (``for`` / ``for_``). Its JSON Schema
+``Strict`` forbids unknown keys (a typo is an error, not a silently ignored field), refuses
+``.nan`` and ``.inf`` in every number (a NaN threshold never fires, a NaN metric reads as 0),
+freezes instances and accepts a field by its name or its alias (``for`` / ``for_``). Its JSON Schema
 takes each field's docstring as the field's description, so editors show them.
 
 Two things keep a model class cheap to define, because the console's first frame waits on the
@@ -28,7 +29,11 @@ class Strict(BaseModel):
     """A strict, frozen model whose field docstrings are its descriptions."""
 
     model_config: ClassVar[ConfigDict] = ConfigDict(
-        extra="forbid", frozen=True, populate_by_name=True, defer_build=True
+        extra="forbid",
+        frozen=True,
+        populate_by_name=True,
+        defer_build=True,
+        allow_inf_nan=False,
     )
 
     @classmethod

@@ -342,6 +342,25 @@ def test_certify_writes_where_out_says_and_never_over_a_file(cli: Cli, tmp_path:
         assert r.record("Bea").certificates == ()
 
 
+def test_certify_refuses_an_out_under_a_file_before_issuing_anything(
+    cli: Cli, tmp_path: Path
+) -> None:
+    with cli.records() as r:
+        ready(r, "Ada")
+    (tmp_path / "file").write_text("x")
+    out = tmp_path / "file" / "ada.json"
+    refused = cli("certify", "Ada", "--out", str(out))
+    assert refused.code == 2
+    assert refused.err.splitlines() == [
+        f"warroom: error: --out {out}: cannot write: {tmp_path / 'file'} is not a folder"
+    ]
+    with cli.records() as r:
+        assert r.record("Ada").certificates == ()
+    made = tmp_path / "new" / "ada.json"
+    assert cli("certify", "Ada", "--out", str(made)).code == 0  # its folder is made
+    assert json.loads(made.read_text())["trainee"] == "Ada"
+
+
 def test_certify_an_unknown_trainee_exits_1_and_suggests_names(cli: Cli) -> None:
     cli("credit", "Ada Lovelace", "gameday")
     result = cli("certify", "Ada Lovelase")

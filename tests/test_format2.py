@@ -3,7 +3,9 @@ consequences, and the new condition predicates."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -106,6 +108,33 @@ def test_warroom_migrate_upgrades_a_format_1_file_in_place(
     assert "format 1 -> 2" in capsys.readouterr().out
     assert path.read_bytes() == src.read_bytes()
     assert main(["migrate", "--check", str(path)]) == 0
+
+
+def test_warroom_migrate_never_writes_into_a_fifo_left_at_its_temporary_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = library_dir() / "chain-halted.yaml"
+    path = tmp_path / src.name
+    old = src.read_text().replace("format: 2", "format: 1")
+    path.write_text(old)
+    os.mkfifo(tmp_path / f".{src.name}.migrate")
+
+    def hung(signum: int, frame: object) -> None:
+        raise TimeoutError("migrate waited on the FIFO")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(30)
+    try:
+        assert main(["migrate", str(path)]) == 1
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        f"{tmp_path / f'.{src.name}.migrate'}: error: cannot write: is a FIFO (named pipe), "
+        "not a regular file"
+    ]
+    assert path.read_text() == old
 
 
 def test_warroom_migrate_leaves_an_invalid_file_alone_with_located_errors(

@@ -104,3 +104,43 @@ def test_a_broken_library_scenario_loads_or_raises_only_load_error(case: tuple[s
                 assert problem.path == str(path)
                 assert problem.line >= 1 and problem.col >= 1
                 assert "\n" not in problem.message
+
+
+NON_FINITE = [
+    ("threshold: 5", "threshold: .nan", "alerts[0].threshold"),
+    ("threshold: 1500", "threshold: .inf", "alerts[1].threshold"),
+    ("baseline: 0.4,", "baseline: -.inf,", "services[0].metrics[0].baseline"),
+    ("{metric: api.error_rate, to: 45,", "{metric: api.error_rate, to: .NaN,", "faults[0].effects[1].to"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("written", "broken", "field"), NON_FINITE)
+def test_a_number_that_is_not_finite_is_a_located_error(
+    written: str, broken: str, field: str, tmp_path: Path
+) -> None:
+    """A NaN threshold never fires and a NaN metric reads as 0 in the engine: refused."""
+    text = TEXTS["api-outage.yaml"]
+    assert text.count(written) == 1
+    path = tmp_path / "api-outage.yaml"
+    path.write_text(text.replace(written, broken), encoding="utf-8")
+    line = text[: text.index(written)].count("\n") + 1
+    with pytest.raises(LoadError) as raised:
+        load(path, Scenario, checks=Scenario.check_references)
+    problems = [str(p) for p in raised.value.problems]
+    assert len(problems) == 1
+    assert problems[0].startswith(f"{path}:{line}:")
+    assert f"error: {field}: Input should be a finite number, got " in problems[0]
+
+
+def test_a_policy_number_that_is_not_finite_is_a_located_error(tmp_path: Path) -> None:
+    from assessments.policy import load_policy, policy_path
+
+    text = policy_path("default").read_text(encoding="utf-8")
+    assert text.count("pass_mark: 0.8") == 1
+    path = tmp_path / "policy.yaml"
+    path.write_text(text.replace("pass_mark: 0.8", "pass_mark: .nan"), encoding="utf-8")
+    with pytest.raises(LoadError) as raised:
+        load_policy(str(path))
+    assert [p.message for p in raised.value.problems] == [
+        "certification.quiz.pass_mark: Input should be a finite number, got nan"
+    ]

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
     from assessments.policy import Policy
+    from simulator.files import FileError
     from simulator.yamlio import LoadError
 
 EXIT_OK = 0
@@ -150,20 +151,52 @@ def plural(n: int) -> str:
     return "" if n == 1 else "s"
 
 
-def write_text(path: str, text: str) -> None:
-    """Write ``text`` to the file ``path`` (UTF-8), making its folder.
+def output_file(option: str, path: str) -> None:
+    """Refuse, before any work, a FILE option's path that cannot be an output file
+    (``simulator.files.check_output_file``: a folder, a FIFO, a device, a file on the way).
 
     Raises:
-        UsageError: when it cannot be written (a folder, no permission …).
+        UsageError: ``OPTION PATH: cannot write: …``.
     """
-    from pathlib import Path
+    from simulator.files import FileError, check_output_file
 
-    target = Path(path)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot write: {exc.strerror or exc}") from None
+        check_output_file(path)
+    except FileError as exc:
+        raise UsageError(_refused(option, exc)) from None
+
+
+def output_folder(option: str, path: str) -> None:
+    """Refuse, before any work, a DIR option's path that cannot be an output folder
+    (``simulator.files.check_output_folder``: a file, a FIFO, a device, a file on the way).
+
+    Raises:
+        UsageError: ``OPTION PATH: cannot write: …``.
+    """
+    from simulator.files import FileError, check_output_folder
+
+    try:
+        check_output_folder(path)
+    except FileError as exc:
+        raise UsageError(_refused(option, exc)) from None
+
+
+def _refused(option: str, exc: FileError) -> str:
+    from simulator.text import visible
+
+    return f"{option} {visible(exc.path, multiline=False)}: {exc.reason}"
+
+
+def write_text(path: str, text: str) -> None:
+    """Write ``text`` to the output file ``path`` (UTF-8), making its folder
+    (``simulator.files.write_text``: a regular file only, opened without blocking).
+
+    Raises:
+        simulator.files.FileError: when it cannot be written (``PATH: error: cannot write: …``).
+    """
+    from simulator.files import write_text as write
+
+    write(path, text)
 
 
 # --------------------------------------------------------------------------- progress

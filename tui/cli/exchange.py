@@ -9,7 +9,8 @@ CI, then one summary line. Journals of live sessions that this programme did not
 refused for credit (one ``PATH: …`` line each) unless ``--practice`` records them as practice
 only; exit 0 when every journal was imported or already held, 1 when any was refused or
 unreadable. ``export`` writes CSV (roster and attempts) or xAPI statements (JSON lines) to
-``--out`` or stdout (``assessments.exports``).
+``--out`` or stdout (``assessments.exports``); an ``--out`` that cannot be a file (a folder, a
+FIFO, a device) is a usage error before the records are read.
 
 This module only parses arguments and prints; it must not import Textual or Rich, nor build
 SQL, and imports what a command uses when it runs.
@@ -27,13 +28,14 @@ from tui.cli.common import (
     EXIT_INVALID,
     EXIT_OK,
     Handler,
-    UsageError,
     add_policy_option,
     error,
     guarded,
     load_policy,
+    output_file,
     plural,
     progress_bar,
+    write_text,
 )
 
 
@@ -129,6 +131,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     from assessments.exports import roster_csv, xapi_statements
     from assessments.records import Records, RecordsError, resolve_db_path
 
+    if args.out is not None:
+        output_file("--out", args.out)
     location = resolve_db_path(args.db)
     if not location.exists():
         raise RecordsError(f"{location}: no records yet")
@@ -144,15 +148,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.out is None:
         sys.stdout.write(text)
         return EXIT_OK
-    out = Path(args.out)
-    if out.is_dir():
-        raise UsageError(f"--out {out} is a folder; give a file name")
-    try:
-        out.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        error(f"{out}: {exc.strerror or exc}")
-        return EXIT_INVALID
-    print(out.resolve())
+    write_text(args.out, text)  # FileError (exit 1) when it fails
+    print(Path(args.out).resolve())
     return EXIT_OK
 
 

@@ -17,7 +17,15 @@ import argparse
 import json
 from typing import Any
 
-from tui.cli.common import EXIT_INVALID, EXIT_OK, Handler, load_policy, plural, write_text
+from tui.cli.common import (
+    EXIT_INVALID,
+    EXIT_OK,
+    Handler,
+    load_policy,
+    output_file,
+    plural,
+    write_text,
+)
 
 
 def _seeds(text: str) -> int:
@@ -65,6 +73,8 @@ def cmd_lint(args: argparse.Namespace) -> int:
     """Lint scenarios; exit 1 when any has an error."""
     from assessments.lint import lint_file, lint_targets
 
+    if args.junit:
+        output_file("--junit", args.junit)
     policy = load_policy(args.policy)
     seeds = tuple(range(1, args.seeds + 1))
     reports = [lint_file(spec, policy, seeds=seeds) for spec in lint_targets(args.paths)]

@@ -15,7 +15,14 @@ import sys
 from pathlib import Path
 from typing import Any, Literal
 
-from tui.cli.common import EXIT_INVALID, Handler, UsageError, add_run_options, error
+from tui.cli.common import (
+    EXIT_INVALID,
+    Handler,
+    UsageError,
+    add_run_options,
+    error,
+    output_folder,
+)
 
 Mode = Literal["lobby", "play", "facilitate", "resume"]
 """What the TUI opens: the lobby, a scenario's console, a game day, or a stopped session."""
@@ -115,6 +122,8 @@ def _run_app(args: argparse.Namespace, mode: Mode) -> int:
         if args.speed is not None and not 0 < args.speed <= MAX_SPEED:
             raise UsageError(f"--speed must be above 0 and at most {MAX_SPEED:g}")
         sessions = Path(args.sessions) if args.sessions is not None else None
+        if sessions is not None and not (mode == "facilitate" and args.attach is not None):
+            output_folder("--sessions", args.sessions)  # where the session's journal goes
         if mode == "facilitate" and args.attach is not None:
             gc.enable()
             return _attach(args.attach, sessions)

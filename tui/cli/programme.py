@@ -17,6 +17,7 @@ command runs (``warroom --help`` stays fast).
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 import unicodedata
@@ -34,6 +35,7 @@ from tui.cli.common import (
     error,
     guarded,
     load_policy,
+    output_file,
     plural,
     print_json,
     seed,
@@ -439,6 +441,7 @@ def cmd_certify(args: argparse.Namespace) -> int:
     from assessments.certificates import certify
     from assessments.certification import status
     from assessments.keys import programme_key
+    from simulator.files import FileError, write_text
 
     policy = load_policy(args.policy)
     today = _today()
@@ -449,12 +452,10 @@ def cmd_certify(args: argparse.Namespace) -> int:
             print(f"{name} cannot be certified under policy {policy.id}: {before.summary()}")
             return EXIT_INVALID
         out = Path(args.out) if args.out else Path(f"certificate-{_slug(name)}-{today}.json")
-        if out.exists():
+        if os.path.lexists(out):
             error(f"{out} exists; choose another --out")
             return EXIT_INVALID
-        if not out.parent.is_dir():
-            error(f"{out.parent} is not a folder")
-            return EXIT_INVALID
+        output_file("--out", str(out))
         keys = programme_key(records.path, signed=records.signed_count())
         result = certify(records, name, policy, today=today, key=keys)
     cert = result.certificate
@@ -462,12 +463,11 @@ def cmd_certify(args: argparse.Namespace) -> int:
         print(f"{name} cannot be certified under policy {policy.id}: {result.status.summary()}")
         return EXIT_INVALID
     try:
-        with out.open("x", encoding="utf-8") as f:
-            f.write(cert.to_json())
-    except OSError as exc:
+        write_text(out, cert.to_json(), exclusive=True)
+    except FileError as exc:
         error(
             f"the certificate was issued and recorded, but {out} could not be "
-            f"written ({exc.strerror or exc}); here it is:"
+            f"written ({exc.reason}); here it is:"
         )
         sys.stdout.write(cert.to_json())
         return EXIT_INVALID

@@ -7,9 +7,10 @@
     warroom report --cohort --out DIR [--db PATH] [--policy P]     (from the records)
     warroom report --certificate CERT.json --out DIR
 
-Exit codes: 0 written, 1 invalid input (``PATH:LINE: error: …`` or ``PATH: error: …``, never a
-traceback; a cohort report is still written when some journals are unreadable, and they are
-listed), 2 usage. The cohort's progress bar goes to stderr, only when stderr is a terminal and
+Exit codes: 0 written, 1 invalid input or a report that cannot be written (``PATH:LINE: error:
+…`` or ``PATH: error: …``, never a traceback; a cohort report is still written when some
+journals are unreadable, and they are listed), 2 usage (an ``--out`` that cannot be a folder:
+a file, a FIFO, a device). The cohort's progress bar goes to stderr, only when stderr is a terminal and
 ``CI`` is not set. The rendering is ``reports``', imported when the command runs; this module
 only wires the command line. It must not import Textual or Rich.
 """
@@ -30,6 +31,7 @@ from tui.cli.common import (
     UsageError,
     error,
     load_policy,
+    output_folder,
     print_problems,
     progress_bar,
 )
@@ -127,6 +129,7 @@ def _report(args: argparse.Namespace) -> int:
         if not args.journal:
             raise UsageError("--out DIR: where to write (a cohort or a certificate alone)")
         args.out = os.path.dirname(os.path.abspath(args.journal))
+    output_folder("--out", args.out)
     policy = load_policy(args.policy) if args.policy else None
     try:
         if cohort and not args.cohort:

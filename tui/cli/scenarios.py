@@ -20,7 +20,8 @@ from simulator.text import visible
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from simulator.journal import Journal
+    from simulator.events import Event
+    from simulator.journal import Header, Journal
 
 from tui.cli.common import (
     EXIT_INVALID,
@@ -29,6 +30,8 @@ from tui.cli.common import (
     add_run_options,
     error,
     load_policy,
+    output_file,
+    output_folder,
     plural,
     print_json,
     print_problems,
@@ -203,6 +206,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     import hashlib
     import os
 
+    from simulator.files import FileError, write_bytes, write_error
     from simulator.library import load_scenario
     from simulator.migrate import MigrationError, declared_format, migrate_text
     from simulator.model import FORMAT_VERSION
@@ -237,8 +241,13 @@ def cmd_migrate(args: argparse.Namespace) -> int:
             print(f"{path}: format {old}, needs: warroom migrate {path}")
             continue
         tmp = loaded.path.with_name(f".{loaded.path.name}.migrate")
-        tmp.write_bytes(upgraded.encode("utf-8"))
-        os.replace(tmp, loaded.path)
+        try:
+            write_bytes(tmp, upgraded.encode("utf-8"))  # never into a FIFO left at that name
+            os.replace(tmp, loaded.path)
+        except (FileError, OSError) as exc:
+            bad += 1
+            print(exc if isinstance(exc, FileError) else write_error(path, exc), file=sys.stderr)
+            continue
         print(f"{path}: format {old} -> {FORMAT_VERSION}")
     if bad or (args.check and pending):
         return EXIT_INVALID
@@ -262,17 +271,29 @@ def cmd_run(args: argparse.Namespace) -> int:
     from assessments.autoplay import autopilot, headless_engine, play_to_end
     from reports.text import render_table
     from simulator.durations import format_duration
-    from simulator.journal import JournalWriter, new_header
-    from simulator.library import check_script_is_for, load_scenario, load_script
+    from simulator.files import make_folder
+    from simulator.files import write_text as write_file
+    from simulator.journal import new_header
+    from simulator.library import load_scenario, load_script
     from simulator.runner import Driver, script_driver
     from simulator.transcript import printer
 
+    journal_path = args.journal or (
+        str(Path(args.report) / "journal.jsonl") if args.report else None
+    )
+    if args.report:
+        output_folder("--report", args.report)
+    if journal_path:
+        output_file("--journal" if args.journal else "--report", journal_path)
+    if args.junit:
+        output_file("--junit", args.junit)
     loaded = load_scenario(args.scenario)
     scenario = loaded.scenario
     policy = load_policy(args.policy)
-    script = load_script(args.actions) if args.actions else None
-    if script is not None:
-        check_script_is_for(script, args.actions, loaded)
+    script = None
+    if args.actions:
+        script = load_script(args.actions, loaded)  # refused where validate would refuse it
+        check_script_levels(Path(args.actions), policy.level_names, policy.id)
     trainee = args.trainee or (script.trainee if script and script.trainee else None)
     trainee = trainee or (f"autopilot-{args.autopilot}" if args.autopilot else "trainee")
     engine = headless_engine(scenario, policy, seed=args.seed, trainee=trainee)
@@ -284,10 +305,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         driver = autopilot(args.autopilot, scenario, policy, seed=args.seed)
         driver_name = f"autopilot:{args.autopilot}"
     if args.report:
-        Path(args.report).mkdir(parents=True, exist_ok=True)
-    journal_path = args.journal or (
-        str(Path(args.report) / "journal.jsonl") if args.report else None
-    )
+        make_folder(args.report)
     writer = None
     if journal_path:
         header = new_header(
@@ -299,7 +317,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             driver=driver_name,
             started_at=datetime.now(UTC),
         )
-        writer = JournalWriter(journal_path, header)
+        writer = _JournalOutput(journal_path, header)
         engine.subscribe(writer)
     if not args.quiet and not args.json:
         engine.subscribe(printer(scenario.start, print))
@@ -315,8 +333,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         from reports import write_reports
 
         report_dir = Path(args.report)
-        (report_dir / "assessment.json").write_text(
-            json.dumps(assessment.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        write_file(
+            report_dir / "assessment.json",
+            json.dumps(assessment.to_dict(), indent=2, ensure_ascii=False) + "\n",
         )
         write_reports(
             journal_path or report_dir / "journal.jsonl",
@@ -344,6 +363,37 @@ def cmd_run(args: argparse.Namespace) -> int:
         outcome = "passed" if assessment.passed else "did not pass"
         error(f"expected the exercise to {args.expect}, and it {outcome} (--expect {args.expect})")
     return verdict
+
+
+class _JournalOutput:
+    """A ``JournalWriter`` whose failures (a full disk, an I/O error) are ``FileError``s
+    naming the journal, so the run ends with one ``PATH: error: cannot write: …`` line."""
+
+    def __init__(self, path: str, header: Header) -> None:
+        from simulator.files import write_error
+        from simulator.journal import JournalWriter
+
+        self.path = path
+        try:
+            self.writer = JournalWriter(path, header)
+        except OSError as exc:
+            raise write_error(path, exc) from None
+
+    def __call__(self, event: Event) -> None:
+        from simulator.files import write_error
+
+        try:
+            self.writer(event)
+        except OSError as exc:
+            raise write_error(self.path, exc) from None
+
+    def close(self) -> None:
+        from simulator.files import write_error
+
+        try:
+            self.writer.close()
+        except OSError as exc:
+            raise write_error(self.path, exc) from None
 
 
 # --------------------------------------------------------------------------- grade, replay

@@ -29,6 +29,7 @@ from tui.cli.common import (
     UsageError,
     add_policy_option,
     error,
+    output_folder,
     seed,
 )
 
@@ -162,6 +163,9 @@ def cmd_host(args: argparse.Namespace) -> int:
     from tui.link.tls import host_identity, server_context
 
     host, port = _listen(args.listen)
+    for option, folder in (("--sessions", args.sessions), ("--report", args.report)):
+        if folder is not None:
+            output_folder(option, folder)
     try:
         roles = parse_roles(args.roles)
     except SeatError as exc:
@@ -315,13 +319,14 @@ def after_the_exercise(journal: Path, args: argparse.Namespace) -> int:
     from assessments.programme import record_attempt
     from assessments.records import RecordsError, resolve_db_path
     from reports import write_reports
+    from simulator.files import FileError
     from simulator.journal import JournalError, read_journal
     from simulator.yamlio import LoadError
 
     out = Path(args.report) if args.report else journal.parent / f"{journal.stem}-debrief"
     try:
         written = write_reports(journal, out, formats=("html", "md", "json"))
-    except (JournalError, LoadError, OSError) as exc:
+    except (JournalError, LoadError, FileError, OSError) as exc:
         error(f"the debriefs were not written: {exc}")
         return EXIT_INVALID
     people = sum(1 for f in written if f.name.startswith("debrief-") and f.suffix == ".html")
@@ -417,7 +422,7 @@ def cmd_join(args: argparse.Namespace) -> int:
     """``warroom join HOST:PORT (--code CODE [--name NAME] | --token TOKEN) [--actions FILE]``."""
     import asyncio
 
-    from simulator.library import load_script
+    from simulator.library import load_script, validate_file
     from simulator.text import check_name
     from simulator.yamlio import LoadError
     from tui.cli.common import print_problems
@@ -442,6 +447,8 @@ def cmd_join(args: argparse.Namespace) -> int:
     if args.actions is not None:
         try:
             script = load_script(args.actions)
+            if script.scenario is not None:  # its references, as `warroom validate` checks them
+                validate_file(args.actions)
         except LoadError as exc:
             print_problems(exc, sys.stderr)
             return EXIT_INVALID
