@@ -854,7 +854,7 @@ def test_a_live_assessor_follows_an_engine_from_pending_to_passed(default: Polic
     engine.run_until(20)
     first = live.assessment(engine.now)
     assert first.trainee == "ada" and first.criterion("ack_alert").detail == (
-        "no alert has fired yet"
+        "not acknowledged yet; the limit is 2m"
     )
     assert {x.status for x in first.criteria} <= {"pending", "not_applicable"}
     engine.run_until(70)  # ErrorsHigh fires after 1m above threshold
@@ -867,6 +867,40 @@ def test_a_live_assessor_follows_an_engine_from_pending_to_passed(default: Polic
     assert live.assessment(engine.now).criterion("create_channel").status == "failed"
     assert not [e for e in live.events if e.kind == "metrics"]
     assert live.assessment(engine.now) is live.assessment(engine.now)
+
+
+def test_the_screens_and_the_assessor_start_the_incident_at_the_same_alert(
+    default: Policy,
+) -> None:
+    """An alert the scenario calls unrelated fires from the first sample (error rate 1% > 0%);
+    ErrorsHigh, the incident's first alert, fires after a minute above 10%. The screens'
+    incident start (``Snapshot.incident_start``: the channel name suggested, the update
+    templates) and the assessor's are one rule: neither starts at the noise."""
+    alerts = [*copy.deepcopy(DRILL["alerts"])]
+    alerts.append(
+        {
+            "id": "Noise",
+            "metric": "api.error_rate",
+            "op": ">",
+            "threshold": 0,
+            "summary": "noise",
+            "unrelated": True,
+        }
+    )
+    engine = Engine(drill(alerts=alerts), seed=3, severity_levels=default.level_names)
+    live = LiveAssessor.attach(engine, default)
+    engine.run_until(20)
+    assert any(a.id == "Noise" and a.fired_at is not None for a in engine.snapshot().alerts)
+    assert engine.snapshot().incident_start is None  # only noise so far
+    assert live.assessment(engine.now).incident_start == 0.0
+    engine.run_until(40)  # the inject "hello" at 30 s
+    assert engine.snapshot().incident_start == 30.0
+    assert live.assessment(engine.now).incident_start == 30.0
+    engine.run_until(90)
+    fired = next(a.fired_at for a in engine.snapshot().alerts if a.id == "ErrorsHigh")
+    assert fired is not None and fired > 30.0
+    assert engine.snapshot().incident_start == fired
+    assert live.assessment(engine.now).incident_start == fired
 
 
 # --------------------------------------------------------------------------- JSON and the table

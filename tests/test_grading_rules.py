@@ -68,7 +68,9 @@ def test_never_acknowledging_is_a_critical_failure_whatever_the_score() -> None:
     assert a.score == 0.9
     assert not a.passed
     assert a.decided_by is not None and a.decided_by.id == "never_acknowledged"
-    assert "ErrorsHigh, the first alert to fire, was never acknowledged" in a.decided_by.detail
+    assert "ErrorsHigh, the incident's first alert to fire, was never acknowledged" in (
+        a.decided_by.detail
+    )
     assert a.verdict.startswith("not passed: critical failure (never acknowledged)")
     table = render_table(a)
     assert table.index("CRITICAL FAILURE") < table.index("CRITERION")
@@ -305,6 +307,43 @@ def test_an_unrelated_alert_clearing_late_does_not_hold_the_stability_window_ope
     r = graded(story(extra=NOISE), scenario=with_noise()).criterion("resolution_declared")
     assert r.status == "passed" and r.measured_s == 970
     assert "when ErrorsHigh cleared" in r.detail
+
+
+EARLY_NOISE = [
+    (10.0, lambda t: ev.AlertFiring(t, "LoginNoise", "warning", 1.0, "noise")),
+    (1500.0, lambda t: ev.AlertResolved(t, "LoginNoise", 1.0, True)),
+]
+"""The unrelated alert fires at 10 s, 50 s before ErrorsHigh, the incident's first alert."""
+
+
+def test_an_unrelated_alert_that_fires_first_does_not_start_the_incident() -> None:
+    """Outcomes are never measured on alerts the scenario calls unrelated: the incident starts
+    when ErrorsHigh fires at T+1:00, so the grade is the model answer's, to the second."""
+    a = graded(story(extra=EARLY_NOISE), scenario=with_noise())
+    model = graded()
+    assert a.incident_start == START
+    ack = a.criterion("ack_alert")
+    assert ack.status == "passed" and ack.measured_s == 40  # acknowledged at 100 s
+    assert ack.detail == "acknowledged ErrorsHigh 40s after it fired; the limit is 2m"
+    assert [(c.id, c.status, c.measured_s) for c in a.criteria] == [
+        (c.id, c.status, c.measured_s) for c in model.criteria
+    ]
+    assert a.score == 1.0 and a.passed and not a.critical_failures and not a.warnings
+
+
+def test_when_only_unrelated_alerts_fire_the_incident_starts_at_the_first_inject() -> None:
+    # ErrorsHigh never fires; the first inject ("hello") arrives at 30 s.
+    a = graded(story(fire=None, recovered=None, extra=EARLY_NOISE), scenario=with_noise())
+    assert a.incident_start == 30
+    ack = a.criterion("ack_alert")
+    assert ack.status == "not_applicable"
+    assert ack.detail == "no alert of the incident fired in this exercise"
+    assert not a.critical_failures
+    assert a.criterion("create_channel").measured_s == 120  # created at 150 s
+    assert a.warnings == [
+        "no alert of the incident fired (only alerts it calls unrelated): times are measured "
+        "from the first inject"
+    ]
 
 
 def test_the_same_alert_not_marked_unrelated_holds_the_window_open_and_is_named() -> None:

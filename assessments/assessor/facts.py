@@ -45,7 +45,8 @@ class Facts:
     """Everything grading needs, gathered in one pass over the events."""
 
     first_alert: str | None = None
-    """The first alert that fired."""
+    """The incident's first alert to fire: the first that fired of those the scenario does not
+    call unrelated (an unrelated alert that fires earlier is noise, not the incident's start)."""
     first_alert_t: float | None = None
     """When it fired."""
     first_inject_t: float | None = None
@@ -154,8 +155,9 @@ class Facts:
 
     @property
     def incident_start(self) -> float:
-        """When the incident started for the trainee: the first alert that fired, else the
-        first inject delivered, else 0 (the start of the exercise)."""
+        """When the incident started for the trainee: its first alert that fired (alerts the
+        scenario calls unrelated aside), else the first inject delivered, else 0 (the start of
+        the exercise)."""
         start = incident_start(self.first_alert_t, self.first_inject_t)
         return 0.0 if start is None else start
 
@@ -213,12 +215,12 @@ def gather(events: Iterable[ev.Event], scenario: Scenario) -> Facts:
                     f.last_to_clear_at_resolve = f.last_to_clear
         elif kind == "alert_firing":
             assert isinstance(e, ev.AlertFiring)
-            if f.first_alert is None:
-                f.first_alert, f.first_alert_t = e.alert, e.t
             f.happened.setdefault(("alert", e.alert), e.t)
             if e.alert in unrelated:
                 f.unrelated_firing[e.alert] = None
             else:
+                if f.first_alert is None:
+                    f.first_alert, f.first_alert_t = e.alert, e.t
                 f.firing[e.alert] = None
                 health(e.t, e.alert)
         elif kind == "alert_resolved":
