@@ -29,7 +29,7 @@ from assessments.policy import load_policy
 from reports.text import render_table
 from simulator import events as ev
 from simulator.model import Scenario
-from tests.test_assessor import DRILL, START, Make, act, drill, graded, story
+from tests.test_assessor import DRILL, START, STUCK, Make, act, drill, graded, story
 
 MINUTE = 60.0
 
@@ -358,8 +358,8 @@ def test_the_same_alert_not_marked_unrelated_holds_the_window_open_and_is_named(
 # --------------------------------------------------------------------------- escalation
 
 
-# The stuck drill: no root cause found until 16m40s after the first alert (``diagnosis`` moved
-# to START + 1000), so the 15-minute trigger falls due.
+# The stuck drill (``STUCK``): no root cause known until 16m40s after the first alert, so the
+# 15-minute trigger falls due.
 
 
 @pytest.mark.parametrize(
@@ -376,7 +376,7 @@ def test_no_root_cause_in_15_minutes_is_met_within_the_reaction_window(
     at: float, to: str, expected: str
 ) -> None:
     extra = [(at, act("escalate", to=to, reason="Stuck."))]
-    page = graded(story(diagnosis=START + 1000.0, extra=extra)).criterion("page_escalation")
+    page = graded(story(moved=STUCK, extra=extra)).criterion("page_escalation")
     assert page.status == expected, page.detail
     if to == "ceo":
         assert "escalating to the CEO does not count" in page.detail
@@ -390,7 +390,9 @@ def critical_drill() -> Scenario:
 
 
 def agentos_p0(*extra: tuple[float, Any]) -> Assessment:
-    return graded(story(level="P0", extra=list(extra)), policy="agentos", scenario=critical_drill())
+    """The stuck drill at P0 under AgentOS: the impact is on until 19m30s after the first alert."""
+    events = story(level="P0", moved=STUCK, extra=list(extra))
+    return graded(events, policy="agentos", scenario=critical_drill())
 
 
 def test_agentos_p0_escalates_to_the_vp_engineering_at_15_minutes() -> None:
@@ -406,22 +408,150 @@ def test_agentos_p0_escalates_to_the_vp_engineering_at_15_minutes() -> None:
         "page_escalation"
     )
     assert late.status == "failed" and "after 20m" in late.detail
-    # The CTO row falls due at 30 minutes; the incident was resolved at 25m10s: not needed.
+    # The CTO row falls due at 30 minutes; the impact ended at 19m30s (declared resolved only
+    # at 34m50s): not needed.
     assert "CTO" not in met.detail
 
 
-def test_agentos_p0_wants_the_cto_when_still_unresolved_at_30_minutes() -> None:
-    extra: list[tuple[float, Make]] = [(START + 900, act("escalate", to="vp_engineering"))]
-    late_resolve = story(
+def test_agentos_p0_wants_the_cto_when_the_impact_is_still_on_at_30_minutes() -> None:
+    # The fix lands at 30m20s after the first alert (applied at 28m20s), the impact ends at
+    # 30m50s, resolved 15m10s later: at 30m the impact is on, so the CTO is due by 35m.
+    late_fix = story(
         level="P0",
-        resolve=START + 1900,
-        postmortem=START + 1910,
-        update_4=START + 1890,
-        extra=extra,
+        moved={
+            **STUCK,
+            "apply": START + 1700,
+            "applying": START + 1700,
+            "cleared": START + 1820,
+            "fixed": START + 1820,
+            "recovered": START + 1850,
+            "update_4": START + 2750,
+            "resolve": START + 2760,
+            "postmortem": START + 2770,
+        },
+        extra=[(START + 900, act("escalate", to="vp_engineering"))],
     )
-    a = graded(late_resolve, policy="agentos", scenario=critical_drill())
+    a = graded(late_fix, policy="agentos", scenario=critical_drill())
     page = a.criterion("page_escalation")
     assert "no escalation to the CTO by 35m" in page.detail
+    assert "escalated to the VP Engineering at 15m" in page.detail
+
+
+def test_a_matrix_row_is_not_due_once_the_impact_has_ended_though_not_yet_declared() -> None:
+    """AgentOS "P0 | 15 min | VP Engineering": the model answer's impact ended at 9m (ErrorsHigh
+    resolved at sim 600) and it was declared resolved at 25m10s, after the 15-minute stability
+    window. At 15m the incident was not unresolved, only being watched: no VP is owed (read as
+    the declaration, every P0 would owe it, since no declaration can come within 15 minutes)."""
+    p0 = graded(story(level="P0"), policy="agentos", scenario=critical_drill())
+    page = p0.criterion("page_escalation")
+    assert "VP Engineering" not in page.detail, page.detail
+    # NEXUS "P0 not resolved in 30 min" with its 30-minute window: declared at 39m10s, 30m10s
+    # after the impact ended at 9m; at 30m the impact had been over for 21 minutes.
+    nexus = story(level="P0", update_4=START + 2340, resolve=START + 2350, postmortem=START + 2360)
+    graded_nexus = graded(nexus, policy="nexus", scenario=critical_drill())
+    assert graded_nexus.criterion("resolution_declared").status == "passed"
+    assert "management" not in graded_nexus.criterion("page_escalation").detail
+
+
+def test_cant_resolve_in_1_hour_reads_the_impact_not_the_declaration() -> None:
+    """On-call runbook "Level 2 | Can't resolve in 1 hour | Engineering lead" (default policy)."""
+    # The impact ended at 9m; the IC kept watching and declared resolved at 1h1m40s: the
+    # engineering lead is not owed.
+    watched = story(update_4=START + 3690, resolve=START + 3700, postmortem=START + 3710)
+    page = graded(watched).criterion("page_escalation")
+    assert page.status == "passed", page.detail
+    assert "engineering lead" not in page.detail
+    # The fix clears the root cause at 1h1m (applied at 59m): at 1h the impact is on, so the
+    # engineering lead is due by 1h5m.
+    late_fix = story(
+        apply=START + 3540,
+        applying=START + 3540,
+        cleared=START + 3660,
+        fixed=START + 3660,
+        recovered=START + 3690,
+        update_4=START + 4600,
+        resolve=START + 4610,
+        postmortem=START + 4620,
+    )
+    page = graded(late_fix).criterion("page_escalation")
+    assert page.status == "failed"
+    assert page.detail.startswith(
+        "no escalation to the engineering lead by 1h5m although the incident was still "
+        "unresolved (its impact not ended) at 1h (\"Level 2 | Can't resolve in 1 hour | "
+        'Engineering lead"; 5m reaction window)'
+    )
+    met = story(
+        apply=START + 3540,
+        applying=START + 3540,
+        cleared=START + 3660,
+        fixed=START + 3660,
+        recovered=START + 3690,
+        update_4=START + 4600,
+        resolve=START + 4610,
+        postmortem=START + 4620,
+        extra=[(START + 3900, act("escalate", to="eng_lead"))],
+    )
+    assert graded(met).criterion("page_escalation").status == "passed"
+
+
+def fixed_without_diagnosis(cleared: float) -> list[ev.Event]:
+    """The drill where no diagnostic ever reports, and the fix (applied two minutes before)
+    clears the root cause at ``cleared``; resolved 15m10s after the impact ends."""
+    return story(
+        diagnosis=None,
+        apply=cleared - 120,
+        applying=cleared - 120,
+        cleared=cleared,
+        fixed=cleared,
+        recovered=cleared + 30,
+        update_4=cleared + 930,
+        resolve=cleared + 940,
+        postmortem=cleared + 950,
+    )
+
+
+@pytest.mark.parametrize(
+    ("cleared", "expected"),
+    [
+        (START + 900, "passed"),  # cleared at 15m after the first alert: the cause was known
+        (START + 901, "failed"),  # a second later: 15 minutes without a root cause
+    ],
+)
+def test_a_root_cause_the_fix_cleared_counts_as_found_for_the_15_minute_trigger(
+    cleared: float, expected: str
+) -> None:
+    """The trigger "Cannot identify root cause within 15 minutes": whoever cleared the root
+    cause with the fix had identified it, even with no diagnostic's word for it."""
+    a = graded(fixed_without_diagnosis(cleared))
+    page = a.criterion("page_escalation")
+    assert page.status == expected, page.detail
+    not_escalating = any(p.pattern == "Not escalating" for p in a.anti_patterns)
+    assert not_escalating == (expected == "failed")
+    if expected == "failed":
+        assert page.detail.startswith(
+            "no escalation to the secondary on-call by 20m although no root cause had been "
+            "found at 15m"
+        )
+    # Mitigating before any diagnostic found the cause is still the anti-pattern it was.
+    assert any(p.pattern == "Making decisions alone" for p in a.anti_patterns)
+    assert a.markers["finding_to_mitigation_s"] is None
+
+
+def test_a_root_cause_a_counted_workaround_ended_counts_as_found() -> None:
+    mitigations = copy.deepcopy(DRILL["mitigations"])
+    mitigations[2]["ends"] = ["broken"]  # the replica is a workaround the scenario counts
+    s = scenario(mitigations=mitigations)
+    # No diagnostic reports; the workaround ends the root cause at 8m30s after the first alert.
+    workaround = [
+        (450.0, act("apply_mitigation", mitigation="noop")),
+        (570.0, lambda t: ev.MitigationFinished(t, "noop", (), (), "Replica added.")),
+    ]
+    events = story(
+        diagnosis=None, cleared=None, fixed=None, apply=None, applying=None, extra=workaround
+    )
+    page = graded(events, scenario=s).criterion("page_escalation")
+    assert page.status == "passed", page.detail
+    assert "secondary" not in page.detail
 
 
 def test_nexus_p1s_two_hour_escalation_is_not_due_when_the_exercise_ends_first() -> None:
@@ -544,7 +674,7 @@ def test_a_rationale_written_for_another_scale_is_not_shown_under_this_one() -> 
 
 
 def test_a_failed_escalation_measures_the_escalation_not_an_earlier_page() -> None:
-    page = graded(story(diagnosis=START + 1000.0)).criterion("page_escalation")
+    page = graded(story(moved=STUCK)).criterion("page_escalation")
     assert page.status == "failed"
     assert (page.measured_s, page.limit_s) == (None, 1200)  # due by 20m after the first alert
 

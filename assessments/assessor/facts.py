@@ -89,6 +89,9 @@ class Facts:
     """Every mitigation that completed, with what it cleared and started."""
     root_found_at: float | None = None
     """When a diagnostic first revealed a root-cause fault."""
+    root_mitigated_at: float | None = None
+    """When a mitigation first cleared a root-cause fault, or ended one the scenario counts it
+    as ending (``Mitigation.ends``)."""
     healthy_since: float | None = 0.0
     """Since when the incident's impact has been over (no root cause active, no impact alert
     firing); ``None`` while it is on."""
@@ -147,6 +150,13 @@ class Facts:
                 break
             on = state
         return on
+
+    @property
+    def root_known_at(self) -> float | None:
+        """When a root cause was first known: a diagnostic revealed it, or a mitigation cleared
+        or ended it (whoever fixed the cause had identified it)."""
+        known = [t for t in (self.root_found_at, self.root_mitigated_at) if t is not None]
+        return min(known, default=None)
 
     @property
     def started(self) -> bool:
@@ -249,6 +259,8 @@ def gather(events: Iterable[ev.Event], scenario: Scenario) -> Facts:
             if e.fault in root:
                 f.cleared_roots[e.fault] = e.t
                 if e.fault in f.active_root:
+                    if f.root_mitigated_at is None and e.cause.startswith("mitigation:"):
+                        f.root_mitigated_at = e.t
                     f.active_root.pop(e.fault, None)
                     health(e.t, titles.get(e.fault, e.fault))
         elif kind == "diagnostic_result":
@@ -275,6 +287,8 @@ def gather(events: Iterable[ev.Event], scenario: Scenario) -> Facts:
             for fault in mit.ends if mit is not None else ():
                 if fault in f.active_root:
                     f.ended_roots[fault] = e.t
+                    if f.root_mitigated_at is None:
+                        f.root_mitigated_at = e.t
                     f.active_root.pop(fault, None)
                     health(e.t, titles.get(fault, fault))
         elif kind == "responder_joined":
