@@ -569,6 +569,40 @@ def test_a_responder_already_in_the_incident_counts_as_paged() -> None:
     assert "the primary on-call (already in the incident) at 0s" in page.detail
 
 
+# --------------------------------------------------------------------------- the postmortem
+
+
+def test_an_exercise_that_never_resolved_owes_no_postmortem_yet() -> None:
+    """Every policy schedules the postmortem after the resolution (training module "Phase 5:
+    Post-Incident"; on-call runbook "After Resolution"): never declared resolved, none is due."""
+    # The impact ended at 9m; the record stops at 25m (the last update) without a resolve.
+    a = graded(story(resolve=None, postmortem=None))
+    postmortem = a.criterion("postmortem_scheduled")
+    assert postmortem.status == "not_applicable"
+    assert postmortem.detail == (
+        "not due: the incident was never declared resolved, and a postmortem is scheduled after "
+        "the resolution; the limit at SEV-2 is 48h"
+    )
+    assert a.criterion("resolution_declared").status == "failed"  # graded there, once
+    assert a.score == 0.9 and a.passed  # 9 of 10 applicable
+    # Resolved, then no postmortem: due, and failed (10 of 11: 90%).
+    resolved = graded(story(postmortem=None))
+    assert resolved.criterion("postmortem_scheduled").status == "failed"
+    # Live and unresolved, it can still come: pending.
+    live = [e for e in story(resolve=None, postmortem=None, ended=False) if e.t <= 1560]
+    assert graded(live, now=1560).criterion("postmortem_scheduled").status == "pending"
+
+
+def test_an_unresolved_exercise_whose_impact_never_ended_still_fails() -> None:
+    # The fix never lands: mitigation and resolution fail, the postmortem is not due; 8 of 10
+    # applicable is 80%, the pass mark, and the critical failure still decides.
+    a = graded(story(cleared=None, fixed=None, recovered=None, resolve=None, postmortem=None))
+    assert a.criterion("postmortem_scheduled").status == "not_applicable"
+    assert a.score == 0.8
+    assert not a.passed
+    assert a.decided_by is not None and a.decided_by.id == "impact_not_ended"
+
+
 # --------------------------------------------------------------------------- not an incident
 
 
