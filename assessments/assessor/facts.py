@@ -160,7 +160,8 @@ class Facts:
 
     @property
     def started(self) -> bool:
-        """Whether the incident has started: an alert fired or an inject arrived."""
+        """Whether the incident has started: an alert of the incident (not one the scenario
+        calls unrelated) fired, or an inject arrived."""
         return self.first_alert_t is not None or self.first_inject_t is not None
 
     @property
