@@ -279,9 +279,12 @@ class ChannelRule(_Cited):
 
 
 TriggerCondition = Literal["root_cause_not_found", "not_resolved", "impact_ongoing"]
-"""What a timed escalation trigger tests at its time: no diagnostic has revealed a root cause
-(``root_cause_not_found``), the incident has not been declared resolved (``not_resolved``), or
-the impact is still on (a root cause active or an impact alert firing: ``impact_ongoing``)."""
+"""What a timed escalation trigger tests at its time (none is due once the incident was
+declared resolved): no root cause known, neither revealed by a diagnostic nor cleared by a
+mitigation (``root_cause_not_found``); the incident unresolved (``not_resolved``) or its impact
+still on (``impact_ongoing``), both read as the incident's impact not ended (a root cause active
+or an impact alert firing), not as the declaration, which the stability window holds back
+(``assessments.assessor.paging`` cites the lines)."""
 
 
 class EscalationTrigger(_Cited):
@@ -659,7 +662,7 @@ class Policy(Strict):
         """Every timed escalation rule at ``level``, in time order.
 
         The level's escalation matrix rows after the initial page (a time above zero and a
-        target; due if the incident is not declared resolved by then: ``not_resolved``) and
+        target; due if the incident is still unresolved then: ``not_resolved``) and
         every trigger with a time, a condition and a target. Each is met by an escalation to
         its target within ``rules.reaction`` of falling due.
         """

@@ -224,6 +224,7 @@ class Engine:
         self.ended: str | None = None
         self.values: dict[str, float] = {}
         self.alerts: dict[str, AlertState] = {a.id: AlertState() for a in scenario.alerts}
+        self._unrelated = frozenset(a.id for a in scenario.alerts if a.unrelated)
         self.faults: dict[str, FaultRun] = {}
         self.delivered: dict[str, float] = {}
         self.actions: list[tuple[float, cmd.Command]] = []
@@ -417,7 +418,13 @@ class Engine:
             mitigations_applied=tuple(st.mitigations_applied.items()),
             mitigations_running=tuple(st.mitigations_running.items()),
             alerts=tuple(
-                AlertSnapshot(rule_id, self.alert_state(rule_id), a.fired_at, a.resolved_at)
+                AlertSnapshot(
+                    rule_id,
+                    self.alert_state(rule_id),
+                    a.fired_at,
+                    a.resolved_at,
+                    rule_id in self._unrelated,
+                )
                 for rule_id, a in self.alerts.items()
             ),
             responders=tuple(

@@ -32,6 +32,8 @@ class AlertSnapshot:
     """When it first fired (stays set after it resolves)."""
     resolved_at: float | None
     """When it last stopped firing."""
+    unrelated: bool = False
+    """Whether the scenario calls it unrelated (noise): it never starts the incident."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,9 +55,10 @@ class ResponderSnapshot:
 
 
 def incident_start(first_alert: float | None, first_inject: float | None) -> float | None:
-    """The one rule for when an incident starts for the trainee: the first alert that fired,
-    else the first inject delivered; ``None`` while neither has happened. The assessor measures
-    its clocks from it and the screens fill templates with it."""
+    """The one rule for when an incident starts for the trainee: the first alert of the
+    incident that fired (``first_alert``: alerts the scenario calls unrelated are noise and
+    never count), else the first inject delivered; ``None`` while neither has happened. The
+    assessor measures its clocks from it and the screens fill templates with it."""
     return first_alert if first_alert is not None else first_inject
 
 
@@ -117,7 +120,7 @@ class Snapshot:
     @property
     def incident_start(self) -> float | None:
         """When the incident started for the trainee (``incident_start``), or ``None`` before."""
-        fired = [a.fired_at for a in self.alerts if a.fired_at is not None]
+        fired = [a.fired_at for a in self.alerts if a.fired_at is not None and not a.unrelated]
         delivered = [t for _, t in self.delivered]
         return incident_start(min(fired, default=None), min(delivered, default=None))
 

@@ -12,7 +12,7 @@ import copy
 import json
 import math
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -189,12 +189,15 @@ def story(
     extra: list[tuple[float, Make]] | None = None,
     ended: bool = True,
     level: str = "SEV-2",
+    moved: Mapping[str, float | None] | None = None,
     **changes: float | None,
 ) -> list[ev.Event]:
     """The model answer's events with steps moved (``ack=185``) or removed (``ack=None``).
 
-    ``level`` is what the trainee classifies (``P1`` under AgentOS or NEXUS).
+    ``level`` is what the trainee classifies (``P1`` under AgentOS or NEXUS); ``moved`` is a
+    set of such changes (``STUCK``), which ``changes`` override.
     """
+    changes = {**(moved or {}), **changes}
     unknown = set(changes) - set(STEPS)
     assert not unknown, unknown
     timed: list[tuple[float, Make]] = []
@@ -215,6 +218,24 @@ def story(
     if ended:
         events.append(ev.ScenarioEnded(max(e.t for e in events), "completed"))
     return events
+
+
+STUCK: Mapping[str, float | None] = {
+    "diagnosis": START + 1000,
+    "apply": START + 1020,
+    "applying": START + 1020,
+    "cleared": START + 1140,
+    "fixed": START + 1140,
+    "recovered": START + 1170,
+    "update_4": START + 2080,
+    "resolve": START + 2090,
+    "postmortem": START + 2100,
+}
+"""The stuck drill (``story(moved=STUCK)``): no root cause known until 16m40s after the first
+alert, when the diagnosis reveals it; the fix is applied at 17m and clears it at 19m, the impact
+ends at 19m30s and the incident is resolved 15m20s later, at 34m50s. The 15-minute trigger
+("Cannot identify root cause within 15 minutes") falls due; the timed rules that read the
+impact (the SEV-2 matrix row at 15m) find it still on."""
 
 
 @pytest.fixture(scope="module")
@@ -562,7 +583,10 @@ def test_paging_the_rotation_and_the_expected_expert_passes() -> None:
     assert page.detail.startswith(
         "paged the primary on-call (already in the incident) at 0s, Dana (API expert) at 1m55s"
     )
-    assert "an IC assigned at 1m40s" in page.detail
+    # The SEV-2 row "IC + Relevant SME | 15 minutes" is not needed: the impact ended at 9m.
+    assert "an IC assigned" not in page.detail
+    stuck = graded(story(moved=STUCK)).criterion("page_escalation")
+    assert "an IC assigned at 1m40s" in stuck.detail  # the impact still on at 15m: met
 
 
 def test_paging_the_primary_on_call_by_name_counts_as_paging_the_rotation() -> None:
@@ -577,7 +601,7 @@ def test_not_paging_the_expected_expert_fails() -> None:
 
 
 def test_no_root_cause_in_fifteen_minutes_without_escalating_fails() -> None:
-    a = graded(story(diagnosis=START + 1000.0))
+    a = graded(story(moved=STUCK))
     page = a.criterion("page_escalation")
     assert page.status == "failed"
     assert page.detail.startswith(
@@ -589,7 +613,7 @@ def test_no_root_cause_in_fifteen_minutes_without_escalating_fails() -> None:
 
 def test_escalating_by_fifteen_minutes_when_the_root_cause_is_not_found_passes() -> None:
     escalation = [(START + 900, act("escalate", to="secondary", reason="Stuck."))]
-    page = graded(story(diagnosis=START + 1000, extra=escalation)).criterion("page_escalation")
+    page = graded(story(moved=STUCK, extra=escalation)).criterion("page_escalation")
     assert page.status == "passed"
     assert page.detail.endswith(
         'escalated to the secondary on-call at 15m ("Cannot identify root cause within 15 minutes")'
@@ -854,7 +878,7 @@ def test_a_live_assessor_follows_an_engine_from_pending_to_passed(default: Polic
     engine.run_until(20)
     first = live.assessment(engine.now)
     assert first.trainee == "ada" and first.criterion("ack_alert").detail == (
-        "no alert has fired yet"
+        "not acknowledged yet; the limit is 2m"
     )
     assert {x.status for x in first.criteria} <= {"pending", "not_applicable"}
     engine.run_until(70)  # ErrorsHigh fires after 1m above threshold
@@ -867,6 +891,40 @@ def test_a_live_assessor_follows_an_engine_from_pending_to_passed(default: Polic
     assert live.assessment(engine.now).criterion("create_channel").status == "failed"
     assert not [e for e in live.events if e.kind == "metrics"]
     assert live.assessment(engine.now) is live.assessment(engine.now)
+
+
+def test_the_screens_and_the_assessor_start_the_incident_at_the_same_alert(
+    default: Policy,
+) -> None:
+    """An alert the scenario calls unrelated fires from the first sample (error rate 1% > 0%);
+    ErrorsHigh, the incident's first alert, fires after a minute above 10%. The screens'
+    incident start (``Snapshot.incident_start``: the channel name suggested, the update
+    templates) and the assessor's are one rule: neither starts at the noise."""
+    alerts = [*copy.deepcopy(DRILL["alerts"])]
+    alerts.append(
+        {
+            "id": "Noise",
+            "metric": "api.error_rate",
+            "op": ">",
+            "threshold": 0,
+            "summary": "noise",
+            "unrelated": True,
+        }
+    )
+    engine = Engine(drill(alerts=alerts), seed=3, severity_levels=default.level_names)
+    live = LiveAssessor.attach(engine, default)
+    engine.run_until(20)
+    assert any(a.id == "Noise" and a.fired_at is not None for a in engine.snapshot().alerts)
+    assert engine.snapshot().incident_start is None  # only noise so far
+    assert live.assessment(engine.now).incident_start == 0.0
+    engine.run_until(40)  # the inject "hello" at 30 s
+    assert engine.snapshot().incident_start == 30.0
+    assert live.assessment(engine.now).incident_start == 30.0
+    engine.run_until(90)
+    fired = next(a.fired_at for a in engine.snapshot().alerts if a.id == "ErrorsHigh")
+    assert fired is not None and fired > 30.0
+    assert engine.snapshot().incident_start == fired
+    assert live.assessment(engine.now).incident_start == fired
 
 
 # --------------------------------------------------------------------------- JSON and the table
@@ -1022,8 +1080,9 @@ NOVICE_EXPECTED = {
     "api-outage": NOVICE_FAILS,
     # Restarting every validator halts the chain; no update before resolving.
     "slow-blocks": NOVICE_FAILS | {"mitigation", "update_cadence"},
-    # Failing over to backup keys double-signs; silence for over an hour and a half.
-    "validator-dropout": NOVICE_FAILS | {"mitigation", "update_cadence"},
+    # Failing over to backup keys double-signs; silence for over an hour and a half; never
+    # resolved, so no postmortem is due (the postmortem follows the resolution).
+    "validator-dropout": NOVICE_FAILS - {"postmortem_scheduled"} | {"mitigation", "update_cadence"},
 }
 
 

@@ -29,7 +29,7 @@ from assessments.policy import load_policy
 from reports.text import render_table
 from simulator import events as ev
 from simulator.model import Scenario
-from tests.test_assessor import DRILL, START, Make, act, drill, graded, story
+from tests.test_assessor import DRILL, START, STUCK, Make, act, drill, graded, story
 
 MINUTE = 60.0
 
@@ -68,7 +68,9 @@ def test_never_acknowledging_is_a_critical_failure_whatever_the_score() -> None:
     assert a.score == 0.9
     assert not a.passed
     assert a.decided_by is not None and a.decided_by.id == "never_acknowledged"
-    assert "ErrorsHigh, the first alert to fire, was never acknowledged" in a.decided_by.detail
+    assert "ErrorsHigh, the incident's first alert to fire, was never acknowledged" in (
+        a.decided_by.detail
+    )
     assert a.verdict.startswith("not passed: critical failure (never acknowledged)")
     table = render_table(a)
     assert table.index("CRITICAL FAILURE") < table.index("CRITERION")
@@ -307,6 +309,43 @@ def test_an_unrelated_alert_clearing_late_does_not_hold_the_stability_window_ope
     assert "when ErrorsHigh cleared" in r.detail
 
 
+EARLY_NOISE = [
+    (10.0, lambda t: ev.AlertFiring(t, "LoginNoise", "warning", 1.0, "noise")),
+    (1500.0, lambda t: ev.AlertResolved(t, "LoginNoise", 1.0, True)),
+]
+"""The unrelated alert fires at 10 s, 50 s before ErrorsHigh, the incident's first alert."""
+
+
+def test_an_unrelated_alert_that_fires_first_does_not_start_the_incident() -> None:
+    """Outcomes are never measured on alerts the scenario calls unrelated: the incident starts
+    when ErrorsHigh fires at T+1:00, so the grade is the model answer's, to the second."""
+    a = graded(story(extra=EARLY_NOISE), scenario=with_noise())
+    model = graded()
+    assert a.incident_start == START
+    ack = a.criterion("ack_alert")
+    assert ack.status == "passed" and ack.measured_s == 40  # acknowledged at 100 s
+    assert ack.detail == "acknowledged ErrorsHigh 40s after it fired; the limit is 2m"
+    assert [(c.id, c.status, c.measured_s) for c in a.criteria] == [
+        (c.id, c.status, c.measured_s) for c in model.criteria
+    ]
+    assert a.score == 1.0 and a.passed and not a.critical_failures and not a.warnings
+
+
+def test_when_only_unrelated_alerts_fire_the_incident_starts_at_the_first_inject() -> None:
+    # ErrorsHigh never fires; the first inject ("hello") arrives at 30 s.
+    a = graded(story(fire=None, recovered=None, extra=EARLY_NOISE), scenario=with_noise())
+    assert a.incident_start == 30
+    ack = a.criterion("ack_alert")
+    assert ack.status == "not_applicable"
+    assert ack.detail == "no alert of the incident fired in this exercise"
+    assert not a.critical_failures
+    assert a.criterion("create_channel").measured_s == 120  # created at 150 s
+    assert a.warnings == [
+        "no alert of the incident fired (only alerts it calls unrelated): times are measured "
+        "from the first inject"
+    ]
+
+
 def test_the_same_alert_not_marked_unrelated_holds_the_window_open_and_is_named() -> None:
     alerts = copy.deepcopy(with_noise().model_dump(by_alias=True)["alerts"])
     noisy = scenario(alerts=[{k: v for k, v in a.items() if k != "unrelated"} for a in alerts])
@@ -319,8 +358,8 @@ def test_the_same_alert_not_marked_unrelated_holds_the_window_open_and_is_named(
 # --------------------------------------------------------------------------- escalation
 
 
-# The stuck drill: no root cause found until 16m40s after the first alert (``diagnosis`` moved
-# to START + 1000), so the 15-minute trigger falls due.
+# The stuck drill (``STUCK``): no root cause known until 16m40s after the first alert, so the
+# 15-minute trigger falls due.
 
 
 @pytest.mark.parametrize(
@@ -337,7 +376,7 @@ def test_no_root_cause_in_15_minutes_is_met_within_the_reaction_window(
     at: float, to: str, expected: str
 ) -> None:
     extra = [(at, act("escalate", to=to, reason="Stuck."))]
-    page = graded(story(diagnosis=START + 1000.0, extra=extra)).criterion("page_escalation")
+    page = graded(story(moved=STUCK, extra=extra)).criterion("page_escalation")
     assert page.status == expected, page.detail
     if to == "ceo":
         assert "escalating to the CEO does not count" in page.detail
@@ -351,7 +390,9 @@ def critical_drill() -> Scenario:
 
 
 def agentos_p0(*extra: tuple[float, Any]) -> Assessment:
-    return graded(story(level="P0", extra=list(extra)), policy="agentos", scenario=critical_drill())
+    """The stuck drill at P0 under AgentOS: the impact is on until 19m30s after the first alert."""
+    events = story(level="P0", moved=STUCK, extra=list(extra))
+    return graded(events, policy="agentos", scenario=critical_drill())
 
 
 def test_agentos_p0_escalates_to_the_vp_engineering_at_15_minutes() -> None:
@@ -367,22 +408,150 @@ def test_agentos_p0_escalates_to_the_vp_engineering_at_15_minutes() -> None:
         "page_escalation"
     )
     assert late.status == "failed" and "after 20m" in late.detail
-    # The CTO row falls due at 30 minutes; the incident was resolved at 25m10s: not needed.
+    # The CTO row falls due at 30 minutes; the impact ended at 19m30s (declared resolved only
+    # at 34m50s): not needed.
     assert "CTO" not in met.detail
 
 
-def test_agentos_p0_wants_the_cto_when_still_unresolved_at_30_minutes() -> None:
-    extra: list[tuple[float, Make]] = [(START + 900, act("escalate", to="vp_engineering"))]
-    late_resolve = story(
+def test_agentos_p0_wants_the_cto_when_the_impact_is_still_on_at_30_minutes() -> None:
+    # The fix lands at 30m20s after the first alert (applied at 28m20s), the impact ends at
+    # 30m50s, resolved 15m10s later: at 30m the impact is on, so the CTO is due by 35m.
+    late_fix = story(
         level="P0",
-        resolve=START + 1900,
-        postmortem=START + 1910,
-        update_4=START + 1890,
-        extra=extra,
+        moved={
+            **STUCK,
+            "apply": START + 1700,
+            "applying": START + 1700,
+            "cleared": START + 1820,
+            "fixed": START + 1820,
+            "recovered": START + 1850,
+            "update_4": START + 2750,
+            "resolve": START + 2760,
+            "postmortem": START + 2770,
+        },
+        extra=[(START + 900, act("escalate", to="vp_engineering"))],
     )
-    a = graded(late_resolve, policy="agentos", scenario=critical_drill())
+    a = graded(late_fix, policy="agentos", scenario=critical_drill())
     page = a.criterion("page_escalation")
     assert "no escalation to the CTO by 35m" in page.detail
+    assert "escalated to the VP Engineering at 15m" in page.detail
+
+
+def test_a_matrix_row_is_not_due_once_the_impact_has_ended_though_not_yet_declared() -> None:
+    """AgentOS "P0 | 15 min | VP Engineering": the model answer's impact ended at 9m (ErrorsHigh
+    resolved at sim 600) and it was declared resolved at 25m10s, after the 15-minute stability
+    window. At 15m the incident was not unresolved, only being watched: no VP is owed (read as
+    the declaration, every P0 would owe it, since no declaration can come within 15 minutes)."""
+    p0 = graded(story(level="P0"), policy="agentos", scenario=critical_drill())
+    page = p0.criterion("page_escalation")
+    assert "VP Engineering" not in page.detail, page.detail
+    # NEXUS "P0 not resolved in 30 min" with its 30-minute window: declared at 39m10s, 30m10s
+    # after the impact ended at 9m; at 30m the impact had been over for 21 minutes.
+    nexus = story(level="P0", update_4=START + 2340, resolve=START + 2350, postmortem=START + 2360)
+    graded_nexus = graded(nexus, policy="nexus", scenario=critical_drill())
+    assert graded_nexus.criterion("resolution_declared").status == "passed"
+    assert "management" not in graded_nexus.criterion("page_escalation").detail
+
+
+def test_cant_resolve_in_1_hour_reads_the_impact_not_the_declaration() -> None:
+    """On-call runbook "Level 2 | Can't resolve in 1 hour | Engineering lead" (default policy)."""
+    # The impact ended at 9m; the IC kept watching and declared resolved at 1h1m40s: the
+    # engineering lead is not owed.
+    watched = story(update_4=START + 3690, resolve=START + 3700, postmortem=START + 3710)
+    page = graded(watched).criterion("page_escalation")
+    assert page.status == "passed", page.detail
+    assert "engineering lead" not in page.detail
+    # The fix clears the root cause at 1h1m (applied at 59m): at 1h the impact is on, so the
+    # engineering lead is due by 1h5m.
+    late_fix = story(
+        apply=START + 3540,
+        applying=START + 3540,
+        cleared=START + 3660,
+        fixed=START + 3660,
+        recovered=START + 3690,
+        update_4=START + 4600,
+        resolve=START + 4610,
+        postmortem=START + 4620,
+    )
+    page = graded(late_fix).criterion("page_escalation")
+    assert page.status == "failed"
+    assert page.detail.startswith(
+        "no escalation to the engineering lead by 1h5m although the incident was still "
+        "unresolved (its impact not ended) at 1h (\"Level 2 | Can't resolve in 1 hour | "
+        'Engineering lead"; 5m reaction window)'
+    )
+    met = story(
+        apply=START + 3540,
+        applying=START + 3540,
+        cleared=START + 3660,
+        fixed=START + 3660,
+        recovered=START + 3690,
+        update_4=START + 4600,
+        resolve=START + 4610,
+        postmortem=START + 4620,
+        extra=[(START + 3900, act("escalate", to="eng_lead"))],
+    )
+    assert graded(met).criterion("page_escalation").status == "passed"
+
+
+def fixed_without_diagnosis(cleared: float) -> list[ev.Event]:
+    """The drill where no diagnostic ever reports, and the fix (applied two minutes before)
+    clears the root cause at ``cleared``; resolved 15m10s after the impact ends."""
+    return story(
+        diagnosis=None,
+        apply=cleared - 120,
+        applying=cleared - 120,
+        cleared=cleared,
+        fixed=cleared,
+        recovered=cleared + 30,
+        update_4=cleared + 930,
+        resolve=cleared + 940,
+        postmortem=cleared + 950,
+    )
+
+
+@pytest.mark.parametrize(
+    ("cleared", "expected"),
+    [
+        (START + 900, "passed"),  # cleared at 15m after the first alert: the cause was known
+        (START + 901, "failed"),  # a second later: 15 minutes without a root cause
+    ],
+)
+def test_a_root_cause_the_fix_cleared_counts_as_found_for_the_15_minute_trigger(
+    cleared: float, expected: str
+) -> None:
+    """The trigger "Cannot identify root cause within 15 minutes": whoever cleared the root
+    cause with the fix had identified it, even with no diagnostic's word for it."""
+    a = graded(fixed_without_diagnosis(cleared))
+    page = a.criterion("page_escalation")
+    assert page.status == expected, page.detail
+    not_escalating = any(p.pattern == "Not escalating" for p in a.anti_patterns)
+    assert not_escalating == (expected == "failed")
+    if expected == "failed":
+        assert page.detail.startswith(
+            "no escalation to the secondary on-call by 20m although no root cause had been "
+            "found at 15m"
+        )
+    # Mitigating before any diagnostic found the cause is still the anti-pattern it was.
+    assert any(p.pattern == "Making decisions alone" for p in a.anti_patterns)
+    assert a.markers["finding_to_mitigation_s"] is None
+
+
+def test_a_root_cause_a_counted_workaround_ended_counts_as_found() -> None:
+    mitigations = copy.deepcopy(DRILL["mitigations"])
+    mitigations[2]["ends"] = ["broken"]  # the replica is a workaround the scenario counts
+    s = scenario(mitigations=mitigations)
+    # No diagnostic reports; the workaround ends the root cause at 8m30s after the first alert.
+    workaround = [
+        (450.0, act("apply_mitigation", mitigation="noop")),
+        (570.0, lambda t: ev.MitigationFinished(t, "noop", (), (), "Replica added.")),
+    ]
+    events = story(
+        diagnosis=None, cleared=None, fixed=None, apply=None, applying=None, extra=workaround
+    )
+    page = graded(events, scenario=s).criterion("page_escalation")
+    assert page.status == "passed", page.detail
+    assert "secondary" not in page.detail
 
 
 def test_nexus_p1s_two_hour_escalation_is_not_due_when_the_exercise_ends_first() -> None:
@@ -398,6 +567,40 @@ def test_a_responder_already_in_the_incident_counts_as_paged() -> None:
     page = graded(story(page_primary=None)).criterion("page_escalation")
     assert page.status == "passed"
     assert "the primary on-call (already in the incident) at 0s" in page.detail
+
+
+# --------------------------------------------------------------------------- the postmortem
+
+
+def test_an_exercise_that_never_resolved_owes_no_postmortem_yet() -> None:
+    """Every policy schedules the postmortem after the resolution (training module "Phase 5:
+    Post-Incident"; on-call runbook "After Resolution"): never declared resolved, none is due."""
+    # The impact ended at 9m; the record stops at 25m (the last update) without a resolve.
+    a = graded(story(resolve=None, postmortem=None))
+    postmortem = a.criterion("postmortem_scheduled")
+    assert postmortem.status == "not_applicable"
+    assert postmortem.detail == (
+        "not due: the incident was never declared resolved, and a postmortem is scheduled after "
+        "the resolution; the limit at SEV-2 is 48h"
+    )
+    assert a.criterion("resolution_declared").status == "failed"  # graded there, once
+    assert a.score == 0.9 and a.passed  # 9 of 10 applicable
+    # Resolved, then no postmortem: due, and failed (10 of 11: 90%).
+    resolved = graded(story(postmortem=None))
+    assert resolved.criterion("postmortem_scheduled").status == "failed"
+    # Live and unresolved, it can still come: pending.
+    live = [e for e in story(resolve=None, postmortem=None, ended=False) if e.t <= 1560]
+    assert graded(live, now=1560).criterion("postmortem_scheduled").status == "pending"
+
+
+def test_an_unresolved_exercise_whose_impact_never_ended_still_fails() -> None:
+    # The fix never lands: mitigation and resolution fail, the postmortem is not due; 8 of 10
+    # applicable is 80%, the pass mark, and the critical failure still decides.
+    a = graded(story(cleared=None, fixed=None, recovered=None, resolve=None, postmortem=None))
+    assert a.criterion("postmortem_scheduled").status == "not_applicable"
+    assert a.score == 0.8
+    assert not a.passed
+    assert a.decided_by is not None and a.decided_by.id == "impact_not_ended"
 
 
 # --------------------------------------------------------------------------- not an incident
@@ -505,7 +708,7 @@ def test_a_rationale_written_for_another_scale_is_not_shown_under_this_one() -> 
 
 
 def test_a_failed_escalation_measures_the_escalation_not_an_earlier_page() -> None:
-    page = graded(story(diagnosis=START + 1000.0)).criterion("page_escalation")
+    page = graded(story(moved=STUCK)).criterion("page_escalation")
     assert page.status == "failed"
     assert (page.measured_s, page.limit_s) == (None, 1200)  # due by 20m after the first alert
 

@@ -10,9 +10,13 @@ policy (``Policy.level_for``), never the level the trainee chose: a wrong classi
 fails ``severity_correct`` and nothing else.
 
 Times:
-    Incident start for the trainee is the first ``alert_firing`` event (when no alert ever
-    fires, the first inject); it is computed once (``Facts.incident_start``) and carried in
-    the ``Assessment`` (``incident_start``) for the reports. Measured times are seconds from
+    Incident start for the trainee is the first ``alert_firing`` event of an alert the
+    scenario does not call unrelated (an unrelated alert is noise however early it fires);
+    when no such alert fires, the first inject; when neither happens, the start of the
+    exercise (the grade's warnings say which). It is the one rule of
+    ``simulator.snapshot.incident_start`` (the screens use it too), computed once here
+    (``Facts.incident_start``) and carried in the ``Assessment`` (``incident_start``) for the
+    reports. Measured times are seconds from
     that start unless a criterion says otherwise; ``measured_s`` is ``None`` when the thing
     was never done. A deadline is met when the time is less than or equal to it (an
     acknowledgement at exactly 2m00s passes).

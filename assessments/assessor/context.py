@@ -48,7 +48,7 @@ class Context:
     incident_expected: bool
     """Whether the level is declared as an incident and the scenario says to declare."""
     started: bool = True
-    """Whether the incident has started (an alert fired or an inject arrived)."""
+    """Whether the incident has started (an alert of the incident fired or an inject arrived)."""
 
     @property
     def incident(self) -> bool:

@@ -44,7 +44,7 @@ def critical_failures(ctx: Context) -> list[CriticalFailure]:
         )
         if not answered:
             detail = (
-                f"{f.first_alert}, the first alert to fire, was never acknowledged, nor any "
+                f"{f.first_alert}, the incident's first alert to fire, was never acknowledged, nor any "
                 "other alert of the incident: nobody answered the page"
             )
             out.append(CriticalFailure(rule.id, fired, detail, rule.says, rule.source))

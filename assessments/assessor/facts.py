@@ -45,7 +45,8 @@ class Facts:
     """Everything grading needs, gathered in one pass over the events."""
 
     first_alert: str | None = None
-    """The first alert that fired."""
+    """The incident's first alert to fire: the first that fired of those the scenario does not
+    call unrelated (an unrelated alert that fires earlier is noise, not the incident's start)."""
     first_alert_t: float | None = None
     """When it fired."""
     first_inject_t: float | None = None
@@ -88,6 +89,9 @@ class Facts:
     """Every mitigation that completed, with what it cleared and started."""
     root_found_at: float | None = None
     """When a diagnostic first revealed a root-cause fault."""
+    root_mitigated_at: float | None = None
+    """When a mitigation first cleared a root-cause fault, or ended one the scenario counts it
+    as ending (``Mitigation.ends``)."""
     healthy_since: float | None = 0.0
     """Since when the incident's impact has been over (no root cause active, no impact alert
     firing); ``None`` while it is on."""
@@ -148,14 +152,23 @@ class Facts:
         return on
 
     @property
+    def root_known_at(self) -> float | None:
+        """When a root cause was first known: a diagnostic revealed it, or a mitigation cleared
+        or ended it (whoever fixed the cause had identified it)."""
+        known = [t for t in (self.root_found_at, self.root_mitigated_at) if t is not None]
+        return min(known, default=None)
+
+    @property
     def started(self) -> bool:
-        """Whether the incident has started: an alert fired or an inject arrived."""
+        """Whether the incident has started: an alert of the incident (not one the scenario
+        calls unrelated) fired, or an inject arrived."""
         return self.first_alert_t is not None or self.first_inject_t is not None
 
     @property
     def incident_start(self) -> float:
-        """When the incident started for the trainee: the first alert that fired, else the
-        first inject delivered, else 0 (the start of the exercise)."""
+        """When the incident started for the trainee: its first alert that fired (alerts the
+        scenario calls unrelated aside), else the first inject delivered, else 0 (the start of
+        the exercise)."""
         start = incident_start(self.first_alert_t, self.first_inject_t)
         return 0.0 if start is None else start
 
@@ -213,12 +226,12 @@ def gather(events: Iterable[ev.Event], scenario: Scenario) -> Facts:
                     f.last_to_clear_at_resolve = f.last_to_clear
         elif kind == "alert_firing":
             assert isinstance(e, ev.AlertFiring)
-            if f.first_alert is None:
-                f.first_alert, f.first_alert_t = e.alert, e.t
             f.happened.setdefault(("alert", e.alert), e.t)
             if e.alert in unrelated:
                 f.unrelated_firing[e.alert] = None
             else:
+                if f.first_alert is None:
+                    f.first_alert, f.first_alert_t = e.alert, e.t
                 f.firing[e.alert] = None
                 health(e.t, e.alert)
         elif kind == "alert_resolved":
@@ -247,6 +260,8 @@ def gather(events: Iterable[ev.Event], scenario: Scenario) -> Facts:
             if e.fault in root:
                 f.cleared_roots[e.fault] = e.t
                 if e.fault in f.active_root:
+                    if f.root_mitigated_at is None and e.cause.startswith("mitigation:"):
+                        f.root_mitigated_at = e.t
                     f.active_root.pop(e.fault, None)
                     health(e.t, titles.get(e.fault, e.fault))
         elif kind == "diagnostic_result":
@@ -273,6 +288,8 @@ def gather(events: Iterable[ev.Event], scenario: Scenario) -> Facts:
             for fault in mit.ends if mit is not None else ():
                 if fault in f.active_root:
                     f.ended_roots[fault] = e.t
+                    if f.root_mitigated_at is None:
+                        f.root_mitigated_at = e.t
                     f.active_root.pop(fault, None)
                     health(e.t, titles.get(fault, fault))
         elif kind == "responder_joined":

@@ -376,12 +376,18 @@ def _warnings(facts: Facts, policy: Policy, *, live: bool, any_events: bool) -> 
     """What makes the grade less certain: where times run from, levels of another policy."""
     warnings: list[str] = []
     if facts.first_alert_t is None and not live:
+        noise = any(kind == "alert" for kind, _ in facts.happened)
+        none = (
+            "no alert of the incident fired (only alerts it calls unrelated)"
+            if noise
+            else ("no alert fired")
+        )
         if facts.first_inject_t is not None:
-            warnings.append("no alert fired: times are measured from the first inject")
+            warnings.append(f"{none}: times are measured from the first inject")
         elif any_events:
             warnings.append(
-                "no alert fired and no inject was delivered: times are measured from the "
-                "start of the exercise"
+                f"{none} and no inject was delivered: times are measured from the start of the "
+                "exercise"
             )
     unknown = sorted(facts.levels_seen - set(policy.level_names))
     if unknown:

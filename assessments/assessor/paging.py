@@ -6,11 +6,20 @@ incident (in it from the start, or joined) counts as paged from that moment. The
 ``expected.escalate_to`` must be reached (an ``escalate`` or a ``page``).
 
 Escalations (``escalation_rules``): every row of the level's escalation matrix after the
-initial page (``Level.escalation`` with a time and a target: due if the incident was not
-declared resolved by then), every timed trigger with a condition
-(``rules.escalation_triggers``: ``root_cause_not_found``, ``not_resolved``, ``impact_ongoing``)
-and every untimed trigger the scenario says became true at a moment (``expected.triggers``:
-an inject delivered, a fault started, an alert fired, a time).
+initial page (``Level.escalation`` with a time and a target: ``not_resolved``), every timed
+trigger with a condition (``rules.escalation_triggers``: ``root_cause_not_found``,
+``not_resolved``, ``impact_ongoing``) and every untimed trigger the scenario says became true at
+a moment (``expected.triggers``: an inject delivered, a fault started, an alert fired, a time).
+No rule is due once the incident was declared resolved. ``root_cause_not_found`` holds while
+no root cause is known (``Facts.root_known_at``: revealed by a diagnostic, or cleared or ended
+by a mitigation: whoever fixed the cause had found it). ``not_resolved`` and
+``impact_ongoing`` hold while the incident's impact is on (``Facts.impact_on``: a root cause
+active or an alert the scenario does not call unrelated firing): the seeds' resolution is the
+service restored ("Confirm service is fully restored and stable", training module §Session 1,
+Phase 4; NEXUS "P0 not resolved in 30 min"; AgentOS "Escalate if no progress within 1
+hour"), not the declaration, which the stability window holds back 15 to 30 minutes after it
+(read as the declaration, NEXUS's "P0 not resolved in 30 min" would fall due in every P0,
+since its window is 30 minutes).
 A rule whose condition holds at its time T is met by an ``escalate`` (or, for a rotation, a
 ``page``) to its target at or before T + the policy's reaction window (``rules.reaction``, an
 interpretation of "immediately" that the policy file cites); escalating earlier always counts,
@@ -132,29 +141,30 @@ def escalation_rules(ctx: Context) -> list[Rule]:
     return sorted(rules, key=lambda r: (r.due, r.target))
 
 
+def _by(t: float | None, due: float) -> bool:
+    return t is not None and t <= due + EPS
+
+
 def _false_already(ctx: Context, rule: Rule) -> bool:
-    """Whether the rule's condition was settled false before its time (resolved, or the root
-    cause found, by then)."""
+    """Whether the rule's condition was settled false before its time (declared resolved, or a
+    root cause known, by then)."""
     f = ctx.facts
-    if f.resolved_at is not None and f.resolved_at <= rule.due + EPS:
+    if _by(f.resolved_at, rule.due):
         return True
-    if rule.condition == "root_cause_not_found":
-        return f.root_found_at is not None and f.root_found_at <= rule.due + EPS
-    return False
+    return rule.condition == "root_cause_not_found" and _by(f.root_known_at, rule.due)
 
 
 def _holds(ctx: Context, rule: Rule) -> bool:
-    """Whether the rule's condition held at its time."""
+    """Whether the rule's condition held at its time (the module docstring says how each
+    condition is read)."""
     f = ctx.facts
-    resolved_before = f.resolved_at is not None and f.resolved_at <= rule.due + EPS
-    if rule.condition == "not_resolved":
-        return not resolved_before
+    if _by(f.resolved_at, rule.due):
+        return False
     if rule.condition == "root_cause_not_found":
-        found = f.root_found_at is not None and f.root_found_at <= rule.due + EPS
-        return not found and not resolved_before
+        return not _by(f.root_known_at, rule.due)
     if rule.condition == "happened":
-        return not resolved_before
-    return f.impact_on(rule.due) and not resolved_before
+        return True
+    return f.impact_on(rule.due)
 
 
 def escalated_at(ctx: Context, target: str) -> list[tuple[float, str]]:
@@ -228,7 +238,7 @@ def _cond(rule: Rule) -> str:
 
 def _condition_text(rule: Rule) -> str:
     return {
-        "not_resolved": "the incident was still unresolved",
+        "not_resolved": "the incident was still unresolved (its impact not ended)",
         "root_cause_not_found": "no root cause had been found",
         "impact_ongoing": "the impact was still on",
         "happened": "the trigger held",
@@ -368,10 +378,11 @@ def page_escalation(ctx: Context) -> CriterionResult:
 def escalation_state(ctx: Context) -> tuple[str, float | None]:
     """Where the ``no_root_cause`` escalation trigger stands, and the time that says so.
 
-    ``none`` (the policy has no such trigger with a time), ``found`` (root cause found in
-    time; the time it was found), ``resolved`` (resolved before it fell due), ``escalated``
-    (an escalation to its target within the reaction window; its time), ``waiting`` (live,
-    not due yet) or ``missed`` (the time the root cause was found later, or ``None``).
+    ``none`` (the policy has no such trigger with a time), ``found`` (a root cause known in
+    time, ``Facts.root_known_at``; the time it was known), ``resolved`` (resolved before it
+    fell due), ``escalated`` (an escalation to its target within the reaction window; its
+    time), ``waiting`` (live, not due yet) or ``missed`` (the time a root cause was known
+    later, or ``None``).
     """
     trigger = ctx.policy.trigger("no_root_cause")
     if trigger is None or trigger.after is None:
@@ -380,9 +391,9 @@ def escalation_state(ctx: Context) -> tuple[str, float | None]:
     due = ctx.start + trigger.after
     reaction = ctx.policy.rules.reaction
     deadline = due + (reaction.within if reaction is not None else 0.0)
-    if f.root_found_at is not None and f.root_found_at <= due + EPS:
-        return "found", f.root_found_at
-    if f.resolved_at is not None and f.resolved_at <= due + EPS:
+    if _by(f.root_known_at, due):
+        return "found", f.root_known_at
+    if _by(f.resolved_at, due):
         return "resolved", f.resolved_at
     target = trigger.target
     hits = [t for t, k in f.escalations if target is None or reaches(ctx, k, target)]
@@ -391,4 +402,4 @@ def escalation_state(ctx: Context) -> tuple[str, float | None]:
         return "escalated", escalated
     if ctx.ahead(deadline):
         return "waiting", None
-    return "missed", f.root_found_at
+    return "missed", f.root_known_at

@@ -2,8 +2,9 @@
 
 Limits come from the expected level under the policy in force; "in time" means <=.
 
-``ack_alert``: the first firing alert acknowledged within ``rules.acknowledge`` (else the
-level's response time); acknowledging another alert does not count.
+``ack_alert``: the incident's first alert (the first to fire of those the scenario does not call
+unrelated) acknowledged within ``rules.acknowledge`` (else the level's response time);
+acknowledging another alert does not count.
 ``create_channel``: a channel within ``rules.channel.within`` (else the response time), named
 per ``ChannelRule.matches``; a name that carries a date and time (the shape of
 ``rules.channel.strftime``) must carry detection's, give or take the channel deadline.
@@ -24,7 +25,7 @@ from assessments.assessor.results import CriterionResult
 
 
 def ack_alert(ctx: Context) -> CriterionResult:
-    """The first firing alert acknowledged in time."""
+    """The incident's first alert acknowledged in time."""
     f, rules = ctx.facts, ctx.policy.rules
     cites: Cites = [(rules.acknowledge.source, rules.acknowledge.says)]
     limit = rules.acknowledge.within
@@ -32,24 +33,29 @@ def ack_alert(ctx: Context) -> CriterionResult:
         limit = ctx.level.response_time.within
         cites.append((ctx.level.response_time.source, ctx.level.response_time.says))
     cid = "ack_alert"
+    limit_text = f"the limit is {span(limit)}" if limit is not None else "there is no limit"
+    # Live, a pending detail names no alert and no time: which alert is the incident's first,
+    # and which are noise the scenario calls unrelated, is part of the answer.
+    waiting = f"not acknowledged yet; {limit_text}"
     if f.first_alert is None or f.first_alert_t is None:
         if ctx.live:
-            return result(cid, "pending", "no alert has fired yet", cites, limit=limit)
-        return result(cid, "not_applicable", "no alert fired in this exercise", cites)
+            return result(cid, "pending", waiting, cites, limit=limit)
+        detail = "no alert of the incident fired in this exercise"
+        return result(cid, "not_applicable", detail, cites)
     alert, fired = f.first_alert, f.first_alert_t
     ack = next((t for t in f.acks.get(alert, []) if t >= fired - EPS), None)
-    limit_text = f"the limit is {span(limit)}" if limit is not None else "there is no limit"
     if ack is not None:
         took = ack - fired
         ok = limit is None or took <= limit + EPS
         detail = f"acknowledged {alert} {span(took)} after it fired; {limit_text}"
         return result(cid, "passed" if ok else "failed", detail, cites, measured=took, limit=limit)
     if ctx.ahead(None if limit is None else fired + limit):
-        detail = f"{alert} has been firing for {span((ctx.now or fired) - fired)}; {limit_text}"
-        return result(cid, "pending", detail, cites, limit=limit)
+        return result(cid, "pending", waiting, cites, limit=limit)
     others = sorted(a for a in f.acks if a != alert)
     also = f" (acknowledging {', '.join(others)} does not count for it)" if others else ""
-    detail = f"{alert}, the first alert to fire, was never acknowledged{also}; {limit_text}"
+    detail = (
+        f"{alert}, the incident's first alert to fire, was never acknowledged{also}; {limit_text}"
+    )
     return result(cid, "failed", detail, cites, limit=limit)
 
 

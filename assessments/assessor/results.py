@@ -241,7 +241,8 @@ class Assessment:
     """Every criterion, in DESIGN.md order."""
     incident_start: float
     """Sim time the incident started for the trainee, which every measured time runs from: the
-    first alert that fired, else the first inject, else 0 (``Facts.incident_start``)."""
+    first alert of the incident that fired (alerts the scenario calls unrelated aside), else
+    the first inject, else 0 (``Facts.incident_start``)."""
     rejected_actions: list[RejectedAction] = field(default_factory=list)
     """Actions the simulator refused, in time order."""
     harmful_mitigations: list[HarmfulMitigation] = field(default_factory=list)
