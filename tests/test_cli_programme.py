@@ -21,7 +21,7 @@ from assessments.policy import load_policy
 from assessments.programme import record_attempt, sealing_key
 from assessments.quiz import draw_quiz, load_answers, load_bank
 from assessments.records import Records, RecordsError
-from simulator.events import ScenarioStarted
+from simulator.events import ScenarioEnded, ScenarioStarted
 from simulator.journal import Header, JournalWriter
 from tui.cli import programme as cli_programme
 from tui.cli.programme import HANDLERS, add_commands
@@ -580,8 +580,9 @@ def _assessment(trainee: str = "Ada", passed: bool = True, seed: int = 9) -> Ass
 
 
 def _journal(path: Path, driver: str = "tui", *, db: Path | None = None) -> Path:
-    """A journal of one event; sealed with the programme key of ``db`` when given (a live
-    driver's journal earns credit only so)."""
+    """A journal of an exercise started and ended (only one played to its end earns credit);
+    sealed with the programme key of ``db`` when given (a live driver's journal earns credit
+    only so)."""
     header = Header(
         scenario="api-outage",
         scenario_sha256="0" * 64,
@@ -596,6 +597,7 @@ def _journal(path: Path, driver: str = "tui", *, db: Path | None = None) -> Path
     seal = sealing_key(db) if db is not None else None
     with JournalWriter(path, header, seal=seal) as writer:
         writer(ScenarioStarted(0.0, "api-outage", "API outage", "2026-01-30T15:15:00Z"))
+        writer(ScenarioEnded(60.0, "completed"))
     return path
 
 
