@@ -7,8 +7,8 @@ the engine or the screen.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from assessments.assessor.grade import as_classified, grade
 from assessments.assessor.results import Assessment
@@ -18,6 +18,8 @@ from simulator.model import Scenario
 
 if TYPE_CHECKING:
     from simulator.engine import Engine
+
+T = TypeVar("T")
 
 
 class LiveAssessor:
@@ -43,8 +45,8 @@ class LiveAssessor:
         self.trainee = trainee
         self.seed = seed
         self._events: list[ev.Event] = []
-        self._cache: tuple[int, float | None, Assessment] | None = None
-        self._own: tuple[int, float, Assessment | None] | None = None
+        self._last: dict[str, tuple[tuple[int, float | None], object]] = {}
+        """Each view's last result, by (events seen, ``now``): reused while nothing changed."""
 
     @classmethod
     def attach(cls, engine: Engine, policy: Policy) -> LiveAssessor:
@@ -67,28 +69,21 @@ class LiveAssessor:
 
     def assessment(self, now: float | None = None) -> Assessment:
         """The grade as of sim time ``now`` (``None``: as if the session ended now)."""
-        key = (len(self._events), now)
-        if self._cache is not None and self._cache[:2] == key:
-            return self._cache[2]
-        result = grade(
-            self._events,
-            scenario=self.scenario,
-            policy=self.policy,
-            trainee=self.trainee,
-            seed=self.seed,
-            now=now,
-        )
-        self._cache = (*key, result)
-        return result
+        return self._graded(grade, now)
 
     def as_classified(self, now: float) -> Assessment | None:
         """The grade as the trainee's own console shows it at sim time ``now``: by the rules of
         the level they classified (``assessor.grade.as_classified``); ``None`` before they
         classify."""
+        return self._graded(as_classified, now)
+
+    def _graded(self, grader: Callable[..., T], now: float | None) -> T:
+        """``grader``'s result for the events so far at ``now``, reused while nothing changed."""
         key = (len(self._events), now)
-        if self._own is not None and self._own[:2] == key:
-            return self._own[2]
-        result = as_classified(
+        last = self._last.get(grader.__name__)
+        if last is not None and last[0] == key:
+            return cast(T, last[1])
+        result = grader(
             self._events,
             scenario=self.scenario,
             policy=self.policy,
@@ -96,5 +91,5 @@ class LiveAssessor:
             seed=self.seed,
             now=now,
         )
-        self._own = (*key, result)
+        self._last[grader.__name__] = (key, result)
         return result
